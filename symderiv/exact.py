@@ -1,0 +1,63 @@
+"""Exact numbers: decimal text to rationals, and comparison to the digits written."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import sympy as sp
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
+
+
+def parse_rational(text: str) -> sp.Rational:
+    """Read '0.2', '-1e-3', '3/4' or '7' as an exact rational; ValueError otherwise.
+
+    Only these literal forms are accepted; the text never reaches sympify.
+    """
+    s = text.strip()
+    if _NUMBER.fullmatch(s):
+        return sp.Rational(Fraction(s))
+    m = _FRACTION.fullmatch(s)
+    if m and int(m.group(2)) != 0:
+        return sp.Rational(int(m.group(1)), int(m.group(2)))
+    raise ValueError(f"not a number: {text!r}")
+
+
+def decimals_written(text: str) -> int | None:
+    """Number of digits after the decimal point in `text` ('0.0122' -> 4), None if no point."""
+    s = text.strip().lstrip("+-")
+    if _NUMBER.fullmatch(s) and "." in s and not re.search("[eE]", s):
+        return len(s.split(".", 1)[1])
+    return None
+
+
+def to_number(value: object) -> sp.Rational:
+    """An int, a decimal string from TOML, or a Fraction as an exact sympy Rational."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, Fraction):
+        return sp.Rational(value)
+    if isinstance(value, str):
+        return parse_rational(value)
+    if isinstance(value, sp.Rational):
+        return value
+    raise ValueError(f"not a number: {value!r}")
+
+
+def agrees_to_written_precision(true: sp.Expr, written: sp.Rational, decimals: int | None) -> bool:
+    """True when `written` is `true` exactly, or `true` rounded to `decimals` places.
+
+    A value written with d decimals is accepted when |true - written| <= 1/2 * 10^-d,
+    i.e. when rounding the true value to d places could give what was written.
+    """
+    diff = sp.Abs(true - written)
+    if diff == 0:
+        return True
+    if decimals is None:
+        return False
+    bound = sp.Rational(1, 2) / sp.Integer(10) ** decimals
+    return bool(sp.N(diff, 30) <= bound)
