@@ -1,0 +1,3 @@
+"""Every problem kind, imported once so that each registers itself with `problem_kind`."""
+
+# One import per module that defines kinds; add a line here to add a kind.

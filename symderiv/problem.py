@@ -1,0 +1,268 @@
+"""Problem files: TOML documents, validated field by field, dispatched on their `kind`."""
+
+from __future__ import annotations
+
+import tomllib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import sympy as sp
+
+from .errors import ProblemFileError, SymderivError
+from .exact import to_number
+from .verdict import Verdict
+
+
+class Fields:
+    """A table of a problem file that knows where it is, for error messages.
+
+    Every accessor raises ProblemFileError naming the file and the dotted field path.
+    """
+
+    def __init__(self, data: dict[str, Any], path: str, where: str = "") -> None:
+        self.data, self.path, self.where = data, path, where
+
+    def _name(self, key: str | int) -> str:
+        if isinstance(key, int):
+            return f"{self.where}[{key}]"
+        return f"{self.where}.{key}" if self.where else key
+
+    def error(self, key: str | int, reason: str) -> ProblemFileError:
+        """A ProblemFileError for field `key` of this table."""
+        return ProblemFileError(self.path, self._name(key), reason)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        """The value of `key`, which must be of `kind`; missing is an error without default."""
+        if key not in self.data:
+            if default is ...:
+                raise self.error(key, "missing field")
+            return default
+        value = self.data[key]
+        if not isinstance(value, kind) or isinstance(value, bool) and bool not in _tuple(kind):
+            raise self.error(key, f"expected {_kind_name(kind)}, got {_describe(value)}")
+        return value
+
+    def text(self, key: str, default: Any = ...) -> str:
+        return self.get(key, str, default)
+
+    def integer(self, key: str, default: Any = ..., minimum: int | None = None) -> int:
+        value = self.get(key, int, default)
+        if minimum is not None and isinstance(value, int) and value < minimum:
+            raise self.error(key, f"must be at least {minimum}, got {value}")
+        return value
+
+    def choice(self, key: str, options: Iterator[str] | list[str], default: Any = ...) -> str:
+        options = list(options)
+        value = self.text(key, default)
+        if value not in options:
+            raise self.error(key, f"unknown value {value!r}; known: {', '.join(options)}")
+        return value
+
+    def table(self, key: str, default: Any = ...) -> Fields:
+        value = self.get(key, dict, {} if default is not ... else ...)
+        return Fields(value, self.path, self._name(key))
+
+    def tables(self, key: str, default: Any = ...) -> list[Fields]:
+        items = self.get(key, list, default)
+        out = []
+        for i, item in enumerate(items or []):
+            where = f"{self._name(key)}[{i}]"
+            if not isinstance(item, dict):
+                raise ProblemFileError(self.path, where, f"expected a table, got {_describe(item)}")
+            out.append(Fields(item, self.path, where))
+        return out
+
+    def number(self, key: str, default: Any = ...) -> sp.Rational:
+        """An exact rational: TOML decimals are read from their text, never via float."""
+        value = self.get(key, (int, str), default)
+        if value is default and default is not ...:
+            return value
+        try:
+            return to_number(value)
+        except ValueError:
+            raise self.error(key, f"expected a number, got {_describe(value)}") from None
+
+    def matrix(self, key: str, shape: tuple[int, int] | None = None, default: Any = ...) -> sp.Matrix:
+        """A matrix given as a list of rows (or a flat list = one column, or a number = 1x1)."""
+        value = self.get(key, (list, int, str), default)
+        if value is default and default is not ...:
+            return value
+        rows = _as_rows(value)
+        if rows is None:
+            raise self.error(key, "expected a number, a list of numbers or a list of rows")
+        width = len(rows[0]) if rows else 0
+        if any(len(r) != width for r in rows) or width == 0:
+            raise self.error(key, "rows must be non-empty and of equal length")
+        try:
+            m = sp.Matrix([[to_number(v) for v in r] for r in rows])
+        except ValueError as exc:
+            raise self.error(key, f"{exc}") from None
+        if shape is not None and m.shape != tuple(shape):
+            if m.shape == (shape[1], shape[0]) and 1 in shape:
+                m = m.T  # a vector written as a row where a column is meant, or back
+            else:
+                raise self.error(key, f"expected shape {shape[0]}x{shape[1]}, got {m.rows}x{m.cols}")
+        return m
+
+    def check_keys(self, allowed: set[str]) -> None:
+        """Reject unknown keys, naming them (catches typos such as `activaton`)."""
+        for key in self.data:
+            if key not in allowed:
+                raise self.error(key, f"unknown field; allowed: {', '.join(sorted(allowed))}")
+
+
+def _tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "text", int: "an integer", float: "a number", list: "a list", dict: "a table",
+             bool: "true/false"}
+    return " or ".join(names.get(k, k.__name__) for k in _tuple(kind))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, bool):
+        return f"boolean {value}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _as_rows(value: Any) -> list[list[Any]] | None:
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        return [[value]]
+    if isinstance(value, list) and value and all(isinstance(r, list) for r in value):
+        return value
+    if isinstance(value, list) and value and all(not isinstance(r, (list, dict)) for r in value):
+        return [[v] for v in value]
+    return None
+
+
+@dataclass
+class Claim:
+    """One statement of a student: `target` says what it is about, `latex` is verbatim."""
+
+    id: str
+    target: str
+    latex: str
+    note: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Solution:
+    """What `solve` found: a JSON-ready dict and a text for people."""
+
+    title: str
+    data: dict[str, Any]
+    text: str
+
+
+class Problem(ABC):
+    """A problem file of one `kind`; subclasses register themselves with `@problem_kind`."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, header: Fields, claims: list[Claim]) -> None:
+        self.path = header.path
+        self.title = header.text("title")
+        self.source = header.text("source", "")
+        self.section = header.text("section", "")
+        self.claims = claims
+
+    @classmethod
+    @abstractmethod
+    def from_fields(cls, doc: Fields, claims: list[Claim]) -> Problem:
+        """Validate the kind-specific tables of `doc` and build the problem."""
+
+    @abstractmethod
+    def solve(self) -> Solution:
+        """Derive the true answers (every printed result checked first)."""
+
+    @abstractmethod
+    def judge(self, claim: Claim) -> Verdict:
+        """The verdict on one claim."""
+
+    def targets(self) -> list[str]:
+        """Names a claim's `target` may take in this problem (for error messages)."""
+        return []
+
+    def check(self, claims: list[Claim] | None = None) -> list[Verdict]:
+        """A verdict for every claim; a claim that cannot be read gets verdict `error`."""
+        out = []
+        for claim in self.claims if claims is None else claims:
+            try:
+                out.append(self.judge(claim))
+            except SymderivError as exc:
+                out.append(Verdict(claim.id, claim.target, claim.latex, "error", message=str(exc)))
+        return out
+
+
+KINDS: dict[str, type[Problem]] = {}
+
+HEADER_KEYS = {"title", "source", "section", "kind", "claims", "description"}
+
+
+def problem_kind(name: str) -> Callable[[type[Problem]], type[Problem]]:
+    """Class decorator: register a Problem subclass for `kind = name` in problem files."""
+
+    def register(cls: type[Problem]) -> type[Problem]:
+        cls.kind = name
+        KINDS[name] = cls
+        return cls
+
+    return register
+
+
+def read_claims(doc: Fields) -> list[Claim]:
+    """The `[[claims]]` array: id, target and latex (verbatim), optional note."""
+    claims, seen = [], set()
+    for item in doc.tables("claims", []):
+        claim = Claim(
+            id=item.text("id"),
+            target=item.text("target"),
+            latex=item.text("latex"),
+            note=item.text("note", ""),
+            options={k: v for k, v in item.data.items() if k not in {"id", "target", "latex", "note"}},
+        )
+        if claim.id in seen:
+            raise item.error("id", f"duplicate claim id {claim.id!r}")
+        seen.add(claim.id)
+        claims.append(claim)
+    return claims
+
+
+def parse_text(text: str, path: str = "<string>") -> Problem:
+    """Validate a problem file's text and build its Problem."""
+    from . import kinds  # noqa: F401  (registers every kind)
+
+    try:
+        data = tomllib.loads(text, parse_float=str)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProblemFileError(path, "(toml)", str(exc)) from None
+    doc = Fields(data, path)
+    kind = doc.choice("kind", sorted(KINDS))
+    return KINDS[kind].from_fields(doc, read_claims(doc))
+
+
+def load(path: str | Path) -> Problem:
+    """Read and validate the problem file at `path`."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProblemFileError(str(p), "(file)", exc.strerror or str(exc)) from None
+    except UnicodeDecodeError:
+        raise ProblemFileError(str(p), "(file)", "not UTF-8 text") from None
+    return parse_text(text, str(p))
