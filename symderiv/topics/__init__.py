@@ -1,0 +1,1 @@
+"""Derivations beyond backprop: identities, step sizes, calculus, regularisation, CNN shapes."""
