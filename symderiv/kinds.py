@@ -1,3 +1,4 @@
 """Every problem kind, imported once so that each registers itself with `problem_kind`."""
 
 # One import per module that defines kinds; add a line here to add a kind.
+from .topics import stepsize  # noqa: F401

@@ -255,8 +255,8 @@ class _Parser:
             self.take()
             if self.at("{") and self.at("\\partial", 1):
                 return self.partial()
-            num = self.group()
-            den = self.group()
+            num = _scalar_if_1x1(self.group())
+            den = _scalar_if_1x1(self.group())
             return _mul(num, _inverse(den))
         if cmd == "sqrt":
             self.take()
@@ -435,10 +435,33 @@ def _mul(a: Any, b: Any) -> Any:
     return a * b
 
 
+def _scalar_if_1x1(a: Any) -> Any:
+    """A 1x1 matrix (such as g^T A u) as its entry, so that it can be divided."""
+    return a[0, 0] if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) else a
+
+
 def _inverse(a: Any) -> Any:
     if isinstance(a, sp.MatrixBase):
         raise NotationError(str(a), "division by a matrix")
     return 1 / a
+
+
+def replace_call(latex: str, head: str, name: str) -> str:
+    """Replace `head(...)` (balanced brackets, \\left( allowed) by `name` in the text.
+
+    Used to bind written calls such as `\\nabla f(\\mathbf{u}_n)` to one value.
+    """
+    out, pos = [], 0
+    pattern = re.compile(re.escape(head) + r"\s*(\\left)?\s*\(")
+    while (m := pattern.search(latex, pos)) is not None:
+        depth, j = 1, m.end()
+        while j < len(latex) and depth:
+            depth += {"(": 1, ")": -1}.get(latex[j], 0)
+            j += 1
+        out.append(latex[pos:m.start()] + " " + name + " ")
+        pos = j
+    out.append(latex[pos:])
+    return "".join(out)
 
 
 def right_side(latex: str) -> str:

@@ -42,6 +42,16 @@ def read_number(latex: str, names: dict[str, Any] | None = None) -> tuple[sp.Exp
     return value, decimals_written(text)
 
 
+def read_number_list(latex: str, names: dict[str, Any] | None = None) -> list[sp.Expr]:
+    """Numbers separated by commas or \\quad, each possibly 'name = value'.
+
+    '\\lambda_1 = 6, \\quad \\lambda_2 = 1' -> [6, 1].
+    """
+    text = clean(latex).replace("\\quad", ",").replace("\\qquad", ",").replace("\\text{and}", ",")
+    parts = [p for p in text.split(",") if p.strip()]
+    return [read_number(p, names)[0] for p in parts]
+
+
 def read_interval(latex: str, variable: str = "eta") -> sp.Interval:
     """An interval of real numbers written as '(0, \\frac{1}{5})', '\\eta \\in (0, 1/5)' or
     '0 < \\eta < \\frac{1}{6}' (also \\le, \\leq, \\ge, >)."""

@@ -1,0 +1,294 @@
+"""Gradient descent on a quadratic: gradient, Hessian, the convergent step sizes, line search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from ..errors import NotationError
+from ..problem import Claim, Fields, Problem, Solution, problem_kind
+from ..verdict import Verdict
+from ._formula import clean, read_formula, replace_call, right_side
+from ._readers import read_interval, read_number_list, unknown_target, verdict
+
+TARGETS = ["gradient", "hessian", "eigenvalues_hessian", "eigenvalues_A", "interval",
+           "line_search_step"]
+
+
+@dataclass(frozen=True)
+class Quadratic:
+    """f(u) = uᵀAu + bᵀu + c on ℝⁿ, with exact rational A (n×n), b (n) and c."""
+
+    A: sp.Matrix
+    b: sp.Matrix
+    c: sp.Expr
+    variables: tuple[sp.Symbol, ...]
+
+    @property
+    def u(self) -> sp.Matrix:
+        return sp.Matrix(self.variables)
+
+    def value(self) -> sp.Expr:
+        """f(u) as a polynomial in the variables."""
+        return sp.expand((self.u.T * self.A * self.u)[0, 0] + (self.b.T * self.u)[0, 0] + self.c)
+
+
+def gradient(q: Quadratic) -> sp.Matrix:
+    """∇f(u) = (A + Aᵀ)u + b (= 2Au + b for symmetric A), checked against differentiation."""
+    g = (q.A + q.A.T) * q.u + q.b
+    f = q.value()
+    assert all(sp.expand(g[i] - sp.diff(f, v)) == 0 for i, v in enumerate(q.variables))
+    return sp.Matrix([sp.expand(e) for e in g])
+
+
+def hessian(q: Quadratic) -> sp.Matrix:
+    """∇²f = A + Aᵀ (= 2A for symmetric A), constant in u."""
+    H = q.A + q.A.T
+    assert H == sp.hessian(q.value(), q.variables)
+    return H
+
+
+def eigenvalues(M: sp.Matrix) -> list[sp.Expr]:
+    """Exact eigenvalues of a symmetric matrix, with multiplicity, in increasing order."""
+    out: list[sp.Expr] = []
+    for value, mult in M.eigenvals().items():
+        out += [sp.nsimplify(sp.simplify(value))] * mult
+    return sorted(out, key=lambda e: float(sp.N(e, 30)))
+
+
+def convergence_interval(H: sp.Matrix) -> sp.Set:
+    """The step sizes η for which u_{n+1} = u_n − η∇f(u_n) converges from every start.
+
+    With u* the minimiser, e_n = u_n − u* obeys e_{n+1} = (I − ηH)e_n; in the eigenbasis of
+    the symmetric H each component is multiplied by 1 − ηλ_i each step, so convergence from
+    every start holds iff |1 − ηλ_i| < 1 for all i, i.e. 0 < η < 2/λ_i for all i:
+    η ∈ (0, 2/λ_max(H)). If some λ_i ≤ 0 there is no minimum to converge to from every
+    start and the set is empty.
+    """
+    lams = eigenvalues(H)
+    if not all(lam.is_positive for lam in lams):
+        return sp.S.EmptySet
+    return sp.Interval.open(0, 2 / lams[-1])
+
+
+def line_search_step(q: Quadratic) -> sp.Expr:
+    """The exact line-search step η*(u) = gᵀg / (gᵀHg), g = ∇f(u), where gᵀHg ≠ 0.
+
+    φ(η) = f(u − ηg) is a parabola in η with φ'(η) = −gᵀ∇f(u − ηg) = −gᵀg + η gᵀHg.
+    """
+    g, H = gradient(q), hessian(q)
+    eta = sp.Symbol("eta")
+    phi = q.value().subs(dict(zip(q.variables, q.u - eta * g, strict=True)), simultaneous=True)
+    step = sp.cancel((g.T * g)[0, 0] / (g.T * H * g)[0, 0])
+    assert sp.simplify(sp.diff(phi, eta).subs(eta, step)) == 0
+    return step
+
+
+def iterate(q: Quadratic, eta: Any, start: sp.Matrix, steps: int) -> list[sp.Matrix]:
+    """Exact gradient-descent iterates u_0..u_steps (for counterexamples)."""
+    H = hessian(q)
+    out = [start]
+    for _ in range(steps):
+        u = out[-1]
+        out.append(u - eta * (H * u + q.b))
+    return out
+
+
+def _mistake_for_bound(q: Quadratic, claimed: sp.Interval, true: sp.Interval) -> str | None:
+    H = hessian(q)
+    lam_h = eigenvalues(H)[-1]
+    lam_a = eigenvalues((q.A + q.A.T) / 2)[-1]
+    hi = claimed.sup
+    if hi == 1 / lam_h:
+        return "used 1/λ_max(H) instead of 2/λ_max(H)"
+    if hi == 2 / lam_a and H != (q.A + q.A.T) / 2:
+        return "used the eigenvalues of A instead of those of the Hessian H = A + Aᵀ"
+    if hi == true.sup and claimed.sup in claimed:
+        return ("included the end point η = 2/λ_max: there the component along the top "
+                "eigenvector flips sign each step and never shrinks")
+    if claimed.inf == 0 and 0 in claimed:
+        return "included η = 0, where gradient descent does not move"
+    return None
+
+
+@problem_kind("gradient_descent")
+class GradientDescentProblem(Problem):
+    """`[quadratic]` A (n×n rows), optional b (n), c and variables (names of u's entries)."""
+
+    def __init__(self, header: Fields, claims: list[Claim], q: Quadratic) -> None:
+        super().__init__(header, claims)
+        self.q = q
+
+    @classmethod
+    def from_fields(cls, doc: Fields, claims: list[Claim]) -> GradientDescentProblem:
+        from ..problem import HEADER_KEYS
+
+        doc.check_keys(HEADER_KEYS | {"quadratic"})
+        t = doc.table("quadratic")
+        t.check_keys({"A", "b", "c", "variables"})
+        A = t.matrix("A")
+        if A.rows != A.cols:
+            raise t.error("A", f"must be square, got {A.rows}x{A.cols}")
+        n = A.rows
+        b = t.matrix("b", shape=(n, 1), default=sp.zeros(n, 1))
+        c = t.number("c", default=sp.Integer(0))
+        names = t.get("variables", list, [f"x_{i + 1}" for i in range(n)] if n > 1 else ["x"])
+        if len(names) != n or not all(isinstance(v, str) and v for v in names):
+            raise t.error("variables", f"expected {n} names")
+        q = Quadratic(A, b, c, tuple(sp.Symbol(v, real=True) for v in names))
+        return cls(doc, claims, q)
+
+    def targets(self) -> list[str]:
+        return TARGETS
+
+    def derive(self) -> dict[str, Any]:
+        """Every result of this problem, exact."""
+        H = hessian(self.q)
+        return {
+            "f": self.q.value(), "gradient": gradient(self.q), "hessian": H,
+            "eigenvalues_hessian": eigenvalues(H),
+            "eigenvalues_A": eigenvalues((self.q.A + self.q.A.T) / 2),
+            "interval": convergence_interval(H),
+            "line_search_step": line_search_step(self.q),
+        }
+
+    def solve(self) -> Solution:
+        d = self.derive()
+        lines = [
+            f"f(u) = {sp.sstr(d['f'])}",
+            f"gradient: {sp.sstr(list(d['gradient']))}",
+            f"Hessian H: {sp.sstr(d['hessian'].tolist())}",
+            f"eigenvalues of H: {sp.sstr(d['eigenvalues_hessian'])}"
+            + (f"  (of the symmetric part of A: {sp.sstr(d['eigenvalues_A'])})"),
+            "iteration: e_{n+1} = (I - eta H) e_n, converges from every start iff "
+            "|1 - eta*lambda_i| < 1 for all i",
+            f"step sizes that converge from every start: eta in {sp.sstr(d['interval'])}",
+            f"exact line-search step: eta*(u) = {sp.sstr(d['line_search_step'])}"
+            " = g^T g / (g^T H g), g = gradient",
+        ]
+        data = {k: sp.sstr(v.tolist() if isinstance(v, sp.MatrixBase) else v)
+                for k, v in d.items()}
+        data["latex"] = {k: sp.latex(v) for k, v in d.items()}
+        return Solution(self.title, data, "\n".join(lines))
+
+    def names(self) -> dict[str, Any]:
+        u = self.q.u
+        out: dict[str, Any] = {v.name: v for v in self.q.variables}
+        out.update({"A": self.q.A, "I": sp.eye(self.q.A.rows), "b": self.q.b,
+                    "eta": sp.Symbol("eta"), "gradf": gradient(self.q)})
+        for key in ("u", "u_n", "x", "x_n", "u_k", "x_k"):
+            out.setdefault(key, u if len(u) > 1 else u[0])
+        return out
+
+    def read(self, latex: str) -> Any:
+        text = replace_call(clean(latex), "\\nabla f", "\\mathbf{gradf}")
+        text = replace_call(text, "f'", "\\mathbf{gradf}")
+        value = read_formula(right_side(text), self.names())
+        if isinstance(value, sp.MatrixBase) and value.shape == (1, 1):
+            return value[0, 0]
+        return value
+
+    def judge(self, claim: Claim) -> Verdict:
+        if claim.target not in TARGETS:
+            return unknown_target(claim, TARGETS)
+        d = self.derive()
+        true = d[claim.target]
+        try:
+            if claim.target == "interval":
+                return self.judge_interval(claim, true)
+            if claim.target.startswith("eigenvalues"):
+                got = sorted(read_number_list(claim.latex), key=lambda e: float(sp.N(e)))
+                ok = len(got) == len(true) and all(sp.simplify(a - b) == 0
+                                                   for a, b in zip(got, true, strict=True))
+                which = "H" if claim.target.endswith("hessian") else "A"
+                return verdict(claim, "correct" if ok else "incorrect",
+                               f"the eigenvalues of {which} are {sp.sstr(true)}",
+                               expected=sp.latex(true), claimed=sp.latex(got))
+            got = self.read(claim.latex)
+        except NotationError as exc:
+            return verdict(claim, "undecided", f"cannot read the claim: {exc.message}",
+                           expected=sp.latex(true))
+        return self.compare(claim, got, true)
+
+    def compare(self, claim: Claim, got: Any, true: Any) -> Verdict:
+        if isinstance(true, sp.MatrixBase) and true.shape[1] == 1 and true.shape[0] == 1:
+            true = true[0, 0]
+        if isinstance(got, sp.MatrixBase) != isinstance(true, sp.MatrixBase) or (
+                isinstance(got, sp.MatrixBase) and got.shape != true.shape):
+            return verdict(claim, "incorrect", "the claim has the wrong shape",
+                           expected=sp.latex(true), claimed=sp.latex(got))
+        diff = sp.simplify(got - true)
+        zero = diff.is_zero_matrix if isinstance(diff, sp.MatrixBase) else diff == 0
+        if zero:
+            return verdict(claim, "correct", f"equals {_show(true)}",
+                           expected=sp.latex(true), claimed=sp.latex(got))
+        point = {v: sp.Integer(i + 1) for i, v in enumerate(self.q.variables)}
+        return verdict(claim, "incorrect", f"differs from {_show(true)}",
+                       expected=sp.latex(true), claimed=sp.latex(got),
+                       counterexample={"at": {str(k): str(v) for k, v in point.items()},
+                                       "expected": _show(_at(true, point)),
+                                       "claimed": _show(_at(got, point))})
+
+    def judge_interval(self, claim: Claim, true: sp.Set) -> Verdict:
+        claimed = read_interval(claim.latex)
+        if claimed == true:
+            return verdict(claim, "correct",
+                           f"gradient descent converges from every start exactly for η ∈ {true}",
+                           expected=sp.latex(true), claimed=sp.latex(claimed))
+        H = hessian(self.q)
+        lams = eigenvalues(H)
+        extra = sp.Complement(claimed, true)
+        missing = sp.Complement(true, claimed)
+        bad = extra if extra is not sp.S.EmptySet else missing
+        eta = _inside(bad)
+        top = _eigvec(H, lams[-1])
+        start = sp.Matrix(top)
+        factor = 1 - eta * lams[-1]
+        centre = _minimiser(self.q)
+        steps = iterate(self.q, eta, start + centre, 3) if centre is not None else []
+        ce = {"eta": sp.sstr(eta), "start": sp.sstr(list(steps[0])) if steps else None,
+              "first iterates": [sp.sstr(list(s)) for s in steps],
+              "factor per step along the top eigenvector (1 - eta*lambda_max)": sp.sstr(factor),
+              "converges": bool(abs(factor) < 1)}
+        what = ("claimed to converge but diverges or stalls" if extra is not sp.S.EmptySet
+                else "excluded but converges")
+        return verdict(claim, "incorrect",
+                       f"η = {eta} is {what}: the true interval is {true}",
+                       expected=sp.latex(true), claimed=sp.latex(claimed), counterexample=ce,
+                       mistake=_mistake_for_bound(self.q, claimed, true)
+                       if isinstance(claimed, sp.Interval) and true is not sp.S.EmptySet
+                       else None)
+
+
+def _show(value: Any) -> str:
+    return sp.sstr(value.tolist() if isinstance(value, sp.MatrixBase) else value)
+
+
+def _at(value: Any, point: dict[sp.Symbol, sp.Expr]) -> Any:
+    return value.subs(point) if hasattr(value, "subs") else value
+
+
+def _inside(s: sp.Set) -> sp.Expr:
+    """A simple number inside a non-empty set of reals (the middle of its first piece)."""
+    piece = s.args[0] if isinstance(s, sp.Union) else s
+    if isinstance(piece, sp.FiniteSet):
+        return piece.args[0]
+    lo, hi = piece.inf, piece.sup
+    if hi is sp.oo:
+        return lo + 1
+    if lo is -sp.oo:
+        return hi - 1
+    return (lo + hi) / 2 if lo != hi else lo
+
+
+def _eigvec(H: sp.Matrix, lam: sp.Expr) -> sp.Matrix:
+    vecs = (H - lam * sp.eye(H.rows)).nullspace()
+    v = vecs[0]
+    return v / max(abs(x) for x in v if x != 0)
+
+
+def _minimiser(q: Quadratic) -> sp.Matrix | None:
+    H = hessian(q)
+    return None if H.det() == 0 else -H.inv() * q.b
