@@ -61,3 +61,53 @@ def agrees_to_written_precision(true: sp.Expr, written: sp.Rational, decimals: i
         return False
     bound = sp.Rational(1, 2) / sp.Integer(10) ** decimals
     return bool(sp.N(diff, 30) <= bound)
+
+
+_MATRIX_ENV = re.compile(r"\\begin\{([bpv]?matrix)\}(.*)\\end\{\1\}", re.S)
+_TEXT_NOISE = re.compile(r"\\(left|right)(?=[\[\]()])|(?<!\\)\\[,;! ]|~")
+
+
+def numeric_cells(text: str) -> list[list[str]] | None:
+    """The entries' texts of a number or number matrix written in LaTeX; None if not one.
+
+    Accepts '1.0185', '15,296', '\\begin{bmatrix} a & b \\\\ c & d \\end{bmatrix}' and
+    '[[0.2, -0.4], [0.1, 0.5]]'.  Anything with a symbol in it is not numeric (None);
+    the notation layer reads those.
+    """
+    s = _TEXT_NOISE.sub(" ", text).strip().strip("$").strip()
+    m = _MATRIX_ENV.fullmatch(s)
+    if m:
+        rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip()]
+        cells = [[c.strip() for c in r.split("&")] for r in rows]
+    elif s.startswith("[[") and s.endswith("]]"):
+        cells = [[c.strip() for c in r.split(",")] for r in re.split(r"\]\s*,\s*\[", s[2:-2])]
+    elif s.startswith("[") and s.endswith("]") and "[" not in s[1:]:
+        cells = [[c.strip()] for c in s[1:-1].split(",")]
+    else:
+        cells = [[s]]
+    if not cells or len({len(r) for r in cells}) != 1:
+        return None
+    try:
+        for r in cells:
+            for c in r:
+                _cell(c)
+    except ValueError:
+        return None
+    return cells
+
+
+def read_numeric_latex(text: str) -> sp.Matrix | None:
+    """A number or a matrix of numbers as the seeds write them, exactly; else None."""
+    cells = numeric_cells(text)
+    return None if cells is None else sp.Matrix([[_cell(c) for c in r] for r in cells])
+
+
+def _cell(text: str) -> sp.Rational:
+    """One matrix cell: a decimal, an integer with thousands commas, or ±\\frac{a}{b}."""
+    t = text.replace(" ", "")
+    m = re.fullmatch(r"([+-]?)\\[dt]?frac\{(\d+)\}\{(\d+)\}", t)
+    if m:
+        return parse_rational(f"{m.group(1)}{m.group(2)}/{m.group(3)}")
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", t):  # thousands separators: 15,296
+        t = t.replace(",", "")
+    return parse_rational(t.replace("{", "").replace("}", ""))

@@ -1,0 +1,146 @@
+"""The backprop recursion as size-generic SymPy matrix expressions, in the problem's layout.
+
+Column layout (samples are columns, A^{(0)} = Xᵀ, targets Tᵀ):
+    Z^{(l)} = W^{(l)} A^{(l-1)} + b^{(l)} 1_Nᵀ,   A^{(l)} = f_l(Z^{(l)})
+    Δ^{(L)} = f_L'-rule(∂L/∂A^{(L)}),   Δ^{(l)} = (W^{(l+1)ᵀ} Δ^{(l+1)}) ⊙ f_l'(Z^{(l)})
+    ∂L/∂W^{(l)} = Δ^{(l)} A^{(l-1)ᵀ},   ∂L/∂b^{(l)} = Δ^{(l)} 1_N
+Row layout (samples are rows, A^{(0)} = X):
+    Z^{(l)} = A^{(l-1)} W^{(l)} + 1_N b^{(l)},   Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)ᵀ}) ⊙ f_l'(Z^{(l)})
+    ∂L/∂W^{(l)} = A^{(l-1)ᵀ} Δ^{(l)},   ∂L/∂b^{(l)} = 1_Nᵀ Δ^{(l)}
+An L2 penalty c/2 ||P||² adds c P to ∂L/∂P.  The element-wise rule of each activation
+comes from the registry, so no operation is special-cased here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from sympy import MatrixExpr, MatrixSymbol, OneMatrix
+
+from .matrixeval import Backend, ExactBackend, NumpyBackend, evaluate
+from .model import Network
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named intermediate: `symbol` := `expr` (LaTeX name in `latex`)."""
+
+    symbol: MatrixSymbol
+    expr: MatrixExpr
+    latex: str
+    role: str  # "forward", "output-gradient", "delta", "gradient"
+
+
+class MatrixForm:
+    """The forward pass and backprop of a Network as a list of Steps, valid for any size.
+
+    Sizes are the symbols N (batch) and n_0, ..., n_L (widths); `dims(N)` gives their
+    values for the problem.  `gradients` maps each parameter key to the Step holding
+    ∂L/∂P in the parameter's display shape.
+    """
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.N = sp.Symbol("N", integer=True, positive=True)
+        self.n = [sp.Symbol(f"n_{l}", integer=True, positive=True) for l in range(len(net.layers) + 1)]
+        col = net.layout == "column"
+        self.inputs: dict[str, MatrixSymbol] = {}
+        for p in net.params.values():
+            r, c = p.internal
+            rs = self._dim(r, p, 0)
+            cs = self._dim(c, p, 1)
+            self.inputs[p.name] = MatrixSymbol(p.name, rs, cs)
+        self.inputs["X"] = MatrixSymbol("X", self.N, self.n[0])
+        self.inputs["T"] = MatrixSymbol("T", self.N, self.n[-1])
+        self.steps: list[Step] = []
+        self.gradients: dict[str, Step] = {}
+        N, axis = self.N, net.axis
+        ones_n = OneMatrix(N, 1)
+        a_prev: MatrixExpr = self.inputs["X"].T if col else self.inputs["X"]
+        zs, as_ = {}, {0: a_prev}
+        for l, layer in enumerate(net.layers, start=1):
+            w, b = net.layer_params(l)
+            W = self.inputs[w.name]
+            z = W * as_[l - 1] if col else as_[l - 1] * W
+            if b is not None:
+                B = self.inputs[b.name]
+                z = z + (B * ones_n.T if col else ones_n * B)
+            zs[l] = self._let(f"Z{l}", z, rf"Z^{{({l})}}", "forward")
+            as_[l] = self._let(f"A{l}", layer.act.forward_matrix(zs[l], axis, layer.act_args),
+                               rf"A^{{({l})}}", "forward")
+        L = len(net.layers)
+        targets = self.inputs["T"].T if col else self.inputs["T"]
+        g = self._let("G", net.loss.output_gradient(as_[L], targets, N, axis),
+                      r"\frac{\partial L}{\partial Y}", "output-gradient")
+        l2 = dict(net.l2)
+        for l in range(L, 0, -1):
+            layer = net.layers[l - 1]
+            delta = self._let(f"Delta{l}", layer.act.backward_matrix(zs[l], as_[l], g, axis, layer.act_args),
+                              rf"\Delta^{{({l})}}", "delta")
+            w, b = net.layer_params(l)
+            W = self.inputs[w.name]
+            dw = delta * as_[l - 1].T if col else as_[l - 1].T * delta
+            self._gradient(w.name, dw, l2)
+            if b is not None:
+                self._gradient(b.name, delta * ones_n if col else ones_n.T * delta, l2)
+            if l > 1:
+                g = self._let(f"G{l - 1}", W.T * delta if col else delta * W.T,
+                              rf"\frac{{\partial L}}{{\partial A^{{({l - 1})}}}}", "delta")
+
+    def _dim(self, size: int, p: Any, which: int) -> sp.Symbol:
+        """The size symbol for dimension `which` of parameter p's internal shape."""
+        l = p.layer
+        col = self.net.layout == "column"
+        if p.role == "weight":
+            return (self.n[l] if which == 0 else self.n[l - 1]) if col else (
+                self.n[l - 1] if which == 0 else self.n[l])
+        return (self.n[l] if which == 0 else sp.S.One) if col else (sp.S.One if which == 0 else self.n[l])
+
+    def _let(self, name: str, expr: MatrixExpr, latex: str, role: str) -> MatrixSymbol:
+        sym = MatrixSymbol(name, *expr.shape)
+        self.steps.append(Step(sym, expr, latex, role))
+        return sym
+
+    def _gradient(self, key: str, expr: MatrixExpr, l2: dict[str, sp.Rational]) -> None:
+        if key in l2:
+            expr = expr + l2[key] * self.inputs[key]
+        spec = self.net.params[key]
+        if spec.shape != spec.internal:
+            expr = expr.T
+        sym = self._let(f"d{key}", expr, rf"\frac{{\partial L}}{{\partial {spec.latex}}}", "gradient")
+        self.gradients[key] = self.steps[-1]
+        assert sym.name == f"d{key}"
+
+    def dims(self, n_samples: int) -> dict[sp.Symbol, int]:
+        """The size symbols' values for this network and a batch of `n_samples`."""
+        return {self.N: n_samples, **dict(zip(self.n, self.net.widths, strict=True))}
+
+    def inlined(self, key: str) -> MatrixExpr:
+        """∂L/∂P with every intermediate substituted: one expression in the inputs."""
+        expr: sp.Basic = self.gradients[key].expr
+        for step in reversed(self.steps):
+            expr = expr.xreplace({step.symbol: step.expr})
+        return expr
+
+    def run(self, inputs: dict[str, Any], n_samples: int, backend: Backend) -> dict[str, Any]:
+        """Evaluate every step in order; returns the values of all steps and inputs."""
+        env = dict(inputs)
+        dims = self.dims(n_samples)
+        for step in self.steps:
+            env[step.symbol.name] = evaluate(step.expr, env, dims, backend)
+        return env
+
+    def numeric_gradients(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Float gradients (display shapes) from float inputs in internal shapes."""
+        n = inputs["X"].shape[0]
+        env = self.run(inputs, n, NumpyBackend())
+        return {k: np.asarray(env[f"d{k}"]) for k in self.gradients}
+
+    def exact_gradients(self, inputs: dict[str, sp.Matrix]) -> dict[str, sp.Matrix]:
+        """Explicit SymPy gradients (display shapes) from explicit internal-shape inputs."""
+        n = inputs["X"].shape[0]
+        env = self.run(inputs, n, ExactBackend())
+        return {k: env[f"d{k}"] for k in self.gradients}

@@ -1,0 +1,571 @@
+"""Network problems (kind = "network"): a model, its data, and claims about L and ∂L/∂P.
+
+File format (TOML; decimals are read exactly from their text):
+
+    title = "Seed 002 Problem 1: two-layer ReLU network"
+    source = "002_ba49f99c153fcea9.txt"
+    kind = "network"
+
+    [model]
+    layout = "column"          # "column": z = W x + b;  "row": z = x W + b
+    inputs = 4                 # input width
+    loss = "half_sse"          # see symderiv.registry.LOSSES
+    batch = 3                  # samples N (default: the rows of data.X)
+    layers = [
+      { units = 2, activation = "relu", weight = "W1", bias = "b1" },
+      { units = 1, activation = "identity", weight = "w2", bias = "b2" },
+    ]
+    l2 = { coef = "0.1", params = ["W1"] }   # optional: + coef/2 ||W1||²
+
+    [sizes]                    # optional symbolic widths: units = "d" in a layer
+    d = 100
+
+    [params.W1]
+    latex = 'W^{(1)}'          # display name
+    value = [[-0.6, 0.7, 0.9, -0.3], [0.4, 0.5, -1.0, 0.1]]
+    shape = [2, 4]             # optional display shape (a vector may be transposed)
+
+    [data]
+    X = [[0.2, -0.4, 0.1, 0.5], ...]   # one sample per row
+    T = [-0.5, 0.1, 0.8]               # one target (row) per sample
+
+    [[claims]]
+    id = "P1.loss"
+    target = "L"               # or "dL/dW1": ∂L/∂(parameter key)
+    latex = '1.0185'           # verbatim; a number/matrix, or a formula (notation layer)
+
+Without `value`s or `data`, parameters and data are drawn at random (seeded) for the
+numeric checks.  Every printed gradient has been checked: the element-wise and matrix
+forms are proved identical in SymPy and agree with central finite differences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from .backprop import MatrixForm
+from .errors import SymderivError
+from .exact import agrees_to_written_precision, decimals_written, numeric_cells, read_numeric_latex
+from .model import Layer, Network, SymbolicNet
+from .numeric import (
+    central_differences,
+    directional_difference,
+    exact_decimal,
+    random_rational_matrix,
+    to_nested,
+)
+from .problem import Claim, Fields, Problem, Solution, problem_kind
+from .registry import ACTIVATIONS, LOSSES
+from .timebound import bounded
+from .verdict import Verdict
+
+#: Above this many loss entries (parameters + data), nothing is expanded element-wise.
+ELEMENTWISE_LIMIT = 400
+
+_TARGET = re.compile(r"^d\s*L\s*/\s*d\s*(\w+)$")
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+@dataclass
+class Check:
+    """One verification performed before a result is shown."""
+
+    what: str
+    method: str
+    passed: bool
+    detail: str = ""
+
+
+@problem_kind("network")
+class NetworkProblem(Problem):
+    """A feed-forward network, its loss, data, and the student's claims about them."""
+
+    def __init__(self, header: Fields, claims: list[Claim], net: Network, values: dict[str, sp.Matrix],
+                 batch: int, given: set[str], notation: Any = None) -> None:
+        super().__init__(header, claims)
+        self.net, self.values, self.batch, self.given = net, values, batch, given
+        self.notation = notation
+
+    # ------------------------------------------------------------------ reading
+    @classmethod
+    def from_fields(cls, doc: Fields, claims: list[Claim]) -> NetworkProblem:
+        from .problem import HEADER_KEYS
+
+        doc.check_keys(HEADER_KEYS | {"model", "params", "data", "sizes", "notation"})
+        model = doc.table("model")
+        model.check_keys({"layout", "inputs", "loss", "layers", "batch", "l2"})
+        layout = model.choice("layout", ["row", "column"])
+        sizes_t = doc.table("sizes", None)
+        sizes = {k: sizes_t.integer(k, minimum=1) for k in sizes_t.data}
+        n_in = _width(model, "inputs", sizes)
+        layers = []
+        for i, lt in enumerate(model.tables("layers")):
+            lt.check_keys({"units", "activation", "weight", "bias", "alpha"})
+            act = lt.choice("activation", list(ACTIVATIONS))
+            alpha = lt.number("alpha", sp.Rational(1, 100)) if act == "leaky_relu" else None
+            if act != "leaky_relu" and lt.has("alpha"):
+                raise lt.error("alpha", "only leaky_relu takes alpha")
+            weight = _key(lt, "weight", f"W{i + 1}")
+            bias = _key(lt, "bias", f"b{i + 1}") if lt.data.get("bias", True) is not False else None
+            layers.append(Layer(_width(lt, "units", sizes), act, weight, bias, alpha))
+        if not layers:
+            raise model.error("layers", "at least one layer is needed")
+        keys = [k for layer in layers for k in (layer.weight, layer.bias) if k]
+        if len(set(keys)) != len(keys):
+            raise model.error("layers", f"parameter names repeat: {keys}")
+        loss_name = model.choice("loss", list(LOSSES))
+        l2: tuple[tuple[str, sp.Rational], ...] = ()
+        if model.has("l2"):
+            l2t = model.table("l2")
+            l2t.check_keys({"coef", "params"})
+            coef = l2t.number("coef")
+            names = l2t.get("params", list)
+            for n in names:
+                if n not in keys:
+                    raise l2t.error("params", f"unknown parameter {n!r}; known: {', '.join(keys)}")
+            l2 = tuple((n, coef) for n in names)
+
+        params_t = doc.table("params", None)
+        for k in params_t.data:
+            if k not in keys:
+                raise params_t.error(k, f"no layer has this parameter; known: {', '.join(keys)}")
+        latex, shapes = [], []
+        bare = Network(n_in, tuple(layers), layout, loss_name, l2)
+        for spec in bare.params.values():
+            pt = params_t.table(spec.name, None)
+            pt.check_keys({"latex", "value", "shape"})
+            latex.append((spec.name, pt.text("latex", spec.name)))
+            if pt.has("shape"):
+                shape = _shape(pt, spec.internal)
+                shapes.append((spec.name, shape))
+        net = Network(n_in, tuple(layers), layout, loss_name, l2, tuple(latex), tuple(shapes))
+
+        data = doc.table("data", None)
+        data.check_keys({"X", "T"})
+        given: set[str] = set()
+        values: dict[str, sp.Matrix] = {}
+        batch = model.integer("batch", 0, minimum=1) if model.has("batch") else None
+        if data.has("X"):
+            x = data.matrix("X")
+            if x.cols != n_in:
+                raise data.error("X", f"each sample (row) must have {n_in} entries, got {x.cols}")
+            if batch is not None and x.rows != batch:
+                raise data.error("X", f"model.batch is {batch} but X has {x.rows} rows")
+            batch = x.rows
+            values["X"] = x
+            given.add("X")
+        batch = batch or 1
+        if data.has("T"):
+            t = data.matrix("T")
+            if t.shape == (net.n_out, batch) and net.n_out != batch:
+                t = t.T
+            if t.shape == (1, batch) and net.n_out == 1:
+                t = t.T
+            if t.shape != (batch, net.n_out):
+                raise data.error("T", f"expected {batch} targets of {net.n_out} entries, got {t.rows}x{t.cols}")
+            values["T"] = t
+            given.add("T")
+        for spec in net.params.values():
+            pt = params_t.table(spec.name, None)
+            if pt.has("value"):
+                values[spec.name] = pt.matrix("value", spec.shape)
+                given.add(spec.name)
+        notation = None
+        if doc.has("notation"):
+            notation = _read_notation(doc.table("notation"))
+        return cls(doc, claims, net, values, batch, given, notation)
+
+    # ------------------------------------------------------------------ points
+    @cached_property
+    def matrix_form(self) -> MatrixForm:
+        return MatrixForm(self.net)
+
+    @property
+    def small(self) -> bool:
+        """Whether the loss can be written out entry by entry at the problem's size."""
+        n = sum(r * c for r, c in (p.shape for p in self.net.params.values()))
+        return n + self.batch * (self.net.n_in + self.net.n_out) <= ELEMENTWISE_LIMIT
+
+    def point(self, seed: int = 0, base: bool = True) -> dict[str, sp.Matrix]:
+        """Exact values (display shapes) for every parameter and data matrix.
+
+        Given values are kept when `base`; the rest are seeded random k/10, re-drawn
+        until no pre-activation of a kinked activation is 0 (judged away from kinks).
+        """
+        rng = np.random.default_rng(seed)
+        shapes = {p.name: p.shape for p in self.net.params.values()}
+        shapes["X"] = (self.batch, self.net.n_in)
+        shapes["T"] = (self.batch, self.net.n_out)
+        for _ in range(50):
+            pt = {k: (self.values[k] if base and k in self.values else random_rational_matrix(rng, *s))
+                  for k, s in shapes.items()}
+            if not self._on_kink(pt):
+                return pt
+        return pt
+
+    def _on_kink(self, pt: dict[str, sp.Matrix]) -> bool:
+        if all(layer.activation not in ("relu", "leaky_relu") for layer in self.net.layers):
+            return False
+        if not self.small:
+            env = self.matrix_form.run(self._numeric_inputs(pt), self.batch, _numpy())
+            return any(np.any(np.abs(env[f"Z{l}"]) < 1e-9) for l in range(1, len(self.net.layers) + 1))
+        env = self.matrix_form.run(self._internal(pt), self.batch, _exact())
+        return any(any(v == 0 for v in env[f"Z{l}"]) for l in range(1, len(self.net.layers) + 1))
+
+    def _internal(self, pt: dict[str, sp.Matrix]) -> dict[str, sp.Matrix]:
+        out = {k: self.net.params[k].to_internal(v) for k, v in pt.items() if k in self.net.params}
+        return {**out, "X": pt["X"], "T": pt["T"]}
+
+    def _numeric_inputs(self, pt: dict[str, sp.Matrix]) -> dict[str, np.ndarray]:
+        return {k: np.array(v.tolist(), dtype=float) for k, v in self._internal(pt).items()}
+
+    # ------------------------------------------------------------------ truth
+    def exact_values(self, pt: dict[str, sp.Matrix]) -> tuple[sp.Expr, dict[str, sp.Matrix]]:
+        """The loss and every gradient at an exact point, by the matrix form (exact back end)."""
+        env = self.matrix_form.run(self._internal(pt), self.batch, _exact())
+        grads = {k: env[f"d{k}"] for k in self.matrix_form.gradients}
+        return self._exact_loss(env, pt), grads
+
+    def _exact_loss(self, env: dict[str, Any], pt: dict[str, sp.Matrix]) -> sp.Expr:
+        y = env[f"A{len(self.net.layers)}"]
+        y = y.T if self.net.layout == "column" else y
+        loss = self.net.loss
+        total = sp.Add(*[loss.per_sample(list(y.row(k)), list(pt["T"].row(k))) for k in range(self.batch)])
+        if loss.mean:
+            total /= self.batch
+        return total + sp.Add(*[c / 2 * sum(e**2 for e in pt[p]) for p, c in self.net.l2])
+
+    def numeric_loss(self, inputs: dict[str, np.ndarray]) -> float:
+        """The batch loss in float64 from internal-shape inputs (forward steps only)."""
+        mf, env = self.matrix_form, dict(inputs)
+        dims = mf.dims(inputs["X"].shape[0])
+        from .matrixeval import evaluate
+
+        backend = _numpy()
+        for step in mf.steps:
+            if step.role != "forward":
+                break
+            env[step.symbol.name] = evaluate(step.expr, env, dims, backend)
+        y = env[f"A{len(self.net.layers)}"]
+        t = inputs["T"].T if self.net.layout == "column" else inputs["T"]
+        value = self.net.loss.numpy(y, t, self.net.axis)
+        return value + sum(float(c) / 2 * float((inputs[p] ** 2).sum()) for p, c in self.net.l2)
+
+    @cached_property
+    def symbolic_net(self) -> SymbolicNet:
+        if not self.small:
+            raise SymderivError("this network is too large to write out entry by entry")
+        return self.net.symbolic(self.batch)
+
+    # ------------------------------------------------------------------ verification
+    def verify(self, seed: int = 0) -> list[Check]:
+        """Prove element-wise = matrix form, and compare with central finite differences."""
+        checks = []
+        proof_net = self.net if self.small else _reduced(self.net)
+        n_proof = self.batch if self.small else min(self.batch, 2)
+        size = "x".join(map(str, proof_net.widths)) + f", N={n_proof}"
+        try:
+            ok, method = bounded(_prove_equal, proof_net, n_proof, seconds=60)
+        except SymderivError as exc:
+            ok, method = False, f"undecided ({exc})"
+        where = "at the problem's size" if proof_net is self.net else "at a reduced size (the matrix form is size-generic)"
+        checks.append(Check("element-wise gradients = matrix (backprop) form", method, ok, f"{where}: {size}"))
+        checks.append(self._finite_difference_check(seed))
+        return checks
+
+    def _finite_difference_check(self, seed: int) -> Check:
+        pt = self.point(seed)
+        inputs = self._numeric_inputs(pt)
+        grads = self.matrix_form.numeric_gradients(inputs)
+        worst = 0.0
+        if self.small:
+            for k, spec in self.net.params.items():
+                fd = central_differences(self.numeric_loss, inputs, k)
+                worst = max(worst, float(np.max(np.abs(spec.to_display(sp.Matrix(fd)) - _np(grads[k])))))
+            method = "central differences, every entry (h = 1e-6)"
+        else:
+            rng = np.random.default_rng(seed + 1)
+            for _ in range(3):
+                v = {k: rng.standard_normal(inputs[k].shape) for k in self.net.params}
+                fd = directional_difference(self.numeric_loss, inputs, v)
+                an = sum(float((_internal_np(self.net.params[k], grads[k]) * v[k]).sum()) for k in v)
+                worst = max(worst, abs(fd - an) / max(1.0, abs(an)))
+            method = "central differences along 3 random directions of all parameters"
+        return Check("gradients = finite differences of the loss", method, worst < 1e-4,
+                     f"largest deviation {worst:.2e}")
+
+    # ------------------------------------------------------------------ solve
+    def solve(self) -> Solution:
+        checks = self.verify()
+        if not all(c.passed for c in checks):
+            failed = "; ".join(f"{c.what}: {c.method} {c.detail}" for c in checks if not c.passed)
+            raise SymderivError(f"{self.path}: refusing to print unverified results: {failed}")
+        data: dict[str, Any] = {"title": self.title, "source": self.source, "kind": self.kind}
+        have_all = self.given >= {"X", "T", *self.net.params}
+        mf = self.matrix_form
+        data["matrix_form"] = {
+            "steps": [{"name": s.symbol.name, "latex": s.latex, "expr": sp.latex(s.expr)} for s in mf.steps],
+            "gradients": {k: sp.latex(s.expr) for k, s in mf.gradients.items()},
+        }
+        if have_all and self.small:
+            loss, grads = self.exact_values(self.point())
+            data["loss"] = float(loss)
+            data["loss_exact"] = exact_decimal(loss)
+            data["gradients"] = {k: to_nested(g) for k, g in grads.items()}
+            data["gradients_exact"] = {k: to_nested(g, exact_decimal) for k, g in grads.items()}
+        elif have_all:
+            inputs = self._numeric_inputs(self.point())
+            data["loss"] = self.numeric_loss(inputs)
+            data["gradients"] = {k: to_nested(g) for k, g in mf.numeric_gradients(inputs).items()}
+        if self.small:
+            sym = self.symbolic_net
+            data["elementwise"] = {k: to_nested(sym.gradient(k), _short_latex) for k in self.net.params}
+        data["checks"] = [c.__dict__ for c in checks]
+        return Solution(self.title, data, _solution_text(self, data))
+
+    # ------------------------------------------------------------------ claims
+    def targets(self) -> list[str]:
+        return ["L", *(f"dL/d{k}" for k in self.net.params)]
+
+    def resolve_target(self, target: str) -> str:
+        """'L' or the parameter key of 'dL/dKEY'; an error lists the known targets."""
+        t = target.strip()
+        if t == "L":
+            return "L"
+        m = _TARGET.match(t)
+        if m and m.group(1) in self.net.params:
+            return m.group(1)
+        raise SymderivError(f"unknown target {target!r}; known: {', '.join(self.targets())}")
+
+    def truth(self, key: str, pt: dict[str, sp.Matrix] | None = None) -> sp.Matrix:
+        """The exact value of target `key` ('L' or a parameter key) at a point."""
+        pt = pt if pt is not None else self.point()
+        if self.small:
+            loss, grads = self.exact_values(pt)
+        else:
+            inputs = self._numeric_inputs(pt)
+            grads = {k: sp.Matrix(v) for k, v in self.matrix_form.numeric_gradients(inputs).items()}
+            loss = sp.Float(self.numeric_loss(inputs))
+        return sp.Matrix([[loss]]) if key == "L" else grads[key]
+
+    def judge(self, claim: Claim) -> Verdict:
+        numbers = read_numeric_latex(claim.latex)
+        if numbers is None:
+            return self._judge_formula(claim)
+        key = self.resolve_target(claim.target)
+        if not self.given >= {"X", "T", *self.net.params}:
+            return Verdict(claim.id, claim.target, claim.latex, "undecided",
+                           message="a number was claimed but the problem gives no data to compare it with")
+        expected = self.truth(key)
+        return judge_numbers(claim, expected, numbers)
+
+    def _judge_formula(self, claim: Claim) -> Verdict:
+        try:
+            from .notation import judge_network_claim
+        except ImportError:
+            return Verdict(claim.id, claim.target, claim.latex, "undecided",
+                           message="formula claims need the notation layer, which is not installed")
+        return judge_network_claim(self, claim)
+
+
+# ---------------------------------------------------------------------- helpers
+
+def judge_numbers(claim: Claim, expected: sp.Matrix, claimed: sp.Matrix) -> Verdict:
+    """Compare a claimed number matrix with the exact truth, to the digits written.
+
+    Shapes first (a 1x3 answer for a 3x1 vector is accepted as the same vector; any
+    other difference is wrong); then each entry must equal the truth or be the truth
+    rounded to the number of decimals the student wrote.
+    """
+    base = Verdict(claim.id, claim.target, claim.latex, "correct",
+                   expected=_show(expected), claimed=_show(claimed))
+    if claimed.shape != expected.shape:
+        if claimed.shape == expected.shape[::-1] and 1 in expected.shape:
+            claimed = claimed.T
+        else:
+            base.verdict = "incorrect"
+            base.mistake = "wrong shape"
+            base.message = (f"shape {claimed.rows}x{claimed.cols} claimed, but the gradient has "
+                            f"shape {expected.rows}x{expected.cols}")
+            return base
+    cells = numeric_cells(claim.latex)
+    if cells is not None and (len(cells), len(cells[0])) != claimed.shape:
+        cells = [list(r) for r in zip(*cells, strict=True)]
+    wrong = []
+    for idx in np.ndindex(*expected.shape):
+        dec = decimals_written(cells[idx[0]][idx[1]]) if cells else None
+        if not agrees_to_written_precision(expected[idx], claimed[idx], dec):
+            wrong.append(idx)
+    if wrong:
+        i, j = wrong[0]
+        base.verdict = "incorrect"
+        base.message = (f"{len(wrong)} of {expected.rows * expected.cols} entries differ; entry "
+                        f"({i + 1},{j + 1}) is {exact_decimal(expected[i, j])}, not {exact_decimal(claimed[i, j])}")
+        base.counterexample = {"entry": [i + 1, j + 1], "expected": exact_decimal(expected[i, j]),
+                               "claimed": exact_decimal(claimed[i, j])}
+        base.mistake = _numeric_mistake(expected, claimed)
+    else:
+        exact = all(expected[idx] == claimed[idx] for idx in np.ndindex(*expected.shape))
+        base.message = "equal exactly" if exact else "equal to the digits written"
+    return base
+
+
+def _numeric_mistake(expected: sp.Matrix, claimed: sp.Matrix) -> str | None:
+    if claimed == -expected:
+        return "sign"
+    nz = [(e, c) for e, c in zip(expected, claimed, strict=True) if e != 0]
+    if nz and all(c != 0 for _, c in nz):
+        ratios = {sp.nsimplify(sp.Rational(c) / e, rational=True) for e, c in nz}
+        if len(ratios) == 1:
+            return f"constant factor {ratios.pop()}"
+    if expected.rows == expected.cols and claimed == expected.T:
+        return "transpose"
+    return None
+
+
+def _show(m: sp.Matrix) -> str:
+    if m.shape == (1, 1):
+        return exact_decimal(m[0, 0])
+    return str(to_nested(m, exact_decimal)).replace("'", "")
+
+
+def _short_latex(e: sp.Expr) -> str:
+    return sp.latex(e)
+
+
+def _np(m: np.ndarray) -> np.ndarray:
+    return np.asarray(m, dtype=float)
+
+
+def _internal_np(spec: Any, g: np.ndarray) -> np.ndarray:
+    g = np.asarray(g)
+    return g if g.shape == spec.internal else g.T
+
+
+def _exact() -> Any:
+    from .matrixeval import ExactBackend
+
+    return ExactBackend()
+
+
+def _numpy() -> Any:
+    from .matrixeval import NumpyBackend
+
+    return NumpyBackend()
+
+
+def _width(t: Fields, key: str, sizes: dict[str, int]) -> int:
+    value = t.get(key, (int, str))
+    if isinstance(value, int):
+        if value < 1:
+            raise t.error(key, f"must be at least 1, got {value}")
+        return value
+    if value not in sizes:
+        raise t.error(key, f"size name {value!r} is not defined in [sizes]")
+    return sizes[value]
+
+
+def _key(t: Fields, key: str, default: str) -> str:
+    value = t.text(key, default)
+    if not _KEY.match(value):
+        raise t.error(key, f"a parameter name is letters, digits and _, starting with a letter; got {value!r}")
+    return value
+
+
+def _shape(t: Fields, internal: tuple[int, int]) -> tuple[int, int]:
+    raw = t.get("shape", list)
+    if raw == []:
+        raw = [1, 1]
+    if len(raw) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in raw):
+        raise t.error("shape", "expected [rows, cols] of positive integers, or [] for a scalar")
+    shape = (raw[0], raw[1])
+    if shape != internal and not (shape == internal[::-1] and 1 in internal):
+        raise t.error("shape", f"the layer gives this parameter shape {internal[0]}x{internal[1]}; "
+                               f"only a vector may be shown transposed")
+    return shape
+
+
+def _reduced(net: Network) -> Network:
+    """The same network with every width at most 3 (for a symbolic proof of the form)."""
+    layers = tuple(Layer(min(layer.units, 3), layer.activation, layer.weight, layer.bias, layer.alpha)
+                   for layer in net.layers)
+    shapes = tuple((k, s if 1 in s else None) for k, s in net.display_shapes)
+    small = Network(min(net.n_in, 3), layers, net.layout, net.loss_name, net.l2, net.latex_names, ())
+    fixed = []
+    for k, s in shapes:
+        if s is not None:
+            internal = small.params[k].internal
+            fixed.append((k, internal if s == net.params[k].internal else internal[::-1]))
+    return Network(small.n_in, layers, net.layout, net.loss_name, net.l2, net.latex_names, tuple(fixed))
+
+
+def _prove_equal(net: Network, n: int) -> tuple[bool, str]:
+    """Prove entry by entry that SymPy's diff of L equals the backprop matrix form.
+
+    Tried in order: expand(a - b) == 0; cancel(together(a - b)) == 0; simplify.
+    """
+    sym = net.symbolic(n)
+    mf = MatrixForm(net)
+    inputs = {k: net.params[k].to_internal(v) for k, v in sym.params.items()}
+    inputs.update(X=sym.X, T=sym.T)
+    matrix = mf.exact_gradients(inputs)
+    method = "expand"
+    for k in net.params:
+        diff = (sym.gradient(k) - matrix[k]).applyfunc(sp.expand)
+        for e in diff:
+            if e == 0:
+                continue
+            e = sp.cancel(sp.together(e.rewrite(sp.exp)))
+            method = "cancel"
+            if e != 0 and sp.simplify(e) != 0:
+                return False, f"difference in {k} does not vanish: {e}"
+    return True, f"symbolic identity (SymPy {method})"
+
+
+def _read_notation(t: Fields) -> Any:
+    try:
+        from .notation.bind import read_notation
+    except ImportError:
+        return t.data
+    return read_notation(t)
+
+
+def _solution_text(problem: NetworkProblem, data: dict[str, Any]) -> str:
+    net = problem.net
+    lines = [problem.title, "=" * len(problem.title)]
+    if problem.source:
+        lines.append(f"source: {problem.source} {problem.section}".rstrip())
+    arch = " -> ".join([str(net.n_in)] + [f"{layer.units} ({layer.activation})" for layer in net.layers])
+    lines.append(f"network: {arch}; layout {net.layout} "
+                 f"({'z = W x + b' if net.layout == 'column' else 'z = x W + b'}); loss {net.loss_name}; "
+                 f"N = {problem.batch}")
+    if "loss_exact" in data:
+        lines.append(f"L = {data['loss_exact']}")
+    elif "loss" in data:
+        lines.append(f"L = {data['loss']:.10g}")
+    for k, spec in net.params.items():
+        lines.append("")
+        lines.append(f"dL/d{k}  (shape {spec.shape[0]}x{spec.shape[1]})")
+        lines.append(f"  matrix form: {data['matrix_form']['gradients'][k]}")
+        if "gradients_exact" in data:
+            for row in data["gradients_exact"][k]:
+                lines.append("  [" + "  ".join(f"{v:>10}" for v in row) + " ]")
+        elif "gradients" in data:
+            g = np.asarray(data["gradients"][k])
+            lines.append(f"  (float, {g.shape[0]}x{g.shape[1]}; --json for all entries) "
+                         f"first entries: {np.array2string(g.ravel()[:4], precision=6)}")
+    lines.append("")
+    lines.append("backprop steps:")
+    for s in problem.matrix_form.steps:
+        lines.append(f"  {s.symbol.name} = {s.expr}")
+    lines.append("")
+    lines.append("verified before printing:")
+    for c in data["checks"]:
+        lines.append(f"  [{'ok' if c['passed'] else 'FAILED'}] {c['what']}: {c['method']}; {c['detail']}")
+    return "\n".join(lines)
