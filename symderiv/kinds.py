@@ -3,3 +3,4 @@
 # One import per module that defines kinds; add a line here to add a kind.
 from .topics import stepsize  # noqa: F401
 from . import network_problem  # noqa: F401
+from .topics import cnn  # noqa: F401
