@@ -1,0 +1,210 @@
+"""L2 regularisation of a quadratic model: the optimum w = (H + μI)⁻¹Hw* = Q(Λ + μI)⁻¹ΛQᵀw*."""
+
+from __future__ import annotations
+
+import random
+from functools import cache
+from typing import Any
+
+import sympy as sp
+
+from ..errors import NotationError
+from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
+from ..verdict import Verdict
+from ._formula import clean, read_formula, right_side
+from ._readers import unknown_target, verdict
+
+TARGETS = ["stationarity", "optimum", "shrinkage"]
+
+
+def regularised_loss(H: sp.Matrix, w_star: sp.Matrix, mu: sp.Expr, w: sp.Matrix) -> sp.Expr:
+    """L(w) + ½μ‖w‖² with L(w) = L(w*) + ½(w − w*)ᵀH(w − w*) (the constant L(w*) dropped)."""
+    e = w - w_star
+    return (e.T * H * e)[0, 0] / 2 + mu * (w.T * w)[0, 0] / 2
+
+
+def stationarity(H: sp.Matrix, w_star: sp.Matrix, mu: sp.Expr, w: sp.Matrix) -> sp.Matrix:
+    """∇(L + ½μ‖w‖²) = H(w − w*) + μw for symmetric H."""
+    return H * (w - w_star) + mu * w
+
+
+def regularised_optimum(H: sp.Matrix, w_star: sp.Matrix, mu: sp.Expr) -> sp.Matrix:
+    """w = (H + μI)⁻¹Hw*: the zero of H(w − w*) + μw; H + μI is invertible for H ⪰ 0, μ > 0."""
+    return (H + mu * sp.eye(H.rows)).inv() * H * w_star
+
+
+def spectral_optimum(Q: sp.Matrix, lams: list[sp.Expr], w_star: sp.Matrix,
+                     mu: sp.Expr) -> sp.Matrix:
+    """w = Q(Λ + μI)⁻¹ΛQᵀw* for H = QΛQᵀ, QᵀQ = I; (Λ + μI)⁻¹Λ = diag(λ_i/(λ_i + μ))."""
+    return Q * sp.diag(*[lam / (lam + mu) for lam in lams]) * Q.T * w_star
+
+
+def shrink_factor(lam: sp.Expr, mu: sp.Expr) -> sp.Expr:
+    """The i-th diagonal entry of (Λ + μI)⁻¹Λ: λ_i/(λ_i + μ)."""
+    return lam / (lam + mu)
+
+
+STEPS = [
+    ("L_mu(w) = L(w*) + 1/2 (w - w*)^T H (w - w*) + 1/2 mu ||w||^2", "the model plus the penalty"),
+    ("grad L_mu(w) = H(w - w*) + mu w = 0", "first-order condition, H symmetric"),
+    ("(H + mu I) w = H w*", "collect the terms in w"),
+    ("w = (H + mu I)^{-1} H w*", "H + mu I is positive definite for H >= 0, mu > 0"),
+    ("H + mu I = Q (Lambda + mu I) Q^T", "H = Q Lambda Q^T and I = Q Q^T"),
+    ("(H + mu I)^{-1} = Q (Lambda + mu I)^{-1} Q^T", "Q^{-1} = Q^T"),
+    ("w = Q (Lambda + mu I)^{-1} Q^T Q Lambda Q^T w* = Q (Lambda + mu I)^{-1} Lambda Q^T w*",
+     "substitute, Q^T Q = I"),
+    ("(Lambda + mu I)^{-1} Lambda = diag(lambda_i / (lambda_i + mu))",
+     "inverse and product of diagonal matrices act entrywise"),
+]
+
+
+@cache
+def verify_symbolic(n: int) -> list[str]:
+    """Check each step for a general symmetric n×n H, general w* and μ (all symbols).
+
+    The gradient is obtained by differentiating the scalar loss, the optimum by solving the
+    linear system; the spectral form is checked with a general rotation Q (n = 2) and a
+    general diagonal Λ; the diagonal factors for a general diag(λ_1..λ_n).
+    """
+    sym = sp.Matrix(n, n, lambda i, j: sp.Symbol(f"h_{min(i, j) + 1}{max(i, j) + 1}"))
+    ws = sp.Matrix(sp.symbols(f"ws_1:{n + 1}"))
+    w = sp.Matrix(sp.symbols(f"w_1:{n + 1}"))
+    mu = sp.Symbol("mu", positive=True)
+    loss = regularised_loss(sym, ws, mu, w)
+    grad = sp.Matrix([sp.diff(loss, v) for v in w])
+    done = []
+    assert (grad - stationarity(sym, ws, mu, w)).expand().is_zero_matrix
+    done.append(f"n={n}: gradient of the loss equals H(w - w*) + mu w")
+    sol = sp.solve(list(stationarity(sym, ws, mu, w)), list(w), dict=True)[0]
+    opt = regularised_optimum(sym, ws, mu)
+    assert all(sp.cancel(sol[v] - opt[i]) == 0 for i, v in enumerate(w))
+    done.append(f"n={n}: the solution of the first-order condition is (H + mu I)^-1 H w*")
+    lams = sp.symbols(f"lambda_1:{n + 1}", positive=True)
+    L = sp.diag(*lams)
+    assert ((L + mu * sp.eye(n)).inv() * L - sp.diag(*[shrink_factor(a, mu) for a in lams])
+            ).applyfunc(sp.cancel).is_zero_matrix
+    done.append(f"n={n}: (Lambda + mu I)^-1 Lambda = diag(lambda_i/(lambda_i + mu))")
+    if n == 2:
+        th = sp.Symbol("theta", real=True)
+        Q = sp.Matrix([[sp.cos(th), -sp.sin(th)], [sp.sin(th), sp.cos(th)]])
+        H = Q * L * Q.T
+        diff = regularised_optimum(H, ws, mu) - spectral_optimum(Q, list(lams), ws, mu)
+        assert diff.applyfunc(lambda e: sp.simplify(sp.trigsimp(e))).is_zero_matrix
+        done.append("n=2, Q a general rotation: (H + mu I)^-1 H w* = Q(Lambda + mu I)^-1 "
+                    "Lambda Q^T w*")
+    return done
+
+
+def random_instance(n: int, rng: random.Random) -> dict[str, Any]:
+    """An exact random instance: rational orthogonal Q (Cayley transform of a skew matrix),
+    positive decreasing Λ, H = QΛQᵀ, w*, w and μ > 0."""
+    S = sp.zeros(n, n)
+    for i in range(n):
+        for j in range(i + 1, n):
+            S[i, j] = sp.Rational(rng.randint(-4, 4), rng.randint(1, 3))
+            S[j, i] = -S[i, j]
+    Q = (sp.eye(n) - S) * (sp.eye(n) + S).inv()
+    lams = sorted((sp.Rational(rng.randint(1, 30), rng.randint(1, 4)) for _ in range(n)),
+                  reverse=True)
+    H = Q * sp.diag(*lams) * Q.T
+    return {"Q": Q, "lams": lams, "Lambda": sp.diag(*lams), "H": H, "I": sp.eye(n),
+            "w^*": sp.Matrix([rng.randint(-5, 5) for _ in range(n)]),
+            "w": sp.Matrix([rng.randint(-5, 5) for _ in range(n)]),
+            "mu": sp.Rational(rng.randint(1, 9), rng.randint(1, 3))}
+
+
+@problem_kind("regularisation")
+class RegularisationProblem(Problem):
+    """Optional `[model]` with a concrete H (symmetric rows), w_star and mu; claims on
+    `stationarity` (the first-order condition), `optimum` (a formula in H, Q, Λ, μ, I, w*)
+    and `shrinkage` (the diagonal factor in λ_i and μ)."""
+
+    def __init__(self, header: Fields, claims: list[Claim], model: dict[str, Any] | None) -> None:
+        super().__init__(header, claims)
+        self.model = model
+
+    @classmethod
+    def from_fields(cls, doc: Fields, claims: list[Claim]) -> RegularisationProblem:
+        doc.check_keys(HEADER_KEYS | {"model"})
+        model = None
+        if doc.has("model"):
+            t = doc.table("model")
+            t.check_keys({"H", "w_star", "mu"})
+            H = t.matrix("H")
+            if H.rows != H.cols or H != H.T:
+                raise t.error("H", "must be a symmetric square matrix")
+            if not all(lam >= 0 for lam in H.eigenvals()):
+                raise t.error("H", "must be positive semi-definite (a Hessian at a minimum)")
+            w_star = t.matrix("w_star", shape=(H.rows, 1))
+            mu = t.number("mu")
+            if mu <= 0:
+                raise t.error("mu", "must be positive")
+            model = {"H": H, "w_star": w_star, "mu": mu}
+        return cls(doc, claims, model)
+
+    def targets(self) -> list[str]:
+        return TARGETS
+
+    def solve(self) -> Solution:
+        checks = verify_symbolic(2) + verify_symbolic(3)
+        lines = [f"{i + 1}. {step}    [{why}]" for i, (step, why) in enumerate(STEPS)]
+        lines += ["checked symbolically:"] + [f"  - {c}" for c in checks]
+        data: dict[str, Any] = {"steps": [{"step": s, "why": w} for s, w in STEPS],
+                                "checks": checks}
+        if self.model:
+            opt = regularised_optimum(self.model["H"], self.model["w_star"], self.model["mu"])
+            lines.append(f"for the given H, w*, mu: w = {sp.sstr(list(opt))}")
+            data["optimum"] = [sp.sstr(v) for v in opt]
+        return Solution(self.title, data, "\n".join(lines))
+
+    def instances(self) -> list[dict[str, Any]]:
+        rng = random.Random(4)
+        return [random_instance(n, rng) for n in (2, 3, 3)]
+
+    def judge(self, claim: Claim) -> Verdict:
+        if claim.target not in TARGETS:
+            return unknown_target(claim, TARGETS)
+        try:
+            if claim.target == "shrinkage":
+                lam, mu = sp.symbols("lambda_i mu", positive=True)
+                got = read_formula(right_side(claim.latex), {"lambda_i": lam, "mu": mu})
+                true = shrink_factor(lam, mu)
+                ok = sp.cancel(got - true) == 0
+                return verdict(claim, "correct" if ok else "incorrect",
+                               f"the i-th diagonal entry of (Λ + μI)⁻¹Λ is {true}",
+                               expected=sp.latex(true), claimed=sp.latex(got),
+                               counterexample=None if ok else {
+                                   "lambda_i": 1, "mu": 1, "expected": "1/2",
+                                   "claimed": sp.sstr(got.subs({lam: 1, mu: 1}))})
+            return self.judge_matrix(claim)
+        except NotationError as exc:
+            return verdict(claim, "undecided", f"cannot read the claim: {exc.message}")
+
+    def judge_matrix(self, claim: Claim) -> Verdict:
+        """Evaluate the claim exactly on random instances H = QΛQᵀ (n = 2, 3)."""
+        text = clean(claim.latex)
+        if claim.target == "stationarity":
+            text = text.split("=")[0]
+        else:
+            text = right_side(text)
+        for inst in self.instances():
+            names = {**inst, "w^\\star": inst["w^*"], "w_star": inst["w^*"]}
+            got = read_formula(text, names)
+            if claim.target == "stationarity":
+                true = stationarity(inst["H"], inst["w^*"], inst["mu"], inst["w"])
+            else:
+                true = regularised_optimum(inst["H"], inst["w^*"], inst["mu"])
+            if not isinstance(got, sp.MatrixBase) or got.shape != true.shape or not (
+                    got - true).applyfunc(sp.simplify).is_zero_matrix:
+                ce = {k: sp.sstr(v.tolist() if isinstance(v, sp.MatrixBase) else v)
+                      for k, v in inst.items() if k in ("H", "Q", "Lambda", "w^*", "w", "mu")}
+                ce["expected"] = sp.sstr(true.tolist())
+                ce["claimed"] = sp.sstr(got.tolist() if isinstance(got, sp.MatrixBase) else got)
+                return verdict(claim, "incorrect", "differs from the true value on an instance",
+                               counterexample=ce)
+        what = ("the gradient H(w - w*) + mu w" if claim.target == "stationarity"
+                else "(H + mu I)^{-1} H w*")
+        return verdict(claim, "correct",
+                       f"equals {what} on {len(self.instances())} exact random instances "
+                       "(n = 2, 3); the symbolic derivation is printed by solve",
+                       expected=what)
