@@ -1,0 +1,229 @@
+"""The notation's syntax tree: small frozen dataclasses, one per construct, with source offsets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base of every node; `pos` is the 0-based offset of the node's first character."""
+
+    pos: int
+
+    def children(self) -> tuple[Node, ...]:
+        out: list[Node] = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Node):
+                out.append(value)
+            elif isinstance(value, tuple):
+                for v in value:
+                    if isinstance(v, Node):
+                        out.append(v)
+                    elif isinstance(v, tuple):
+                        out.extend(x for x in v if isinstance(x, Node))
+        return tuple(out)
+
+    def key(self) -> object:
+        """A structural key ignoring positions (for comparing trees)."""
+        parts: list[object] = [type(self).__name__]
+        for f in fields(self):
+            if f.name == "pos":
+                continue
+            parts.append(_key(getattr(self, f.name)))
+        return tuple(parts)
+
+
+def _key(value: object) -> object:
+    if isinstance(value, Node):
+        return value.key()
+    if isinstance(value, tuple):
+        return tuple(_key(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
+class Num(Node):
+    text: str
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    """A letter run, Greek letter or \\text word; `decor` is \\hat, \\mathcal... ('' if none)."""
+
+    text: str
+    decor: str = ""
+
+
+@dataclass(frozen=True)
+class Func(Node):
+    """A named operator such as \\exp, \\log, \\max, \\operatorname{diag}."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Styled(Node):
+    """\\mathbf{...}, \\boldsymbol{...}: typography only, except \\mathbf{1} (ones, indicator)."""
+
+    style: str
+    body: Node
+
+
+@dataclass(frozen=True)
+class Sub(Node):
+    body: Node
+    index: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Sup(Node):
+    body: Node
+    exponent: Node
+
+
+@dataclass(frozen=True)
+class Transpose(Node):
+    """A superscript that is only a transpose mark (T, \\top, \\intercal)."""
+
+
+@dataclass(frozen=True)
+class Prime(Node):
+    body: Node
+
+
+@dataclass(frozen=True)
+class Group(Node):
+    """Bracketed items: `kind` is '(', '[', '{' (\\{...\\}) or 'g' (a bare TeX group)."""
+
+    kind: str
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Interval(Node):
+    lo: Node
+    hi: Node
+    left_open: bool
+    right_open: bool
+
+
+@dataclass(frozen=True)
+class Placeholder(Node):
+    """The argument dot of f(\\cdot)."""
+
+
+@dataclass(frozen=True)
+class Dots(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    body: Node
+
+
+@dataclass(frozen=True)
+class BinOp(Node):
+    """`op` is one of + - cdot odot times /."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Juxt(Node):
+    """Items written side by side: a product, or a function applied to its argument."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Sum(Node):
+    """\\sum_{index=lower}^{upper} body; lower and upper may be None (range from the notation)."""
+
+    index: str
+    lower: Node | None
+    upper: Node | None
+    body: Node
+
+
+@dataclass(frozen=True)
+class Frac(Node):
+    num: Node
+    den: Node
+
+
+@dataclass(frozen=True)
+class Deriv(Node):
+    """\\frac{\\partial num}{\\partial wrt}; num None for the operator form \\frac{\\partial}{\\partial x}."""
+
+    num: Node | None
+    wrt: tuple[Node, ...]
+    order: int = 1
+
+
+@dataclass(frozen=True)
+class Apply(Node):
+    """An operator form applied to its operand: (\\frac{\\partial}{\\partial x}) (body)."""
+
+    op: Node
+    arg: Node
+
+
+@dataclass(frozen=True)
+class Matrix(Node):
+    rows: tuple[tuple[Node, ...], ...]
+
+
+@dataclass(frozen=True)
+class Cases(Node):
+    """Rows of (value, condition); condition None means 'otherwise'."""
+
+    rows: tuple[tuple[Node, Node | None], ...]
+
+
+@dataclass(frozen=True)
+class Rel(Node):
+    """A relation inside an expression (a condition, a sum's lower limit): a op b."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Chain(Node):
+    """sides[0] ops[0] sides[1] ops[1] ...: an equality chain or an inequality."""
+
+    sides: tuple[Node, ...]
+    ops: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Document(Node):
+    """Everything a formula states: one chain per line that starts afresh."""
+
+    chains: tuple[Chain, ...]
+
+
+@dataclass(frozen=True)
+class Canon(Node):
+    """A reference to a canonical model quantity (from the [notation] table), e.g. 'W1'."""
+
+    name: str
+
+
+Expr = Union[Node]  # noqa: UP007 - alias kept for readability in signatures
+
+
+def walk(node: Node):
+    """Every node of the tree, depth first."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children()))

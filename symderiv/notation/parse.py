@@ -1,0 +1,405 @@
+"""LaTeX text to the notation's syntax tree: lark (LALR) grammar, then one Transformer."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from ..errors import NotationError
+from . import ast as A
+
+MAX_LENGTH = 4000
+MAX_DEPTH = 40
+
+_GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
+
+_TOKEN_NAMES = {
+    "RBRACE": "'}'", "LBRACE": "'{'", "RPAR": "')'", "LPAR": "'('", "RSQB": "']'",
+    "LSQB": "'['", "REL": "a relation (=, <, \\leq, \\in)", "NUMBER": "a number",
+    "WORD": "a name", "SCRIPT_CHAR": "a letter or digit", "COMMAND": "a command",
+    "PLUS": "'+'", "MINUS": "'-'", "CDOT": "\\cdot", "AMP": "'&'", "ROWSEP": "'\\\\'",
+    "END_MATRIX": "\\end{...matrix}", "END_CASES": "\\end{cases}", "RSET": "'\\}'",
+    "END_ALIGNED": "\\end{aligned}", "PARTIAL": "\\partial", "COMMA": "','",
+    "$END": "end of input", "FRAC": "\\frac", "SUM": "\\sum", "PRIME": "'",
+}
+
+
+@cache
+def _parser(canonical: bool) -> Lark:
+    grammar = _GRAMMAR
+    if canonical:  # canonical names in a [notation] table may carry digits: W1, z1, A2
+        grammar = grammar.replace("WORD: /[A-Za-z]+/", "WORD: /[A-Za-z][A-Za-z0-9]*/")
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True)
+
+
+def _pos(meta_or_token: object) -> int:
+    if isinstance(meta_or_token, Token):
+        return meta_or_token.start_pos or 0
+    return getattr(meta_or_token, "start_pos", 0) or 0
+
+
+def _strip_cmd(text: str) -> str:
+    return text.lstrip("\\")
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    """Lark tree to frozen dataclasses; every rule of grammar.lark has one method."""
+
+    def start(self, meta, items):
+        for it in items:
+            if isinstance(it, A.Document):
+                return it
+        raise AssertionError("no document")
+
+    def alines(self, meta, items):
+        chains: list[A.Chain] = []
+        dangling = False  # the previous line ended with a relation: "a = \\\\ &= b"
+        for line in items:
+            if isinstance(line, Token):
+                continue
+            sides, ops = line
+            ends_open = len(sides) > 1 and sides[-1] is None
+            if ends_open:
+                sides = sides[:-1]
+            if any(s is None for s in sides[1:]):
+                raise _SemanticError("a relation without a right-hand side", _pos(meta))
+            if not sides or (sides[0] is None and not ops):
+                dangling = dangling or ends_open
+                continue
+            if sides[0] is None and chains:  # a line that continues the chain: "&= ..."
+                if dangling:
+                    ops = ops[1:]
+                prev = chains[-1]
+                chains[-1] = A.Chain(prev.pos, prev.sides + tuple(sides[1:]), prev.ops + tuple(ops))
+            else:
+                if sides[0] is None:
+                    sides, ops = sides[1:], ops[1:]
+                chains.append(A.Chain(sides[0].pos, tuple(sides), tuple(ops)))
+            dangling = ends_open
+        if chains and len(chains[-1].ops) >= len(chains[-1].sides):
+            last = chains[-1]
+            chains[-1] = A.Chain(last.pos, last.sides, last.ops[: len(last.sides) - 1])
+        return A.Document(chains[0].pos if chains else 0, tuple(chains))
+
+    def aline(self, meta, items):
+        sides: list[A.Node | None] = []
+        ops: list[str] = []
+        for it in items:
+            if isinstance(it, Token):
+                if it.type == "REL":
+                    ops.append(_rel(it))
+                continue
+            sides.append(it)
+        return sides, ops
+
+    def content(self, meta, items):
+        return tuple(items)
+
+    def chain(self, meta, items):
+        sides = [x for x in items if not isinstance(x, Token)]
+        ops = [_rel(x) for x in items if isinstance(x, Token)]
+        node = sides[0]
+        for op, right in zip(ops, sides[1:], strict=True):
+            node = A.Rel(_pos(meta), op, node, right)
+        return node
+
+    def add(self, meta, items):
+        return A.BinOp(_pos(meta), "+", items[0], items[2])
+
+    def sub(self, meta, items):
+        return A.BinOp(_pos(meta), "-", items[0], items[2])
+
+    def dot(self, meta, items):
+        return A.BinOp(_pos(meta), "cdot", items[0], items[2])
+
+    def odot(self, meta, items):
+        return A.BinOp(_pos(meta), "odot", items[0], items[2])
+
+    def times(self, meta, items):
+        return A.BinOp(_pos(meta), "times", items[0], items[2])
+
+    def div(self, meta, items):
+        return A.BinOp(_pos(meta), "/", items[0], items[2])
+
+    def neg(self, meta, items):
+        return A.Neg(_pos(meta), items[1])
+
+    def pos(self, meta, items):
+        return items[1]
+
+    def juxt(self, meta, items):
+        if len(items) == 1:
+            return items[0]
+        return A.Juxt(_pos(meta), tuple(items))
+
+    def bigsum(self, meta, items):
+        _, (index, lower, upper), body = items
+        return A.Sum(_pos(meta), index, lower, upper, body)
+
+    def limits(self, meta, items):
+        sub, sup = (items + [None, None])[:2]
+        return _limits(sub, sup, _pos(meta))
+
+    def limits_rev(self, meta, items):
+        return _limits(items[1], items[0], _pos(meta))
+
+    def subscr(self, meta, items):
+        body, script = items
+        idx = script.items if isinstance(script, A.Group) and script.kind == "s" else (script,)
+        return A.Sub(_pos(meta), body, idx)
+
+    def supscr(self, meta, items):
+        body, script = items
+        return A.Sup(_pos(meta), body, _unwrap(script))
+
+    def prime(self, meta, items):
+        return A.Prime(_pos(meta), items[0])
+
+    def script_char(self, meta, items):
+        tok = items[0]
+        if tok.value.isdigit():
+            return A.Num(_pos(tok), tok.value)
+        return A.Name(_pos(tok), tok.value)
+
+    def script_group(self, meta, items):
+        return A.Group(_pos(meta), "s", tuple(items[0]))
+
+    def script_empty(self, meta, items):
+        return A.Group(_pos(meta), "s", ())
+
+    def script_cmd(self, meta, items):
+        tok = items[0]
+        if tok.type == "TRANSPOSE" or tok.value == "\\T":
+            return A.Transpose(_pos(tok))
+        if tok.type == "PRIME_CMD":
+            return A.Name(_pos(tok), "'")
+        return A.Name(_pos(tok), tok.value)
+
+    def number(self, meta, items):
+        return A.Num(_pos(items[0]), items[0].value)
+
+    def word(self, meta, items):
+        return A.Name(_pos(items[0]), items[0].value)
+
+    def command(self, meta, items):
+        tok = items[0]
+        if tok.type == "TRANSPOSE":
+            return A.Transpose(_pos(tok))
+        return A.Name(_pos(tok), tok.value)
+
+    def func(self, meta, items):
+        text = _strip_cmd(items[0].value)
+        if text.startswith("operatorname{"):
+            text = text[len("operatorname{"):-1]
+        return A.Func(_pos(items[0]), text)
+
+    def text(self, meta, items):
+        raw = items[0].value
+        inner = raw[raw.index("{") + 1:-1].strip()
+        return A.Name(_pos(items[0]), inner)
+
+    def dots(self, meta, items):
+        return A.Dots(_pos(items[0]))
+
+    def styled(self, meta, items):
+        return A.Styled(_pos(meta), _strip_cmd(items[0].value), _single(items[1], _pos(meta)))
+
+    def styled_char(self, meta, items):
+        return A.Styled(_pos(meta), _strip_cmd(items[0].value), self.script_char(meta, [items[1]]))
+
+    def decorated(self, meta, items):
+        body = _single(items[1], _pos(meta))
+        if isinstance(body, A.Name) and not body.decor:
+            return A.Name(_pos(meta), body.text, _strip_cmd(items[0].value))
+        return A.Styled(_pos(meta), _strip_cmd(items[0].value), body)
+
+    def decorated_char(self, meta, items):
+        return A.Name(_pos(meta), items[1].value, _strip_cmd(items[0].value))
+
+    def paren(self, meta, items):
+        return A.Group(_pos(meta), "(", tuple(items[0]))
+
+    def placeholder(self, meta, items):
+        return A.Placeholder(_pos(meta))
+
+    def bracket(self, meta, items):
+        return A.Group(_pos(meta), "[", tuple(items[0]))
+
+    def interval_co(self, meta, items):
+        return _interval(items[0], _pos(meta), False, True)
+
+    def interval_oc(self, meta, items):
+        return _interval(items[0], _pos(meta), True, False)
+
+    def setbraces(self, meta, items):
+        return A.Group(_pos(meta), "{", tuple(items[1]))
+
+    def group(self, meta, items):
+        return _single(items[0], _pos(meta))
+
+    def frac(self, meta, items):
+        _, num, den = items
+        if num[0] == "partial":
+            if den[0] != "partial":
+                raise _SemanticError("a derivative needs \\partial in the denominator", _pos(meta))
+            parts = num[1]
+            if len(parts) != 1:
+                raise _SemanticError("one \\partial expected in the numerator", _pos(meta))
+            order, body = parts[0]
+            wrt = tuple(b for _, b in den[1])
+            if any(b is None for b in wrt):
+                raise _SemanticError("\\partial in a denominator needs a variable", _pos(meta))
+            return A.Deriv(_pos(meta), body, wrt, max(order, len(wrt)))
+        if den[0] == "partial":
+            raise _SemanticError("\\partial in the denominator only", _pos(meta))
+        return A.Frac(_pos(meta), num[1], den[1])
+
+    def fpart_expr(self, meta, items):
+        return ("expr", items[0])
+
+    def fpart_partial(self, meta, items):
+        return ("partial", list(items))
+
+    def dpart(self, meta, items):
+        order = 1
+        body = items[-1]
+        if len(items) == 3 and isinstance(items[1], A.Num):
+            order = int(items[1].text)
+        return (order, body)
+
+    def matrix(self, meta, items):
+        rows = tuple(r for r in items if isinstance(r, tuple))
+        if len({len(r) for r in rows}) > 1:
+            raise _SemanticError("matrix rows of different lengths", _pos(meta))
+        return A.Matrix(_pos(meta), rows)
+
+    def mrow(self, meta, items):
+        return tuple(x for x in items if not isinstance(x, Token))
+
+    def cases(self, meta, items):
+        return A.Cases(_pos(meta), tuple(r for r in items if isinstance(r, tuple)))
+
+    def crow(self, meta, items):
+        value = items[0]
+        cond = items[-1] if not isinstance(items[-1], Token) and len(items) > 1 else None
+        return (value, cond)
+
+
+class _SemanticError(Exception):
+    def __init__(self, message: str, pos: int) -> None:
+        super().__init__(message)
+        self.message, self.pos = message, pos
+
+
+def _rel(tok: Token) -> str:
+    table = {"\\leq": "<=", "\\le": "<=", "\\geq": ">=", "\\ge": ">=", "\\neq": "!=",
+             "\\ne": "!=", "\\in": "in", "\\equiv": "equiv", "\\approx": "approx",
+             "\\coloneqq": ":=", "\\lt": "<", "\\gt": ">"}
+    return table.get(tok.value, tok.value)
+
+
+def _unwrap(script: A.Node) -> A.Node:
+    if isinstance(script, A.Group) and script.kind == "s":
+        if len(script.items) == 1:
+            return script.items[0]
+        return A.Group(script.pos, "s", script.items)
+    return script
+
+
+def _single(items: tuple[A.Node, ...], pos: int) -> A.Node:
+    if len(items) != 1:
+        return A.Group(pos, "g", tuple(items))
+    return items[0]
+
+
+def _interval(items: tuple[A.Node, ...], pos: int, lo_open: bool, hi_open: bool) -> A.Node:
+    if len(items) != 2:
+        raise _SemanticError("an interval has two ends", pos)
+    return A.Interval(pos, items[0], items[1], lo_open, hi_open)
+
+
+def _limits(sub: A.Node | None, sup: A.Node | None, pos: int) -> tuple[str, A.Node | None, A.Node | None]:
+    if sub is None:
+        raise _SemanticError("a \\sum needs its index: \\sum_k or \\sum_{k=1}^{n}", pos)
+    sub = _unwrap(sub)
+    sup = _unwrap(sup) if sup is not None else None
+    if isinstance(sub, A.Rel) and sub.op == "=" and isinstance(sub.left, A.Name):
+        return sub.left.text, sub.right, sup
+    if isinstance(sub, A.Name):
+        return sub.text, None, sup
+    raise _SemanticError("a \\sum's index must be a letter, as in \\sum_{k=1}^{n}", pos)
+
+
+def _check_size(text: str) -> None:
+    if len(text) > MAX_LENGTH:
+        raise NotationError(text[:80] + "...", f"formula too long ({len(text)} characters, "
+                            f"at most {MAX_LENGTH})", None)
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "{([":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise NotationError(text, f"brackets nested more than {MAX_DEPTH} deep", i)
+        elif ch in "})]":
+            depth = max(0, depth - 1)
+
+
+def parse(latex: str, canonical: bool = False) -> A.Document:
+    """Parse a formula (one line, a chain a = b = c, or an aligned block) into a Document.
+
+    Raises NotationError with the offending character marked and what was expected there.
+    """
+    if not isinstance(latex, str):
+        raise NotationError(str(latex), "a formula must be text", None)
+    text = latex.strip().strip("$").strip()
+    if not text:
+        raise NotationError(latex, "empty formula", 0)
+    _check_size(text)
+    try:
+        tree = _parser(canonical).parse(text)
+        doc = _ToAst().transform(tree)
+    except UnexpectedCharacters as exc:
+        raise NotationError(text, f"unexpected character {text[exc.pos_in_stream]!r}"
+                            f"{_expected(exc)}", exc.pos_in_stream) from None
+    except UnexpectedEOF as exc:
+        raise NotationError(text, f"the formula ends too early{_expected(exc)}",
+                            len(text)) from None
+    except UnexpectedToken as exc:
+        pos = exc.token.start_pos if exc.token.start_pos is not None else len(text)
+        what = "end of input" if exc.token.type == "$END" else repr(exc.token.value)
+        raise NotationError(text, f"unexpected {what}{_expected(exc)}", pos) from None
+    except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
+        raise NotationError(text, f"cannot read the formula: {exc}", getattr(exc, "pos_in_stream", None)) from None
+    except Exception as exc:  # lark wraps transformer errors in VisitError
+        inner = getattr(exc, "orig_exc", exc)
+        if isinstance(inner, _SemanticError):
+            raise NotationError(text, inner.message, inner.pos) from None
+        if isinstance(inner, RecursionError):
+            raise NotationError(text, "formula nested too deeply", None) from None
+        raise
+    if not doc.chains:
+        raise NotationError(text, "no formula found", 0)
+    return doc
+
+
+def _expected(exc: UnexpectedInput) -> str:
+    names = sorted({_TOKEN_NAMES.get(t, t.lower()) for t in (getattr(exc, "expected", None) or
+                                                              getattr(exc, "allowed", None) or [])})
+    if not names:
+        return ""
+    if len(names) > 8:
+        names = names[:8] + ["..."]
+    return "; expected " + ", ".join(names)
+
+
+def parse_one(latex: str, canonical: bool = False) -> A.Node:
+    """A formula that must be a single expression (no relation, one line)."""
+    doc = parse(latex, canonical)
+    if len(doc.chains) != 1 or len(doc.chains[0].sides) != 1:
+        raise NotationError(latex, "expected one expression, not an equation", 0)
+    return doc.chains[0].sides[0]
