@@ -197,7 +197,10 @@ class NetworkProblem(Problem):
 
         Given values are kept when `base`; the rest are seeded random k/10, re-drawn
         until no pre-activation of a kinked activation is 0 (judged away from kinks).
+        Only for networks small enough to evaluate exactly (see `numeric_point`).
         """
+        if not self.small:
+            raise SymderivError("exact points are only drawn for small networks")
         rng = np.random.default_rng(seed)
         shapes = {p.name: p.shape for p in self.net.params.values()}
         shapes["X"] = (self.batch, self.net.n_in)
@@ -209,12 +212,26 @@ class NetworkProblem(Problem):
                 return pt
         return pt
 
+    def numeric_point(self, seed: int = 0) -> dict[str, np.ndarray]:
+        """Float inputs (internal shapes): the exact point for a small network; for a large
+        one, given values and otherwise standard normal draws (no kink with probability 1)."""
+        if self.small:
+            return self._numeric_inputs(self.point(seed))
+        rng = np.random.default_rng(seed)
+        out = {}
+        for k, spec in self.net.params.items():
+            given = self.values.get(k)
+            out[k] = (np.array(spec.to_internal(given).tolist(), dtype=float) if given is not None
+                      else rng.standard_normal(spec.internal) / np.sqrt(spec.internal[1 - self.net.axis]))
+        for k, cols in (("X", self.net.n_in), ("T", self.net.n_out)):
+            given = self.values.get(k)
+            out[k] = (np.array(given.tolist(), dtype=float) if given is not None
+                      else rng.standard_normal((self.batch, cols)))
+        return out
+
     def _on_kink(self, pt: dict[str, sp.Matrix]) -> bool:
         if all(layer.activation not in ("relu", "leaky_relu") for layer in self.net.layers):
             return False
-        if not self.small:
-            env = self.matrix_form.run(self._numeric_inputs(pt), self.batch, _numpy())
-            return any(np.any(np.abs(env[f"Z{l}"]) < 1e-9) for l in range(1, len(self.net.layers) + 1))
         env = self.matrix_form.run(self._internal(pt), self.batch, _exact())
         return any(any(v == 0 for v in env[f"Z{l}"]) for l in range(1, len(self.net.layers) + 1))
 
@@ -257,6 +274,11 @@ class NetworkProblem(Problem):
         value = self.net.loss.numpy(y, t, self.net.axis)
         return value + sum(float(c) / 2 * float((inputs[p] ** 2).sum()) for p, c in self.net.l2)
 
+    def _signs(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """The sign pattern of every pre-activation (where kinked activations switch)."""
+        env = self.matrix_form.run(inputs, inputs["X"].shape[0], _numpy())
+        return np.concatenate([np.sign(env[f"Z{l}"]).ravel() for l in range(1, len(self.net.layers) + 1)])
+
     @cached_property
     def symbolic_net(self) -> SymbolicNet:
         if not self.small:
@@ -280,8 +302,7 @@ class NetworkProblem(Problem):
         return checks
 
     def _finite_difference_check(self, seed: int) -> Check:
-        pt = self.point(seed)
-        inputs = self._numeric_inputs(pt)
+        inputs = self.numeric_point(seed)
         grads = self.matrix_form.numeric_gradients(inputs)
         worst = 0.0
         if self.small:
@@ -291,11 +312,21 @@ class NetworkProblem(Problem):
             method = "central differences, every entry (h = 1e-6)"
         else:
             rng = np.random.default_rng(seed + 1)
-            for _ in range(3):
+            h, tried, used = 1e-6, 0, 0
+            while used < 3 and tried < 30:
+                tried += 1
                 v = {k: rng.standard_normal(inputs[k].shape) for k in self.net.params}
-                fd = directional_difference(self.numeric_loss, inputs, v)
+                plus = {k: a + h * v[k] if k in v else a for k, a in inputs.items()}
+                minus = {k: a - h * v[k] if k in v else a for k, a in inputs.items()}
+                if not np.array_equal(self._signs(plus), self._signs(minus)):
+                    continue  # the step crosses a kink: finite differences would mislead
+                used += 1
+                fd = directional_difference(self.numeric_loss, inputs, v, h)
                 an = sum(float((_internal_np(self.net.params[k], grads[k]) * v[k]).sum()) for k in v)
                 worst = max(worst, abs(fd - an) / max(1.0, abs(an)))
+            if used < 3:
+                return Check("gradients = finite differences of the loss", "directional differences",
+                             False, "every direction tried crossed a kink")
             method = "central differences along 3 random directions of all parameters"
         return Check("gradients = finite differences of the loss", method, worst < 1e-4,
                      f"largest deviation {worst:.2e}")
@@ -320,7 +351,7 @@ class NetworkProblem(Problem):
             data["gradients"] = {k: to_nested(g) for k, g in grads.items()}
             data["gradients_exact"] = {k: to_nested(g, exact_decimal) for k, g in grads.items()}
         elif have_all:
-            inputs = self._numeric_inputs(self.point())
+            inputs = self.numeric_point()
             data["loss"] = self.numeric_loss(inputs)
             data["gradients"] = {k: to_nested(g) for k, g in mf.numeric_gradients(inputs).items()}
         if self.small:
@@ -345,11 +376,11 @@ class NetworkProblem(Problem):
 
     def truth(self, key: str, pt: dict[str, sp.Matrix] | None = None) -> sp.Matrix:
         """The exact value of target `key` ('L' or a parameter key) at a point."""
-        pt = pt if pt is not None else self.point()
         if self.small:
+            pt = pt if pt is not None else self.point()
             loss, grads = self.exact_values(pt)
         else:
-            inputs = self._numeric_inputs(pt)
+            inputs = self._numeric_inputs(pt) if pt is not None else self.numeric_point()
             grads = {k: sp.Matrix(v) for k, v in self.matrix_form.numeric_gradients(inputs).items()}
             loss = sp.Float(self.numeric_loss(inputs))
         return sp.Matrix([[loss]]) if key == "L" else grads[key]

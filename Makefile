@@ -1,0 +1,36 @@
+# symderiv: `make demo` runs the bundled derivations, `make test` runs the tests.
+# Each target creates or updates the virtual environment it needs (.venv).
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed-test
+
+.PHONY: venv demo test lint bench tex clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## demo: solve and check every bundled problem file (students' mistakes are expected)
+demo: venv
+	$(PY) scripts/demo.py
+
+## test: lint, then the whole test suite
+test: venv
+	$(PY) -m ruff check symderiv tests benchmarks scripts
+	$(PY) -m pytest -q -p no:cacheprovider
+
+lint: venv
+	$(PY) -m ruff check symderiv tests benchmarks scripts
+
+## bench: speed ratios against torch.autograd (installs the CPU build of torch 2.13.0)
+bench: venv
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) benchmarks/bench_mnist.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

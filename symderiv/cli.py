@@ -1,0 +1,136 @@
+"""The `symderiv` command: solve, check and list problem files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import SymderivError
+from .problem import Claim, Problem, load
+from .verdict import Verdict
+
+EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def bundled_dir() -> Path:
+    """The derivations/ folder: ./derivations, else the one beside the package source."""
+    here = Path.cwd() / "derivations"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parent.parent / "derivations"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="symderiv", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("solve", help="derive the loss and every gradient of a problem file")
+    s.add_argument("file")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    c = sub.add_parser("check", help="judge every claim of a problem file")
+    c.add_argument("file")
+    c.add_argument("--json", action="store_true", help="machine-readable output")
+    c.add_argument("--claim", metavar="LATEX", help="judge this formula instead of the file's claims")
+    c.add_argument("--target", metavar="TARGET", help="what --claim is about, e.g. dL/dW1")
+    sub.add_parser("list", help="list the bundled problem files")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 all correct, 1 a claim not correct, 2 bad input)."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            return _list()
+        problem = load(args.file)
+        if args.command == "solve":
+            return _solve(problem, args.json)
+        return _check(problem, args)
+    except SymderivError as exc:
+        print(f"symderiv: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _list() -> int:
+    folder = bundled_dir()
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            problem = load(path)
+            print(f"{path.name:45} {problem.kind:18} {len(problem.claims):3} claims  {problem.title}")
+        except SymderivError as exc:
+            print(f"{path.name:45} ERROR {exc}")
+    return EXIT_OK
+
+
+def _solve(problem: Problem, as_json: bool) -> int:
+    solution = problem.solve()
+    if as_json:
+        print(json.dumps(solution.data, indent=2, default=str))
+    else:
+        print(solution.text)
+    return EXIT_OK
+
+
+def _check(problem: Problem, args: argparse.Namespace) -> int:
+    claims = None
+    if args.claim is not None or args.target is not None:
+        if args.claim is None or args.target is None:
+            raise SymderivError("--claim and --target go together")
+        claims = [Claim("command-line", args.target, args.claim)]
+    verdicts = problem.check(claims)
+    if args.json:
+        print(json.dumps({"title": problem.title, "source": problem.source,
+                          "claims": [v.to_json() for v in verdicts]}, indent=2, default=str))
+    else:
+        print(render_table(problem.title, verdicts))
+    return exit_status(verdicts)
+
+
+def exit_status(verdicts: list[Verdict]) -> int:
+    """0 when every claim is correct; 2 when a claim cannot be read; otherwise 1."""
+    if all(v.verdict == "correct" for v in verdicts):
+        return EXIT_OK
+    if any(v.verdict == "incorrect" for v in verdicts):
+        return EXIT_WRONG
+    if any(v.verdict == "error" for v in verdicts):
+        return EXIT_BAD_INPUT
+    return EXIT_WRONG
+
+
+_MARK = {"correct": "ok", "incorrect": "WRONG", "undecided": "??", "error": "ERROR"}
+
+
+def render_table(title: str, verdicts: list[Verdict]) -> str:
+    """A plain-text table: one block per claim with verdict, reason and counterexample."""
+    lines = [title, "=" * len(title)]
+    width = max([len(v.id) for v in verdicts] + [2])
+    for v in verdicts:
+        lines.append(f"{_MARK[v.verdict]:6} {v.id:{width}}  {v.target}")
+        lines.append(f"{'':6} {'':{width}}  claim:    {_one_line(v.latex)}")
+        for label, value in (("why", v.message), ("mistake", v.mistake), ("expected", v.expected),
+                             ("claimed", v.claimed if v.verdict != "correct" else None)):
+            if value:
+                lines.append(f"{'':6} {'':{width}}  {label + ':':9} {_one_line(str(value))}")
+        if v.counterexample:
+            lines.append(f"{'':6} {'':{width}}  counterexample: {_counterexample(v.counterexample)}")
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v.verdict] = counts.get(v.verdict, 0) + 1
+    lines.append("")
+    lines.append(", ".join(f"{n} {k}" for k, n in counts.items()) or "no claims")
+    return "\n".join(lines)
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    s = " ".join(text.split())
+    return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+def _counterexample(ce: dict[str, Any]) -> str:
+    return _one_line(", ".join(f"{k} = {v}" for k, v in ce.items()), 400)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
