@@ -5,3 +5,4 @@ from .topics import stepsize  # noqa: F401
 from . import network_problem  # noqa: F401
 from .topics import cnn  # noqa: F401
 from .topics import regularisation  # noqa: F401
+from .topics import identities  # noqa: F401
