@@ -6,3 +6,4 @@ from . import network_problem  # noqa: F401
 from .topics import cnn  # noqa: F401
 from .topics import regularisation  # noqa: F401
 from .topics import identities  # noqa: F401
+from .topics import calculus  # noqa: F401

@@ -1,0 +1,229 @@
+"""Gradients, Hessians, Jacobians and critical points of functions given by formulas."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+import sympy as sp
+
+from ..errors import NotationError
+from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
+from ..verdict import Verdict
+from ._formula import clean, parse_formula, read_formula, right_side
+from ._readers import read_integers, read_word, unknown_target, verdict
+
+TARGETS = ["gradient", "hessian", "jacobian", "jacobian_shape", "critical_point",
+           "critical_type", "critical_points", "gradient_at"]
+
+
+def gradient(f: sp.Expr, xs: list[sp.Symbol]) -> sp.Matrix:
+    """∇f = (∂f/∂x_1, ..., ∂f/∂x_n)ᵀ, a column."""
+    return sp.Matrix([sp.diff(f, v) for v in xs])
+
+
+def jacobian(fs: list[sp.Expr], xs: list[sp.Symbol]) -> sp.Matrix:
+    """J_f[i, j] = ∂f_i/∂x_j: m×n for f: ℝⁿ → ℝᵐ."""
+    return sp.Matrix([[sp.diff(fi, v) for v in xs] for fi in fs])
+
+
+def classify(H: sp.Matrix) -> str:
+    """The type of a critical point from the Hessian there: all eigenvalues > 0 minimum,
+    all < 0 maximum, both signs saddle, otherwise (a zero eigenvalue) inconclusive."""
+    lams = [sp.nsimplify(e) for e in H.eigenvals(multiple=True)]
+    if all(e.is_positive for e in lams):
+        return "minimum"
+    if all(e.is_negative for e in lams):
+        return "maximum"
+    if any(e.is_positive for e in lams) and any(e.is_negative for e in lams):
+        return "saddle"
+    return "inconclusive"
+
+
+def critical_points(f: sp.Expr, xs: list[sp.Symbol]) -> list[dict[sp.Symbol, sp.Expr]]:
+    """Solutions of ∇f = 0 found by sympy.solve (for periodic f: one per period class)."""
+    g = gradient(f, xs)
+    if all(e.is_number and e != 0 for e in g) or any(e.is_number and e != 0 for e in g):
+        return []
+    return sp.solve(list(g), xs, dict=True)
+
+
+@problem_kind("calculus")
+class CalculusProblem(Problem):
+    """`[function]` variables (names), and `scalar` (f: ℝⁿ → ℝ) or `map` (list of
+    components) as LaTeX formulas; optional `[constants]` binds names to number vectors or
+    matrices (e.g. v = [3, -2])."""
+
+    def __init__(self, header: Fields, claims: list[Claim], xs: list[sp.Symbol],
+                 fs: list[sp.Expr], scalar: bool, names: dict[str, Any]) -> None:
+        super().__init__(header, claims)
+        self.xs, self.fs, self.scalar, self.names = xs, fs, scalar, names
+
+    @classmethod
+    def from_fields(cls, doc: Fields, claims: list[Claim]) -> CalculusProblem:
+        doc.check_keys(HEADER_KEYS | {"function", "constants"})
+        t = doc.table("function")
+        t.check_keys({"variables", "scalar", "map"})
+        var_names = t.get("variables", list)
+        if not var_names or not all(isinstance(v, str) for v in var_names):
+            raise t.error("variables", "expected a list of names such as ['x_1', 'x_2']")
+        xs = [sp.Symbol(v, real=True) for v in var_names]
+        names: dict[str, Any] = {v: s for v, s in zip(var_names, xs, strict=True)}
+        consts = doc.table("constants", {})
+        for key in consts.data:
+            names[key] = consts.matrix(key)
+        names.setdefault("x", sp.Matrix(xs))
+        if t.has("scalar") == t.has("map"):
+            raise t.error("scalar", "give exactly one of `scalar` or `map`")
+        texts = [t.text("scalar")] if t.has("scalar") else t.get("map", list)
+        fs = []
+        for n, text in enumerate(texts):
+            key = "scalar" if t.has("scalar") else "map"
+            if not isinstance(text, str):
+                raise t.error(key, f"component {n + 1}: expected a LaTeX formula")
+            try:
+                value = read_formula(text, names)
+            except NotationError as exc:
+                raise t.error(key, f"cannot read {text!r}: {exc.message}") from None
+            if isinstance(value, sp.MatrixBase):
+                if value.shape != (1, 1):
+                    raise t.error(key, "a component must be a scalar")
+                value = value[0, 0]
+            fs.append(value)
+        return cls(doc, claims, xs, fs, t.has("scalar"), names)
+
+    def targets(self) -> list[str]:
+        return TARGETS
+
+    def derive(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"jacobian": jacobian(self.fs, self.xs)}
+        out["jacobian_shape"] = list(out["jacobian"].shape)
+        if self.scalar:
+            f = self.fs[0]
+            out["gradient"] = gradient(f, self.xs)
+            out["hessian"] = sp.hessian(f, self.xs)
+            pts = critical_points(f, self.xs)
+            out["critical_points"] = [
+                {"point": [pt.get(v, v) for v in self.xs],
+                 "type": classify(out["hessian"].subs(pt))} for pt in pts]
+        return out
+
+    def solve(self) -> Solution:
+        d = self.derive()
+        lines = [f"f = {sp.sstr(self.fs[0] if self.scalar else self.fs)}",
+                 f"Jacobian ({d['jacobian'].rows}x{d['jacobian'].cols}): "
+                 f"{sp.sstr(d['jacobian'].tolist())}"]
+        if self.scalar:
+            lines += [f"gradient: {sp.sstr(list(d['gradient']))}",
+                      f"Hessian: {sp.sstr(d['hessian'].tolist())}"]
+            if d["critical_points"]:
+                for c in d["critical_points"]:
+                    lines.append(f"critical point {sp.sstr(c['point'])}: {c['type']}")
+                if any(e.has(sp.sin, sp.cos, sp.tan) for e in self.fs):
+                    lines.append("(the function is periodic: these repeat with the period)")
+            else:
+                lines.append("no critical points: the gradient never vanishes")
+        data = {k: sp.sstr(v.tolist() if isinstance(v, sp.MatrixBase) else v)
+                for k, v in d.items()}
+        return Solution(self.title, data, "\n".join(lines))
+
+    def point(self, claim: Claim, text: str) -> dict[sp.Symbol, sp.Expr]:
+        value = read_formula(text, {})
+        vec = list(value) if isinstance(value, sp.MatrixBase) else [value]
+        if len(vec) != len(self.xs):
+            raise NotationError(text, f"expected a point with {len(self.xs)} coordinates")
+        return dict(zip(self.xs, vec, strict=True))
+
+    def judge(self, claim: Claim) -> Verdict:
+        if claim.target not in TARGETS:
+            return unknown_target(claim, TARGETS)
+        d = self.derive()
+        try:
+            return self._judge(claim, d)
+        except NotationError as exc:
+            return verdict(claim, "undecided", f"cannot read the claim: {exc.message}")
+
+    def _judge(self, claim: Claim, d: dict[str, Any]) -> Verdict:
+        target = claim.target
+        if target == "jacobian_shape":
+            got = read_integers(claim.latex)
+            ok = got == d["jacobian_shape"]
+            return verdict(claim, "correct" if ok else "incorrect",
+                           f"J_f is {d['jacobian_shape'][0]}x{d['jacobian_shape'][1]} "
+                           "(rows: components, columns: variables)",
+                           expected="{} \\times {}".format(*d["jacobian_shape"]))
+        if target == "critical_points":
+            word = read_word(claim.latex)
+            none = not d.get("critical_points")
+            ok = (word == "none") == none
+            return verdict(claim, "correct" if ok else "incorrect",
+                           "the gradient never vanishes" if none else
+                           f"critical points exist, e.g. {sp.sstr(d['critical_points'][0])}")
+        grad = d.get("gradient")
+        if target in ("critical_point", "critical_type"):
+            at = claim.options.get("at", right_side(claim.latex))
+            pt = self.point(claim, at if target == "critical_type" else right_side(claim.latex))
+            g = grad.subs(pt)
+            if target == "critical_point":
+                ok = g.applyfunc(sp.simplify).is_zero_matrix
+                return verdict(claim, "correct" if ok else "incorrect",
+                               f"the gradient at {sp.sstr(list(pt.values()))} is "
+                               f"{sp.sstr(list(g))}", expected="gradient 0",
+                               counterexample=None if ok else {"gradient": sp.sstr(list(g))})
+            kind = classify(d["hessian"].subs(pt))
+            word = read_word(claim.latex)
+            H = d["hessian"].subs(pt)
+            return verdict(claim, "correct" if word == kind else "incorrect",
+                           f"Hessian {sp.sstr(H.tolist())} with eigenvalues "
+                           f"{sp.sstr(H.eigenvals(multiple=True))}: {kind}",
+                           expected=kind, claimed=word)
+        if target == "gradient_at":
+            pt = self.point(claim, claim.options.get("at", ""))
+            true = grad.subs(pt)
+            got = read_formula(right_side(claim.latex), {})
+            got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
+            decimals = max((len(s.split(".")[1]) for s in
+                            re.findall(r"\d+\.\d+", claim.latex)), default=None)
+            tol = sp.Rational(1, 2) / 10**decimals if decimals else 0
+            ok = got.shape == true.shape and all(
+                abs(sp.N(a - b, 30)) <= tol for a, b in zip(got, true, strict=True))
+            return verdict(claim, "correct" if ok else "incorrect",
+                           f"the gradient there is {sp.sstr(list(true))} ≈ "
+                           f"{[float(sp.N(v)) for v in true]}"
+                           + (f" (compared to the {decimals} decimals written)" if tol else ""),
+                           expected=sp.latex(true), claimed=sp.latex(got))
+        true = d[target]
+        got = parse_formula(right_side(clean(claim.latex)), self.names)
+        if not isinstance(got, sp.MatrixBase):
+            got = sp.Matrix([got])
+        if got.shape != true.shape and got.shape == true.T.shape and 1 in got.shape:
+            got = got.T
+        if got.shape != true.shape:
+            return verdict(claim, "incorrect", f"shape {got.shape} instead of {true.shape}",
+                           expected=sp.latex(true), claimed=sp.latex(got))
+        wrong = [(r, c) for r in range(true.rows) for c in range(true.cols)
+                 if sp.simplify(got[r, c] - true[r, c]) != 0]
+        if not wrong:
+            return verdict(claim, "correct", f"equals {sp.sstr(true.tolist())}",
+                           expected=sp.latex(true), claimed=sp.latex(got))
+        pt = self.counterpoint(got, true, wrong)
+        ce = {"at": {str(k): sp.sstr(v) for k, v in pt.items()}, "entries": [
+            {"row": r + 1, "col": c + 1, "expected": sp.sstr(true[r, c]),
+             "claimed": sp.sstr(got[r, c]), "expected at point": sp.sstr(true[r, c].subs(pt)),
+             "claimed at point": sp.sstr(got[r, c].subs(pt))} for r, c in wrong]}
+        where = ", ".join(f"({r + 1},{c + 1})" for r, c in wrong)
+        return verdict(claim, "incorrect", f"wrong entries {where}", expected=sp.latex(true),
+                       claimed=sp.latex(got), counterexample=ce)
+
+    def counterpoint(self, got: sp.Matrix, true: sp.Matrix,
+                     wrong: list[tuple[int, int]]) -> dict[sp.Symbol, sp.Expr]:
+        """A simple point (coordinates 0, 1, -1) where every wrong entry visibly differs."""
+
+        best: dict[sp.Symbol, sp.Expr] = {}
+        for vals in itertools.product((0, 1, -1), repeat=len(self.xs)):
+            pt = dict(zip(self.xs, map(sp.Integer, vals), strict=True))
+            if all(sp.simplify((got[r, c] - true[r, c]).subs(pt)) != 0 for r, c in wrong):
+                return pt
+            best = best or pt
+        return best
