@@ -1,0 +1,75 @@
+"""Every seed claim in the topics problem files gets the verdict asserted here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from symderiv.problem import load
+
+D = Path(__file__).resolve().parent.parent / "derivations"
+
+EXPECTED = {
+    # seed 000 Q2: the general derivative and the one-hot form (k = hot index, t_k = 1)
+    "seed000-q2-softmax-ce.toml": {"rewritten-loss": "correct", "derivative": "correct",
+                                   "derivative-one-hot": "correct"},
+    # seed 000 Q3: f(x) = 5x^2, H = 10, interval (0, 2/10)
+    "seed000-q3-step-size.toml": {"derivative": "correct", "interval": "correct"},
+    # seed 001 (alpha): dErr/dz_k written with an extra factor dz_k/dw
+    "seed001-softmax-ce.toml": {"alpha": "incorrect", "alpha-first-factor": "correct"},
+    # seed 002 P2: eigenvalues of A are 6, 1; H = 2A so 2/lambda_max(H) = 1/6
+    "seed002-p2-step-size.toml": {"gradient": "correct", "hessian": "correct",
+                                  "line-search": "correct", "eigenvalues": "correct",
+                                  "interval": "correct"},
+    # seed 002 P3: every count right; the conv output formula is wrong for stride > 1
+    "seed002-p3-cnn.toml": {"conv-formula": "incorrect", "pool-formula": "correct",
+                            **{f"{n}-{w}": "correct" for n in ("conv1", "conv2", "conv3")
+                               for w in ("output", "weights", "biases", "params")},
+                            "pool1-output": "correct", "pool2-output": "correct",
+                            "total": "correct"},
+    # seed 003 section 1: [pi/2, 0] is a critical point and a saddle (Hessian diag(-1, 4))
+    "seed003-s1-gradients.toml": {"1a-gradient": "correct", "1b-critical-point": "correct",
+                                  "1c-gradient-near": "correct", "1c-gradient-check": "correct",
+                                  "1c-type": "correct"},
+    "seed003-s1-linear.toml": {"2a-gradient": "correct", "2b-critical-points": "correct"},
+    # seed 003 section 2: J_f entries (2,1) and (2,3) are wrong
+    "seed003-s2-jacobian.toml": {"1a-shape": "correct", "1b-jacobian": "incorrect"},
+    # seed 004 P3
+    "seed004-p3-regularisation.toml": {"first-order-condition": "correct", "optimum": "correct",
+                                       "optimum-spectral": "correct",
+                                       "diagonal-entry": "correct"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_seed_verdicts(name: str) -> None:
+    problem = load(D / name)
+    got = {v.id: v.verdict for v in problem.check()}
+    assert got == EXPECTED[name]
+    assert problem.solve().text
+
+
+def test_seed003_jacobian_counterexample() -> None:
+    """seed 003 2.1(b): at x = (1, 0, 0) the true (2,1) entry sin(0)e = 0, claimed -e."""
+    v = next(v for v in load(D / "seed003-s2-jacobian.toml").check() if v.id == "1b-jacobian")
+    assert v.counterexample["at"] == {"x_1": "1", "x_2": "0", "x_3": "0"}
+    entries = {(e["row"], e["col"]): e for e in v.counterexample["entries"]}
+    assert entries[(2, 1)]["expected at point"] == "0"
+    assert entries[(2, 1)]["claimed at point"] == "-E"
+    assert entries[(2, 3)]["expected at point"] == "E"
+    assert entries[(2, 3)]["claimed at point"] == "1"
+
+
+def test_seed002_conv_formula_mistake() -> None:
+    """seed 002 P3: (n - k + 1)/s vs (n - k)/s + 1; n = 2, k = 2, s = 2 gives 1/2 vs 1."""
+    v = next(v for v in load(D / "seed002-p3-cnn.toml").check() if v.id == "conv-formula")
+    assert v.counterexample["expected"] == "1" and v.counterexample["claimed"] == "1/2"
+    assert "inside the division" in v.mistake
+
+
+def test_seed001_alpha_extra_factor() -> None:
+    """seed 001 (alpha): K = 2, z = (0, 0), y = (1, 0): true -1/2, claimed -1/2 * 2."""
+    v = next(v for v in load(D / "seed001-softmax-ce.toml").check() if v.id == "alpha")
+    assert v.counterexample["expected"] == "-1/2" and v.counterexample["claimed"] == "-1"
+    assert "d(z_k)/d(w)" in v.mistake
