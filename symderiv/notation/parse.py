@@ -142,7 +142,7 @@ class _ToAst(Transformer):
         return A.Sum(_pos(meta), index, lower, upper, body)
 
     def limits(self, meta, items):
-        sub, sup = (items + [None, None])[:2]
+        sub, sup = ([*items, None, None])[:2]
         return _limits(sub, sup, _pos(meta))
 
     def limits_rev(self, meta, items):
@@ -151,6 +151,9 @@ class _ToAst(Transformer):
     def subscr(self, meta, items):
         body, script = items
         idx = script.items if isinstance(script, A.Group) and script.kind == "s" else (script,)
+        if len(idx) == 1 and isinstance(idx[0], A.Name) and not idx[0].decor and \
+                idx[0].text.isalpha() and len(idx[0].text) > 1:  # W_{nm}: two index letters
+            idx = tuple(A.Name(idx[0].pos + n, ch) for n, ch in enumerate(idx[0].text))
         return A.Sub(_pos(meta), body, idx)
 
     def supscr(self, meta, items):
@@ -393,7 +396,7 @@ def _expected(exc: UnexpectedInput) -> str:
     if not names:
         return ""
     if len(names) > 8:
-        names = names[:8] + ["..."]
+        names = [*names[:8], "..."]
     return "; expected " + ", ".join(names)
 
 

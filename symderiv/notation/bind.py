@@ -1,0 +1,894 @@
+"""Bind a parsed formula to a scope: names through the [notation] table, to explicit SymPy.
+
+The ``[notation]`` table of a problem file maps the student's names (LaTeX, case kept,
+\\mathbf/\\boldsymbol ignored) to canonical formulas over the model's quantities:
+
+    [notation]
+    'W^{(1)}' = 'W1'        # a parameter by key; W^{(1)}_{ij} is then its entry (i, j)
+    'b^2' = 'b2'            # the student's own spellings may all be listed
+    x = 'x'                 # per-sample vector: x_k is sample k (row or column by layout)
+    y = 'Y'                 # batch matrix N x K (one sample per row): y_k is entry k
+    Y = 'Y^T'               # any formula over canonical names
+    f = 'act1'              # the activation of layer 1 (f' is its derivative)
+    '\\mathcal{L}' = 'L'
+    '\\delta^{(2)}' = '\frac{\\partial L}{\\partial z2}'
+    sizes = { K = 3, h = 4 } # letters that stand for sizes (in sum limits)
+
+Canonical names: parameter keys, X T Y Z1 A1 ... L (batch, sample rows), x t y z1 a1 ...
+(per sample; without a sample index and N > 1, the batch in the layout's orientation),
+act1 act2 ... (activations), D (the derivative operator, as in \\mathbf{D}\\phi).
+Built in: \\exp \\log \\sin \\cos \\tanh \\max \\min, \\text{diag}, e, \\pi, \\delta_{ij}
+(Kronecker), \\mathbf{1}_n (ones), \\mathbf{1}_{z>0} (indicator), ^T / ^\\top (transpose).
+Index letters not bound by a \\sum are free: the judge checks every value in their range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from ..errors import NotationError
+from . import ast as A
+from .parse import parse, parse_one
+from .scope import Fn
+
+MAX_EXPONENT = 64
+MAX_TERMS = 4096
+
+Value = Any  # sp.Expr (scalar) | sp.ImmutableMatrix | Fn | _Op
+
+
+@dataclass
+class NotationTable:
+    """Student name key -> canonical formula (parsed), and size letters."""
+
+    names: dict[str, A.Node] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    macros: dict[object, A.Node] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: dict[str, str] | None = None) -> NotationTable:
+        table = cls()
+        for key, value in data.items():
+            if key == "sizes":
+                table.sizes = {str(k): int(v) for k, v in dict(value).items()}
+                continue
+            node = parse_one(key)
+            canon = parse_one(str(value), canonical=True)
+            nk = name_key(node)
+            if nk is None:
+                table.macros[node.key()] = canon
+            else:
+                table.names[nk] = canon
+        for key, value in (where or {}).items():
+            table.macros[parse_one(key).key()] = _StudentMacro(0, parse_one(value))
+        return table
+
+    def with_where(self, where: dict[str, str]) -> NotationTable:
+        out = NotationTable(dict(self.names), dict(self.sizes), dict(self.macros))
+        for key, value in where.items():
+            out.macros[parse_one(key).key()] = _StudentMacro(0, parse_one(value))
+        return out
+
+
+def read_notation(fields) -> NotationTable:
+    """The [notation] table of a problem file (a `Fields`), validated."""
+    from ..errors import SymderivError
+
+    data = fields.table("notation", {}).data
+    try:
+        return NotationTable.from_dict(data)
+    except (SymderivError, ValueError, TypeError) as exc:
+        raise fields.error("notation", str(exc)) from None
+
+
+@dataclass(frozen=True)
+class _StudentMacro(A.Node):
+    body: A.Node
+
+
+@dataclass(frozen=True)
+class _Op:
+    """An operator waiting for its operand: a derivative \\frac{\\partial}{\\partial x}, or D."""
+
+    kind: str
+    node: A.Node | None = None
+
+
+class Unbound(Exception):
+    """An index letter with no value: free in the formula (the judge will range over it)."""
+
+    def __init__(self, letter: str) -> None:
+        super().__init__(letter)
+        self.letter = letter
+
+
+class Probe(int):
+    """An index value that records the size of the axis it is used on (value 1)."""
+
+    def __new__(cls, letter: str):
+        obj = super().__new__(cls, 1)
+        obj.letter = letter
+        return obj
+
+
+class RangeFound(Exception):
+    def __init__(self, letter: str, size: int) -> None:
+        super().__init__(letter)
+        self.letter, self.size = letter, size
+
+
+def _style_strip(node: A.Node) -> A.Node:
+    while isinstance(node, A.Styled) and node.style in ("mathbf", "boldsymbol", "bm", "mathit",
+                                                          "mathsf", "pmb", "mathrm"):
+        node = node.body
+    return node
+
+
+@dataclass
+class Parts:
+    base: A.Node
+    subs: tuple[A.Node, ...] | None = None
+    sup: A.Node | None = None
+    primes: int = 0
+
+
+def decompose(node: A.Node) -> Parts | None:
+    """W_{ij}^{(1)}' -> base W, subs (i, j), sup (1), one prime (None if not a named atom)."""
+    subs = sup = None
+    primes = 0
+    while True:
+        if isinstance(node, A.Sub) and subs is None:
+            subs, node = node.index, node.body
+        elif isinstance(node, A.Sup) and sup is None:
+            sup, node = node.exponent, node.body
+        elif isinstance(node, A.Prime):
+            primes, node = primes + 1, node.body
+        else:
+            break
+    base = _style_strip(node)
+    if not isinstance(base, A.Name | A.Func):
+        return None
+    return Parts(base, subs, sup, primes)
+
+
+def _layer_of(sup: A.Node | None) -> tuple[int | None, bool, A.Node | None]:
+    """A superscript as (layer, transposed, remaining power)."""
+    if sup is None:
+        return None, False, None
+    if isinstance(sup, A.Transpose) or (isinstance(sup, A.Name) and sup.text == "T"):
+        return None, True, None
+    if isinstance(sup, A.Group) and sup.kind == "(" and len(sup.items) == 1 and isinstance(sup.items[0], A.Num):
+        return int(sup.items[0].text), False, None
+    if isinstance(sup, A.Juxt) and len(sup.items) == 2:
+        layer, _, _ = _layer_of(sup.items[0])
+        _, t, _ = _layer_of(sup.items[1])
+        if layer is not None and t:
+            return layer, True, None
+    return None, False, sup
+
+
+def _base_text(base: A.Node) -> str:
+    if isinstance(base, A.Name):
+        return (f"\\{base.decor}{{{base.text}}}" if base.decor else base.text)
+    return f"\\{base.name}"  # Func
+
+
+def name_key(node: A.Node) -> str | None:
+    """The table key of a name as written in a [notation] key: 'W^{(1)}', 'W_{2}', 'x'."""
+    parts = decompose(node)
+    if parts is None:
+        return None
+    layer, t, power = _layer_of(parts.sup)
+    if t or power is not None or parts.primes:
+        return None
+    key = _base_text(parts.base)
+    if layer is not None:
+        key += f"^{{({layer})}}"
+    if parts.subs is not None:
+        if not all(isinstance(s, A.Num | A.Name) for s in parts.subs):
+            return None
+        key += "_{" + ",".join(s.text for s in parts.subs) + "}"
+    return key
+
+
+_FUNCS = {
+    "exp": Fn("exp", sp.exp, sp.exp), "log": Fn("log", sp.log, lambda v: 1 / v),
+    "ln": Fn("ln", sp.log, lambda v: 1 / v), "sin": Fn("sin", sp.sin, sp.cos),
+    "cos": Fn("cos", sp.cos, lambda v: -sp.sin(v)), "tanh": Fn("tanh", sp.tanh, lambda v: 1 - sp.tanh(v) ** 2),
+    "tan": Fn("tan", sp.tan, lambda v: 1 + sp.tan(v) ** 2),
+}
+
+
+class Binder:
+    """Evaluate syntax trees to explicit SymPy values in a scope, under an index environment."""
+
+    def __init__(self, scope, table: NotationTable, text: str = "") -> None:
+        self.scope, self.table, self.text = scope, table, text
+        self.work = 0
+
+    # ------------------------------------------------------------------ errors
+    def error(self, message: str, node: A.Node | None) -> NotationError:
+        pos = node.pos if node is not None and self.text and node.pos < len(self.text) + 1 else None
+        return NotationError(self.text, message, pos)
+
+    def _tick(self, node: A.Node) -> None:
+        self.work += 1
+        if self.work > 200_000:
+            raise self.error("the formula expands to too many terms", node)
+
+    # ------------------------------------------------------------------ entry
+    def value(self, node: A.Node, env: dict[str, int], canonical: bool = False) -> Value:
+        self._tick(node)
+        macro = self.table.macros.get(node.key()) if not canonical else None
+        if macro is not None:
+            if isinstance(macro, _StudentMacro):
+                return self.value(macro.body, env)
+            return self.value(macro, env, canonical=True)
+        method = getattr(self, "_v_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(f"{type(node).__name__} cannot be evaluated here", node)
+        return method(node, env, canonical)
+
+    # ------------------------------------------------------------------ atoms
+    def _v_Num(self, node: A.Num, env, canonical) -> Value:
+        if len(node.text) > 40:
+            raise self.error("number too long", node)
+        from ..exact import parse_rational
+
+        return parse_rational(node.text)
+
+    def _v_Name(self, node, env, canonical) -> Value:
+        return self._named(node, env, canonical)
+
+    def _v_Func(self, node, env, canonical) -> Value:
+        return self._named(node, env, canonical)
+
+    def _v_Sub(self, node, env, canonical) -> Value:
+        return self._named(node, env, canonical)
+
+    def _v_Sup(self, node, env, canonical) -> Value:
+        return self._named(node, env, canonical)
+
+    def _v_Prime(self, node, env, canonical) -> Value:
+        return self._named(node, env, canonical)
+
+    def _v_Styled(self, node, env, canonical) -> Value:
+        if node.style in ("mathbf", "boldsymbol", "bm") and isinstance(node.body, A.Num) and node.body.text == "1":
+            raise self.error("\\mathbf{1} needs a size or a condition: \\mathbf{1}_4, \\mathbf{1}_{z>0}", node)
+        body = _style_strip(node)
+        if body is node:
+            raise self.error(f"\\{node.style} is not understood here", node)
+        return self.value(body, env, canonical)
+
+    def _v_Placeholder(self, node, env, canonical) -> Value:
+        raise self.error("f(\\cdot) must be bound in the [notation] table", node)
+
+    def _v_Dots(self, node, env, canonical) -> Value:
+        raise self.error("'...' cannot be evaluated; write the formula out", node)
+
+    def _v_Canon(self, node, env, canonical) -> Value:
+        return self._canonical(node.name, node)
+
+    def _v__StudentMacro(self, node, env, canonical) -> Value:
+        return self.value(node.body, env)
+
+    # ------------------------------------------------------------------ names
+    def _named(self, node: A.Node, env, canonical) -> Value:
+        parts = decompose(node)
+        if parts is None:  # (expr)_i, [z_k]_m, (expr)^T, (expr)^2, f'(...)
+            return self._scripted(node, env, canonical)
+        base = parts.base
+        layer, transposed, power = _layer_of(parts.sup)
+        subs = parts.subs
+        # special forms
+        if isinstance(base, A.Name) and not canonical:
+            text = base.text
+            if text == "\\delta" and subs is not None and len(subs) == 2 and layer is None and \
+                    not self._known(base, layer):
+                i, j = (self._index(s, env) for s in subs)
+                return _finish(self, sp.Integer(int(i == j)), transposed, power, env, node)
+        value, consumed = self._lookup(base, layer, subs, env, canonical, node)
+        if not consumed and subs is not None:
+            value = self._subscript(value, subs, env, node)
+        for _ in range(parts.primes):
+            if not isinstance(value, Fn):
+                raise self.error("a prime marks a derivative of a function (f', \\phi')", node)
+            value = value.derivative()
+        return _finish(self, value, transposed, power, env, node)
+
+    def _known(self, base: A.Node, layer: int | None) -> bool:
+        key = _base_text(base) + (f"^{{({layer})}}" if layer is not None else "")
+        return key in self.table.names
+
+    def _lookup(self, base, layer, subs, env, canonical, node) -> tuple[Value, bool]:
+        """The value of a name; True when the subscript was part of the name (\\mathbf{W}_2)."""
+        if canonical:
+            if isinstance(base, A.Func):
+                return self._builtin_func(base.name, node), False
+            name = base.text
+            if subs is not None and self._is_per_sample(name) and self.scope.n_samples > 1:
+                if len(subs) < 1:
+                    raise self.error("missing sample index", node)
+                k = self._checked(subs[0], env, self.scope.n_samples, node)
+                v = self._per_sample(name, k, node)
+                if len(subs) > 1:
+                    v = self._subscript(v, subs[1:], env, node)
+                return v, True
+            return self._canonical(name, node), False
+        key = _base_text(base) + (f"^{{({layer})}}" if layer is not None else "")
+        if subs is not None:
+            full = key + "_{" + ",".join(getattr(s, "text", "?") for s in subs) + "}"
+            if full in self.table.names:
+                return self.value(self.table.names[full], env, canonical=True), True
+        if key in self.table.names:
+            target = self.table.names[key]
+            if subs is not None and isinstance(target, A.Name) and self._is_per_sample(target.text) \
+                    and self.scope.n_samples > 1:
+                return self._lookup(target, None, subs, env, True, node)
+            return self.value(target, env, canonical=True), False
+        if isinstance(base, A.Func):
+            return self._builtin_func(base.name, node), False
+        text = base.text
+        if text in _FUNCS or text in ("diag", "max", "min"):
+            return self._builtin_func(text, node), False
+        if text == "e" and layer is None:
+            return sp.E, False
+        if text == "\\pi":
+            return sp.pi, False
+        if isinstance(base, A.Name) and len(text) > 1 and text.isalpha() and not text.startswith("\\"):
+            raise _Split(text)
+        known = sorted(self.table.names)
+        raise self.error(f"unknown name {key!r}; known: {', '.join(known) or '(none)'}", node)
+
+    def _is_per_sample(self, name: str) -> bool:
+        return name in ("x", "t", "y") or (name[:1] in "za" and name[1:].isdigit())
+
+    def _batch_name(self, name: str) -> str:
+        return {"x": "X", "t": "T", "y": "Y"}.get(name, name.upper())
+
+    def _per_sample(self, name: str, k: int | None, node) -> sp.ImmutableMatrix:
+        batch = self._canonical(self._batch_name(name), node)
+        if k is None:
+            return batch if self.scope.layout == "row" else batch.T
+        row = batch[k - 1, :]
+        return sp.ImmutableMatrix(row if self.scope.layout == "row" else row.T)
+
+    def _canonical(self, name: str, node) -> Value:
+        if name.startswith("act") and name[3:].isdigit():
+            try:
+                return self.scope.activation(int(name[3:]))
+            except KeyError:
+                raise self.error(f"layer {name[3:]} has no element-wise activation", node) from None
+        if name == "D":
+            return _Op("D")
+        if self._is_per_sample(name):
+            if self.scope.n_samples == 1:
+                return self._per_sample(name, 1, node)
+            return self._per_sample(name, None, node)
+        try:
+            return self.scope.quantity(name)
+        except KeyError:
+            raise self.error(f"unknown quantity {name!r}; known: {', '.join(self.scope.names())}",
+                             node) from None
+
+    def _builtin_func(self, name: str, node) -> Value:
+        if name in _FUNCS:
+            return _FUNCS[name]
+        if name in ("diag", "max", "min", "det", "tr"):
+            return _Op(name)
+        raise self.error(f"unknown function \\{name}", node)
+
+    def _index(self, node: A.Node, env, size: int | None = None) -> int:
+        if isinstance(node, A.Num):
+            return int(node.text)
+        if isinstance(node, A.Name) and len(node.text) == 1:
+            if node.text in env:
+                return env[node.text]
+            raise Unbound(node.text)
+        if isinstance(node, A.BinOp) and node.op in "+-":
+            a, b = self._index(node.left, env), self._index(node.right, env)
+            return a + b if node.op == "+" else a - b
+        raise self.error("an index must be a letter or a number", node)
+
+    def _subscript(self, value: Value, subs: tuple[A.Node, ...], env, node) -> Value:
+        if isinstance(value, _Op) and value.kind == "ones":
+            return value
+        if not isinstance(value, sp.MatrixBase):
+            raise self.error("a subscript on a scalar", node)
+        r, c = value.shape
+        if len(subs) == 1:
+            if r != 1 and c != 1:
+                raise self.error(f"one index on a {r}x{c} matrix: write two", node)
+            n = max(r, c)
+            i = self._checked(subs[0], env, n, node)
+            return value[i - 1] if r * c > 1 else value[0]
+        if len(subs) == 2:
+            i = self._checked(subs[0], env, r, node)
+            j = self._checked(subs[1], env, c, node)
+            return value[i - 1, j - 1]
+        raise self.error("at most two indices", node)
+
+    def _checked(self, sub: A.Node, env, n: int, node) -> int:
+        i = self._index(sub, env)
+        if isinstance(i, Probe):
+            raise RangeFound(i.letter, n)
+        if not 1 <= i <= n:
+            raise self.error(f"index {i} out of range 1..{n}", node)
+        return i
+
+    # ------------------------------------------------------------------ scripts on expressions
+    def _scripted(self, node, env, canonical) -> Value:
+        if isinstance(node, A.Sub):
+            body = node.body
+            if isinstance(body, A.Styled) and isinstance(body.body, A.Num) and body.body.text == "1":
+                return self._ones(node, env)
+            if isinstance(body, A.Group) and body.kind == "[" and len(body.items) == 1:
+                letters = [s.text for s in node.index if isinstance(s, A.Name)]
+                try:
+                    inner = self.value(body.items[0], env, canonical)
+                except Unbound as exc:
+                    if exc.letter in letters and len(letters) == len(node.index):
+                        return self._comprehension(body.items[0], letters, env, canonical)
+                    raise
+                return self._subscript(inner, node.index, env, node)
+            return self._subscript(self.value(body, env, canonical), node.index, env, node)
+        if isinstance(node, A.Sup):
+            _layer, transposed, power = _layer_of(node.exponent)
+            return _finish(self, self.value(node.body, env, canonical), transposed, power, env, node)
+        if isinstance(node, A.Prime):
+            v = self.value(node.body, env, canonical)
+            if isinstance(v, Fn):
+                return v.derivative()
+        raise self.error("cannot read this combination of scripts", node)
+
+    def _comprehension(self, body, letters, env, canonical) -> sp.ImmutableMatrix:
+        sizes = [self.probe_range(body, letter, env, canonical) for letter in letters]
+        if len(letters) == 1:
+            vals = [self._scalar(self.value(body, {**env, letters[0]: i + 1}, canonical), body)
+                    for i in range(sizes[0])]
+            m = sp.ImmutableMatrix(1, sizes[0], vals)
+            return m if self.scope.layout == "row" else m.T
+        if len(letters) == 2:
+            return sp.ImmutableMatrix(sizes[0], sizes[1], lambda i, j: self._scalar(self.value(
+                body, {**env, letters[0]: i + 1, letters[1]: j + 1}, canonical), body))
+        raise self.error("at most two comprehension indices", body)
+
+    def probe_range(self, body, letter, env, canonical=False) -> int:
+        try:
+            self.value(body, {**env, letter: Probe(letter)}, canonical)
+        except RangeFound as exc:
+            if exc.letter == letter:
+                return exc.size
+            raise
+        raise self.error(f"cannot tell the range of index {letter}: give the limits", body)
+
+    def _ones(self, node: A.Sub, env) -> Value:
+        if len(node.index) != 1:
+            raise self.error("\\mathbf{1} takes one subscript", node)
+        sub = node.index[0]
+        if isinstance(sub, A.Rel):
+            diff = self._sub(self.value(sub.left, env), self.value(sub.right, env), sub)
+            from ..registry import relu_step
+
+            if sub.op in (">", ">="):
+                f = relu_step
+            elif sub.op in ("<", "<="):
+                def f(v):
+                    return relu_step(-v)
+            else:
+                raise self.error("an indicator needs > or <", sub)
+            return diff.applyfunc(f) if isinstance(diff, sp.MatrixBase) else f(diff)
+        n = self._size(sub, env)
+        return sp.ImmutableMatrix(sp.ones(n, 1))
+
+    def _size(self, node, env) -> int:
+        if isinstance(node, A.Num):
+            return int(node.text)
+        if isinstance(node, A.Name) and node.text in self.table.sizes:
+            return self.table.sizes[node.text]
+        raise self.error("a size must be a number or a size letter of the [notation] table", node)
+
+    # ------------------------------------------------------------------ structure
+    def _v_Group(self, node: A.Group, env, canonical) -> Value:
+        if node.kind in ("(", "g", "s") and len(node.items) == 1:
+            return self.value(node.items[0], env, canonical)
+        if node.kind == "[" and len(node.items) == 1:
+            return self.value(node.items[0], env, canonical)
+        if node.kind == "[" and len(node.items) > 1:
+            vals = [self.value(x, env, canonical) for x in node.items]
+            if all(isinstance(v, sp.MatrixBase) and v.rows == 1 for v in vals) and len({v.cols for v in vals}) == 1:
+                return sp.ImmutableMatrix.vstack(*vals)
+            return sp.ImmutableMatrix(1, len(vals), [self._scalar(v, node) for v in vals])
+        raise self.error("a list here cannot be evaluated", node)
+
+    def _v_Matrix(self, node: A.Matrix, env, canonical) -> Value:
+        rows = [[self._scalar(self.value(x, env, canonical), x) for x in row] for row in node.rows]
+        return sp.ImmutableMatrix(rows)
+
+    def _v_Neg(self, node, env, canonical) -> Value:
+        v = self.value(node.body, env, canonical)
+        return self._mul(sp.Integer(-1), v, node)
+
+    def _v_BinOp(self, node: A.BinOp, env, canonical) -> Value:
+        a = self.value(node.left, env, canonical)
+        b = self.value(node.right, env, canonical)
+        if node.op == "+":
+            return self._add(a, b, node)
+        if node.op == "-":
+            return self._sub(a, b, node)
+        if node.op in ("cdot", "times"):
+            return self._mul(a, b, node, hadamard_fallback=True)
+        if node.op == "odot":
+            return self._hadamard(a, b, node)
+        if node.op == "/":
+            return self._mul(a, sp.Integer(1) / self._scalar(b, node), node)
+        raise self.error(f"unknown operator {node.op}", node)
+
+    def _v_Frac(self, node: A.Frac, env, canonical) -> Value:
+        num = self.value(node.num, env, canonical)
+        den = self._scalar(self.value(node.den, env, canonical), node.den)
+        if den == 0:
+            raise self.error("division by zero", node)
+        return self._mul(num, 1 / den, node)
+
+    def _v_Sum(self, node: A.Sum, env, canonical) -> Value:
+        lo = 1 if node.lower is None else self._limit(node.lower, env)
+        if node.upper is None:
+            hi = self.probe_range(node.body, node.index, env, canonical) + lo - 1
+        else:
+            hi = self._limit(node.upper, env)
+        if hi - lo > MAX_TERMS:
+            raise self.error("too many terms in a sum", node)
+        total: Value = sp.Integer(0)
+        for k in range(lo, hi + 1):
+            total = self._add(total, self.value(node.body, {**env, node.index: k}, canonical), node)
+        return total
+
+    def _limit(self, node, env) -> int:
+        if isinstance(node, A.Name) and node.text in self.table.sizes:
+            return self.table.sizes[node.text]
+        if isinstance(node, A.Num):
+            return int(node.text)
+        if isinstance(node, A.Name) and node.text in env:
+            return env[node.text]
+        raise self.error("a sum limit must be a number or a size letter of the [notation] table", node)
+
+    def _v_Juxt(self, node: A.Juxt, env, canonical) -> Value:
+        items = list(node.items)
+        if not canonical:
+            items = self._macro_slices(items)
+        vals: list[Value] = []
+        i = 0
+        while i < len(items):
+            try:
+                v = self.value(items[i], env, canonical)
+            except _Split as split:
+                letters = [A.Name(items[i].pos + n, ch) for n, ch in enumerate(split.text)]
+                items[i:i + 1] = _respread(items[i], letters)
+                continue
+            i += 1
+            while isinstance(v, Fn | _Op) and i < len(items):
+                arg_node = items[i]
+                i += 1
+                if isinstance(v, _Op) and v.kind == "D":
+                    nxt = self.value(arg_node, env, canonical)
+                    if not isinstance(nxt, Fn):
+                        raise self.error("\\mathbf{D} must be followed by a function", arg_node)
+                    v = nxt.derivative()
+                    continue
+                if isinstance(v, Fn) and isinstance(arg_node, A.Group) and arg_node.kind == "(" \
+                        and len(arg_node.items) > 1:
+                    raise self.error(f"{v.name} takes one argument", arg_node)
+                v = self._apply(v, arg_node, env, canonical)
+            if isinstance(v, Fn | _Op):
+                raise self.error("a function without its argument", items[i - 1])
+            if vals and isinstance(items[i - 1], A.Group) and len(items[i - 1].items) > 1 and \
+                    items[i - 1].kind == "(":
+                continue  # Err(y, z): the arguments only name what the quantity depends on
+            vals.append(v)
+        out = vals[0]
+        for v in vals[1:]:
+            out = self._mul(out, v, node, hadamard_fallback=False)
+        return out
+
+    def _macro_slices(self, items: list[A.Node]) -> list[A.Node]:
+        if not self.table.macros:
+            return items
+        out, i = [], 0
+        while i < len(items):
+            for j in range(len(items), i + 1, -1):
+                key = A.Juxt(0, tuple(items[i:j])).key()
+                if key in self.table.macros:
+                    m = self.table.macros[key]
+                    out.append(m if isinstance(m, _StudentMacro) else _StudentMacro(items[i].pos, m))
+                    i = j
+                    break
+            else:
+                out.append(items[i])
+                i += 1
+        return out
+
+    def _apply(self, f: Value, arg_node: A.Node, env, canonical) -> Value:
+        if isinstance(f, _Op) and f.kind == "deriv":
+            return self._derivative(arg_node, f.node.wrt, env, canonical, f.node)
+        if isinstance(f, _Op) and f.kind in ("max", "min"):
+            items = arg_node.items if isinstance(arg_node, A.Group) else (arg_node,)
+            vals = [self.value(x, env, canonical) for x in items]
+            op = sp.Max if f.kind == "max" else sp.Min
+            if any(isinstance(v, sp.MatrixBase) for v in vals):
+                shape = next(v.shape for v in vals if isinstance(v, sp.MatrixBase))
+                vals = [v if isinstance(v, sp.MatrixBase) else sp.ImmutableMatrix(*shape, [v] * (shape[0] * shape[1]))
+                        for v in vals]
+                return sp.ImmutableMatrix(*shape, [op(*xs) for xs in zip(*vals, strict=True)])
+            return op(*vals)
+        arg = self.value(arg_node, env, canonical)
+        if isinstance(f, _Op) and f.kind == "diag":
+            if not isinstance(arg, sp.MatrixBase) or 1 not in arg.shape:
+                raise self.error("diag takes a vector", arg_node)
+            return sp.ImmutableMatrix(sp.diag(*list(arg)))
+        if isinstance(f, _Op):
+            raise self.error(f"{f.kind} is not supported", arg_node)
+        if isinstance(arg, Fn | _Op):
+            raise self.error("a function applied to a function", arg_node)
+        return f(arg)
+
+    def _v_Deriv(self, node: A.Deriv, env, canonical) -> Value:
+        if node.num is None:
+            return _Op("deriv", node)
+        return self._derivative(node.num, node.wrt, env, canonical, node)
+
+    def _derivative(self, num_node, wrt_nodes, env, canonical, node) -> Value:
+        wrts = []
+        for w in wrt_nodes:
+            v = self.value(w, env, canonical)
+            wrts.append(self._variable(v, w))
+        keep = frozenset(s for w in wrts for s in (w if isinstance(w, sp.MatrixBase) else [w]))
+        num = self.scope.expand(self.value(num_node, env, canonical), keep)
+        if isinstance(num, sp.MatrixBase) and num.shape == (1, 1):
+            num = num[0]
+        if len(wrts) > 1:
+            if isinstance(num, sp.MatrixBase) or any(isinstance(w, sp.MatrixBase) for w in wrts):
+                raise self.error("mixed derivatives of matrices are not supported", node)
+            return sp.diff(num, *wrts)
+        w = wrts[0]
+        if not isinstance(w, sp.MatrixBase):
+            return num.applyfunc(lambda e: sp.diff(e, w)) if isinstance(num, sp.MatrixBase) else sp.diff(num, w)
+        if not isinstance(num, sp.MatrixBase):
+            return sp.ImmutableMatrix(w.applyfunc(lambda s: sp.diff(num, s)))
+        if 1 in num.shape and 1 in w.shape:
+            return sp.ImmutableMatrix(len(num), len(w), lambda i, j: sp.diff(num[i], w[j]))
+        raise self.error("the derivative of a matrix by a matrix is not supported", node)
+
+    def _variable(self, v: Value, node) -> Value:
+        def one(e):
+            if isinstance(e, sp.Symbol):
+                return e
+            s = self.scope.symbol_for(e)
+            if s is None:
+                raise self.error("can only differentiate with respect to a variable of the model", node)
+            return s
+
+        if isinstance(v, sp.MatrixBase):
+            return sp.ImmutableMatrix(v.applyfunc(one))
+        return one(v)
+
+    def _v_Cases(self, node: A.Cases, env, canonical) -> Value:
+        pieces = []
+        for value, cond in node.rows:
+            v = self._scalar(self.value(value, env, canonical), value)
+            if cond is None:
+                pieces.append((v, True))
+                continue
+            if not isinstance(cond, A.Rel) or cond.op not in ("<", ">", "<=", ">="):
+                raise self.error("a condition must be an inequality", cond)
+            lhs = self._scalar(self.value(cond.left, env, canonical), cond.left)
+            rhs = self._scalar(self.value(cond.right, env, canonical), cond.right)
+            rel = {"<": sp.Lt, ">": sp.Gt, "<=": sp.Le, ">=": sp.Ge}[cond.op]
+            pieces.append((v, rel(lhs, rhs)))
+        if pieces[-1][1] is not True:
+            pieces.append((sp.nan, True))
+        return sp.Piecewise(*pieces)
+
+    def _v_Rel(self, node, env, canonical) -> Value:
+        raise self.error("a relation cannot be evaluated as a value", node)
+
+    def _v_Interval(self, node, env, canonical) -> Value:
+        raise self.error("an interval is not a value", node)
+
+    def _v_Transpose(self, node, env, canonical) -> Value:
+        raise self.error("a transpose mark without a matrix", node)
+
+    # ------------------------------------------------------------------ algebra
+    def _scalar(self, v: Value, node) -> sp.Expr:
+        if isinstance(v, sp.MatrixBase):
+            if v.shape == (1, 1):
+                return v[0]
+            raise self.error(f"expected a number, got a {v.rows}x{v.cols} matrix", node)
+        if isinstance(v, Fn | _Op):
+            raise self.error("expected a number, got a function", node)
+        return v
+
+    def _add(self, a, b, node, sign=1):
+        am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
+        if am and bm:
+            if a.shape != b.shape:
+                if a.shape == (1, 1) or b.shape == (1, 1):
+                    return self._add(self._scalar(a, node) if a.shape == (1, 1) else a,
+                                     self._scalar(b, node) if b.shape == (1, 1) else b, node, sign)
+                raise self.error(f"cannot add a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix", node)
+            return sp.ImmutableMatrix(a + sign * b)
+        if am or bm:
+            m, s = (a, b) if am else (b, a)
+            if m.shape == (1, 1):
+                return a[0] + sign * b if am else a + sign * b[0]
+            if s == 0:
+                return sp.ImmutableMatrix(a if am else sign * b)
+            raise self.error(f"cannot add a number and a {m.rows}x{m.cols} matrix", node)
+        return a + sign * b
+
+    def _sub(self, a, b, node):
+        return self._add(a, b, node, sign=-1)
+
+    def _mul(self, a, b, node, hadamard_fallback: bool = False):
+        if isinstance(a, Fn | _Op) or isinstance(b, Fn | _Op):
+            raise self.error("a function without its argument", node)
+        am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
+        if am and bm:
+            if a.cols == b.rows:
+                return sp.ImmutableMatrix(a * b)
+            if a.shape == (1, 1) or b.shape == (1, 1):
+                return sp.ImmutableMatrix(a[0] * b) if a.shape == (1, 1) else sp.ImmutableMatrix(b[0] * a)
+            if hadamard_fallback:
+                return self._hadamard(a, b, node)
+            raise self.error(f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node)
+        if am or bm:
+            return sp.ImmutableMatrix(a * b) if am else sp.ImmutableMatrix(b * a)
+        return a * b
+
+    def _hadamard(self, a, b, node):
+        """Element-wise product, with a vector broadcast along a matrix of matching side."""
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)):
+            return self._mul(a, b, node)
+        if a.shape == b.shape:
+            return sp.ImmutableMatrix(a.multiply_elementwise(b))
+        for x, y in ((a, b), (b, a)):
+            if x.cols == 1 and x.rows == y.rows:
+                return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j: x[i, 0] * y[i, j])
+            if x.rows == 1 and x.cols == y.cols:
+                return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j: x[0, j] * y[i, j])
+        raise self.error(f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node)
+
+
+class _Split(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _respread(node: A.Node, letters: list[A.Name]) -> list[A.Node]:
+    """ReLU_k unknown as a word: R e L U_k, the scripts staying on the last letter."""
+    if isinstance(node, A.Name):
+        return list(letters)
+    if isinstance(node, A.Sub | A.Sup | A.Prime):
+        inner = _respread(node.body, letters)
+        last = inner[-1]
+        if isinstance(node, A.Sub):
+            inner[-1] = A.Sub(node.pos, last, node.index)
+        elif isinstance(node, A.Sup):
+            inner[-1] = A.Sup(node.pos, last, node.exponent)
+        else:
+            inner[-1] = A.Prime(node.pos, last)
+        return inner
+    return list(letters)
+
+
+def _finish(binder: Binder, value: Value, transposed: bool, power, env, node) -> Value:
+    if transposed:
+        if isinstance(value, sp.MatrixBase):
+            value = sp.ImmutableMatrix(value.T)
+        elif isinstance(value, Fn | _Op):
+            raise binder.error("a transpose of a function", node)
+    if power is not None:
+        e = binder._scalar(binder.value(power, env), power)
+        if e.is_Number and abs(e) > MAX_EXPONENT:
+            raise binder.error(f"exponent {e} too large (at most {MAX_EXPONENT})", power)
+        if isinstance(value, sp.MatrixBase):
+            if value.shape == (1, 1):
+                return value[0] ** e
+            if e == -1 and value.rows == value.cols:
+                return sp.ImmutableMatrix(value.inv())
+            if value.rows == value.cols and e.is_Integer and e > 0:
+                return sp.ImmutableMatrix(value**e)
+            raise binder.error("a power of a non-square matrix", node)
+        if isinstance(value, Fn):
+            raise binder.error("a power of a function needs its argument first", node)
+        return value**e
+    return value
+
+
+def bind(latex: str, scope, table: NotationTable, env: dict[str, int] | None = None) -> Value:
+    """The explicit SymPy value of a single-expression formula in `scope` (placeholders kept)."""
+    node = parse_one(latex)
+    return Binder(scope, table, latex).value(node, dict(env or {}))
+
+
+def parse_expression(latex: str, names: dict[str, sp.Basic]) -> sp.Basic:
+    """A plain scalar (or matrix) formula over the given names, as SymPy: no eval, no sympify.
+
+    `names` maps LaTeX names as written ('x_1', '\\eta', '\\lambda') to SymPy objects.
+    """
+    doc = parse(latex)
+    if len(doc.chains) != 1 or len(doc.chains[0].sides) != 1:
+        raise NotationError(latex, "expected one expression, not an equation", 0)
+    return _plain(latex, doc.chains[0].sides[0], names)
+
+
+def parse_relation(latex: str, names: dict[str, sp.Basic]) -> sp.Basic:
+    """An inequality chain or interval membership (0 < \\eta < 1/6, \\eta \\in (0, 1/5))."""
+    doc = parse(latex)
+    if len(doc.chains) != 1:
+        raise NotationError(latex, "expected one relation", 0)
+    chain = doc.chains[0]
+    sides = chain.sides
+    if len(chain.ops) == 1 and chain.ops[0] == "in":
+        var = _plain(latex, sides[0], names)
+        iv = sides[1]
+        if isinstance(iv, A.Group) and len(iv.items) == 2:
+            lo, hi = (_plain(latex, x, names) for x in iv.items)
+            return sp.Interval(lo, hi, iv.kind == "(", iv.kind == "(").as_relational(var)
+        if isinstance(iv, A.Interval):
+            lo, hi = _plain(latex, iv.lo, names), _plain(latex, iv.hi, names)
+            return sp.Interval(lo, hi, iv.left_open, iv.right_open).as_relational(var)
+        raise NotationError(latex, "expected an interval after \\in", iv.pos)
+    rels = {"<": sp.Lt, ">": sp.Gt, "<=": sp.Le, ">=": sp.Ge, "=": sp.Eq, "!=": sp.Ne}
+    vals = [_plain(latex, s, names) for s in sides]
+    parts = []
+    for op, a, b in zip(chain.ops, vals, vals[1:], strict=False):
+        if op not in rels:
+            raise NotationError(latex, f"unsupported relation {op}", chain.pos)
+        parts.append(rels[op](a, b))
+    return sp.And(*parts) if len(parts) > 1 else parts[0]
+
+
+class _PlainScope:
+    layout, n_samples = "column", 1
+
+    def names(self):
+        return []
+
+    def quantity(self, name):
+        raise KeyError(name)
+
+    def expand(self, expr, keep=frozenset()):
+        return expr
+
+    def symbol_for(self, expr):
+        return None
+
+
+def _plain(latex: str, node: A.Node, names: dict[str, sp.Basic]) -> sp.Basic:
+    table = NotationTable()
+    canon_names: dict[str, sp.Basic] = {}
+    for key, value in names.items():
+        nk = name_key(parse_one(key))
+        if nk is None:
+            raise NotationError(key, "not a name", 0)
+        cname = f"q{len(canon_names)}"
+        canon_names[cname] = value
+        table.names[nk] = A.Name(0, cname)
+
+    class Scope(_PlainScope):
+        def names(self):
+            return list(names)
+
+        def quantity(self, name):
+            v = canon_names[name]
+            return sp.ImmutableMatrix(v) if isinstance(v, sp.MatrixBase) else v
+
+    v = Binder(Scope(), table, latex).value(node, {})
+    if isinstance(v, Fn | _Op):
+        raise NotationError(latex, "a function without its argument", 0)
+    return v

@@ -1,0 +1,311 @@
+"""Judge a bound formula: shapes, exact evaluation at random points, every link of a chain."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..errors import NotationError, SymderivError, Timeout
+from ..timebound import bounded
+from ..verdict import Verdict
+from . import ast as A
+from .bind import Binder, NotationTable, Probe, RangeFound, Unbound
+from .parse import parse, parse_one
+from .scope import Fn
+
+POINTS = 6
+MAX_ASSIGNMENTS = 48
+
+
+@dataclass
+class Side:
+    node: A.Node
+    canonical: bool
+    text: str
+
+
+def target_node(target: str) -> tuple[A.Node, bool]:
+    """'dL/dW1' (canonical names) or LaTeX such as \\frac{\\partial L}{\\partial W^{(1)}}."""
+    t = target.strip()
+    if t.startswith("d") and "/d" in t and "\\" not in t and "{" not in t:
+        num, den = t[1:].split("/d", 1)
+        return A.Deriv(0, A.Name(0, num), (A.Name(0, den),)), True
+    return parse_one(t), False
+
+
+def _shape(v) -> tuple[int, int]:
+    if isinstance(v, sp.MatrixBase):
+        return v.shape
+    return (1, 1)
+
+
+def _as_matrix(v) -> sp.ImmutableMatrix:
+    return v if isinstance(v, sp.MatrixBase) else sp.ImmutableMatrix([[v]])
+
+
+def _num(e: sp.Expr, point: dict) -> sp.Expr:
+    v = sp.sympify(e).xreplace(point)
+    if not v.is_Rational:
+        v = sp.nsimplify(v) if v.is_number and not v.free_symbols else v
+    return v
+
+
+def _equal(a: sp.Expr, b: sp.Expr) -> bool:
+    if a.is_Rational and b.is_Rational:
+        return a == b
+    d = (a - b).evalf(60)
+    if d.free_symbols:
+        return sp.simplify(a - b) == 0
+    return bool(abs(d) < sp.Float("1e-40"))
+
+
+def sample_points(scope, n: int, seed: int = 0) -> list[dict[sp.Symbol, sp.Rational]]:
+    """n points of small exact rationals (k/2, |k| <= 6), none on a ReLU kink."""
+    rng = random.Random(seed)
+    leaves = scope.leaves()
+    kinks = scope.kinks()
+    out: list[dict] = []
+    tries = 0
+    while len(out) < n and tries < 50 * n:
+        tries += 1
+        pt = {s: sp.Rational(rng.choice([k for k in range(-6, 7) if k]), rng.choice([1, 1, 2]))
+              for s in leaves}
+        if any(sp.sympify(k).xreplace(pt) == 0 for k in kinks):
+            continue
+        out.append(pt)
+    return out
+
+
+class Judge:
+    """Checks every link of every chain of one formula against a scope."""
+
+    def __init__(self, scope, table: NotationTable, text: str, points: int = POINTS,
+                 seed: int = 0) -> None:
+        self.scope, self.table, self.text = scope, table, text
+        self.binder = Binder(scope, table, text)
+        self.points = sample_points(scope, points, seed)
+
+    def free_ranges(self, sides: list[Side]) -> dict[str, int]:
+        """The free index letters of the sides and their ranges, found by probing."""
+        ranges: dict[str, int] = {}
+        for side in sides:
+            env = {k: 1 for k in ranges}
+            pending: set[str] = set()
+            for _ in range(24):
+                try:
+                    self.binder.value(side.node, {**env, **{p: Probe(p) for p in pending}},
+                                      side.canonical)
+                except Unbound as exc:
+                    pending.add(exc.letter)
+                    continue
+                except RangeFound as rf:
+                    if rf.letter in ranges and ranges[rf.letter] != rf.size:
+                        raise NotationError(self.text, f"index {rf.letter} ranges over "
+                                            f"1..{ranges[rf.letter]} in one place and 1..{rf.size} "
+                                            "in another", side.node.pos) from None
+                    ranges[rf.letter] = rf.size
+                    env[rf.letter] = 1
+                    pending.discard(rf.letter)
+                    continue
+                if pending:
+                    raise NotationError(self.text, "cannot tell the range of index "
+                                        f"{', '.join(sorted(pending))}", side.node.pos)
+                break
+        return ranges
+
+    def evaluate(self, side: Side, env: dict[str, int]):
+        v = self.binder.value(side.node, env, side.canonical)
+        if isinstance(v, Fn) or not isinstance(v, sp.Basic):
+            raise NotationError(self.text, "a function without its argument", side.node.pos)
+        return self.scope.expand(v)
+
+    def judge_chain(self, sides: list[Side], ops: list[str]) -> dict:
+        """{'ok': bool, 'link': i, 'message', 'counterexample', 'mistake', values}."""
+        ranges = self.free_ranges(sides)
+        letters = sorted(ranges)
+        envs = [dict(zip(letters, combo, strict=True))
+                for combo in itertools.product(*[range(1, ranges[x] + 1) for x in letters])]
+        if len(envs) > MAX_ASSIGNMENTS:
+            envs = random.Random(1).sample(envs, MAX_ASSIGNMENTS)
+        values = [[self.evaluate(s, env) for env in envs] for s in sides]
+        for i, op in enumerate(ops):
+            if op not in ("=", ":=", "equiv"):
+                continue
+            result = self._link(sides, values, envs, i)
+            if result is not None:
+                result["ranges"] = ranges
+                return result
+        return {"ok": True, "ranges": ranges, "values": values, "envs": envs}
+
+    def _link(self, sides, values, envs, i):
+        a_vals, b_vals = values[i], values[i + 1]
+        sa, sb = _shape(a_vals[0]), _shape(b_vals[0])
+        base = {"ok": False, "link": i, "left": sides[i].text, "right": sides[i + 1].text}
+        if sa != sb:
+            mistake = "missing or extra transpose" if sa == (sb[1], sb[0]) else None
+            return {**base, "message": f"shape: {sides[i].text} is {sa[0]}x{sa[1]} but "
+                    f"{sides[i + 1].text} is {sb[0]}x{sb[1]}", "mistake": mistake}
+        for pt in self.points:
+            for env, a, b in zip(envs, a_vals, b_vals, strict=True):
+                am, bm = _as_matrix(a), _as_matrix(b)
+                an = am.applyfunc(lambda e, pt=pt: _num(e, pt))
+                bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
+                if all(_equal(x, y) for x, y in zip(an, bn, strict=True)):
+                    continue
+                used = set().union(*[sp.sympify(e).free_symbols for e in list(am) + list(bm)])
+                data = _group({s: pt[s] for s in used if s in pt})
+                return {**base, "message": f"{sides[i].text} != {sides[i + 1].text}",
+                        "counterexample": {"indices": env, "values": data,
+                                           "expected": _show(an), "claimed": _show(bn)},
+                        "mistake": self._mistake(a_vals, b_vals, envs)}
+        return None
+
+    def _mistake(self, a_vals, b_vals, envs) -> str | None:
+        pts = self.points[:3]
+
+        def nums(vals, pt):
+            return [_num(e, pt) for v in vals for e in _as_matrix(v)]
+
+        ratios = set()
+        for pt in pts:
+            xs, ys = nums(a_vals, pt), nums(b_vals, pt)
+            for x, y in zip(xs, ys, strict=True):
+                if x == 0 and y == 0:
+                    continue
+                if x == 0 or not (x.is_Rational and y.is_Rational):
+                    ratios.add(None)
+                else:
+                    ratios.add(y / x)
+        if len(ratios) == 1 and None not in ratios:
+            c = ratios.pop()
+            return "sign" if c == -1 else f"constant factor {c}"
+        from ..registry import relu_step
+
+        def unmask(v):
+            return _as_matrix(v).replace(relu_step, lambda *a: sp.Integer(1))
+
+        if any(_as_matrix(v).has(relu_step) for v in a_vals):
+            if all(_equal(x, y) for pt in pts for x, y in zip(
+                    nums([unmask(v) for v in a_vals], pt), nums([unmask(v) for v in b_vals], pt),
+                    strict=True)):
+                return "missing f' factor or mask"
+        sq = [_as_matrix(v) for v in a_vals]
+        if all(m.rows == m.cols and m.rows > 1 for m in sq):
+            if all(_equal(x, y) for pt in pts for x, y in zip(
+                    nums([m.T for m in sq], pt), nums(b_vals, pt), strict=True)):
+                return "swapped indices (the transpose)"
+        if len(envs) > 1 and envs[0] and len(envs[0]) >= 2:
+            letters = list(envs[0])
+            swapped = []
+            index = {tuple(sorted(e.items())): n for n, e in enumerate(envs)}
+            for e in envs:
+                s = dict(e)
+                s[letters[0]], s[letters[1]] = e[letters[1]], e[letters[0]]
+                swapped.append(index.get(tuple(sorted(s.items()))))
+            if None not in swapped and all(_equal(x, y) for pt in pts for x, y in zip(
+                    nums([a_vals[j] for j in swapped], pt), nums(b_vals, pt), strict=True)):
+                return "swapped indices"
+        return None
+
+
+def _group(values: dict[sp.Symbol, sp.Rational]) -> dict[str, str]:
+    out: dict[str, list[str]] = {}
+    for s in sorted(values, key=lambda s: _natural(s.name)):
+        out.setdefault(s.name.split("[")[0], []).append(f"{s.name}={values[s]}")
+    return {k: ", ".join(v) for k, v in out.items()}
+
+
+def _natural(name: str):
+    return [int(t) if t.isdigit() else t for t in name.replace("[", " [ ").replace(",", " , ")
+            .replace("]", " ] ").split()]
+
+
+def _show(m: sp.MatrixBase) -> str:
+    def fmt(e):
+        return str(e) if e.is_Rational else f"{sp.N(e, 6)}"
+
+    if m.shape == (1, 1):
+        return fmt(m[0])
+    return "[" + "; ".join(", ".join(fmt(m[i, j]) for j in range(m.cols)) for i in range(m.rows)) + "]"
+
+
+def _prove(diffs: list[sp.Expr]) -> bool:
+    return all(sp.simplify(d) == 0 for d in diffs)
+
+
+def judge_formula(scope, table: NotationTable, latex: str, target: str = "", claim_id: str = "",
+                  points: int = POINTS, seed: int = 0) -> Verdict:
+    """The verdict on a formula (a chain a = b = c, aligned lines) about `target`.
+
+    The target, when given and not already the first side, is put in front: every link
+    of the chain is checked, and the first wrong one is reported with a counterexample.
+    """
+    doc = parse(latex)
+    judge = Judge(scope, table, latex, points, seed)
+    chains = []
+    for n, chain in enumerate(doc.chains):
+        sides = [Side(s, False, latex[s.pos:_end(latex, chain, k)].strip().rstrip("&=:\\ ,."))
+                 for k, s in enumerate(chain.sides)]
+        ops = list(chain.ops)
+        if target and n == 0:
+            tnode, canon = target_node(target)
+            if not (not canon and tnode.key() == chain.sides[0].key()):
+                sides.insert(0, Side(tnode, canon, target))
+                ops.insert(0, "=")
+        chains.append((sides, ops))
+    expected = None
+    for sides, ops in chains:
+        result = judge.judge_chain(sides, ops)
+        if not result["ok"]:
+            ce = result.get("counterexample")
+            link = f"{result['left']}  =  {result['right']}"
+            return Verdict(claim_id, target, latex, "incorrect",
+                           message=f"wrong link: {link}: {result['message']}",
+                           expected=ce["expected"] if ce else None,
+                           claimed=ce["claimed"] if ce else None, counterexample=ce,
+                           mistake=result.get("mistake"),
+                           details={"link": result["link"], "ranges": result["ranges"]})
+        if expected is None and result["values"]:
+            first = result["values"][0][0]
+            expected = sp.latex(first) if len(str(first)) < 400 else None
+    proved = None
+    try:
+        diffs = []
+        for sides, ops in chains:
+            vals = [judge.evaluate(s, {}) for s in sides] if not judge.free_ranges(sides) else []
+            for a, b in itertools.pairwise(vals):
+                diffs.extend(list(_as_matrix(a) - _as_matrix(b)))
+        proved = bounded(_prove, diffs, seconds=3.0) if diffs else None
+    except (Timeout, SymderivError):
+        proved = None
+    how = "proved symbolically" if proved else f"equal at {len(judge.points)} random exact points"
+    return Verdict(claim_id, target, latex, "correct", message=how, expected=expected,
+                   details={"proved": bool(proved), "points": len(judge.points)})
+
+
+def _end(latex: str, chain: A.Chain, k: int) -> int:
+    if k + 1 < len(chain.sides):
+        return chain.sides[k + 1].pos
+    return len(latex)
+
+
+def judge_claim(scope, table: NotationTable, claim) -> Verdict:
+    """A `Claim` (id, target, latex, options['where'] macros) judged in `scope`."""
+    where = claim.options.get("where") if hasattr(claim, "options") else None
+    if where:
+        table = table.with_where(dict(where))
+    try:
+        return judge_formula(scope, table, claim.latex, claim.target, claim.id)
+    except Unbound as exc:
+        return Verdict(claim.id, claim.target, claim.latex, "error",
+                       message=f"index {exc.letter} has no value or range")
+    except NotationError as exc:
+        return Verdict(claim.id, claim.target, claim.latex, "error", message=exc.render())
+
+
+def verify(expected: str, claimed: str, scope, table: NotationTable) -> Verdict:
+    """Is `claimed` equal to `expected` (the gold formula first; not symmetric in messages)."""
+    return judge_formula(scope, table, f"{expected} = {claimed}")

@@ -1,0 +1,155 @@
+"""Scopes: the explicit SymPy objects a formula is bound to (a network, or free variables).
+
+The Scope protocol (what the judge needs; NetworkScope and FreeScope implement it):
+
+* ``layout: str`` ('row' or 'column') and ``n_samples: int``;
+* ``quantity(name) -> sp.ImmutableMatrix`` for a canonical name: parameter keys (display
+  shape), 'X', 'T' (N x n, one sample per row), 'Y', 'Z1', 'A1', ... (placeholders, N x units)
+  and 'L' (1x1);
+* ``activation(layer) -> Fn`` (the element-wise function of a layer);
+* ``expand(expr, keep) -> expr``: replace every placeholder except those in ``keep`` by its
+  definition, down to the leaves (parameters and data);
+* ``symbol_for(expr) -> sp.Symbol | None``: the placeholder defined as ``expr`` (for
+  derivatives with respect to f(z));
+* ``leaves() -> list[sp.Symbol]``; ``kinks() -> list[sp.Expr]``: leaf expressions that must
+  not vanish at a sample point (ReLU pre-activations);
+* ``names() -> list[str]``: the canonical names, for error messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+
+@dataclass(frozen=True)
+class Fn:
+    """An element-wise scalar function with its derivative (an activation, exp, ...)."""
+
+    name: str
+    f: Callable[[sp.Expr], sp.Expr]
+    df: Callable[[sp.Expr], sp.Expr] | None = None
+
+    def derivative(self) -> Fn:
+        if self.df is None:
+            raise ValueError(f"no derivative known for {self.name}")
+        z = sp.Dummy("z")
+        d2 = sp.diff(self.df(z), z)
+        return Fn(self.name + "'", self.df, lambda v: d2.xreplace({z: v}))
+
+    def __call__(self, v):
+        if isinstance(v, sp.MatrixBase):
+            return sp.ImmutableMatrix(v.applyfunc(self.f))
+        return self.f(v)
+
+
+def _placeholders(name: str, rows: int, cols: int) -> sp.ImmutableMatrix:
+    return sp.ImmutableMatrix(rows, cols, lambda i, j: sp.Symbol(f"{name}[{i + 1},{j + 1}]", real=True))
+
+
+class GraphScope:
+    """Quantities defined one after another; each non-leaf is a matrix of placeholder symbols."""
+
+    def __init__(self, layout: str = "column", n_samples: int = 1) -> None:
+        self.layout, self.n_samples = layout, n_samples
+        self._q: dict[str, sp.ImmutableMatrix] = {}
+        self._defs: list[tuple[str, dict[sp.Symbol, sp.Expr]]] = []
+        self._leaves: list[sp.Symbol] = []
+        self._kinks: list[sp.Expr] = []
+        self._acts: dict[int, Fn] = {}
+        self._by_def: dict[sp.Expr, sp.Symbol] = {}
+
+    def leaf(self, name: str, m: sp.MatrixBase) -> None:
+        self._q[name] = sp.ImmutableMatrix(m)
+        self._leaves.extend(s for s in m if isinstance(s, sp.Symbol) and s not in self._leaves)
+
+    def define(self, name: str, value: sp.MatrixBase) -> sp.ImmutableMatrix:
+        ph = _placeholders(name, *value.shape)
+        mapping = {p: sp.sympify(v) for p, v in zip(ph, value, strict=True)}
+        self._defs.append((name, mapping))
+        for p, v in mapping.items():
+            self._by_def.setdefault(v, p)
+        self._q[name] = ph
+        return ph
+
+    def quantity(self, name: str) -> sp.ImmutableMatrix:
+        if name not in self._q:
+            raise KeyError(name)
+        return self._q[name]
+
+    def names(self) -> list[str]:
+        return list(self._q)
+
+    def activation(self, layer: int) -> Fn:
+        return self._acts[layer]
+
+    def expand(self, expr, keep: frozenset = frozenset()):
+        for _, mapping in reversed(self._defs):
+            sub = {p: v for p, v in mapping.items() if p not in keep}
+            if isinstance(expr, sp.MatrixBase):
+                expr = sp.ImmutableMatrix(expr.xreplace(sub))
+            else:
+                expr = sp.sympify(expr).xreplace(sub)
+        return expr
+
+    def symbol_for(self, expr: sp.Expr) -> sp.Symbol | None:
+        return self._by_def.get(expr)
+
+    def leaves(self) -> list[sp.Symbol]:
+        return list(self._leaves)
+
+    def kinks(self) -> list[sp.Expr]:
+        return list(self._kinks)
+
+
+class NetworkScope(GraphScope):
+    """A core `Network` at batch size N, as a graph: Z_l, A_l, Y, L defined layer by layer."""
+
+    def __init__(self, net, n_samples: int) -> None:
+        from ..model import entry_symbols
+
+        super().__init__(net.layout, n_samples)
+        self.net = net
+        for p in net.params.values():
+            self.leaf(p.name, entry_symbols(p.name, *p.shape))
+        self.leaf("X", entry_symbols("X", n_samples, net.n_in))
+        self.leaf("T", entry_symbols("T", n_samples, net.n_out))
+        a = self.quantity("X")
+        for l, layer in enumerate(net.layers, start=1):
+            w, b = net.layer_params(l)
+            w_in_out = w.to_internal(self.quantity(w.name))
+            if net.layout == "column":
+                w_in_out = w_in_out.T
+            z = sp.Matrix(a) * w_in_out
+            if b is not None:
+                z += sp.ones(n_samples, 1) * b.to_internal(self.quantity(b.name)).reshape(1, layer.units)
+            zp = self.define(f"Z{l}", z)
+            act, args = layer.act, layer.act_args
+            if act.elementwise:
+                self._acts[l] = Fn(act.name, lambda v, act=act, args=args: act.function(v, *args),
+                                   lambda v, act=act, args=args: act.derivative(v, *args))
+            if "relu" in act.name:
+                self._kinks.extend(z)
+            rows = [act.apply(list(zp.row(k)), args) for k in range(n_samples)]
+            a = self.define(f"A{l}", sp.Matrix(rows))
+        self._q["Y"] = a
+        lossdef = net.loss
+        data = sp.Add(*[lossdef.per_sample(list(a.row(k)), list(self.quantity("T").row(k)))
+                        for k in range(n_samples)])
+        if lossdef.mean:
+            data = data / n_samples
+        penalty = sp.Add(*[c / 2 * sum(e**2 for e in self.quantity(p)) for p, c in net.l2])
+        self.define("L", sp.Matrix([[data + penalty]]))
+
+
+class FreeScope(GraphScope):
+    """Free variables (vectors of symbols) and quantities defined from them by formulas."""
+
+    def __init__(self, variables: dict[str, tuple[int, int]], layout: str = "column") -> None:
+        super().__init__(layout, 1)
+        for name, (r, c) in variables.items():
+            self.leaf(name, sp.ImmutableMatrix(r, c, lambda i, j, name=name, c=c, r=r: sp.Symbol(
+                name if r * c == 1 else f"{name}[{max(i, j) + 1}]" if 1 in (r, c)
+                else f"{name}[{i + 1},{j + 1}]", real=True)))
