@@ -31,12 +31,21 @@ def jacobian(fs: list[sp.Expr], xs: list[sp.Symbol]) -> sp.Matrix:
 def classify(H: sp.Matrix) -> str:
     """The type of a critical point from the Hessian there: all eigenvalues > 0 minimum,
     all < 0 maximum, both signs saddle, otherwise (a zero eigenvalue) inconclusive."""
-    lams = [sp.nsimplify(e) for e in H.eigenvals(multiple=True)]
-    if all(e.is_positive for e in lams):
+    signs = []
+    for e in H.eigenvals(multiple=True):
+        e = sp.simplify(e)
+        if e.is_zero:
+            signs.append(0)
+        elif e.is_positive is not None:
+            signs.append(1 if e.is_positive else -1)
+        else:  # a real root written with complex radicals: its sign at 50 digits
+            v = sp.re(sp.N(e, 50))
+            signs.append(0 if abs(v) < sp.Float(10) ** -40 else (1 if v > 0 else -1))
+    if all(s > 0 for s in signs):
         return "minimum"
-    if all(e.is_negative for e in lams):
+    if all(s < 0 for s in signs):
         return "maximum"
-    if any(e.is_positive for e in lams) and any(e.is_negative for e in lams):
+    if 1 in signs and -1 in signs:
         return "saddle"
     return "inconclusive"
 

@@ -1,0 +1,232 @@
+"""Random instances of the topics checked against independent truth (numpy, direct loops)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symderiv.errors import ProblemFileError, ShapeError
+from symderiv.problem import parse_text
+from symderiv.topics import calculus, cnn, identities, regularisation, stepsize
+
+# -- gradient descent (seed 000 Q3, seed 002 P2): run GD just inside and just outside ------
+
+
+def _spd(seed: int, n: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    B = rng.integers(-3, 4, size=(n, n))
+    return B @ B.T + np.eye(n, dtype=int)
+
+
+def _run_gd(H: np.ndarray, eta: float, steps: int) -> float:
+    rng = np.random.default_rng(1)
+    u = rng.normal(size=H.shape[0])
+    for _ in range(steps):
+        u = u - eta * (H @ u)
+    return float(np.linalg.norm(u))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 3))
+def test_gd_interval_by_running_gd(seed: int, n: int) -> None:
+    """Random SPD A, f = u^T A u: GD at 0.98 * bound converges, at 1.02 * bound diverges."""
+    A = _spd(seed, n)
+    q = stepsize.Quadratic(sp.Matrix(A.tolist()), sp.zeros(n, 1), sp.Integer(0),
+                           tuple(sp.symbols(f"u1:{n + 1}")))
+    interval = stepsize.convergence_interval(stepsize.hessian(q))
+    assert interval.inf == 0 and interval.left_open and interval.right_open
+    bound = float(interval.sup)
+    H = 2 * A.astype(float)
+    lam = np.linalg.eigvalsh(H)
+    assert bound == pytest.approx(2 / lam.max())
+    rate = max(abs(1 - 0.98 * bound * lam))
+    steps = int(np.ceil(np.log(1e-6) / np.log(rate))) + 10
+    assert _run_gd(H, 0.98 * bound, steps) < 1e-4
+    assert _run_gd(H, 1.02 * bound, 2000) > 1e3
+
+
+def _gd_problem(A: str, latex: str) -> list:
+    text = f"""title = "t"\nkind = "gradient_descent"\n[quadratic]\nA = {A}\n
+[[claims]]\nid = "c"\ntarget = "interval"\nlatex = '{latex}'\n"""
+    return parse_text(text).check()
+
+
+def test_gd_wrong_intervals_have_counterexamples() -> None:
+    """seed 002 P2's matrix: (0, 1/12) = 1/lambda_max(H) and (0, 1/3) = 2/lambda_max(A)."""
+    v = _gd_problem("[[5, 2], [2, 2]]", r"(0, \frac{1}{12})")[0]
+    assert v.verdict == "incorrect" and "1/λ_max(H)" in v.mistake
+    assert v.counterexample["converges"] is True
+    v = _gd_problem("[[5, 2], [2, 2]]", r"0 < \eta < \frac{1}{3}")[0]
+    assert v.verdict == "incorrect" and "eigenvalues of A" in v.mistake
+    assert v.counterexample["converges"] is False
+    v = _gd_problem("[[5]]", r"0 < \eta \le \frac{1}{5}")[0]
+    assert v.verdict == "incorrect" and "end point" in v.mistake
+
+
+def test_line_search_is_the_minimiser_along_the_ray() -> None:
+    """seed 002 P2: eta*(u) = g^T g / g^T H g minimises f(u - eta g) (checked numerically)."""
+    A = np.array([[5.0, 2.0], [2.0, 2.0]])
+    q = stepsize.Quadratic(sp.Matrix([[5, 2], [2, 2]]), sp.zeros(2, 1), sp.Integer(0),
+                           tuple(sp.symbols("x y")))
+    step = stepsize.line_search_step(q)
+    u = np.array([0.7, -1.3])
+    g = 2 * A @ u
+    etas = np.linspace(0, 0.5, 20001)
+    vals = [(u - e * g) @ A @ (u - e * g) for e in etas]
+    eta_num = etas[int(np.argmin(vals))]
+    assert float(step.subs({sp.Symbol("x"): 0.7, sp.Symbol("y"): -1.3})) == pytest.approx(
+        eta_num, abs=1e-4)
+
+
+# -- CNN (seed 002 P3): against a direct sliding-window simulation on arrays ---------------
+
+
+def _direct(h: int, w: int, c: int, layers: list[cnn.Layer]) -> tuple[tuple, int]:
+    """Run the layers on an actual array with explicit loops; count parameters from arrays."""
+    x = np.ones((c, h, w))
+    params = 0
+    for L in layers:
+        (kh, kw), (sh, sw), (ph, pw) = L.kernel, L.stride, L.padding
+        xp = np.pad(x, ((0, 0), (ph, ph), (pw, pw)))
+        positions_h = list(range(0, xp.shape[1] - kh + 1, sh))
+        positions_w = list(range(0, xp.shape[2] - kw + 1, sw))
+        if not positions_h or not positions_w:
+            raise ShapeError("empty")
+        if positions_h[-1] + kh != xp.shape[1] or positions_w[-1] + kw != xp.shape[2]:
+            raise ShapeError("stride does not tile the input")
+        if L.type == "conv":
+            weight = np.ones((L.filters, x.shape[0], kh, kw))
+            bias = np.zeros(L.filters)
+            params += weight.size + bias.size
+            out = np.array([[[np.sum(weight[f] * xp[:, a:a + kh, b:b + kw]) + bias[f]
+                              for b in positions_w] for a in positions_h]
+                            for f in range(L.filters)])
+        else:
+            out = np.array([[[xp[ch, a:a + kh, b:b + kw].max() for b in positions_w]
+                             for a in positions_h] for ch in range(x.shape[0])])
+        x = out
+    return x.shape, params
+
+
+layer_st = st.builds(
+    lambda kind, k, s, p, f: cnn.Layer("l", kind, (k, k), (s, s) if kind == "conv" else (k, k),
+                                       (p, p) if kind == "conv" else (0, 0),
+                                       f if kind == "conv" else None, kind == "conv"),
+    st.sampled_from(["conv", "maxpool"]), st.integers(1, 3), st.integers(1, 2),
+    st.integers(0, 1), st.integers(1, 3))
+
+
+@settings(max_examples=25, deadline=None)
+@given(h=st.integers(4, 12), c=st.integers(1, 2), layers=st.lists(layer_st, max_size=3))
+def test_cnn_shapes_match_direct_simulation(h: int, c: int, layers: list[cnn.Layer]) -> None:
+    try:
+        shape, params = _direct(h, h, c, layers)
+    except ShapeError:
+        with pytest.raises(ShapeError):
+            cnn.simulate(cnn.Shape(h, h, c), layers)
+        return
+    res = cnn.simulate(cnn.Shape(h, h, c), layers)
+    last = res[-1].output if res else cnn.Shape(h, h, c)
+    assert (last.channels, last.height, last.width) == shape
+    assert sum(r.params for r in res) == params
+
+
+def test_cnn_impossible_layer_is_named() -> None:
+    """A 5x5 input with a 2x2 stride-2 pooling: 2 does not divide 3; the error names the layer."""
+    text = """title = "t"\nkind = "cnn"\n[input]\nheight = 5\nwidth = 5\nchannels = 1
+[[layers]]\nname = "p"\ntype = "maxpool"\nkernel = 2\n"""
+    with pytest.raises(ProblemFileError, match=r"layers\[0\].*layer 1 \(p\).*does not divide"):
+        parse_text(text)
+    with pytest.raises(ProblemFileError, match=r"layers\[0\].*kernle"):
+        parse_text(text.replace("kernel", "kernle"))
+    with pytest.raises(ProblemFileError, match=r"input.height.*expected an integer"):
+        parse_text(text.replace("height = 5", 'height = "5"'))
+
+
+# -- regularisation (seed 004 P3): random symmetric H and mu against numpy ----------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 4), mu=st.floats(0.05, 5))
+def test_regularised_optimum_against_numpy(seed: int, n: int, mu: float) -> None:
+    rng = np.random.default_rng(seed)
+    B = rng.normal(size=(n, n))
+    H = B @ B.T
+    w_star = rng.normal(size=n)
+    w = np.linalg.solve(H + mu * np.eye(n), H @ w_star)
+    grad = H @ (w - w_star) + mu * w  # the regularised loss's gradient vanishes there
+    assert np.allclose(grad, 0, atol=1e-9)
+    lam, Q = np.linalg.eigh(H)
+    spectral = np.array(regularisation.spectral_optimum(
+        sp.Matrix(Q.tolist()), [sp.Float(v) for v in lam], sp.Matrix(w_star.tolist()),
+        sp.Float(mu)).tolist(), dtype=float).ravel()
+    assert np.allclose(spectral, w, atol=1e-8)
+    exact = regularisation.regularised_optimum(
+        sp.Matrix(np.round(H, 6).tolist()).applyfunc(sp.nsimplify), sp.Matrix(w_star.tolist()),
+        sp.Float(mu))
+    assert np.allclose(np.array(exact.tolist(), dtype=float).ravel(),
+                       np.linalg.solve(np.round(H, 6) + mu * np.eye(n),
+                                       np.round(H, 6) @ w_star), atol=1e-6)
+
+
+def test_regularisation_symbolic_checks_and_wrong_claim() -> None:
+    """seed 004 P3: the symbolic checks run; (H + mu I)^{-1} w* (H dropped) is caught."""
+    assert len(regularisation.verify_symbolic(2)) == 4
+    text = """title = "t"\nkind = "regularisation"
+[[claims]]\nid = "c"\ntarget = "optimum"\nlatex = '(H + \\mu I)^{-1} w^*'\n"""
+    v = parse_text(text).check()[0]
+    assert v.verdict == "incorrect" and "expected" in v.counterexample
+
+
+# -- identities (seeds 000, 001): proofs end in the identity; delta summation rule ---------
+
+
+def test_identity_proofs_end_in_the_identity() -> None:
+    p = identities.softmax_cross_entropy()
+    assert p.steps[-1].rhs == identities.SM - identities.t[identities.i]
+    assert not any(s.rhs.has(sp.KroneckerDelta) for s in p.steps[3:])
+    assert p.steps[0].rhs.has(identities.K)  # symbolic size, not a numeric check
+    assert identities.log_sum_exp_gradient().steps[-1].rhs == identities.SM
+    assert identities.sigmoid_derivative().steps[-1].rhs.has(sp.Function("sigma"))
+    assert identities.tanh_derivative().steps[-1].rhs == 1 - sp.tanh(identities.x) ** 2
+
+
+def test_delta_summation_rule() -> None:
+    a = sp.IndexedBase("a")
+    i, k, n = sp.symbols("i k n", integer=True, positive=True)
+    e = sp.Sum(a[k] * sp.KroneckerDelta(i, k) + 3, (k, 1, n))
+    assert identities.sum_deltas(e) == a[i] + 3 * n
+
+
+# -- calculus (seed 003): Jacobians and gradients against finite differences --------------
+
+
+def test_jacobian_against_finite_differences() -> None:
+    xs = sp.symbols("x_1 x_2 x_3", real=True)
+    fs = [2 * xs[0] ** 2 + 3 * xs[1] + 5, sp.sin(xs[2]) * sp.exp(xs[0])]
+    J = sp.lambdify(xs, calculus.jacobian(fs, list(xs)))
+    F = sp.lambdify(xs, sp.Matrix(fs))
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        p = rng.normal(size=3)
+        h = 1e-6
+        fd = np.column_stack([(np.array(F(*(p + h * e))) - np.array(F(*(p - h * e)))).ravel()
+                              / (2 * h) for e in np.eye(3)])
+        assert np.allclose(np.array(J(*p), dtype=float), fd, atol=1e-6)
+
+
+def test_classify_from_hessian() -> None:
+    x, y = sp.symbols("x y", real=True)
+    assert calculus.classify(sp.hessian(x**2 + y**2, (x, y))) == "minimum"
+    assert calculus.classify(sp.hessian(-(x**2) - y**2, (x, y))) == "maximum"
+    assert calculus.classify(sp.hessian(x**2 - y**2, (x, y))) == "saddle"
+    assert calculus.classify(sp.hessian(x**4 + y**2, (x, y)).subs({x: 0, y: 0})) == "inconclusive"
+
+
+def test_unknown_field_names_file_and_field() -> None:
+    text = """title = "t"\nkind = "calculus"\n[function]\nvariables = ["x"]\nscalr = 'x^2'\n"""
+    with pytest.raises(ProblemFileError, match=r"<string>: function.scalr: unknown field"):
+        parse_text(text)
