@@ -79,6 +79,8 @@ class _ToAst(Transformer):
             else:
                 if sides[0] is None:
                     sides, ops = sides[1:], ops[1:]
+                if not sides:
+                    continue
                 chains.append(A.Chain(sides[0].pos, tuple(sides), tuple(ops)))
             dangling = ends_open
         if chains and len(chains[-1].ops) >= len(chains[-1].sides):
@@ -92,6 +94,8 @@ class _ToAst(Transformer):
         for it in items:
             if isinstance(it, Token):
                 if it.type == "REL":
+                    if len(sides) > 1 and sides[-1] is None:
+                        raise _SemanticError("a relation without a right-hand side", _pos(it))
                     ops.append(_rel(it))
                 continue
             sides.append(it)
@@ -374,6 +378,8 @@ def parse(latex: str, canonical: bool = False) -> A.Document:
                             len(text)) from None
     except UnexpectedToken as exc:
         pos = exc.token.start_pos if exc.token.start_pos is not None else len(text)
+        if exc.token.type == "$END":
+            pos = len(text)
         what = "end of input" if exc.token.type == "$END" else repr(exc.token.value)
         raise NotationError(text, f"unexpected {what}{_expected(exc)}", pos) from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
