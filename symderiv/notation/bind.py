@@ -97,6 +97,10 @@ class _Op:
     node: A.Node | None = None
 
 
+class FormulaShapeError(NotationError):
+    """Operands whose shapes do not fit: the formula is wrong, not unreadable."""
+
+
 class Unbound(Exception):
     """An index letter with no value: free in the formula (the judge will range over it)."""
 
@@ -213,6 +217,10 @@ class Binder:
     def error(self, message: str, node: A.Node | None) -> NotationError:
         pos = node.pos if node is not None and self.text and node.pos < len(self.text) + 1 else None
         return NotationError(self.text, message, pos)
+
+    def shape_error(self, message: str, node: A.Node | None) -> FormulaShapeError:
+        pos = node.pos if node is not None and self.text and node.pos <= len(self.text) else None
+        return FormulaShapeError(self.text, message, pos)
 
     def _tick(self, node: A.Node) -> None:
         self.work += 1
@@ -718,7 +726,7 @@ class Binder:
                 if a.shape == (1, 1) or b.shape == (1, 1):
                     return self._add(self._scalar(a, node) if a.shape == (1, 1) else a,
                                      self._scalar(b, node) if b.shape == (1, 1) else b, node, sign)
-                raise self.error(f"cannot add a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix", node)
+                raise self.shape_error(f"cannot add a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix", node)
             return sp.ImmutableMatrix(a + sign * b)
         if am or bm:
             m, s = (a, b) if am else (b, a)
@@ -726,7 +734,7 @@ class Binder:
                 return a[0] + sign * b if am else a + sign * b[0]
             if s == 0:
                 return sp.ImmutableMatrix(a if am else sign * b)
-            raise self.error(f"cannot add a number and a {m.rows}x{m.cols} matrix", node)
+            raise self.shape_error(f"cannot add a number and a {m.rows}x{m.cols} matrix", node)
         return a + sign * b
 
     def _sub(self, a, b, node):
@@ -743,7 +751,7 @@ class Binder:
                 return sp.ImmutableMatrix(a[0] * b) if a.shape == (1, 1) else sp.ImmutableMatrix(b[0] * a)
             if hadamard_fallback:
                 return self._hadamard(a, b, node)
-            raise self.error(f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node)
+            raise self.shape_error(f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node)
         if am or bm:
             return sp.ImmutableMatrix(a * b) if am else sp.ImmutableMatrix(b * a)
         return a * b
@@ -759,7 +767,7 @@ class Binder:
                 return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j: x[i, 0] * y[i, j])
             if x.rows == 1 and x.cols == y.cols:
                 return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j: x[0, j] * y[i, j])
-        raise self.error(f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node)
+        raise self.shape_error(f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node)
 
 
 class _Split(Exception):

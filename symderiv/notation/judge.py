@@ -12,7 +12,7 @@ from ..errors import NotationError, SymderivError, Timeout
 from ..timebound import bounded
 from ..verdict import Verdict
 from . import ast as A
-from .bind import Binder, NotationTable, Probe, RangeFound, Unbound
+from .bind import Binder, FormulaShapeError, NotationTable, Probe, RangeFound, Unbound
 from .parse import parse, parse_one
 from .scope import Fn
 
@@ -124,13 +124,25 @@ class Judge:
 
     def judge_chain(self, sides: list[Side], ops: list[str]) -> dict:
         """{'ok': bool, 'link': i, 'message', 'counterexample', 'mistake', values}."""
-        ranges = self.free_ranges(sides)
+        try:
+            ranges = self.free_ranges(sides)
+        except FormulaShapeError as exc:
+            return {"ok": False, "link": 0, "left": sides[0].text, "right": sides[-1].text,
+                    "message": f"shape: {exc.message}", "mistake": "shapes do not fit",
+                    "ranges": {}}
         letters = sorted(ranges)
         envs = [dict(zip(letters, combo, strict=True))
                 for combo in itertools.product(*[range(1, ranges[x] + 1) for x in letters])]
         if len(envs) > MAX_ASSIGNMENTS:
             envs = random.Random(1).sample(envs, MAX_ASSIGNMENTS)
-        values = [[self.evaluate(s, env) for env in envs] for s in sides]
+        values = []
+        for n, s in enumerate(sides):
+            try:
+                values.append([self.evaluate(s, env) for env in envs])
+            except FormulaShapeError as exc:
+                return {"ok": False, "link": max(n - 1, 0), "left": sides[max(n - 1, 0)].text,
+                        "right": s.text, "message": f"shape: {exc.message}",
+                        "mistake": "shapes do not fit", "ranges": ranges}
         for i, op in enumerate(ops):
             if op not in ("=", ":=", "equiv"):
                 continue
