@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_notation_seed_formulas import F
 
-import pytest
 from symderiv.errors import NotationError
 from symderiv.notation import ast as A
 from symderiv.notation import parse, parse_expression, parse_relation
-
-from test_notation_seed_formulas import F
 
 
 @pytest.mark.parametrize("label", sorted(F))
@@ -24,24 +23,42 @@ def _one(latex: str) -> A.Node:
     return parse(latex).chains[0].sides[0]
 
 
-@pytest.mark.parametrize("latex,check", [
-    # seed 000 Q1: W^{(1)}_{nm} is an entry of layer 1's weight, not a power
-    (r"W_{nm}^{(1)}", lambda n: isinstance(n, A.Sup) and [i.text for i in n.body.index] == ["n", "m"]),
-    # seed 003: \sin(x_3)e^{x_1} is sin applied to (x_3), times e^{x_1}
-    (r"\sin(x_3) e^{x_1}", lambda n: isinstance(n, A.Juxt) and isinstance(n.items[0], A.Func)
-     and len(n.items) == 3),
-    # seed 002: the transpose in a layer superscript
-    (r"\mathbf{w}^{(2)\top}", lambda n: isinstance(n, A.Sup) and isinstance(n.exponent, A.Juxt)),
-    # seed 000 Q1: a derivative target
-    (r"\frac{\partial L}{\partial W^{(1)}}", lambda n: isinstance(n, A.Deriv) and n.num.text == "L"),
-    # seed 000 Q1: a sum's body runs over the \cdot product after it
-    (r"\sum_{k=1}^4 (y_k - t_k) f'(z_k) \cdot \text{diag}(W^{(2)})",
-     lambda n: isinstance(n, A.Sum) and isinstance(n.body, A.BinOp)),
-    # seed 002: indicator with a condition
-    (r"\mathbf{1}_{z > 0}", lambda n: isinstance(n, A.Sub) and isinstance(n.index[0], A.Rel)),
-    # seed 001: max with a brace set
-    (r"\max\{0, a\}", lambda n: isinstance(n.items[1], A.Group) and n.items[1].kind == "{"),
-])
+@pytest.mark.parametrize(
+    "latex,check",
+    [
+        # seed 000 Q1: W^{(1)}_{nm} is an entry of layer 1's weight, not a power
+        (
+            r"W_{nm}^{(1)}",
+            lambda n: isinstance(n, A.Sup) and [i.text for i in n.body.index] == ["n", "m"],
+        ),
+        # seed 003: \sin(x_3)e^{x_1} is sin applied to (x_3), times e^{x_1}
+        (
+            r"\sin(x_3) e^{x_1}",
+            lambda n: (
+                isinstance(n, A.Juxt) and isinstance(n.items[0], A.Func) and len(n.items) == 3
+            ),
+        ),
+        # seed 002: the transpose in a layer superscript
+        (
+            r"\mathbf{w}^{(2)\top}",
+            lambda n: isinstance(n, A.Sup) and isinstance(n.exponent, A.Juxt),
+        ),
+        # seed 000 Q1: a derivative target
+        (
+            r"\frac{\partial L}{\partial W^{(1)}}",
+            lambda n: isinstance(n, A.Deriv) and n.num.text == "L",
+        ),
+        # seed 000 Q1: a sum's body runs over the \cdot product after it
+        (
+            r"\sum_{k=1}^4 (y_k - t_k) f'(z_k) \cdot \text{diag}(W^{(2)})",
+            lambda n: isinstance(n, A.Sum) and isinstance(n.body, A.BinOp),
+        ),
+        # seed 002: indicator with a condition
+        (r"\mathbf{1}_{z > 0}", lambda n: isinstance(n, A.Sub) and isinstance(n.index[0], A.Rel)),
+        # seed 001: max with a brace set
+        (r"\max\{0, a\}", lambda n: isinstance(n.items[1], A.Group) and n.items[1].kind == "{"),
+    ],
+)
 def test_structure(latex, check) -> None:
     assert check(_one(latex))
 
@@ -70,30 +87,52 @@ def test_limits() -> None:
         parse_expression("x^{99999999}", {"x": x})
 
 
-@pytest.mark.parametrize("latex,expected", [
-    (r"\sin(x_1) + 2x_2^2", "sin(x1) + 2*x2**2"),  # seed 003 1.1
-    (r"\sin(x_3) e^{x_1}", "exp(x1)*sin(x3)"),  # seed 003 2.1, not sin(e*x_3)**x_1
-    (r"(5 - \lambda)(2 - \lambda) - 4", "(2 - lam)*(5 - lam) - 4"),  # seed 002 P2
-    (r"100\eta(\eta - \frac{1}{5})", "100*eta*(eta - 1/5)"),  # seed 000 Q3
-])
+@pytest.mark.parametrize(
+    "latex,expected",
+    [
+        (r"\sin(x_1) + 2x_2^2", "sin(x1) + 2*x2**2"),  # seed 003 1.1
+        (r"\sin(x_3) e^{x_1}", "exp(x1)*sin(x3)"),  # seed 003 2.1, not sin(e*x_3)**x_1
+        (r"(5 - \lambda)(2 - \lambda) - 4", "(2 - lam)*(5 - lam) - 4"),  # seed 002 P2
+        (r"100\eta(\eta - \frac{1}{5})", "100*eta*(eta - 1/5)"),  # seed 000 Q3
+    ],
+)
 def test_parse_expression(latex, expected) -> None:
     x1, x2, x3, lam, eta = sp.symbols("x1 x2 x3 lam eta")
     names = {"x_1": x1, "x_2": x2, "x_3": x3, r"\lambda": lam, r"\eta": eta}
-    assert sp.simplify(parse_expression(latex, names) - sp.sympify(expected, locals={
-        "x1": x1, "x2": x2, "x3": x3, "lam": lam, "eta": eta})) == 0
+    assert (
+        sp.simplify(
+            parse_expression(latex, names)
+            - sp.sympify(expected, locals={"x1": x1, "x2": x2, "x3": x3, "lam": lam, "eta": eta})
+        )
+        == 0
+    )
 
 
 def test_parse_relation() -> None:
     """seed 000 Q3 and seed 002 P2: step-size intervals."""
     eta = sp.Symbol("eta")
-    for latex, hi in ((r"\eta \in (0, \frac{1}{5})", sp.Rational(1, 5)), (r"0 < \eta < \frac{1}{6}", sp.Rational(1, 6))):
+    for latex, hi in (
+        (r"\eta \in (0, \frac{1}{5})", sp.Rational(1, 5)),
+        (r"0 < \eta < \frac{1}{6}", sp.Rational(1, 6)),
+    ):
         rel = parse_relation(latex, {r"\eta": eta})
         assert rel.subs(eta, hi / 2) == sp.true
         assert rel.subs(eta, hi) == sp.false and rel.subs(eta, 0) == sp.false
 
 
-ALPHABET = list("xyzWbf_^{}()[]+-=<>0123,.'&") + [r"\frac", r"\partial", r"\sum", r"\cdot", r"\mathbf",
-                                                     r"\left(", r"\right)", r"\\", r"\top", " "]
+ALPHABET = [
+    *list("xyzWbf_^{}()[]+-=<>0123,.'&"),
+    r"\frac",
+    r"\partial",
+    r"\sum",
+    r"\cdot",
+    r"\mathbf",
+    r"\left(",
+    r"\right)",
+    r"\\",
+    r"\top",
+    " ",
+]
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

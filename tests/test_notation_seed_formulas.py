@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (verbatim seed formulas)
 """The formulas of the five seeds, verbatim, labelled by seed and question."""
 
 F = {

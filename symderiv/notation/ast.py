@@ -159,7 +159,7 @@ class Frac(Node):
 
 @dataclass(frozen=True)
 class Deriv(Node):
-    """\\frac{\\partial num}{\\partial wrt}; num None for the operator form \\frac{\\partial}{\\partial x}."""
+    """A derivative: num None for the operator form (d/dx applied to what follows)."""
 
     num: Node | None
     wrt: tuple[Node, ...]

@@ -125,8 +125,15 @@ class RangeFound(Exception):
 
 
 def _style_strip(node: A.Node) -> A.Node:
-    while isinstance(node, A.Styled) and node.style in ("mathbf", "boldsymbol", "bm", "mathit",
-                                                          "mathsf", "pmb", "mathrm"):
+    while isinstance(node, A.Styled) and node.style in (
+        "mathbf",
+        "boldsymbol",
+        "bm",
+        "mathit",
+        "mathsf",
+        "pmb",
+        "mathrm",
+    ):
         node = node.body
     return node
 
@@ -164,7 +171,12 @@ def _layer_of(sup: A.Node | None) -> tuple[int | None, bool, A.Node | None]:
         return None, False, None
     if isinstance(sup, A.Transpose) or (isinstance(sup, A.Name) and sup.text == "T"):
         return None, True, None
-    if isinstance(sup, A.Group) and sup.kind == "(" and len(sup.items) == 1 and isinstance(sup.items[0], A.Num):
+    if (
+        isinstance(sup, A.Group)
+        and sup.kind == "("
+        and len(sup.items) == 1
+        and isinstance(sup.items[0], A.Num)
+    ):
         return int(sup.items[0].text), False, None
     if isinstance(sup, A.Juxt) and len(sup.items) == 2:
         layer, _, _ = _layer_of(sup.items[0])
@@ -176,7 +188,7 @@ def _layer_of(sup: A.Node | None) -> tuple[int | None, bool, A.Node | None]:
 
 def _base_text(base: A.Node) -> str:
     if isinstance(base, A.Name):
-        return (f"\\{base.decor}{{{base.text}}}" if base.decor else base.text)
+        return f"\\{base.decor}{{{base.text}}}" if base.decor else base.text
     return f"\\{base.name}"  # Func
 
 
@@ -199,9 +211,12 @@ def name_key(node: A.Node) -> str | None:
 
 
 _FUNCS = {
-    "exp": Fn("exp", sp.exp, sp.exp), "log": Fn("log", sp.log, lambda v: 1 / v),
-    "ln": Fn("ln", sp.log, lambda v: 1 / v), "sin": Fn("sin", sp.sin, sp.cos),
-    "cos": Fn("cos", sp.cos, lambda v: -sp.sin(v)), "tanh": Fn("tanh", sp.tanh, lambda v: 1 - sp.tanh(v) ** 2),
+    "exp": Fn("exp", sp.exp, sp.exp),
+    "log": Fn("log", sp.log, lambda v: 1 / v),
+    "ln": Fn("ln", sp.log, lambda v: 1 / v),
+    "sin": Fn("sin", sp.sin, sp.cos),
+    "cos": Fn("cos", sp.cos, lambda v: -sp.sin(v)),
+    "tanh": Fn("tanh", sp.tanh, lambda v: 1 - sp.tanh(v) ** 2),
     "tan": Fn("tan", sp.tan, lambda v: 1 + sp.tan(v) ** 2),
 }
 
@@ -264,8 +279,14 @@ class Binder:
         return self._named(node, env, canonical)
 
     def _v_Styled(self, node, env, canonical) -> Value:
-        if node.style in ("mathbf", "boldsymbol", "bm") and isinstance(node.body, A.Num) and node.body.text == "1":
-            raise self.error("\\mathbf{1} needs a size or a condition: \\mathbf{1}_4, \\mathbf{1}_{z>0}", node)
+        if (
+            node.style in ("mathbf", "boldsymbol", "bm")
+            and isinstance(node.body, A.Num)
+            and node.body.text == "1"
+        ):
+            raise self.error(
+                "\\mathbf{1} needs a size or a condition: \\mathbf{1}_4, \\mathbf{1}_{z>0}", node
+            )
         body = _style_strip(node)
         if body is node:
             raise self.error(f"\\{node.style} is not understood here", node)
@@ -294,8 +315,13 @@ class Binder:
         # special forms
         if isinstance(base, A.Name) and not canonical:
             text = base.text
-            if text == "\\delta" and subs is not None and len(subs) == 2 and layer is None and \
-                    not self._known(base, layer):
+            if (
+                text == "\\delta"
+                and subs is not None
+                and len(subs) == 2
+                and layer is None
+                and not self._known(base, layer)
+            ):
                 i, j = (self._index(s, env) for s in subs)
                 return _finish(self, sp.Integer(int(i == j)), transposed, power, env, node)
         value, consumed = self._lookup(base, layer, subs, env, canonical, node)
@@ -333,8 +359,12 @@ class Binder:
                 return self.value(self.table.names[full], env, canonical=True), True
         if key in self.table.names:
             target = self.table.names[key]
-            if subs is not None and isinstance(target, A.Name) and self._is_per_sample(target.text) \
-                    and self.scope.n_samples > 1:
+            if (
+                subs is not None
+                and isinstance(target, A.Name)
+                and self._is_per_sample(target.text)
+                and self.scope.n_samples > 1
+            ):
                 return self._lookup(target, None, subs, env, True, node)
             return self.value(target, env, canonical=True), False
         if isinstance(base, A.Func):
@@ -346,7 +376,12 @@ class Binder:
             return sp.E, False
         if text == "\\pi":
             return sp.pi, False
-        if isinstance(base, A.Name) and len(text) > 1 and text.isalpha() and not text.startswith("\\"):
+        if (
+            isinstance(base, A.Name)
+            and len(text) > 1
+            and text.isalpha()
+            and not text.startswith("\\")
+        ):
             raise _Split(text)
         known = sorted(self.table.names)
         raise self.error(f"unknown name {key!r}; known: {', '.join(known) or '(none)'}", node)
@@ -379,8 +414,9 @@ class Binder:
         try:
             return self.scope.quantity(name)
         except KeyError:
-            raise self.error(f"unknown quantity {name!r}; known: {', '.join(self.scope.names())}",
-                             node) from None
+            raise self.error(
+                f"unknown quantity {name!r}; known: {', '.join(self.scope.names())}", node
+            ) from None
 
     def _builtin_func(self, name: str, node) -> Value:
         if name in _FUNCS:
@@ -431,7 +467,11 @@ class Binder:
     def _scripted(self, node, env, canonical) -> Value:
         if isinstance(node, A.Sub):
             body = node.body
-            if isinstance(body, A.Styled) and isinstance(body.body, A.Num) and body.body.text == "1":
+            if (
+                isinstance(body, A.Styled)
+                and isinstance(body.body, A.Num)
+                and body.body.text == "1"
+            ):
                 return self._ones(node, env)
             if isinstance(body, A.Group) and body.kind == "[" and len(body.items) == 1:
                 letters = [s.text for s in node.index if isinstance(s, A.Name)]
@@ -445,7 +485,9 @@ class Binder:
             return self._subscript(self.value(body, env, canonical), node.index, env, node)
         if isinstance(node, A.Sup):
             _layer, transposed, power = _layer_of(node.exponent)
-            return _finish(self, self.value(node.body, env, canonical), transposed, power, env, node)
+            return _finish(
+                self, self.value(node.body, env, canonical), transposed, power, env, node
+            )
         if isinstance(node, A.Prime):
             v = self.value(node.body, env, canonical)
             if isinstance(v, Fn):
@@ -455,13 +497,20 @@ class Binder:
     def _comprehension(self, body, letters, env, canonical) -> sp.ImmutableMatrix:
         sizes = [self.probe_range(body, letter, env, canonical) for letter in letters]
         if len(letters) == 1:
-            vals = [self._scalar(self.value(body, {**env, letters[0]: i + 1}, canonical), body)
-                    for i in range(sizes[0])]
+            vals = [
+                self._scalar(self.value(body, {**env, letters[0]: i + 1}, canonical), body)
+                for i in range(sizes[0])
+            ]
             m = sp.ImmutableMatrix(1, sizes[0], vals)
             return m if self.scope.layout == "row" else m.T
         if len(letters) == 2:
-            return sp.ImmutableMatrix(sizes[0], sizes[1], lambda i, j: self._scalar(self.value(
-                body, {**env, letters[0]: i + 1, letters[1]: j + 1}, canonical), body))
+            return sp.ImmutableMatrix(
+                sizes[0],
+                sizes[1],
+                lambda i, j: self._scalar(
+                    self.value(body, {**env, letters[0]: i + 1, letters[1]: j + 1}, canonical), body
+                ),
+            )
         raise self.error("at most two comprehension indices", body)
 
     def probe_range(self, body, letter, env, canonical=False) -> int:
@@ -484,6 +533,7 @@ class Binder:
             if sub.op in (">", ">="):
                 f = relu_step
             elif sub.op in ("<", "<="):
+
                 def f(v):
                     return relu_step(-v)
             else:
@@ -507,7 +557,10 @@ class Binder:
             return self.value(node.items[0], env, canonical)
         if node.kind == "[" and len(node.items) > 1:
             vals = [self.value(x, env, canonical) for x in node.items]
-            if all(isinstance(v, sp.MatrixBase) and v.rows == 1 for v in vals) and len({v.cols for v in vals}) == 1:
+            if (
+                all(isinstance(v, sp.MatrixBase) and v.rows == 1 for v in vals)
+                and len({v.cols for v in vals}) == 1
+            ):
                 return sp.ImmutableMatrix.vstack(*vals)
             return sp.ImmutableMatrix(1, len(vals), [self._scalar(v, node) for v in vals])
         raise self.error("a list here cannot be evaluated", node)
@@ -562,7 +615,9 @@ class Binder:
             return int(node.text)
         if isinstance(node, A.Name) and node.text in env:
             return env[node.text]
-        raise self.error("a sum limit must be a number or a size letter of the [notation] table", node)
+        raise self.error(
+            "a sum limit must be a number or a size letter of the [notation] table", node
+        )
 
     def _v_Juxt(self, node: A.Juxt, env, canonical) -> Value:
         items = list(node.items)
@@ -575,7 +630,7 @@ class Binder:
                 v = self.value(items[i], env, canonical)
             except _Split as split:
                 letters = [A.Name(items[i].pos + n, ch) for n, ch in enumerate(split.text)]
-                items[i:i + 1] = _respread(items[i], letters)
+                items[i : i + 1] = _respread(items[i], letters)
                 continue
             i += 1
             while isinstance(v, Fn | _Op) and i < len(items):
@@ -587,14 +642,22 @@ class Binder:
                         raise self.error("\\mathbf{D} must be followed by a function", arg_node)
                     v = nxt.derivative()
                     continue
-                if isinstance(v, Fn) and isinstance(arg_node, A.Group) and arg_node.kind == "(" \
-                        and len(arg_node.items) > 1:
+                if (
+                    isinstance(v, Fn)
+                    and isinstance(arg_node, A.Group)
+                    and arg_node.kind == "("
+                    and len(arg_node.items) > 1
+                ):
                     raise self.error(f"{v.name} takes one argument", arg_node)
                 v = self._apply(v, arg_node, env, canonical)
             if isinstance(v, Fn | _Op):
                 raise self.error("a function without its argument", items[i - 1])
-            if vals and isinstance(items[i - 1], A.Group) and len(items[i - 1].items) > 1 and \
-                    items[i - 1].kind == "(":
+            if (
+                vals
+                and isinstance(items[i - 1], A.Group)
+                and len(items[i - 1].items) > 1
+                and items[i - 1].kind == "("
+            ):
                 continue  # Err(y, z): the arguments only name what the quantity depends on
             vals.append(v)
         out = vals[0]
@@ -611,7 +674,9 @@ class Binder:
                 key = A.Juxt(0, tuple(items[i:j])).key()
                 if key in self.table.macros:
                     m = self.table.macros[key]
-                    out.append(m if isinstance(m, _StudentMacro) else _StudentMacro(items[i].pos, m))
+                    out.append(
+                        m if isinstance(m, _StudentMacro) else _StudentMacro(items[i].pos, m)
+                    )
                     i = j
                     break
             else:
@@ -628,8 +693,12 @@ class Binder:
             op = sp.Max if f.kind == "max" else sp.Min
             if any(isinstance(v, sp.MatrixBase) for v in vals):
                 shape = next(v.shape for v in vals if isinstance(v, sp.MatrixBase))
-                vals = [v if isinstance(v, sp.MatrixBase) else sp.ImmutableMatrix(*shape, [v] * (shape[0] * shape[1]))
-                        for v in vals]
+                vals = [
+                    v
+                    if isinstance(v, sp.MatrixBase)
+                    else sp.ImmutableMatrix(*shape, [v] * (shape[0] * shape[1]))
+                    for v in vals
+                ]
                 return sp.ImmutableMatrix(*shape, [op(*xs) for xs in zip(*vals, strict=True)])
             return op(*vals)
         arg = self.value(arg_node, env, canonical)
@@ -663,7 +732,11 @@ class Binder:
             return sp.diff(num, *wrts)
         w = wrts[0]
         if not isinstance(w, sp.MatrixBase):
-            return num.applyfunc(lambda e: sp.diff(e, w)) if isinstance(num, sp.MatrixBase) else sp.diff(num, w)
+            return (
+                num.applyfunc(lambda e: sp.diff(e, w))
+                if isinstance(num, sp.MatrixBase)
+                else sp.diff(num, w)
+            )
         if not isinstance(num, sp.MatrixBase):
             return sp.ImmutableMatrix(w.applyfunc(lambda s: sp.diff(num, s)))
         if 1 in num.shape and 1 in w.shape:
@@ -676,7 +749,9 @@ class Binder:
                 return e
             s = self.scope.symbol_for(e)
             if s is None:
-                raise self.error("can only differentiate with respect to a variable of the model", node)
+                raise self.error(
+                    "can only differentiate with respect to a variable of the model", node
+                )
             return s
 
         if isinstance(v, sp.MatrixBase):
@@ -724,9 +799,15 @@ class Binder:
         if am and bm:
             if a.shape != b.shape:
                 if a.shape == (1, 1) or b.shape == (1, 1):
-                    return self._add(self._scalar(a, node) if a.shape == (1, 1) else a,
-                                     self._scalar(b, node) if b.shape == (1, 1) else b, node, sign)
-                raise self.shape_error(f"cannot add a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix", node)
+                    return self._add(
+                        self._scalar(a, node) if a.shape == (1, 1) else a,
+                        self._scalar(b, node) if b.shape == (1, 1) else b,
+                        node,
+                        sign,
+                    )
+                raise self.shape_error(
+                    f"cannot add a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix", node
+                )
             return sp.ImmutableMatrix(a + sign * b)
         if am or bm:
             m, s = (a, b) if am else (b, a)
@@ -748,10 +829,16 @@ class Binder:
             if a.cols == b.rows:
                 return sp.ImmutableMatrix(a * b)
             if a.shape == (1, 1) or b.shape == (1, 1):
-                return sp.ImmutableMatrix(a[0] * b) if a.shape == (1, 1) else sp.ImmutableMatrix(b[0] * a)
+                return (
+                    sp.ImmutableMatrix(a[0] * b)
+                    if a.shape == (1, 1)
+                    else sp.ImmutableMatrix(b[0] * a)
+                )
             if hadamard_fallback:
                 return self._hadamard(a, b, node)
-            raise self.shape_error(f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node)
+            raise self.shape_error(
+                f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node
+            )
         if am or bm:
             return sp.ImmutableMatrix(a * b) if am else sp.ImmutableMatrix(b * a)
         return a * b
@@ -764,10 +851,12 @@ class Binder:
             return sp.ImmutableMatrix(a.multiply_elementwise(b))
         for x, y in ((a, b), (b, a)):
             if x.cols == 1 and x.rows == y.rows:
-                return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j: x[i, 0] * y[i, j])
+                return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j, x=x, y=y: x[i, 0] * y[i, j])
             if x.rows == 1 and x.cols == y.cols:
-                return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j: x[0, j] * y[i, j])
-        raise self.shape_error(f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node)
+                return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j, x=x, y=y: x[0, j] * y[i, j])
+        raise self.shape_error(
+            f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node
+        )
 
 
 class _Split(Exception):

@@ -14,7 +14,7 @@ from ..verdict import Verdict
 from . import ast as A
 from .bind import Binder, FormulaShapeError, NotationTable, Probe, RangeFound, Unbound
 from .parse import parse, parse_one
-from .scope import Fn
+from .scope import Fn, as_basic
 
 POINTS = 6
 MAX_ASSIGNMENTS = 48
@@ -47,7 +47,7 @@ def _as_matrix(v) -> sp.ImmutableMatrix:
 
 
 def _num(e: sp.Expr, point: dict) -> sp.Expr:
-    v = sp.sympify(e).xreplace(point)
+    v = as_basic(e).xreplace(point)
     if not v.is_Rational:
         v = sp.nsimplify(v) if v.is_number and not v.free_symbols else v
     return v
@@ -71,9 +71,11 @@ def sample_points(scope, n: int, seed: int = 0) -> list[dict[sp.Symbol, sp.Ratio
     tries = 0
     while len(out) < n and tries < 50 * n:
         tries += 1
-        pt = {s: sp.Rational(rng.choice([k for k in range(-6, 7) if k]), rng.choice([1, 1, 2]))
-              for s in leaves}
-        if any(sp.sympify(k).xreplace(pt) == 0 for k in kinks):
+        pt = {
+            s: sp.Rational(rng.choice([k for k in range(-6, 7) if k]), rng.choice([1, 1, 2]))
+            for s in leaves
+        }
+        if any(as_basic(k).xreplace(pt) == 0 for k in kinks):
             continue
         out.append(pt)
     return out
@@ -82,8 +84,9 @@ def sample_points(scope, n: int, seed: int = 0) -> list[dict[sp.Symbol, sp.Ratio
 class Judge:
     """Checks every link of every chain of one formula against a scope."""
 
-    def __init__(self, scope, table: NotationTable, text: str, points: int = POINTS,
-                 seed: int = 0) -> None:
+    def __init__(
+        self, scope, table: NotationTable, text: str, points: int = POINTS, seed: int = 0
+    ) -> None:
         self.scope, self.table, self.text = scope, table, text
         self.binder = Binder(scope, table, text)
         self.points = sample_points(scope, points, seed)
@@ -96,23 +99,31 @@ class Judge:
             pending: set[str] = set()
             for _ in range(24):
                 try:
-                    self.binder.value(side.node, {**env, **{p: Probe(p) for p in pending}},
-                                      side.canonical)
+                    self.binder.value(
+                        side.node, {**env, **{p: Probe(p) for p in pending}}, side.canonical
+                    )
                 except Unbound as exc:
                     pending.add(exc.letter)
                     continue
                 except RangeFound as rf:
                     if rf.letter in ranges and ranges[rf.letter] != rf.size:
-                        raise NotationError(self.text, f"index {rf.letter} ranges over "
-                                            f"1..{ranges[rf.letter]} in one place and 1..{rf.size} "
-                                            "in another", side.node.pos) from None
+                        raise NotationError(
+                            self.text,
+                            f"index {rf.letter} ranges over "
+                            f"1..{ranges[rf.letter]} in one place and 1..{rf.size} "
+                            "in another",
+                            side.node.pos,
+                        ) from None
                     ranges[rf.letter] = rf.size
                     env[rf.letter] = 1
                     pending.discard(rf.letter)
                     continue
                 if pending:
-                    raise NotationError(self.text, "cannot tell the range of index "
-                                        f"{', '.join(sorted(pending))}", side.node.pos)
+                    raise NotationError(
+                        self.text,
+                        f"cannot tell the range of index {', '.join(sorted(pending))}",
+                        side.node.pos,
+                    )
                 break
         return ranges
 
@@ -127,12 +138,20 @@ class Judge:
         try:
             ranges = self.free_ranges(sides)
         except FormulaShapeError as exc:
-            return {"ok": False, "link": 0, "left": sides[0].text, "right": sides[-1].text,
-                    "message": f"shape: {exc.message}", "mistake": "shapes do not fit",
-                    "ranges": {}}
+            return {
+                "ok": False,
+                "link": 0,
+                "left": sides[0].text,
+                "right": sides[-1].text,
+                "message": f"shape: {exc.message}",
+                "mistake": "shapes do not fit",
+                "ranges": {},
+            }
         letters = sorted(ranges)
-        envs = [dict(zip(letters, combo, strict=True))
-                for combo in itertools.product(*[range(1, ranges[x] + 1) for x in letters])]
+        envs = [
+            dict(zip(letters, combo, strict=True))
+            for combo in itertools.product(*[range(1, ranges[x] + 1) for x in letters])
+        ]
         if len(envs) > MAX_ASSIGNMENTS:
             envs = random.Random(1).sample(envs, MAX_ASSIGNMENTS)
         values = []
@@ -140,9 +159,15 @@ class Judge:
             try:
                 values.append([self.evaluate(s, env) for env in envs])
             except FormulaShapeError as exc:
-                return {"ok": False, "link": max(n - 1, 0), "left": sides[max(n - 1, 0)].text,
-                        "right": s.text, "message": f"shape: {exc.message}",
-                        "mistake": "shapes do not fit", "ranges": ranges}
+                return {
+                    "ok": False,
+                    "link": max(n - 1, 0),
+                    "left": sides[max(n - 1, 0)].text,
+                    "right": s.text,
+                    "message": f"shape: {exc.message}",
+                    "mistake": "shapes do not fit",
+                    "ranges": ranges,
+                }
         for i, op in enumerate(ops):
             if op not in ("=", ":=", "equiv"):
                 continue
@@ -158,8 +183,12 @@ class Judge:
         base = {"ok": False, "link": i, "left": sides[i].text, "right": sides[i + 1].text}
         if sa != sb:
             mistake = "missing or extra transpose" if sa == (sb[1], sb[0]) else None
-            return {**base, "message": f"shape: {sides[i].text} is {sa[0]}x{sa[1]} but "
-                    f"{sides[i + 1].text} is {sb[0]}x{sb[1]}", "mistake": mistake}
+            return {
+                **base,
+                "message": f"shape: {sides[i].text} is {sa[0]}x{sa[1]} but "
+                f"{sides[i + 1].text} is {sb[0]}x{sb[1]}",
+                "mistake": mistake,
+            }
         for pt in self.points:
             for env, a, b in zip(envs, a_vals, b_vals, strict=True):
                 am, bm = _as_matrix(a), _as_matrix(b)
@@ -167,12 +196,19 @@ class Judge:
                 bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
                 if all(_equal(x, y) for x, y in zip(an, bn, strict=True)):
                     continue
-                used = set().union(*[sp.sympify(e).free_symbols for e in list(am) + list(bm)])
+                used = set().union(*[as_basic(e).free_symbols for e in list(am) + list(bm)])
                 data = _group({s: pt[s] for s in used if s in pt})
-                return {**base, "message": f"{sides[i].text} != {sides[i + 1].text}",
-                        "counterexample": {"indices": env, "values": data,
-                                           "expected": _show(an), "claimed": _show(bn)},
-                        "mistake": self._mistake(a_vals, b_vals, envs)}
+                return {
+                    **base,
+                    "message": f"{sides[i].text} != {sides[i + 1].text}",
+                    "counterexample": {
+                        "indices": env,
+                        "values": data,
+                        "expected": _show(an),
+                        "claimed": _show(bn),
+                    },
+                    "mistake": self._mistake(a_vals, b_vals, envs),
+                }
         return None
 
     def _mistake(self, a_vals, b_vals, envs) -> str | None:
@@ -200,14 +236,23 @@ class Judge:
             return _as_matrix(v).replace(relu_step, lambda *a: sp.Integer(1))
 
         if any(_as_matrix(v).has(relu_step) for v in a_vals):
-            if all(_equal(x, y) for pt in pts for x, y in zip(
-                    nums([unmask(v) for v in a_vals], pt), nums([unmask(v) for v in b_vals], pt),
-                    strict=True)):
+            if all(
+                _equal(x, y)
+                for pt in pts
+                for x, y in zip(
+                    nums([unmask(v) for v in a_vals], pt),
+                    nums([unmask(v) for v in b_vals], pt),
+                    strict=True,
+                )
+            ):
                 return "missing f' factor or mask"
         sq = [_as_matrix(v) for v in a_vals]
         if all(m.rows == m.cols and m.rows > 1 for m in sq):
-            if all(_equal(x, y) for pt in pts for x, y in zip(
-                    nums([m.T for m in sq], pt), nums(b_vals, pt), strict=True)):
+            if all(
+                _equal(x, y)
+                for pt in pts
+                for x, y in zip(nums([m.T for m in sq], pt), nums(b_vals, pt), strict=True)
+            ):
                 return "swapped indices (the transpose)"
         if len(envs) > 1 and envs[0] and len(envs[0]) >= 2:
             letters = list(envs[0])
@@ -217,8 +262,13 @@ class Judge:
                 s = dict(e)
                 s[letters[0]], s[letters[1]] = e[letters[1]], e[letters[0]]
                 swapped.append(index.get(tuple(sorted(s.items()))))
-            if None not in swapped and all(_equal(x, y) for pt in pts for x, y in zip(
-                    nums([a_vals[j] for j in swapped], pt), nums(b_vals, pt), strict=True)):
+            if None not in swapped and all(
+                _equal(x, y)
+                for pt in pts
+                for x, y in zip(
+                    nums([a_vals[j] for j in swapped], pt), nums(b_vals, pt), strict=True
+                )
+            ):
                 return "swapped indices"
         return None
 
@@ -231,8 +281,10 @@ def _group(values: dict[sp.Symbol, sp.Rational]) -> dict[str, str]:
 
 
 def _natural(name: str):
-    return [int(t) if t.isdigit() else t for t in name.replace("[", " [ ").replace(",", " , ")
-            .replace("]", " ] ").split()]
+    return [
+        int(t) if t.isdigit() else t
+        for t in name.replace("[", " [ ").replace(",", " , ").replace("]", " ] ").split()
+    ]
 
 
 def _show(m: sp.MatrixBase) -> str:
@@ -241,15 +293,24 @@ def _show(m: sp.MatrixBase) -> str:
 
     if m.shape == (1, 1):
         return fmt(m[0])
-    return "[" + "; ".join(", ".join(fmt(m[i, j]) for j in range(m.cols)) for i in range(m.rows)) + "]"
+    return (
+        "[" + "; ".join(", ".join(fmt(m[i, j]) for j in range(m.cols)) for i in range(m.rows)) + "]"
+    )
 
 
 def _prove(diffs: list[sp.Expr]) -> bool:
     return all(sp.simplify(d) == 0 for d in diffs)
 
 
-def judge_formula(scope, table: NotationTable, latex: str, target: str = "", claim_id: str = "",
-                  points: int = POINTS, seed: int = 0) -> Verdict:
+def judge_formula(
+    scope,
+    table: NotationTable,
+    latex: str,
+    target: str = "",
+    claim_id: str = "",
+    points: int = POINTS,
+    seed: int = 0,
+) -> Verdict:
     """The verdict on a formula (a chain a = b = c, aligned lines) about `target`.
 
     The target, when given and not already the first side, is put in front: every link
@@ -259,8 +320,10 @@ def judge_formula(scope, table: NotationTable, latex: str, target: str = "", cla
     judge = Judge(scope, table, latex, points, seed)
     chains = []
     for n, chain in enumerate(doc.chains):
-        sides = [Side(s, False, latex[s.pos:_end(latex, chain, k)].strip().rstrip("&=:\\ ,."))
-                 for k, s in enumerate(chain.sides)]
+        sides = [
+            Side(s, False, latex[s.pos : _end(latex, chain, k)].strip().rstrip("&=:\\ ,."))
+            for k, s in enumerate(chain.sides)
+        ]
         ops = list(chain.ops)
         if target and n == 0:
             tnode, canon = target_node(target)
@@ -274,19 +337,25 @@ def judge_formula(scope, table: NotationTable, latex: str, target: str = "", cla
         if not result["ok"]:
             ce = result.get("counterexample")
             link = f"{result['left']}  =  {result['right']}"
-            return Verdict(claim_id, target, latex, "incorrect",
-                           message=f"wrong link: {link}: {result['message']}",
-                           expected=ce["expected"] if ce else None,
-                           claimed=ce["claimed"] if ce else None, counterexample=ce,
-                           mistake=result.get("mistake"),
-                           details={"link": result["link"], "ranges": result["ranges"]})
+            return Verdict(
+                claim_id,
+                target,
+                latex,
+                "incorrect",
+                message=f"wrong link: {link}: {result['message']}",
+                expected=ce["expected"] if ce else None,
+                claimed=ce["claimed"] if ce else None,
+                counterexample=ce,
+                mistake=result.get("mistake"),
+                details={"link": result["link"], "ranges": result["ranges"]},
+            )
         if expected is None and result["values"]:
             first = result["values"][0][0]
             expected = sp.latex(first) if len(str(first)) < 400 else None
     proved = None
     try:
         diffs = []
-        for sides, ops in chains:
+        for sides, _ops in chains:
             vals = [judge.evaluate(s, {}) for s in sides] if not judge.free_ranges(sides) else []
             for a, b in itertools.pairwise(vals):
                 diffs.extend(list(_as_matrix(a) - _as_matrix(b)))
@@ -294,8 +363,15 @@ def judge_formula(scope, table: NotationTable, latex: str, target: str = "", cla
     except (Timeout, SymderivError):
         proved = None
     how = "proved symbolically" if proved else f"equal at {len(judge.points)} random exact points"
-    return Verdict(claim_id, target, latex, "correct", message=how, expected=expected,
-                   details={"proved": bool(proved), "points": len(judge.points)})
+    return Verdict(
+        claim_id,
+        target,
+        latex,
+        "correct",
+        message=how,
+        expected=expected,
+        details={"proved": bool(proved), "points": len(judge.points)},
+    )
 
 
 def _end(latex: str, chain: A.Chain, k: int) -> int:
@@ -312,8 +388,13 @@ def judge_claim(scope, table: NotationTable, claim) -> Verdict:
     try:
         return judge_formula(scope, table, claim.latex, claim.target, claim.id)
     except Unbound as exc:
-        return Verdict(claim.id, claim.target, claim.latex, "error",
-                       message=f"index {exc.letter} has no value or range")
+        return Verdict(
+            claim.id,
+            claim.target,
+            claim.latex,
+            "error",
+            message=f"index {exc.letter} has no value or range",
+        )
     except NotationError as exc:
         return Verdict(claim.id, claim.target, claim.latex, "error", message=exc.render())
 

@@ -17,13 +17,32 @@ MAX_DEPTH = 40
 _GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
 
 _TOKEN_NAMES = {
-    "RBRACE": "'}'", "LBRACE": "'{'", "RPAR": "')'", "LPAR": "'('", "RSQB": "']'",
-    "LSQB": "'['", "REL": "a relation (=, <, \\leq, \\in)", "NUMBER": "a number",
-    "WORD": "a name", "SCRIPT_CHAR": "a letter or digit", "COMMAND": "a command",
-    "PLUS": "'+'", "MINUS": "'-'", "CDOT": "\\cdot", "AMP": "'&'", "ROWSEP": "'\\\\'",
-    "END_MATRIX": "\\end{...matrix}", "END_CASES": "\\end{cases}", "RSET": "'\\}'",
-    "END_ALIGNED": "\\end{aligned}", "PARTIAL": "\\partial", "COMMA": "','",
-    "$END": "end of input", "FRAC": "\\frac", "SUM": "\\sum", "PRIME": "'",
+    "RBRACE": "'}'",
+    "LBRACE": "'{'",
+    "RPAR": "')'",
+    "LPAR": "'('",
+    "RSQB": "']'",
+    "LSQB": "'['",
+    "REL": "a relation (=, <, \\leq, \\in)",
+    "NUMBER": "a number",
+    "WORD": "a name",
+    "SCRIPT_CHAR": "a letter or digit",
+    "COMMAND": "a command",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "CDOT": "\\cdot",
+    "AMP": "'&'",
+    "ROWSEP": "'\\\\'",
+    "END_MATRIX": "\\end{...matrix}",
+    "END_CASES": "\\end{cases}",
+    "RSET": "'\\}'",
+    "END_ALIGNED": "\\end{aligned}",
+    "PARTIAL": "\\partial",
+    "COMMA": "','",
+    "$END": "end of input",
+    "FRAC": "\\frac",
+    "SUM": "\\sum",
+    "PRIME": "'",
 }
 
 
@@ -32,8 +51,13 @@ def _parser(canonical: bool) -> Lark:
     grammar = _GRAMMAR
     if canonical:  # canonical names in a [notation] table may carry digits: W1, z1, A2
         grammar = grammar.replace("WORD: /[A-Za-z]+/", "WORD: /[A-Za-z][A-Za-z0-9]*/")
-    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True)
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
 
 
 def _pos(meta_or_token: object) -> int:
@@ -155,8 +179,13 @@ class _ToAst(Transformer):
     def subscr(self, meta, items):
         body, script = items
         idx = script.items if isinstance(script, A.Group) and script.kind == "s" else (script,)
-        if len(idx) == 1 and isinstance(idx[0], A.Name) and not idx[0].decor and \
-                idx[0].text.isalpha() and len(idx[0].text) > 1:  # W_{nm}: two index letters
+        if (
+            len(idx) == 1
+            and isinstance(idx[0], A.Name)
+            and not idx[0].decor
+            and idx[0].text.isalpha()
+            and len(idx[0].text) > 1
+        ):  # W_{nm}: two index letters
             idx = tuple(A.Name(idx[0].pos + n, ch) for n, ch in enumerate(idx[0].text))
         return A.Sub(_pos(meta), body, idx)
 
@@ -202,12 +231,12 @@ class _ToAst(Transformer):
     def func(self, meta, items):
         text = _strip_cmd(items[0].value)
         if text.startswith("operatorname{"):
-            text = text[len("operatorname{"):-1]
+            text = text[len("operatorname{") : -1]
         return A.Func(_pos(items[0]), text)
 
     def text(self, meta, items):
         raw = items[0].value
-        inner = raw[raw.index("{") + 1:-1].strip()
+        inner = raw[raw.index("{") + 1 : -1].strip()
         return A.Name(_pos(items[0]), inner)
 
     def dots(self, meta, items):
@@ -304,9 +333,20 @@ class _SemanticError(Exception):
 
 
 def _rel(tok: Token) -> str:
-    table = {"\\leq": "<=", "\\le": "<=", "\\geq": ">=", "\\ge": ">=", "\\neq": "!=",
-             "\\ne": "!=", "\\in": "in", "\\equiv": "equiv", "\\approx": "approx",
-             "\\coloneqq": ":=", "\\lt": "<", "\\gt": ">"}
+    table = {
+        "\\leq": "<=",
+        "\\le": "<=",
+        "\\geq": ">=",
+        "\\ge": ">=",
+        "\\neq": "!=",
+        "\\ne": "!=",
+        "\\in": "in",
+        "\\equiv": "equiv",
+        "\\approx": "approx",
+        "\\coloneqq": ":=",
+        "\\lt": "<",
+        "\\gt": ">",
+    }
     return table.get(tok.value, tok.value)
 
 
@@ -330,7 +370,9 @@ def _interval(items: tuple[A.Node, ...], pos: int, lo_open: bool, hi_open: bool)
     return A.Interval(pos, items[0], items[1], lo_open, hi_open)
 
 
-def _limits(sub: A.Node | None, sup: A.Node | None, pos: int) -> tuple[str, A.Node | None, A.Node | None]:
+def _limits(
+    sub: A.Node | None, sup: A.Node | None, pos: int
+) -> tuple[str, A.Node | None, A.Node | None]:
     if sub is None:
         raise _SemanticError("a \\sum needs its index: \\sum_k or \\sum_{k=1}^{n}", pos)
     sub = _unwrap(sub)
@@ -344,8 +386,11 @@ def _limits(sub: A.Node | None, sup: A.Node | None, pos: int) -> tuple[str, A.No
 
 def _check_size(text: str) -> None:
     if len(text) > MAX_LENGTH:
-        raise NotationError(text[:80] + "...", f"formula too long ({len(text)} characters, "
-                            f"at most {MAX_LENGTH})", None)
+        raise NotationError(
+            text[:80] + "...",
+            f"formula too long ({len(text)} characters, at most {MAX_LENGTH})",
+            None,
+        )
     depth = 0
     for i, ch in enumerate(text):
         if ch in "{([":
@@ -371,11 +416,15 @@ def parse(latex: str, canonical: bool = False) -> A.Document:
         tree = _parser(canonical).parse(text)
         doc = _ToAst().transform(tree)
     except UnexpectedCharacters as exc:
-        raise NotationError(text, f"unexpected character {text[exc.pos_in_stream]!r}"
-                            f"{_expected(exc)}", exc.pos_in_stream) from None
+        raise NotationError(
+            text,
+            f"unexpected character {text[exc.pos_in_stream]!r}{_expected(exc)}",
+            exc.pos_in_stream,
+        ) from None
     except UnexpectedEOF as exc:
-        raise NotationError(text, f"the formula ends too early{_expected(exc)}",
-                            len(text)) from None
+        raise NotationError(
+            text, f"the formula ends too early{_expected(exc)}", len(text)
+        ) from None
     except UnexpectedToken as exc:
         pos = exc.token.start_pos if exc.token.start_pos is not None else len(text)
         if exc.token.type == "$END":
@@ -383,7 +432,9 @@ def parse(latex: str, canonical: bool = False) -> A.Document:
         what = "end of input" if exc.token.type == "$END" else repr(exc.token.value)
         raise NotationError(text, f"unexpected {what}{_expected(exc)}", pos) from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
-        raise NotationError(text, f"cannot read the formula: {exc}", getattr(exc, "pos_in_stream", None)) from None
+        raise NotationError(
+            text, f"cannot read the formula: {exc}", getattr(exc, "pos_in_stream", None)
+        ) from None
     except Exception as exc:  # lark wraps transformer errors in VisitError
         inner = getattr(exc, "orig_exc", exc)
         if isinstance(inner, _SemanticError):
@@ -397,8 +448,12 @@ def parse(latex: str, canonical: bool = False) -> A.Document:
 
 
 def _expected(exc: UnexpectedInput) -> str:
-    names = sorted({_TOKEN_NAMES.get(t, t.lower()) for t in (getattr(exc, "expected", None) or
-                                                              getattr(exc, "allowed", None) or [])})
+    names = sorted(
+        {
+            _TOKEN_NAMES.get(t, t.lower())
+            for t in (getattr(exc, "expected", None) or getattr(exc, "allowed", None) or [])
+        }
+    )
     if not names:
         return ""
     if len(names) > 8:

@@ -24,6 +24,15 @@ from dataclasses import dataclass
 import sympy as sp
 
 
+def as_basic(e: object) -> sp.Basic:
+    """A SymPy object as is, a Python int as an Integer; never reads text."""
+    if isinstance(e, sp.Basic):
+        return e
+    if isinstance(e, int) and not isinstance(e, bool):
+        return sp.Integer(e)
+    raise TypeError(f"not a SymPy value: {type(e).__name__}")
+
+
 @dataclass(frozen=True)
 class Fn:
     """An element-wise scalar function with its derivative (an activation, exp, ...)."""
@@ -46,7 +55,9 @@ class Fn:
 
 
 def _placeholders(name: str, rows: int, cols: int) -> sp.ImmutableMatrix:
-    return sp.ImmutableMatrix(rows, cols, lambda i, j: sp.Symbol(f"{name}[{i + 1},{j + 1}]", real=True))
+    return sp.ImmutableMatrix(
+        rows, cols, lambda i, j: sp.Symbol(f"{name}[{i + 1},{j + 1}]", real=True)
+    )
 
 
 class GraphScope:
@@ -67,7 +78,7 @@ class GraphScope:
 
     def define(self, name: str, value: sp.MatrixBase) -> sp.ImmutableMatrix:
         ph = _placeholders(name, *value.shape)
-        mapping = {p: sp.sympify(v) for p, v in zip(ph, value, strict=True)}
+        mapping = {p: as_basic(v) for p, v in zip(ph, value, strict=True)}
         self._defs.append((name, mapping))
         for p, v in mapping.items():
             self._by_def.setdefault(v, p)
@@ -91,7 +102,7 @@ class GraphScope:
             if isinstance(expr, sp.MatrixBase):
                 expr = sp.ImmutableMatrix(expr.xreplace(sub))
             else:
-                expr = sp.sympify(expr).xreplace(sub)
+                expr = as_basic(expr).xreplace(sub)
         return expr
 
     def symbol_for(self, expr: sp.Expr) -> sp.Symbol | None:
@@ -117,27 +128,36 @@ class NetworkScope(GraphScope):
         self.leaf("X", entry_symbols("X", n_samples, net.n_in))
         self.leaf("T", entry_symbols("T", n_samples, net.n_out))
         a = self.quantity("X")
-        for l, layer in enumerate(net.layers, start=1):
+        for l, layer in enumerate(net.layers, start=1):  # noqa: E741 - layer index as in the maths
             w, b = net.layer_params(l)
             w_in_out = w.to_internal(self.quantity(w.name))
             if net.layout == "column":
                 w_in_out = w_in_out.T
             z = sp.Matrix(a) * w_in_out
             if b is not None:
-                z += sp.ones(n_samples, 1) * b.to_internal(self.quantity(b.name)).reshape(1, layer.units)
+                z += sp.ones(n_samples, 1) * b.to_internal(self.quantity(b.name)).reshape(
+                    1, layer.units
+                )
             zp = self.define(f"Z{l}", z)
             act, args = layer.act, layer.act_args
             if act.elementwise:
-                self._acts[l] = Fn(act.name, lambda v, act=act, args=args: act.function(v, *args),
-                                   lambda v, act=act, args=args: act.derivative(v, *args))
+                self._acts[l] = Fn(
+                    act.name,
+                    lambda v, act=act, args=args: act.function(v, *args),
+                    lambda v, act=act, args=args: act.derivative(v, *args),
+                )
             if "relu" in act.name:
                 self._kinks.extend(z)
             rows = [act.apply(list(zp.row(k)), args) for k in range(n_samples)]
             a = self.define(f"A{l}", sp.Matrix(rows))
         self._q["Y"] = a
         lossdef = net.loss
-        data = sp.Add(*[lossdef.per_sample(list(a.row(k)), list(self.quantity("T").row(k)))
-                        for k in range(n_samples)])
+        data = sp.Add(
+            *[
+                lossdef.per_sample(list(a.row(k)), list(self.quantity("T").row(k)))
+                for k in range(n_samples)
+            ]
+        )
         if lossdef.mean:
             data = data / n_samples
         penalty = sp.Add(*[c / 2 * sum(e**2 for e in self.quantity(p)) for p, c in net.l2])
@@ -150,6 +170,18 @@ class FreeScope(GraphScope):
     def __init__(self, variables: dict[str, tuple[int, int]], layout: str = "column") -> None:
         super().__init__(layout, 1)
         for name, (r, c) in variables.items():
-            self.leaf(name, sp.ImmutableMatrix(r, c, lambda i, j, name=name, c=c, r=r: sp.Symbol(
-                name if r * c == 1 else f"{name}[{max(i, j) + 1}]" if 1 in (r, c)
-                else f"{name}[{i + 1},{j + 1}]", real=True)))
+            self.leaf(
+                name,
+                sp.ImmutableMatrix(
+                    r,
+                    c,
+                    lambda i, j, name=name, c=c, r=r: sp.Symbol(
+                        name
+                        if r * c == 1
+                        else f"{name}[{max(i, j) + 1}]"
+                        if 1 in (r, c)
+                        else f"{name}[{i + 1},{j + 1}]",
+                        real=True,
+                    ),
+                ),
+            )
