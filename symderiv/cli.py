@@ -109,10 +109,18 @@ def render_table(title: str, verdicts: list[Verdict]) -> str:
     for v in verdicts:
         lines.append(f"{_MARK[v.verdict]:6} {v.id:{width}}  {v.target}")
         lines.append(f"{'':6} {'':{width}}  claim:    {_one_line(v.latex)}")
+        pad = " " * (width + 9)
         for label, value in (("why", v.message), ("mistake", v.mistake), ("expected", v.expected),
                              ("claimed", v.claimed if v.verdict != "correct" else None)):
-            if value:
-                lines.append(f"{'':6} {'':{width}}  {label + ':':9} {_one_line(str(value))}")
+            if not value:
+                continue
+            text = str(value)
+            if "\n" in text:  # a parse error with its caret line: keep the columns
+                first, *rest = text.split("\n")
+                lines.append(f"{pad}{label + ':':9} {first}")
+                lines.extend(f"{pad}{'':9} {r}" for r in rest)
+            else:
+                lines.append(f"{pad}{label + ':':9} {_one_line(text)}")
         if v.counterexample:
             lines.append(f"{'':6} {'':{width}}  counterexample: {_counterexample(v.counterexample)}")
     counts: dict[str, int] = {}

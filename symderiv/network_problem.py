@@ -178,7 +178,7 @@ class NetworkProblem(Problem):
                 given.add(spec.name)
         notation = None
         if doc.has("notation"):
-            notation = _read_notation(doc.table("notation"))
+            notation = _read_notation(doc)
         return cls(doc, claims, net, values, batch, given, notation)
 
     # ------------------------------------------------------------------ points
@@ -397,12 +397,10 @@ class NetworkProblem(Problem):
         return judge_numbers(claim, expected, numbers)
 
     def _judge_formula(self, claim: Claim) -> Verdict:
-        try:
-            from .notation import judge_network_claim
-        except ImportError:
-            return Verdict(claim.id, claim.target, claim.latex, "undecided",
-                           message="formula claims need the notation layer, which is not installed")
-        return judge_network_claim(self, claim)
+        from .notation import NetworkScope, NotationTable, judge_claim
+
+        table = self.notation if self.notation is not None else NotationTable.from_dict({})
+        return judge_claim(NetworkScope(self.net, self.batch), table, claim)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -559,12 +557,10 @@ def _prove_equal(net: Network, n: int) -> tuple[bool, str]:
     return True, f"symbolic identity (SymPy {method})"
 
 
-def _read_notation(t: Fields) -> Any:
-    try:
-        from .notation.bind import read_notation
-    except ImportError:
-        return t.data
-    return read_notation(t)
+def _read_notation(doc: Fields) -> Any:
+    from .notation import read_notation
+
+    return read_notation(doc)
 
 
 def _solution_text(problem: NetworkProblem, data: dict[str, Any]) -> str:
