@@ -296,7 +296,8 @@ class NetworkProblem(Problem):
             ok, method = bounded(_prove_equal, proof_net, n_proof, seconds=60)
         except SymderivError as exc:
             ok, method = False, f"undecided ({exc})"
-        where = "at the problem's size" if proof_net is self.net else "at a reduced size (the matrix form is size-generic)"
+        where = ("at the problem's size" if proof_net is self.net
+                 else "at a reduced size (the matrix form is size-generic)")
         checks.append(Check("element-wise gradients = matrix (backprop) form", method, ok, f"{where}: {size}"))
         checks.append(self._finite_difference_check(seed))
         return checks

@@ -44,7 +44,7 @@ class Fields:
                 raise self.error(key, "missing field")
             return default
         value = self.data[key]
-        if not isinstance(value, kind) or isinstance(value, bool) and bool not in _tuple(kind):
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _tuple(kind)):
             raise self.error(key, f"expected {_kind_name(kind)}, got {_describe(value)}")
         return value
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from sympy import HadamardProduct, HadamardPower, MatrixExpr, OneMatrix
+from sympy import HadamardPower, HadamardProduct, MatrixExpr, OneMatrix
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 # --------------------------------------------------------------------------- functions
@@ -98,7 +98,7 @@ class leaky_step(sp.Function):
         return None
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
-        z, alpha = self.args
+        z = self.args[0]
         return sp.S.Zero if argindex == 1 else sp.S.One - relu_step(z)
 
     def _eval_rewrite_as_Piecewise(self, z: sp.Expr, alpha: sp.Expr, **kw: Any) -> sp.Expr:

@@ -18,11 +18,11 @@ DEFAULT_SECONDS = float(os.environ.get("SYMDERIV_TIME_LIMIT", "10"))
 def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
         result: tuple[str, Any] = ("ok", fn(*args))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+    except BaseException as exc:
         result = ("err", exc)
     try:
         conn.send_bytes(pickle.dumps(result))
-    except Exception as exc:  # noqa: BLE001 - unpicklable result
+    except Exception as exc:
         conn.send_bytes(pickle.dumps(("err", RuntimeError(f"unpicklable result: {exc}"))))
     finally:
         conn.close()

@@ -10,9 +10,8 @@ import sympy as sp
 
 from symderiv import load
 from symderiv.cli import main
-from symderiv.numeric import exact_decimal
-
 from symderiv.exact import read_numeric_latex
+from symderiv.numeric import exact_decimal
 
 DERIVATIONS = Path(__file__).resolve().parent.parent / "derivations"
 
@@ -104,7 +103,7 @@ def test_wrong_shape_is_reported() -> None:
 
 
 @pytest.mark.parametrize("path", sorted(DERIVATIONS.glob("*network*.toml")), ids=lambda p: p.name)
-def test_every_network_problem_is_verified(path) -> None:  # noqa: ANN001
+def test_every_network_problem_is_verified(path) -> None:
     """Element-wise = matrix form (symbolically) and = finite differences, for each file."""
     checks = load(path).verify()
     assert all(c.passed for c in checks), [c.__dict__ for c in checks]

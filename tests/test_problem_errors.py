@@ -38,7 +38,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("label,mutate,field,reason", CASES, ids=[c[0] for c in CASES])
-def test_malformed_file_names_file_and_field(tmp_path: Path, label: str, mutate, field: str,  # noqa: ANN001
+def test_malformed_file_names_file_and_field(tmp_path: Path, label: str, mutate, field: str,
                                              reason: str, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "broken.toml"
     path.write_text(mutate(SEED002))

@@ -13,12 +13,12 @@ ALPHA = sp.Rational(1, 100)
 ELEMENTWISE = [a for a in ACTIVATIONS.values() if a.elementwise]
 
 
-def _args(act):  # noqa: ANN001, ANN202
+def _args(act):
     return (ALPHA,) if act.parameters else ()
 
 
 @pytest.mark.parametrize("act", ELEMENTWISE, ids=lambda a: a.name)
-def test_derivative_is_the_derivative_of_the_explicit_form(act) -> None:  # noqa: ANN001
+def test_derivative_is_the_derivative_of_the_explicit_form(act) -> None:
     """d/dz explicit(z) - derivative(z) simplifies to 0 (Piecewise compared on each side of 0)."""
     args = _args(act)
     explicit = act.explicit(z, *args)
@@ -30,14 +30,14 @@ def test_derivative_is_the_derivative_of_the_explicit_form(act) -> None:  # noqa
 
 
 @pytest.mark.parametrize("act", ELEMENTWISE, ids=lambda a: a.name)
-def test_function_class_matches_explicit_form(act) -> None:  # noqa: ANN001
+def test_function_class_matches_explicit_form(act) -> None:
     args = _args(act)
     for value in [sp.Rational(-3, 2), sp.Rational(-1, 7), sp.Rational(2, 5), sp.Integer(3)]:
         assert abs(sp.N(act.function(value, *args) - act.explicit(value, *args), 50)) < 1e-40
 
 
 @pytest.mark.parametrize("act", ELEMENTWISE, ids=lambda a: a.name)
-def test_numpy_forms_match_sympy(act) -> None:  # noqa: ANN001
+def test_numpy_forms_match_sympy(act) -> None:
     args = _args(act)
     xs = np.array([-2.5, -0.3, 0.4, 1.7])
     f = np.array([float(sp.N(act.function(sp.Float(x), *args))) for x in xs])
@@ -54,7 +54,7 @@ def test_relu_convention_at_zero() -> None:
 
 
 @pytest.mark.parametrize("loss", LOSSES.values(), ids=lambda l: l.name)
-def test_loss_output_gradient_is_the_derivative_of_the_loss(loss) -> None:  # noqa: ANN001
+def test_loss_output_gradient_is_the_derivative_of_the_loss(loss) -> None:
     """dL/dY of the matrix rule = SymPy diff of the summed per-sample losses (N=2, K=3)."""
     from symderiv.backprop import MatrixForm
     from symderiv.matrixeval import ExactBackend, evaluate
@@ -76,7 +76,7 @@ def test_loss_output_gradient_is_the_derivative_of_the_loss(loss) -> None:  # no
 
 
 @pytest.mark.parametrize("loss", LOSSES.values(), ids=lambda l: l.name)
-def test_loss_numpy_matches_sympy(loss) -> None:  # noqa: ANN001
+def test_loss_numpy_matches_sympy(loss) -> None:
     rng = np.random.default_rng(1)
     y, t = rng.standard_normal((2, 3)), rng.random((2, 3))
     exact = sp.Add(*[loss.per_sample([sp.Float(v, 30) for v in y[i]], [sp.Float(v, 30) for v in t[i]])
