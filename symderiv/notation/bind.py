@@ -47,6 +47,8 @@ class NotationTable:
     names: dict[str, A.Node] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     macros: dict[object, A.Node] = field(default_factory=dict)
+    reduce: dict[str, Any] = field(default_factory=dict)
+    patterns: list[tuple[A.Node, frozenset[str], A.Node]] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: dict[str, str] | None = None) -> NotationTable:
@@ -54,6 +56,9 @@ class NotationTable:
         for key, value in data.items():
             if key == "sizes":
                 table.sizes = {str(k): int(v) for k, v in dict(value).items()}
+                continue
+            if key == "reduce":
+                table.reduce = _reduce_spec(value)
                 continue
             node = parse_one(key)
             canon = parse_one(str(value), canonical=True)
@@ -63,14 +68,89 @@ class NotationTable:
             else:
                 table.names[nk] = canon
         for key, value in (where or {}).items():
-            table.macros[parse_one(key).key()] = _StudentMacro(0, parse_one(value))
+            table._add_where(key, value)
         return table
 
     def with_where(self, where: dict[str, str]) -> NotationTable:
-        out = NotationTable(dict(self.names), dict(self.sizes), dict(self.macros))
+        out = NotationTable(
+            dict(self.names), dict(self.sizes), dict(self.macros), dict(self.reduce),
+            list(self.patterns),
+        )
         for key, value in where.items():
-            out.macros[parse_one(key).key()] = _StudentMacro(0, parse_one(value))
+            out._add_where(str(key), str(value))
         return out
+
+    def _add_where(self, key: str, value: str) -> None:
+        """A student's own name for a formula; index letters in its subscripts are parameters:
+        'T(x_k)' also stands for T(x_1), T(x_2), ... with k bound to the index written."""
+        node, body = parse_one(key), parse_one(value)
+        self.macros[node.key()] = _StudentMacro(0, body)
+        letters = _index_letters(node)
+        if letters:
+            self.patterns.append((node, frozenset(letters), body))
+
+    def match(self, node: A.Node) -> tuple[A.Node, dict[str, A.Node]] | None:
+        """The body of a parametrised `where` name matching `node`, with its index bindings."""
+        for pattern, letters, body in self.patterns:
+            binds: dict[str, A.Node] = {}
+            if _match(pattern.key(), node.key(), letters, binds, node):
+                return body, binds
+        return None
+
+
+def _reduce_spec(value: Any) -> dict[str, Any]:
+    """`reduce = { inputs = 3, units = [4, 3], batch = 1 }`: judge formulas on a smaller copy
+    of the network (formulas about a 784-100-10 network with a batch of 64 are generic in
+    the sizes; the explicit expansion is not feasible at full size)."""
+    spec = dict(value)
+    unknown = set(spec) - {"inputs", "units", "batch"}
+    if unknown:
+        raise ValueError(f"reduce: unknown keys {sorted(unknown)}; known: inputs, units, batch")
+    out: dict[str, Any] = {}
+    if "inputs" in spec:
+        out["inputs"] = int(spec["inputs"])
+    if "batch" in spec:
+        out["batch"] = int(spec["batch"])
+    if "units" in spec:
+        out["units"] = tuple(int(u) for u in spec["units"])
+    if any(v < 1 for v in [out.get("inputs", 1), out.get("batch", 1), *out.get("units", ())]):
+        raise ValueError("reduce: sizes must be positive")
+    return out
+
+
+def _index_letters(node: A.Node) -> list[str]:
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, A.Sub):
+            out.extend(
+                i.text for i in n.index if isinstance(i, A.Name) and len(i.text) == 1
+            )
+        stack.extend(n.children())
+    return out
+
+
+def _match(pk, nk, letters, binds, node) -> bool:
+    """Structural match of keys; a parameter letter matches one index (a letter or a number)."""
+    if (
+        isinstance(pk, tuple)
+        and len(pk) == 3
+        and pk[0] == "Name"
+        and pk[1] in letters
+        and isinstance(nk, tuple)
+        and nk[:1] in (("Name",), ("Num",))
+    ):
+        prev = binds.get(pk[1])
+        if prev is not None:
+            return prev.key() == nk
+        binds[pk[1]] = A.Name(0, nk[1]) if nk[0] == "Name" else A.Num(0, nk[1])
+        return True
+    if isinstance(pk, tuple) and isinstance(nk, tuple):
+        return len(pk) == len(nk) and all(
+            _match(a, b, letters, binds, node) for a, b in zip(pk, nk, strict=True)
+        )
+    return pk == nk
 
 
 def read_notation(fields) -> NotationTable:
@@ -87,6 +167,14 @@ def read_notation(fields) -> NotationTable:
 @dataclass(frozen=True)
 class _StudentMacro(A.Node):
     body: A.Node
+
+
+@dataclass(frozen=True)
+class _BoundMacro(A.Node):
+    """A parametrised `where` name as used: its body and the index written for each letter."""
+
+    body: A.Node
+    binds: tuple[tuple[str, A.Node], ...]
 
 
 @dataclass(frozen=True)
@@ -227,6 +315,7 @@ class Binder:
     def __init__(self, scope, table: NotationTable, text: str = "") -> None:
         self.scope, self.table, self.text = scope, table, text
         self.work = 0
+        self.depth = 0
 
     # ------------------------------------------------------------------ errors
     def error(self, message: str, node: A.Node | None) -> NotationError:
@@ -246,10 +335,22 @@ class Binder:
     def value(self, node: A.Node, env: dict[str, int], canonical: bool = False) -> Value:
         self._tick(node)
         macro = self.table.macros.get(node.key()) if not canonical else None
+        if macro is None and not canonical and self.table.patterns:
+            found = self.table.match(node)
+            if found is not None:
+                macro = _BoundMacro(node.pos, found[0], tuple(found[1].items()))
         if macro is not None:
-            if isinstance(macro, _StudentMacro):
-                return self.value(macro.body, env)
-            return self.value(macro, env, canonical=True)
+            self.depth += 1
+            if self.depth > 40:
+                raise self.error("a name defined in terms of itself", node)
+            try:
+                if isinstance(macro, _StudentMacro):
+                    return self.value(macro.body, env)
+                if isinstance(macro, _BoundMacro):
+                    return self._v__BoundMacro(macro, env, canonical)
+                return self.value(macro, env, canonical=True)
+            finally:
+                self.depth -= 1
         method = getattr(self, "_v_" + type(node).__name__, None)
         if method is None:
             raise self.error(f"{type(node).__name__} cannot be evaluated here", node)
@@ -303,6 +404,10 @@ class Binder:
 
     def _v__StudentMacro(self, node, env, canonical) -> Value:
         return self.value(node.body, env)
+
+    def _v__BoundMacro(self, node, env, canonical) -> Value:
+        inner = {letter: self._index(idx, env) for letter, idx in node.binds}
+        return self.value(node.body, {**env, **inner})
 
     # ------------------------------------------------------------------ names
     def _named(self, node: A.Node, env, canonical) -> Value:
@@ -671,12 +776,18 @@ class Binder:
         out, i = [], 0
         while i < len(items):
             for j in range(len(items), i + 1, -1):
-                key = A.Juxt(0, tuple(items[i:j])).key()
+                piece = A.Juxt(0, tuple(items[i:j]))
+                key = piece.key()
                 if key in self.table.macros:
                     m = self.table.macros[key]
                     out.append(
                         m if isinstance(m, _StudentMacro) else _StudentMacro(items[i].pos, m)
                     )
+                    i = j
+                    break
+                found = self.table.match(piece) if self.table.patterns else None
+                if found is not None:
+                    out.append(_BoundMacro(items[i].pos, found[0], tuple(found[1].items())))
                     i = j
                     break
             else:

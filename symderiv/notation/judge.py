@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -91,41 +92,55 @@ class Judge:
         self.binder = Binder(scope, table, text)
         self.points = sample_points(scope, points, seed)
 
-    def free_ranges(self, sides: list[Side]) -> dict[str, int]:
-        """The free index letters of the sides and their ranges, found by probing."""
+    def free_ranges(self, sides: list[Side], unreadable: dict | None = None) -> dict[str, int]:
+        """The free index letters of the sides and their ranges, found by probing.
+
+        With `unreadable` (a dict), a side that cannot be read is recorded there (index ->
+        message) instead of failing the whole chain; a shape error always fails it."""
         ranges: dict[str, int] = {}
-        for side in sides:
-            env = {k: 1 for k in ranges}
-            pending: set[str] = set()
-            for _ in range(24):
-                try:
-                    self.binder.value(
-                        side.node, {**env, **{p: Probe(p) for p in pending}}, side.canonical
-                    )
-                except Unbound as exc:
-                    pending.add(exc.letter)
-                    continue
-                except RangeFound as rf:
-                    if rf.letter in ranges and ranges[rf.letter] != rf.size:
-                        raise NotationError(
-                            self.text,
-                            f"index {rf.letter} ranges over "
-                            f"1..{ranges[rf.letter]} in one place and 1..{rf.size} "
-                            "in another",
-                            side.node.pos,
-                        ) from None
-                    ranges[rf.letter] = rf.size
-                    env[rf.letter] = 1
-                    pending.discard(rf.letter)
-                    continue
-                if pending:
+        for n, side in enumerate(sides):
+            if unreadable is None:
+                self._side_ranges(side, ranges)
+                continue
+            try:
+                self._side_ranges(side, ranges)
+            except FormulaShapeError:
+                raise
+            except NotationError as exc:
+                unreadable[n] = exc.message
+        return ranges
+
+    def _side_ranges(self, side: Side, ranges: dict[str, int]) -> None:
+        env = {k: 1 for k in ranges}
+        pending: set[str] = set()
+        for _ in range(24):
+            try:
+                self.binder.value(
+                    side.node, {**env, **{p: Probe(p) for p in pending}}, side.canonical
+                )
+            except Unbound as exc:
+                pending.add(exc.letter)
+                continue
+            except RangeFound as rf:
+                if rf.letter in ranges and ranges[rf.letter] != rf.size:
                     raise NotationError(
                         self.text,
-                        f"cannot tell the range of index {', '.join(sorted(pending))}",
+                        f"index {rf.letter} ranges over "
+                        f"1..{ranges[rf.letter]} in one place and 1..{rf.size} "
+                        "in another",
                         side.node.pos,
-                    )
-                break
-        return ranges
+                    ) from None
+                ranges[rf.letter] = rf.size
+                env[rf.letter] = 1
+                pending.discard(rf.letter)
+                continue
+            if pending:
+                raise NotationError(
+                    self.text,
+                    f"cannot tell the range of index {', '.join(sorted(pending))}",
+                    side.node.pos,
+                )
+            break
 
     def evaluate(self, side: Side, env: dict[str, int]):
         v = self.binder.value(side.node, env, side.canonical)
@@ -134,9 +149,14 @@ class Judge:
         return self.scope.expand(v)
 
     def judge_chain(self, sides: list[Side], ops: list[str]) -> dict:
-        """{'ok': bool, 'link': i, 'message', 'counterexample', 'mistake', values}."""
+        """{'ok': bool, 'link': i, 'message', 'counterexample', 'mistake', values, unreadable}.
+
+        A side that cannot be read (notation the layer does not know) is skipped: its
+        neighbours are compared with each other (a = b = c implies a = c), and the chain is
+        at best undecided."""
+        unreadable: dict[int, str] = {}
         try:
-            ranges = self.free_ranges(sides)
+            ranges = self.free_ranges(sides, unreadable)
         except FormulaShapeError as exc:
             return {
                 "ok": False,
@@ -154,10 +174,16 @@ class Judge:
         ]
         if len(envs) > MAX_ASSIGNMENTS:
             envs = random.Random(1).sample(envs, MAX_ASSIGNMENTS)
-        values = []
+        values: list = []
         for n, s in enumerate(sides):
+            if n in unreadable:
+                values.append(None)
+                continue
             try:
                 values.append([self.evaluate(s, env) for env in envs])
+            except Unbound as exc:
+                unreadable[n] = f"index {exc.letter} has no value or range"
+                values.append(None)
             except FormulaShapeError as exc:
                 return {
                     "ok": False,
@@ -168,25 +194,36 @@ class Judge:
                     "mistake": "shapes do not fit",
                     "ranges": ranges,
                 }
-        for i, op in enumerate(ops):
-            if op not in ("=", ":=", "equiv"):
+            except NotationError as exc:
+                unreadable[n] = exc.message
+                values.append(None)
+        readable = [n for n in range(len(sides)) if values[n] is not None]
+        for p, q in itertools.pairwise(readable):
+            if any(op not in ("=", ":=", "equiv") for op in ops[p:q]):
                 continue
-            result = self._link(sides, values, envs, i)
+            result = self._link(sides, values, envs, p, q)
             if result is not None:
                 result["ranges"] = ranges
                 return result
-        return {"ok": True, "ranges": ranges, "values": values, "envs": envs}
+        return {
+            "ok": True,
+            "ranges": ranges,
+            "values": values,
+            "envs": envs,
+            "unreadable": {sides[n].text: m for n, m in sorted(unreadable.items())},
+        }
 
-    def _link(self, sides, values, envs, i):
-        a_vals, b_vals = values[i], values[i + 1]
+    def _link(self, sides, values, envs, i, j=None):
+        j = i + 1 if j is None else j
+        a_vals, b_vals = values[i], values[j]
         sa, sb = _shape(a_vals[0]), _shape(b_vals[0])
-        base = {"ok": False, "link": i, "left": sides[i].text, "right": sides[i + 1].text}
+        base = {"ok": False, "link": i, "left": sides[i].text, "right": sides[j].text}
         if sa != sb:
             mistake = "missing or extra transpose" if sa == (sb[1], sb[0]) else None
             return {
                 **base,
                 "message": f"shape: {sides[i].text} is {sa[0]}x{sa[1]} but "
-                f"{sides[i + 1].text} is {sb[0]}x{sb[1]}",
+                f"{sides[j].text} is {sb[0]}x{sb[1]}",
                 "mistake": mistake,
             }
         for pt in self.points:
@@ -200,7 +237,7 @@ class Judge:
                 data = _group({s: pt[s] for s in used if s in pt})
                 return {
                     **base,
-                    "message": f"{sides[i].text} != {sides[i + 1].text}",
+                    "message": f"{sides[i].text} != {sides[j].text}",
                     "counterexample": {
                         "indices": env,
                         "values": data,
@@ -321,7 +358,7 @@ def judge_formula(
     chains = []
     for n, chain in enumerate(doc.chains):
         sides = [
-            Side(s, False, latex[s.pos : _end(latex, chain, k)].strip().rstrip("&=:\\ ,."))
+            Side(s, False, _side_text(latex[s.pos : _end(latex, chain, k)]))
             for k, s in enumerate(chain.sides)
         ]
         ops = list(chain.ops)
@@ -332,6 +369,7 @@ def judge_formula(
                 ops.insert(0, "=")
         chains.append((sides, ops))
     expected = None
+    unreadable: dict[str, str] = {}
     for sides, ops in chains:
         result = judge.judge_chain(sides, ops)
         if not result["ok"]:
@@ -349,9 +387,21 @@ def judge_formula(
                 mistake=result.get("mistake"),
                 details={"link": result["link"], "ranges": result["ranges"]},
             )
-        if expected is None and result["values"]:
+        unreadable.update(result.get("unreadable", {}))
+        if expected is None and result["values"] and result["values"][0]:
             first = result["values"][0][0]
             expected = sp.latex(first) if len(str(first)) < 400 else None
+    if unreadable:
+        what = "; ".join(f"{t}: {m}" for t, m in unreadable.items())
+        return Verdict(
+            claim_id,
+            target,
+            latex,
+            "undecided",
+            message=f"every link that could be read holds, but not every side: {what}",
+            expected=expected,
+            details={"unreadable": unreadable, "points": len(judge.points)},
+        )
     proved = None
     try:
         diffs = []
@@ -372,6 +422,11 @@ def judge_formula(
         expected=expected,
         details={"proved": bool(proved), "points": len(judge.points)},
     )
+
+
+def _side_text(text: str) -> str:
+    text = re.sub(r"\\end\{[a-zA-Z*]+\}\s*[.,]?\s*$", "", text.strip())
+    return text.strip().rstrip("&=:\\ ,.")
 
 
 def _end(latex: str, chain: A.Chain, k: int) -> int:

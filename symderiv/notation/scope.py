@@ -128,7 +128,7 @@ class NetworkScope(GraphScope):
         self.leaf("X", entry_symbols("X", n_samples, net.n_in))
         self.leaf("T", entry_symbols("T", n_samples, net.n_out))
         a = self.quantity("X")
-        for l, layer in enumerate(net.layers, start=1):  # noqa: E741 - layer index as in the maths
+        for l, layer in enumerate(net.layers, start=1):
             w, b = net.layer_params(l)
             w_in_out = w.to_internal(self.quantity(w.name))
             if net.layout == "column":
