@@ -479,6 +479,8 @@ class Binder:
             return self._builtin_func(text, node), False
         if text == "e" and layer is None:
             return sp.E, False
+        if text == "D" and layer is None and subs is None:
+            return _Op("D"), False  # \mathbf{D}\phi: the derivative operator
         if text == "\\pi":
             return sp.pi, False
         if (
@@ -731,6 +733,14 @@ class Binder:
         vals: list[Value] = []
         i = 0
         while i < len(items):
+            if (
+                vals
+                and isinstance(items[i], A.Group)
+                and items[i].kind == "("
+                and len(items[i].items) > 1
+            ):
+                i += 1  # Err(y, z): the arguments only name what the quantity depends on
+                continue
             try:
                 v = self.value(items[i], env, canonical)
             except _Split as split:

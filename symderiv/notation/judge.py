@@ -356,9 +356,10 @@ def judge_formula(
     doc = parse(latex)
     judge = Judge(scope, table, latex, points, seed)
     chains = []
+    starts = sorted(s.pos for c in doc.chains for s in c.sides)
     for n, chain in enumerate(doc.chains):
         sides = [
-            Side(s, False, _side_text(latex[s.pos : _end(latex, chain, k)]))
+            Side(s, False, _side_text(latex[s.pos : _end(latex, chain, k, starts)]))
             for k, s in enumerate(chain.sides)
         ]
         ops = list(chain.ops)
@@ -426,13 +427,17 @@ def judge_formula(
 
 def _side_text(text: str) -> str:
     text = re.sub(r"\\end\{[a-zA-Z*]+\}\s*[.,]?\s*$", "", text.strip())
-    return text.strip().rstrip("&=:\\ ,.")
+    text = re.sub(
+        r"(\\\\|\\tag\{[^{}]*\}|\\(left|right|[bB]igg?[lr]?)\b|[&=:\s,.])+$", "", text
+    )
+    return text.strip()
 
 
-def _end(latex: str, chain: A.Chain, k: int) -> int:
+def _end(latex: str, chain: A.Chain, k: int, starts: list[int] | None = None) -> int:
     if k + 1 < len(chain.sides):
         return chain.sides[k + 1].pos
-    return len(latex)
+    later = [p for p in starts or [] if p > chain.sides[k].pos]
+    return min(later) if later else len(latex)
 
 
 def judge_claim(scope, table: NotationTable, claim) -> Verdict:
