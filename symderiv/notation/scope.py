@@ -106,7 +106,16 @@ class GraphScope:
         return expr
 
     def symbol_for(self, expr: sp.Expr) -> sp.Symbol | None:
-        return self._by_def.get(expr)
+        """The placeholder defined as `expr`, also when `expr` is written out down to the
+        leaves (f(W x_k + b) for the activation placeholder a_k)."""
+        found = self._by_def.get(expr)
+        if found is not None:
+            return found
+        if not hasattr(self, "_by_leaf_def"):
+            self._by_leaf_def = {}
+            for p in self._by_def.values():
+                self._by_leaf_def.setdefault(self.expand(p), p)
+        return self._by_leaf_def.get(self.expand(expr))
 
     def leaves(self) -> list[sp.Symbol]:
         return list(self._leaves)
