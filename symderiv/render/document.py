@@ -224,9 +224,7 @@ def _index_form(problem: Any) -> list[str]:
 
 def _internal_entry(spec: Any, idx: str) -> str:
     """The (idx) entry of a parameter in the layer's own orientation."""
-    if spec.shape != spec.internal:
-        return rf"\left({{{spec.latex}}}^{{\top}}\right)_{{{idx}}}"
-    return _sub(spec.latex, idx)
+    return _sub(spec.latex, idx if spec.shape == spec.internal else idx[::-1])
 
 
 def _output_gradient_line(net: Any, batch: int) -> str:
