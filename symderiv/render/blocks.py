@@ -111,6 +111,8 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}
 \hbadness=10000
+\sloppy
+\emergencystretch=3em
 """
 
 

@@ -148,6 +148,8 @@ def number_matrix(rows: Any, env: str = "bmatrix") -> str:
         rows = rows.tolist()
     if not isinstance(rows, list):
         return number(rows)
+    if rows and not isinstance(rows[0], list):
+        return r"\left(" + ", ".join(number(v) for v in rows) + r"\right)"
     if len(rows) == 1 and len(rows[0]) == 1:
         return number(rows[0][0])
     body = r" \\ ".join(" & ".join(number(v) for v in row) for row in rows)

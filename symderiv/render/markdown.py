@@ -1,0 +1,34 @@
+"""Markdown output, and the LaTeX shown for results in Jupyter (`_repr_latex_`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .printer import number_matrix
+
+
+def solution_markdown(problem: Any, solution: Any = None) -> str:
+    """The solution of `problem` as Markdown with $$ maths."""
+    from .document import solution_markdown as build
+
+    return build(problem, solution)
+
+
+def solution_repr_latex(solution: Any) -> str:
+    """A Solution's headline results as display maths, from its data alone."""
+    data = solution.data
+    lines = []
+    if "loss_exact" in data or "loss" in data:
+        lines.append(rf"L &= {number_matrix(data.get('loss_exact', data.get('loss')))}")
+    grads = data.get("gradients_exact") or data.get("gradients") or {}
+    names = {s["name"]: s["latex"] for s in data.get("matrix_form", {}).get("steps", [])}
+    for key, value in grads.items():
+        lhs = names.get(f"d{key}", rf"\partial L/\partial {key}")
+        lines.append(rf"{lhs} &= {number_matrix(value)}")
+    for key, value in data.get("latex", {}).items():
+        lines.append(rf"\text{{{key.replace('_', ' ')}}} &= {value}")
+    if not lines:
+        from .blocks import escape
+
+        return rf"$$\text{{{escape(solution.title)}}}$$"
+    return "$$\\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}$$"
