@@ -29,13 +29,33 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("solve", help="derive the loss and every gradient of a problem file")
     s.add_argument("file")
     s.add_argument("--json", action="store_true", help="machine-readable output")
+    _document_flags(s)
     c = sub.add_parser("check", help="judge every claim of a problem file")
     c.add_argument("file")
     c.add_argument("--json", action="store_true", help="machine-readable output")
     c.add_argument("--claim", metavar="LATEX", help="judge this formula instead of the file's claims")
     c.add_argument("--target", metavar="TARGET", help="what --claim is about, e.g. dL/dW1")
+    _document_flags(c)
     sub.add_parser("list", help="list the bundled problem files")
     return p
+
+
+def _document_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--latex", metavar="OUT.tex", help="also write the document as LaTeX")
+    p.add_argument("--pdf", metavar="OUT.pdf", help="also write the document as PDF (needs pdflatex)")
+    p.add_argument("--markdown", metavar="OUT.md", help="also write the document as Markdown")
+
+
+def _write_documents(args: argparse.Namespace, latex: Any, markdown: Any) -> None:
+    """Write --latex/--pdf/--markdown outputs; `latex`/`markdown` build the text on demand."""
+    from .render.pdf import compile_pdf
+
+    if getattr(args, "latex", None):
+        Path(args.latex).write_text(latex(), encoding="utf-8")
+    if getattr(args, "pdf", None):
+        compile_pdf(latex(), args.pdf)
+    if getattr(args, "markdown", None):
+        Path(args.markdown).write_text(markdown(), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             return _list()
         problem = load(args.file)
         if args.command == "solve":
-            return _solve(problem, args.json)
+            return _solve(problem, args.json, args)
         return _check(problem, args)
     except SymderivError as exc:
         print(f"symderiv: error: {exc}", file=sys.stderr)
@@ -64,8 +84,13 @@ def _list() -> int:
     return EXIT_OK
 
 
-def _solve(problem: Problem, as_json: bool) -> int:
+def _solve(problem: Problem, as_json: bool, args: argparse.Namespace | None = None) -> int:
     solution = problem.solve()
+    if args is not None:
+        from .render.document import solution_latex, solution_markdown
+
+        _write_documents(args, lambda: solution_latex(problem, solution),
+                         lambda: solution_markdown(problem, solution))
     if as_json:
         print(json.dumps(solution.data, indent=2, default=str))
     else:
@@ -80,6 +105,10 @@ def _check(problem: Problem, args: argparse.Namespace) -> int:
             raise SymderivError("--claim and --target go together")
         claims = [Claim("command-line", args.target, args.claim)]
     verdicts = problem.check(claims)
+    from .render.report import report_latex, report_markdown
+
+    _write_documents(args, lambda: report_latex(problem.title, verdicts, problem.source),
+                     lambda: report_markdown(problem.title, verdicts, problem.source))
     if args.json:
         print(json.dumps({"title": problem.title, "source": problem.source,
                           "claims": [v.to_json() for v in verdicts]}, indent=2, default=str))

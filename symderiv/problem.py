@@ -168,6 +168,12 @@ class Solution:
     data: dict[str, Any]
     text: str
 
+    def _repr_latex_(self) -> str:
+        """Jupyter shows the headline results as LaTeX."""
+        from .render.markdown import solution_repr_latex
+
+        return solution_repr_latex(self)
+
 
 class Problem(ABC):
     """A problem file of one `kind`; subclasses register themselves with `@problem_kind`."""

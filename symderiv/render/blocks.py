@@ -12,6 +12,9 @@ _UNICODE = {"∂": r"$\partial$", "Σ": r"$\Sigma$", "δ": r"$\delta$", "≤": r
             "⊙": r"$\odot$", "ᵀ": r"$^{\top}$", "²": r"$^2$", "×": r"$\times$", "∘": r"$\circ$",
             "α": r"$\alpha$", "Λ": r"$\Lambda$", "·": r"$\cdot$", "√": r"$\surd$", "∈": r"$\in$"}
 
+_ASCII = {"∂": "d", "Σ": "sum", "δ": "delta", "≤": "<=", "≥": ">=", "−": "-", "→": "->", "ᵀ": "^T",
+          "⊙": "(.)", "²": "^2", "×": "x", "λ": "lambda", "μ": "mu", "η": "eta", "σ": "sigma", "∈": " in "}
+
 
 def escape(text: str) -> str:
     """Plain text for LaTeX: special characters escaped, common Unicode maths spelled out."""
@@ -159,7 +162,8 @@ def to_latex(doc: Document) -> str:
             out += [r"\item " + _para_tex(p) for p in b.items]
             out.append(r"\end{itemize}")
         elif isinstance(b, Code):
-            out.append(r"\begin{verbatim}" + "\n" + b.source.rstrip() + "\n" + r"\end{verbatim}")
+            source = "".join(ch if ord(ch) < 128 else _ASCII.get(ch, "?") for ch in b.source.rstrip())
+            out.append(r"\begin{verbatim}" + "\n" + source + "\n" + r"\end{verbatim}")
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
 

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the TeX engine and tools symderiv's --pdf and the render tests need (Debian/Ubuntu).
+# Idempotent: does nothing when pdflatex and pdftoppm are already on PATH.
+set -euo pipefail
+if command -v pdflatex >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; then
+  echo "install-tex: pdflatex and pdftoppm already installed"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  texlive-latex-base texlive-latex-recommended texlive-pictures poppler-utils
+pdflatex --version | head -1
