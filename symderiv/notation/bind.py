@@ -566,8 +566,8 @@ class Binder:
         i = self._index(sub, env)
         if isinstance(i, Probe):
             raise RangeFound(i.letter, n)
-        if not 1 <= i <= n:
-            raise self.error(f"index {i} out of range 1..{n}", node)
+        if not 1 <= i <= n:  # the indices do not fit the shapes: a wrong formula
+            raise self.shape_error(f"index {i} out of range 1..{n}", node)
         return i
 
     # ------------------------------------------------------------------ scripts on expressions

@@ -48,19 +48,17 @@ def _as_matrix(v) -> sp.ImmutableMatrix:
 
 
 def _num(e: sp.Expr, point: dict) -> sp.Expr:
-    v = as_basic(e).xreplace(point)
-    if not v.is_Rational:
-        v = sp.nsimplify(v) if v.is_number and not v.free_symbols else v
-    return v
+    return as_basic(e).xreplace(point)  # exact; compared with 60 digits when not rational
 
 
 def _equal(a: sp.Expr, b: sp.Expr) -> bool:
     if a.is_Rational and b.is_Rational:
         return a == b
-    d = (a - b).evalf(60)
-    if d.free_symbols:
+    if (a - b).free_symbols:
         return sp.simplify(a - b) == 0
-    return bool(abs(d) < sp.Float("1e-40"))
+    x, y = sp.N(a, 80), sp.N(b, 80)  # each to 80 correct digits: no cancellation in a - b
+    scale = max(sp.Integer(1), abs(x), abs(y))
+    return bool(abs(x - y) <= sp.Float("1e-40", 80) * scale)
 
 
 def sample_points(scope, n: int, seed: int = 0) -> list[dict[sp.Symbol, sp.Rational]]:
@@ -76,6 +74,9 @@ def sample_points(scope, n: int, seed: int = 0) -> list[dict[sp.Symbol, sp.Ratio
             s: sp.Rational(rng.choice([k for k in range(-6, 7) if k]), rng.choice([1, 1, 2]))
             for s in leaves
         }
+        for row in getattr(scope, "onehot", []):  # softmax cross-entropy: one-hot targets
+            hot = rng.randrange(len(row))
+            pt.update({s: sp.Integer(int(n == hot)) for n, s in enumerate(row)})
         if any(as_basic(k).xreplace(pt) == 0 for k in kinks):
             continue
         out.append(pt)
@@ -123,7 +124,7 @@ class Judge:
                 continue
             except RangeFound as rf:
                 if rf.letter in ranges and ranges[rf.letter] != rf.size:
-                    raise NotationError(
+                    raise FormulaShapeError(
                         self.text,
                         f"index {rf.letter} ranges over "
                         f"1..{ranges[rf.letter]} in one place and 1..{rf.size} "

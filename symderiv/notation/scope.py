@@ -160,6 +160,9 @@ class NetworkScope(GraphScope):
             rows = [act.apply(list(zp.row(k)), args) for k in range(n_samples)]
             a = self.define(f"A{l}", sp.Matrix(rows))
         self._q["Y"] = a
+        if "softmax" in str(getattr(net, "loss_name", "")):  # targets are one-hot rows
+            t = self.quantity("T")
+            self.onehot = [list(t.row(k)) for k in range(n_samples)]
         lossdef = net.loss
         data = sp.Add(
             *[

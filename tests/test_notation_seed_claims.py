@@ -1,0 +1,141 @@
+"""Every formula claim of the seeds' gradient derivations, verbatim in the network files,
+judged through `load(file).check()`: the verdict of each claim id, and for each `incorrect`
+the part of its counterexample or mistake that justifies it."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from conftest import DERIVATIONS
+
+from symderiv.problem import load
+
+FILES = {
+    "seed 000 Q1": "seed000-q1-network.toml",
+    "seed 001 P4": "seed001-p4-network.toml",
+    "seed 002 P1": "seed002-p1-network.toml",
+    "seed 004 P2": "seed004-p2-network.toml",
+}
+
+
+@cache
+def verdicts(label: str) -> dict:
+    problem = load(DERIVATIONS / FILES[label])
+    return {v.id: v for v in problem.check()}
+
+
+C, I, U = "correct", "incorrect", "undecided"
+EXPECTED = {
+    "seed 000 Q1": {
+        "Q1.db2.formula": C,
+        "Q1.dW2.formula": C,
+        "Q1.db1.setup": C,
+        "Q1.dyk/dbi": C,
+        "Q1.dyk/db1": C,
+        "Q1.db1.formula": C,
+        "Q1.dyk/dWij": C,
+        "Q1.dyk/dW1": C,
+        # (y - t)^T . T with T a column of 2x3 blocks: block notation is not read
+        "Q1.dW1.formula": U,
+    },
+    "seed 001 P4": {
+        "P4.alpha": I,
+        "P4.zk": C,
+        "P4.dz/dW2": C,
+        "P4.dz/db2": C,
+        "P4.dz/dW1.first": C,
+        "P4.dz/dW1.(1)": I,
+        "P4.dz/dW1": I,
+        "P4.dz/db1.(1)": I,
+        "P4.dz/db1": I,
+        "P4.dz/dW1.cases": I,
+        "P4.dz/db1.cases": I,
+    },
+    "seed 002 P1": {
+        "P1.dW1.sum": U,  # the chain-rule side d f(.)/dW^{(1)} (matrix by matrix) is not read
+        "P1.dW1.matrix": I,
+        "P1.dw2.sum": I,
+        "P1.dw2.matrix": C,
+        "P1.db1.sum": U,
+        "P1.db1.matrix": C,
+        "P1.db2.sum": I,
+        "P1.dL/dyk": I,
+        "P1.dyk/db2": C,
+        "P1.dyk/dw2": C,
+        "P1.dyk/df": C,
+        "P1.df/db1": I,
+        "P1.df/dw1": U,
+    },
+    "seed 004 P2": {f"P2.eq{n}": C for n in range(4, 12)},
+}
+CASES = [(label, cid, v) for label, table in EXPECTED.items() for cid, v in table.items()]
+
+
+@pytest.mark.parametrize("label,claim_id,verdict", CASES, ids=[f"{a}: {b}" for a, b, _ in CASES])
+def test_verdict(label: str, claim_id: str, verdict: str) -> None:
+    v = verdicts(label)[claim_id]
+    assert v.verdict == verdict, (label, claim_id, v.message)
+
+
+def test_every_formula_claim_is_listed() -> None:
+    for label, table in EXPECTED.items():
+        formula_ids = {i for i, v in verdicts(label).items() if v.message != "equal exactly"}
+        assert formula_ids == set(table), label
+
+
+def _ce(label: str, cid: str) -> dict:
+    v = verdicts(label)[cid]
+    assert v.verdict == "incorrect"
+    return v.counterexample or {}
+
+
+def test_seed001_p4_alpha_extra_factor() -> None:
+    """(alpha): the right side carries the factor dz_k/dw, zero for k != 1 when w = (b_2)_1."""
+    v = verdicts("seed 001 P4")["P4.alpha"]
+    ce = v.counterexample
+    assert ce["indices"]["k"] != 1 and ce["claimed"] == "0" and ce["expected"] != "0"
+
+
+@pytest.mark.parametrize(
+    "cid", ["P4.dz/dW1.(1)", "P4.dz/dW1", "P4.dz/db1.(1)", "P4.dz/db1"]
+)
+def test_seed001_p4_relu_argument_dropped(cid: str) -> None:
+    """phi' taken at (W_1)_{hd} x_d + (b_1)_h instead of the whole pre-activation: the mask
+    is wrong where the two differ in sign (the claimed value is 0, the true one is not)."""
+    v = verdicts("seed 001 P4")[cid]
+    ce = _ce("seed 001 P4", cid)
+    assert v.mistake == "missing f' factor or mask"
+    assert ce["claimed"] == "0" and ce["expected"] != "0"
+    assert "X" in ce["values"] and "b1" in ce["values"]
+
+
+@pytest.mark.parametrize("cid", ["P4.dz/dW1.cases", "P4.dz/db1.cases"])
+def test_seed001_p4_cases_condition(cid: str) -> None:
+    ce = _ce("seed 001 P4", cid)
+    assert ce["claimed"] == "0" and ce["expected"] != "0"
+
+
+def test_seed002_p1_dW1_matrix_shapes() -> None:
+    """((w2 . 1_{z>0}) . (Y^T - t)) . X: the bracket is 2x1, X is 3x4."""
+    v = verdicts("seed 002 P1")["P1.dW1.matrix"]
+    assert v.mistake == "shapes do not fit" and "2x1 by a 3x4" in v.message
+
+
+@pytest.mark.parametrize("cid", ["P1.dw2.sum", "P1.db2.sum", "P1.dL/dyk"])
+def test_seed002_p1_missing_sum_over_k(cid: str) -> None:
+    """dL/dy_k dy_k/dw (k free) is one sample's term, not the gradient: first link wrong."""
+    v = verdicts("seed 002 P1")[cid]
+    ce = _ce("seed 002 P1", cid)
+    assert "y_k}" in v.message.split("!=")[0] and "k" in ce["indices"]
+    assert ce["expected"] != ce["claimed"]
+
+
+def test_seed002_p1_df_db1_is_a_jacobian() -> None:
+    v = verdicts("seed 002 P1")["P1.df/db1"]
+    assert "2x2" in v.message and "2x1" in v.message
+
+
+def test_seed000_q1_dW1_names_the_unread_side() -> None:
+    v = verdicts("seed 000 Q1")["Q1.dW1.formula"]
+    assert "(y - t)^T \\cdot T" in v.message
