@@ -3,6 +3,7 @@ its two writers, LaTeX and Markdown, so that every kind renders once for both.""
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
@@ -163,6 +164,8 @@ def to_latex(doc: Document) -> str:
             out.append(r"\end{itemize}")
         elif isinstance(b, Code):
             source = "".join(ch if ord(ch) < 128 else _ASCII.get(ch, "?") for ch in b.source.rstrip())
+            source = "\n".join("\n".join(textwrap.wrap(line, 78, subsequent_indent="      ")) or ""
+                               for line in source.splitlines())
             out.append(r"\begin{verbatim}" + "\n" + source + "\n" + r"\end{verbatim}")
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
