@@ -326,8 +326,8 @@ def _softmax_ce(y: list[sp.Expr], t: list[sp.Expr]) -> sp.Expr:
 
 
 def _sigmoid_bce(y: list[sp.Expr], t: list[sp.Expr]) -> sp.Expr:
-    """-sum_k [t_k log sigma(y_k) + (1 - t_k) log(1 - sigma(y_k))], written stably."""
-    return sp.Add(*[sp.log(1 + sp.exp(a)) - b * a for a, b in zip(y, t, strict=True)])
+    """-sum_k [t_k log sigma(y_k) + (1 - t_k) log(1 - sigma(y_k))]."""
+    return -sp.Add(*[b * sp.log(sigmoid(a)) + (1 - b) * sp.log(1 - sigmoid(a)) for a, b in zip(y, t, strict=True)])
 
 
 def _ce_gradient(y: MatrixExpr, t: MatrixExpr, n: Any, axis: int) -> MatrixExpr:
