@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-test
 
-.PHONY: venv demo test lint bench tex clean
+.PHONY: venv demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,9 @@ venv: $(STAMP)
 demo: venv
 	$(PY) scripts/demo.py
 
-## test: lint, then the whole test suite
+## test: lint, then the whole test suite (installs pdflatex/pdftoppm first if missing)
 test: venv
+	bash scripts/install-tex.sh
 	$(PY) -m ruff check symderiv tests benchmarks scripts
 	$(PY) -m pytest -q -p no:cacheprovider
 
