@@ -332,6 +332,13 @@ class Binder:
             raise self.error("the formula expands to too many terms", node)
 
     # ------------------------------------------------------------------ entry
+    def top(self, node: A.Node, env: dict[str, int], canonical: bool = False) -> Value:
+        """`value` for a whole formula side: a word that is no known name is an error."""
+        try:
+            return self.value(node, env, canonical)
+        except _Split as split:
+            raise self.error(f"unknown name {split.text!r}", node) from None
+
     def value(self, node: A.Node, env: dict[str, int], canonical: bool = False) -> Value:
         self._tick(node)
         macro = self.table.macros.get(node.key()) if not canonical else None
@@ -1030,7 +1037,7 @@ def _finish(binder: Binder, value: Value, transposed: bool, power, env, node) ->
 def bind(latex: str, scope, table: NotationTable, env: dict[str, int] | None = None) -> Value:
     """The explicit SymPy value of a single-expression formula in `scope` (placeholders kept)."""
     node = parse_one(latex)
-    return Binder(scope, table, latex).value(node, dict(env or {}))
+    return Binder(scope, table, latex).top(node, dict(env or {}))
 
 
 def parse_expression(latex: str, names: dict[str, sp.Basic]) -> sp.Basic:

@@ -116,7 +116,7 @@ class Judge:
         pending: set[str] = set()
         for _ in range(24):
             try:
-                self.binder.value(
+                self.binder.top(
                     side.node, {**env, **{p: Probe(p) for p in pending}}, side.canonical
                 )
             except Unbound as exc:
@@ -144,7 +144,7 @@ class Judge:
             break
 
     def evaluate(self, side: Side, env: dict[str, int]):
-        v = self.binder.value(side.node, env, side.canonical)
+        v = self.binder.top(side.node, env, side.canonical)
         if isinstance(v, Fn) or not isinstance(v, sp.Basic):
             raise NotationError(self.text, "a function without its argument", side.node.pos)
         return self.scope.expand(v)
