@@ -53,11 +53,11 @@ EXPECTED = {
         "P4.dz/db1.cases": I,
     },
     "seed 002 P1": {
-        "P1.dW1.sum": U,  # the chain-rule side d f(.)/dW^{(1)} (matrix by matrix) is not read
+        "P1.dW1.sum": I,  # dL/dy_k dy_k/df df/dW^{(1)} with k free: the sum over k is missing
         "P1.dW1.matrix": I,
         "P1.dw2.sum": I,
         "P1.dw2.matrix": C,
-        "P1.db1.sum": U,
+        "P1.db1.sum": I,
         "P1.db1.matrix": C,
         "P1.db2.sum": I,
         "P1.dL/dyk": I,
@@ -65,7 +65,7 @@ EXPECTED = {
         "P1.dyk/dw2": C,
         "P1.dyk/df": C,
         "P1.df/db1": I,
-        "P1.df/dw1": U,
+        "P1.df/dw1": I,
     },
     "seed 004 P2": {f"P2.eq{n}": C for n in range(4, 12)},
 }
@@ -122,18 +122,45 @@ def test_seed002_p1_dW1_matrix_shapes() -> None:
     assert v.mistake == "shapes do not fit" and "2x1 by a 3x4" in v.message
 
 
-@pytest.mark.parametrize("cid", ["P1.dw2.sum", "P1.db2.sum", "P1.dL/dyk"])
+@pytest.mark.parametrize("cid", ["P1.dw2.sum", "P1.db2.sum", "P1.dW1.sum", "P1.db1.sum", "P1.dL/dyk"])
 def test_seed002_p1_missing_sum_over_k(cid: str) -> None:
-    """dL/dy_k dy_k/dw (k free) is one sample's term, not the gradient: first link wrong."""
+    """dL/dy_k dy_k/dw (k free) is one sample's term, not the gradient: first link wrong.
+    dL/dy_k itself is one term, and the claim sums them (the opposite mistake)."""
     v = verdicts("seed 002 P1")[cid]
     ce = _ce("seed 002 P1", cid)
     assert "y_k}" in v.message.split("!=")[0] and "k" in ce["indices"]
     assert ce["expected"] != ce["claimed"]
+    word = "extra" if cid == "P1.dL/dyk" else "missing"
+    assert v.mistake.startswith(f"a{'n' if word == 'extra' else ''} {word} sum over k"), v.mistake
 
 
-def test_seed002_p1_df_db1_is_a_jacobian() -> None:
-    v = verdicts("seed 002 P1")["P1.df/db1"]
-    assert "2x2" in v.message and "2x1" in v.message
+def test_seed002_p1_chain_rule_contracts_jacobians() -> None:
+    """The chain-rule product dL/dy_k dy_k/df df/dW^{(1)} contracts over the entries of f
+    (a 2-vector) whatever each factor's layout: it is sample k's term (y_k - t_k) dy_k/dW^{(1)},
+    and with the sum over k put back it is the true gradient."""
+    from symderiv import Claim
+
+    problem = load(DERIVATIONS / FILES["seed 002 P1"])
+    where = next(c for c in problem.claims if c.id == "P1.dW1.sum").options["where"]
+    chain = (
+        r"\frac{\partial L}{\partial y_k} \frac{\partial y_k}{\partial f(\cdot)} "
+        r"\frac{\partial f(\cdot)}{\partial W^{(1)}}"
+    )
+    term = r" = (y_k - t_k) \frac{\partial y_k}{\partial W^{(1)}}"
+    summed = r"\frac{\partial L}{\partial W^{(1)}} = \sum_{k=1}^{3} " + chain
+    verdicts_ = problem.check([
+        Claim("term", "", chain + term, options={"where": where}),
+        Claim("summed", "dL/dW1", summed, options={"where": where}),
+    ])
+    assert [v.verdict for v in verdicts_] == ["correct", "correct"], [v.message for v in verdicts_]
+
+
+@pytest.mark.parametrize("cid,shape", [("P1.df/db1", "2x2"), ("P1.df/dw1", "2x1-by-2x4")])
+def test_seed002_p1_derivative_written_as_its_diagonal(cid: str, shape: str) -> None:
+    """df/db1 is a 2x2 (diagonal) Jacobian and df/dW1 has three indices; the student writes
+    the non-zero diagonal: incorrect by shape, with the shorthand named."""
+    v = verdicts("seed 002 P1")[cid]
+    assert shape in v.message and v.mistake.startswith("the claim is the diagonal")
 
 
 def test_seed000_q1_dW1_names_the_unread_side() -> None:

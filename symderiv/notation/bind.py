@@ -178,6 +178,13 @@ class _BoundMacro(A.Node):
 
 
 @dataclass(frozen=True)
+class _ChainRule(A.Node):
+    """Juxtaposed derivatives ∂a/∂u ∂u/∂v ... whose variables link up (the chain rule)."""
+
+    factors: tuple[A.Deriv, ...]
+
+
+@dataclass(frozen=True)
 class _Op:
     """An operator waiting for its operand: a derivative \\frac{\\partial}{\\partial x}, or D."""
 
@@ -737,6 +744,7 @@ class Binder:
         items = list(node.items)
         if not canonical:
             items = self._macro_slices(items)
+        items = _chain_rule_runs(items)
         vals: list[Value] = []
         i = 0
         while i < len(items):
@@ -846,30 +854,43 @@ class Binder:
         return self._derivative(node.num, node.wrt, env, canonical, node)
 
     def _derivative(self, num_node, wrt_nodes, env, canonical, node) -> Value:
-        wrts = []
-        for w in wrt_nodes:
-            v = self.value(w, env, canonical)
-            wrts.append(self._variable(v, w))
-        keep = frozenset(s for w in wrts for s in (w if isinstance(w, sp.MatrixBase) else [w]))
-        num = self.scope.expand(self.value(num_node, env, canonical), keep)
-        if isinstance(num, sp.MatrixBase) and num.shape == (1, 1):
-            num = num[0]
-        if len(wrts) > 1:
-            if isinstance(num, sp.MatrixBase) or any(isinstance(w, sp.MatrixBase) for w in wrts):
+        if len(wrt_nodes) == 1:
+            return _layout(*self._jacobian(num_node, wrt_nodes[0], env, canonical))
+        wrts = [self._variable(self.value(w, env, canonical), w) for w in wrt_nodes]
+        if any(isinstance(w, sp.MatrixBase) for w in wrts):
+            raise self.error("mixed derivatives of matrices are not supported", node)
+        num = self.scope.expand(self.value(num_node, env, canonical), frozenset(wrts))
+        if isinstance(num, sp.MatrixBase):
+            if num.shape != (1, 1):
                 raise self.error("mixed derivatives of matrices are not supported", node)
-            return sp.diff(num, *wrts)
-        w = wrts[0]
-        if not isinstance(w, sp.MatrixBase):
-            return (
-                num.applyfunc(lambda e: sp.diff(e, w))
-                if isinstance(num, sp.MatrixBase)
-                else sp.diff(num, w)
-            )
-        if not isinstance(num, sp.MatrixBase):
-            return sp.ImmutableMatrix(w.applyfunc(lambda s: sp.diff(num, s)))
-        if 1 in num.shape and 1 in w.shape:
-            return sp.ImmutableMatrix(len(num), len(w), lambda i, j: sp.diff(num[i], w[j]))
-        raise self.error("the derivative of a matrix by a matrix is not supported", node)
+            num = num[0]
+        return sp.diff(num, *wrts)
+
+    def _jacobian(
+        self, num_node, wrt_node, env, canonical
+    ) -> tuple[sp.ImmutableMatrix, Shape | None, Shape | None]:
+        """d vec(num) / d vec(wrt) (row-major vec) with the shapes of num and wrt."""
+        w = self._variable(self.value(wrt_node, env, canonical), wrt_node)
+        ws = list(w) if isinstance(w, sp.MatrixBase) else [w]
+        num = self.scope.expand(self.value(num_node, env, canonical), frozenset(ws))
+        if isinstance(num, Fn | _Op) or not isinstance(num, sp.Basic):
+            raise self.error("a function without its argument", num_node)
+        ns = list(num) if isinstance(num, sp.MatrixBase) else [num]
+        jac = sp.ImmutableMatrix(len(ns), len(ws), lambda i, j: sp.diff(ns[i], ws[j]))
+        return jac, _shape_of(num), _shape_of(w)
+
+    def _v__ChainRule(self, node: _ChainRule, env, canonical) -> Value:
+        """∂a/∂u ∂u/∂v ...: the chain rule contracts over the entries of every u, whatever the
+        layout each factor alone would have (gradient, Jacobian or 4-index array)."""
+        jac, num_shape, inner = self._jacobian(node.factors[0].num, node.factors[0].wrt[0], env, canonical)
+        for f in node.factors[1:]:
+            nxt, _, wrt_shape = self._jacobian(f.num, f.wrt[0], env, canonical)
+            if jac.cols != nxt.rows:
+                raise self.shape_error(
+                    f"the chain rule needs the same variable: {jac.cols} entries then {nxt.rows}", f
+                )
+            jac, inner = sp.ImmutableMatrix(jac * nxt), wrt_shape
+        return _layout(jac, num_shape, inner)
 
     def _variable(self, v: Value, node) -> Value:
         def one(e):
@@ -985,6 +1006,52 @@ class Binder:
         raise self.shape_error(
             f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node
         )
+
+
+Shape = tuple[int, int]
+
+
+def _shape_of(v: Value) -> Shape | None:
+    """A matrix's shape; None for a scalar."""
+    return v.shape if isinstance(v, sp.MatrixBase) else None
+
+
+def _layout(jac: sp.ImmutableMatrix, num_shape: Shape | None, wrt_shape: Shape | None) -> Value:
+    """A derivative in the notation's layout: d(scalar)/d(scalar) a number; a scalar by a
+    matrix, the matrix's shape (the gradient); a matrix by a scalar, the matrix's shape; a
+    vector by a vector, the Jacobian (rows: outputs); otherwise a 4-index array
+    [i, j, k, l] = d num_ij / d wrt_kl."""
+    p, q = jac.shape
+    if p == 1:
+        return sp.ImmutableMatrix(*wrt_shape, list(jac)) if wrt_shape else jac[0]
+    if q == 1:
+        return sp.ImmutableMatrix(*num_shape, list(jac))
+    if 1 in num_shape and 1 in wrt_shape:
+        return jac
+    return sp.ImmutableDenseNDimArray(list(jac), (*num_shape, *wrt_shape))
+
+
+def _links(a: A.Node, b: A.Node) -> bool:
+    return (
+        isinstance(a, A.Deriv) and isinstance(b, A.Deriv)
+        and a.num is not None and b.num is not None and a.order == b.order == 1
+        and len(a.wrt) == len(b.wrt) == 1
+        and _style_strip(a.wrt[0]).key() == _style_strip(b.num).key()
+    )
+
+
+def _chain_rule_runs(items: list[A.Node]) -> list[A.Node]:
+    """Replace each run of linked derivatives (∂a/∂u ∂u/∂v) by one chain-rule node."""
+    out: list[A.Node] = []
+    for item in items:
+        prev = out[-1] if out else None
+        last = prev.factors[-1] if isinstance(prev, _ChainRule) else prev
+        if last is not None and _links(last, item):
+            factors = prev.factors if isinstance(prev, _ChainRule) else (prev,)
+            out[-1] = _ChainRule(prev.pos, (*factors, item))
+        else:
+            out.append(item)
+    return out
 
 
 class _Split(Exception):

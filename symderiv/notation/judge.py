@@ -37,13 +37,24 @@ def target_node(target: str) -> tuple[A.Node, bool]:
     return parse_one(t), False
 
 
-def _shape(v) -> tuple[int, int]:
-    if isinstance(v, sp.MatrixBase):
-        return v.shape
+def _shape(v) -> tuple[int, ...]:
+    if isinstance(v, sp.MatrixBase | sp.NDimArray):
+        return tuple(v.shape)
     return (1, 1)
 
 
+def _shape_text(shape: tuple[int, ...]) -> str:
+    """'2x3' for a matrix; 'a 2x1-by-2x4 array' for the derivative of a matrix by a matrix."""
+    if len(shape) == 4:
+        return f"{shape[0]}x{shape[1]}-by-{shape[2]}x{shape[3]} array (4 indices)"
+    return "x".join(map(str, shape))
+
+
 def _as_matrix(v) -> sp.ImmutableMatrix:
+    """The entries as a matrix; a 4-index array [i, j, k, l] as rows ij, columns kl."""
+    if isinstance(v, sp.NDimArray):
+        a, b, c, d = v.shape
+        return sp.ImmutableMatrix(a * b, c * d, list(sp.flatten(v.tolist())))
     return v if isinstance(v, sp.MatrixBase) else sp.ImmutableMatrix([[v]])
 
 
@@ -223,9 +234,9 @@ class Judge:
             mistake = "missing or extra transpose" if sa == (sb[1], sb[0]) else None
             return {
                 **base,
-                "message": f"shape: {sides[i].text} is {sa[0]}x{sa[1]} but "
-                f"{sides[j].text} is {sb[0]}x{sb[1]}",
-                "mistake": mistake,
+                "message": f"shape: {sides[i].text} is {_shape_text(sa)} but "
+                f"{sides[j].text} is {_shape_text(sb)}",
+                "mistake": mistake or self._diagonal_mistake(a_vals, b_vals),
             }
         for pt in self.points:
             for env, a, b in zip(envs, a_vals, b_vals, strict=True):
@@ -248,6 +259,59 @@ class Judge:
                     "mistake": self._mistake(a_vals, b_vals, envs),
                 }
         return None
+
+    def _missing_sum(self, a_vals, b_vals, envs) -> str | None:
+        """One side is the other summed over a free index letter x: Σ_x b(x) = a (the claim
+        b misses the sum) or Σ_x a(x) = b (the claim sums what holds for each x)."""
+        if not envs or not envs[0]:
+            return None
+        pts = self.points[:3]
+        for x in envs[0]:
+            values = {e[x] for e in envs}
+            groups: dict[tuple, list[int]] = {}
+            for n, e in enumerate(envs):
+                groups.setdefault(tuple(sorted((k, v) for k, v in e.items() if k != x)), []).append(n)
+            if len(values) < 2 or any(len(g) != len(values) for g in groups.values()):
+                continue
+            for side, other, what in (
+                (a_vals, b_vals, f"a missing sum over {x} (the chain rule sums over every {x})"),
+                (b_vals, a_vals, f"an extra sum over {x} (the claim adds up what holds for each {x})"),
+            ):
+                if all(
+                    _equal(_num(x_, pt), sum((_num(_as_matrix(other[m])[e], pt) for m in g), sp.Integer(0)))
+                    for pt in pts
+                    for g in groups.values()
+                    for n in g
+                    for e, x_ in enumerate(_as_matrix(side[n]))
+                ):
+                    return what
+        return None
+
+    def _diagonal_mistake(self, a_vals, b_vals) -> str | None:
+        """The claim is the diagonal of a derivative whose other entries vanish: d f_i/d b_i for
+        an element-wise f (the Jacobian is diagonal), or d f_i/d W_il (the derivative of a
+        vector by a matrix has three indices). Named, so that a grader can decide."""
+        sa = _shape(a_vals[0])
+        if len(sa) == 4:
+            n, (r, c) = sa[0] * sa[1], sa[2:]
+        elif len(sa) == 2 and sa[0] == sa[1] > 1:
+            n, (r, c) = sa[0], (sa[0], 1)
+        else:
+            return None
+        if n != r or len(_as_matrix(b_vals[0])) != n * c:
+            return None
+        for pt in self.points[:3]:
+            for a, b in zip(a_vals, b_vals, strict=True):
+                am = _as_matrix(a).applyfunc(lambda e, pt=pt: _num(e, pt))
+                bl = [_num(e, pt) for e in _as_matrix(b)]
+                for i, k, col in itertools.product(range(n), range(r), range(c)):
+                    x = am[i, k * c + col]
+                    if (k != i and x != 0) or (k == i and not _equal(x, bl[i * c + col])):
+                        return None
+        return (
+            "the claim is the diagonal of the derivative (its other entries are 0): "
+            "a shorthand for an element-wise derivative, not the derivative itself"
+        )
 
     def _mistake(self, a_vals, b_vals, envs) -> str | None:
         pts = self.points[:3]
@@ -292,6 +356,9 @@ class Judge:
                 for x, y in zip(nums([m.T for m in sq], pt), nums(b_vals, pt), strict=True)
             ):
                 return "swapped indices (the transpose)"
+        missing = self._missing_sum(a_vals, b_vals, envs)
+        if missing:
+            return missing
         if len(envs) > 1 and envs[0] and len(envs[0]) >= 2:
             letters = list(envs[0])
             swapped = []
