@@ -61,10 +61,44 @@ def test_seed003_index_map_counterexample() -> None:
     assert "off by one" in v.message and "0-based" in v.message
 
 
-def test_correct_message_names_sizes() -> None:
-    v = next(v for v in load(D / "seed003-s3-matrix-gradient.toml").check()
-             if v.id == "3.2c-gradient")
-    assert "m=2, n=3" in v.message and "not a proof" in v.message
+PROVED = [
+    # (file, claim id, what the last printed step must end in)
+    ("seed003-s2-linear-maps.toml", "2a-shape", "shape = n x d"),
+    ("seed003-s2-linear-maps.toml", "2a-jacobian", "J_ij = A[i, j] = A[i, j]"),
+    ("seed003-s3-matrix-gradient.toml", "3.1-expansion", "f = Sum(A[k, l]*v[k]*v[l], (k, 1, n), (l, 1, n))"),
+    ("seed003-s3-matrix-gradient.toml", "3.1-gradient", "grad f_ij = v[i]*v[j] = v[i]*v[j]"),
+    ("seed003-s3-matrix-gradient.toml", "3.2a-vectorised", "f = Sum(A[k, l]*A[k, r]*v[l]*v[r], (k, 1, m), "),
+    ("seed003-s3-matrix-gradient.toml", "3.2b-g1", "g_1(g_2(a)) = Sum(A[k, l]*A[k, r]*v[l]*v[r], (k, 1, m), "),
+    ("seed003-s3-matrix-gradient.toml", "3.2b-g2", "g_1(g_2(a)) = Sum(A[k, l]*A[k, r]*v[l]*v[r], (k, 1, m), "),
+    ("seed003-s3-matrix-gradient.toml", "3.2c-grad-g1", "(grad g_1)_i = 2*x[i] = 2*x[i]"),
+    ("seed003-s3-matrix-gradient.toml", "3.2c-gradient",
+     "grad f_ij = 2*v[j]*Sum(A[i, k]*v[k], (k, 1, n)) = 2*v[j]*Sum(A[i, k]*v[k], (k, 1, n))"),
+]
+
+
+@pytest.mark.parametrize(("name", "claim", "last"), PROVED, ids=[c[1] for c in PROVED])
+def test_seed_claims_proved_for_every_size(name: str, claim: str, last: str) -> None:
+    """seed 003 §2.2, §3: every claim that holds is proved with symbolic sizes, not only checked."""
+    v = next(v for v in load(D / name).check() if v.id == claim)
+    assert v.verdict == "correct"
+    assert "proved for every size (symbolic" in v.message and "not a proof" not in v.message
+    assert "cross-checked exactly at" in v.message
+    steps = v.details["proof"]
+    assert steps[-1]["text"].startswith(last), steps[-1]["text"]
+    assert all(s["say"] and s["text"] and s["latex"] for s in steps)
+
+
+def test_square_function_proof_says_m_equals_n() -> None:
+    """seed 003 §3.1: v^T A v needs m = n; the proof is for every square size."""
+    v = next(v for v in load(D / "seed003-s3-matrix-gradient.toml").check() if v.id == "3.1-gradient")
+    assert "symbolic n, with m = n" in v.message
+
+
+def test_ambiguous_ones_identity_reading_proved() -> None:
+    """seed 003 §2.2b: read as I, J_h = I is proved for every d; read as all-ones it is wrong."""
+    v = next(v for v in load(D / "seed003-s2-linear-maps.toml").check() if v.id == "2b-jacobian")
+    assert v.verdict == "undecided" and "proved for every size" in v.message
+    assert v.details["proof"][-1]["text"] == "J_ij = KroneckerDelta(i, j) = KroneckerDelta(i, j)"
 
 
 GOOD = """

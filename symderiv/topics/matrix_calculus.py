@@ -34,10 +34,23 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import NotationError
+from ..errors import NotationError, Timeout
 from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
+from ..timebound import bounded
 from ..verdict import Verdict
 from ._formula import clean, read_formula, right_side
+from ._indexsum import (
+    IndexMatrix,
+    Range,
+    Undecided,
+    check_entries,
+    index_symbol,
+    map_entries,
+    normal_form,
+    readable,
+    to_expr,
+    within,
+)
 from ._readers import unknown_target, verdict
 
 TARGETS = ["jacobian_shape", "jacobian", "gradient_entry", "rewrite", "outer", "inner",
@@ -47,6 +60,7 @@ OPTIONS = {"jacobian_shape": set(), "jacobian": set(), "gradient_entry": {"readi
            "inner": {"index", "length", "pair"}, "outer_gradient": {"of"},
            "inner_jacobian": {"of", "index"}}
 ONES = {r"\mathbf{1}", r"\mathbb{1}", r"\boldsymbol{1}", "1"}
+PROOF_SECONDS = 30.0
 
 
 class IndexOutOfRange(Exception):
@@ -105,6 +119,155 @@ class Instance:
                 raise IndexOutOfRange(f"{name}_{tuple(idx)} does not exist ({name} is "
                                       f"{M.rows}x{M.cols})")
         return expr.xreplace(subs)
+
+
+class Symbolic:
+    """The problem at symbolic sizes (index form): sizes are positive integer symbols, each
+    variable an IndexMatrix, f its index-form value (an IndexMatrix, or a scalar formula).
+
+    Sizes equal in every checked size tuple (e.g. m = n for v^T A v) are one symbol.
+    """
+
+    def __init__(self, problem: MatrixCalculusProblem) -> None:
+        self.problem = problem
+        classes: dict[tuple[int, ...], list[str]] = {}
+        for name in problem.size_names:
+            classes.setdefault(tuple(s[name] for s in problem.sizes), []).append(name)
+        self.size: dict[str, sp.Symbol] = {}
+        self.equal: list[str] = []
+        for group in classes.values():
+            for name in group:
+                self.size[name] = index_symbol(group[-1])
+            if len(group) > 1:
+                self.equal.append(" = ".join(group))
+        self.mats = {name: IndexMatrix.variable(name, self.dim(r), self.dim(c))
+                     for name, (r, c) in problem.shapes.items()}
+        self.dims: dict[str, tuple[sp.Expr, ...]] = {
+            name: (M.rows,) if M.cols == 1 else (M.cols,) if M.rows == 1 else (M.rows, M.cols)
+            for name, M in self.mats.items()}
+        self.X = self.mats[problem.input]
+        self.vector = problem.vector
+        f = read_formula(problem.value, self.names(True))
+        if isinstance(f, IndexMatrix) and f.shape == (1, 1):
+            f = f.entry(sp.Integer(1), sp.Integer(1))
+        self.f = f
+
+    def dim(self, d: str | int) -> sp.Expr:
+        return sp.Integer(d) if isinstance(d, int) else self.size[d]
+
+    def describe(self) -> str:
+        """'symbolic m, n' or 'symbolic n, with m = n'."""
+        names = list(dict.fromkeys(str(self.size[n]) for n in self.problem.size_names))
+        return f"symbolic {', '.join(names)}" + (f", with {'; '.join(self.equal)}" if self.equal else "")
+
+    def taken(self) -> set[str]:
+        return set(self.problem.size_names) | set(self.problem.shapes) | {"i", "j", "p", "q", "x", "a"}
+
+    def names(self, matrices: bool, **extra: Any) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.size)
+        for name, M in self.mats.items():
+            out[name] = M if matrices else sp.IndexedBase(name)
+        if self.vector:
+            out[self.vector] = sp.IndexedBase(self.vector)
+        out.update(extra)
+        return out
+
+    def resolve(self, expr: Any, ranges: dict[sp.Symbol, Range]) -> Any:
+        """Entries of the vectorised input a_{(r-1)c+s} -> X_{rs} (r, s read off the index as a
+        polynomial in the column count c), then every entry is checked to exist for every size."""
+        if isinstance(expr, int):
+            expr = sp.Integer(expr)
+        sizes = set(self.size.values())
+        if self.vector:
+            base = sp.IndexedBase(self.problem.input)
+            cols = self.X.cols
+
+            def unvec(ent: sp.Indexed, scope: dict[sp.Symbol, Range]) -> sp.Expr:
+                if str(ent.base) != self.vector:
+                    return ent
+                if len(ent.indices) != 1:
+                    raise Undecided(f"{sp.sstr(ent)}: the vectorised input has one index")
+                e = sp.expand(ent.indices[0])
+                if self.X.cols == 1:
+                    return base[e]
+                if self.X.rows == 1:
+                    return base[e]
+                hi, lo = sp.expand(e.coeff(cols, 1)), sp.expand(e.coeff(cols, 0))
+                if sp.expand(hi * cols + lo - e) != 0 or cols in (hi.free_symbols | lo.free_symbols):
+                    raise Undecided(f"cannot read {sp.sstr(ent)} as an entry (r-1){cols}+s")
+                return base[sp.expand(hi + 1), lo]
+            expr = map_entries(expr, unvec, ranges, sizes)
+        check_entries(expr, self.dims, ranges, sizes)
+        return expr
+
+    def show(self, expr: Any) -> Any:
+        return readable(expr, self.taken())
+
+    def gradient(self) -> tuple[sp.Expr, list[dict[str, str]], dict[sp.Symbol, Range], dict[str, Any]]:
+        """∂f/∂X_ij at a generic entry (i in 1..rows, j in 1..cols; X_i for a vector X):
+        differentiate the index form (Kronecker deltas), then sum the deltas out."""
+        if isinstance(self.f, IndexMatrix):
+            raise Undecided("the function is not scalar: no gradient")
+        name, X = self.problem.input, self.X
+        i, j = index_symbol("i"), index_symbol("j")
+        if X.cols == 1 or X.rows == 1:
+            ranges, entry, bind = {i: (sp.Integer(1), X.rows * X.cols)}, sp.IndexedBase(name)[i], {"i": i}
+            lhs, tex = f"df/d{name}_i", f"\\frac{{\\partial f}}{{\\partial {name}_{{i}}}}"
+        else:
+            ranges = {i: (sp.Integer(1), X.rows), j: (sp.Integer(1), X.cols)}
+            entry, bind = sp.IndexedBase(name)[i, j], {"i": i, "j": j}
+            lhs, tex = f"df/d{name}_ij", f"\\frac{{\\partial f}}{{\\partial {name}_{{ij}}}}"
+        return (*self._derive(self.resolve(self.f, {}), entry, ranges, lhs, tex), bind)
+
+    def jacobian(self) -> tuple[sp.Expr, list[dict[str, str]], dict[sp.Symbol, Range], dict[str, Any]]:
+        """J_ij = ∂f_i/∂x_j at generic i in 1..outputs, j in 1..inputs (x a vector)."""
+        f, X, name = self.f, self.X, self.problem.input
+        if not isinstance(f, IndexMatrix) or f.cols != 1 or X.cols != 1:
+            raise Undecided("the index-form Jacobian needs a column-vector function of a column vector")
+        i, j = index_symbol("i"), index_symbol("j")
+        ranges = {i: (sp.Integer(1), f.rows), j: (sp.Integer(1), X.rows)}
+        fi = self.resolve(f.entry(i, sp.Integer(1)), ranges)
+        tex = f"J_{{ij}} = \\frac{{\\partial f_i}}{{\\partial {name}_{{j}}}}"
+        return (*self._derive(fi, sp.IndexedBase(name)[j], ranges, f"J_ij = df_i/d{name}_j", tex, "f_i"),
+                {"i": i, "j": j})
+
+    def _derive(self, f: sp.Expr, entry: sp.Indexed, ranges: dict[sp.Symbol, Range], lhs: str, tex: str,
+                fname: str = "f") -> tuple[sp.Expr, list[dict[str, str]], dict[sp.Symbol, Range]]:
+        raw = sp.diff(f, entry)
+        result = to_expr(normal_form(raw, ranges))
+        where = ", ".join(f"{k} in {lo}..{hi}" for k, (lo, hi) in ranges.items())
+        steps = [_step(f"index form ({self.describe()})", fname, self.show(f)),
+                 _step(f"differentiate with respect to the generic entry {sp.sstr(entry)} ({where}): "
+                       "each entry gives a Kronecker delta", lhs, self.show(raw), tex),
+                 _step("distribute the sums and sum out every delta (sum_k delta_{k,e} g(k) = g(e) for e in "
+                       "the range of k)", lhs, result, tex)]
+        return result, steps, ranges
+
+
+def _decide(difference: Any, ranges: dict[sp.Symbol, Range]) -> None:
+    """Raise Undecided unless the normal form of `difference` is 0 for every size."""
+    rest = normal_form(difference, ranges)
+    if rest:
+        raise Undecided(f"the difference does not reduce to 0 symbolically: {sp.sstr(to_expr(rest))}")
+
+
+def _step(say: str, lhs: str, expr: Any, latex_lhs: str | None = None, *more: Any) -> dict[str, str]:
+    """One printed line of a derivation: words, lhs = expr (= more ...) as text and as LaTeX."""
+    chain = [expr, *more]
+    return {"say": say, "text": " = ".join([lhs, *(sp.sstr(e) for e in chain)]),
+            "latex": " = ".join([latex_lhs or lhs, *(sp.latex(e) for e in chain)])}
+
+
+def _attempt(prove: Any, *args: Any) -> list[dict[str, str]]:
+    """Run a prover; every way it can fail to decide becomes Undecided (picklable, with the reason)."""
+    try:
+        return prove(*args)
+    except Undecided:
+        raise
+    except NotationError as exc:
+        raise Undecided(f"cannot read the formula in index form: {exc.message}") from None
+    except (IndexOutOfRange, sp.ShapeError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise Undecided(f"{type(exc).__name__}: {exc}") from None
 
 
 def _zero(e: Any) -> bool:
@@ -267,6 +430,149 @@ class MatrixCalculusProblem(Problem):
                        f"checked size ({self._sizes_text()}); the sizes are symbolic, so this is a "
                        "check at these sizes, not a proof for all sizes", **extra)
 
+    def _finish(self, claim: Claim, what: str, prove: Any, *args: Any, **extra: Any) -> Verdict:
+        """A claim that held at every checked size: proved for every size when the prover (run
+        with a time limit) derives it in index form, else `correct` as checked at sizes only."""
+        try:
+            steps = bounded(_attempt, prove, claim, *args, seconds=PROOF_SECONDS)
+        except Timeout:
+            reason = f"the symbolic proof gave up after {PROOF_SECONDS:g} s"
+        except Undecided as exc:
+            reason = str(exc)
+        else:
+            details = dict(extra.pop("details", {}))
+            details["proof"] = steps
+            return verdict(claim, "correct", f"{what}: proved for every size ({Symbolic(self).describe()}): "
+                           f"{steps[-1]['text']}; cross-checked exactly at {self._sizes_text()}",
+                           details=details, **extra)
+        v = self._checked(claim, what, **extra)
+        v.message += f" (no proof for every size: {reason})"
+        v.details["unproved"] = reason
+        return v
+
+    # --- proofs for symbolic sizes (index form); each returns the printed steps ----------------
+
+    def _rhs_entry(self, S: Symbolic, claim: Claim, ranges: dict[sp.Symbol, Range], **bind: Any) -> Any:
+        text = claim.options.get("reading") or right_side(clean(claim.latex))
+        return S.resolve(read_formula(text, S.names(False, **bind)), ranges)
+
+    def _prove_jacobian_shape(self, claim: Claim, got: list[str]) -> list[dict[str, str]]:
+        S = Symbolic(self)
+        rows = S.f.rows if isinstance(S.f, IndexMatrix) else sp.Integer(1)
+        if isinstance(S.f, IndexMatrix) and S.f.cols != 1:
+            raise Undecided("the function is a matrix, not a vector")
+        cols = S.X.rows * S.X.cols
+        said = [sp.Integer(g) if g.isdigit() else S.size[g] for g in got]
+        if said != [rows, cols]:
+            raise Undecided(f"claimed {said}, derived {rows} x {cols}")
+        return [_step("outputs: the rows of the value (shapes multiply as (a x b)(b x c) = a x c)",
+                      "outputs", rows),
+                _step(f"inputs: the entries of {self.input}", "inputs", cols),
+                {"say": "the Jacobian is outputs x inputs", "text": f"shape = {rows} x {cols} (claimed "
+                 f"{' x '.join(got)})", "latex": f"{sp.latex(rows)} \\times {sp.latex(cols)}"}]
+
+    def _prove_jacobian(self, claim: Claim, reading: str | None) -> list[dict[str, str]]:
+        S = Symbolic(self)
+        truth, steps, ranges, bind = S.jacobian()
+        i, j = bind["i"], bind["j"]
+        rows, cols = S.f.rows, S.X.rows  # type: ignore[union-attr]
+        if reading == "identity":
+            if rows != cols:
+                raise Undecided("the Jacobian is not square for every size")
+            got, said = sp.KroneckerDelta(i, j), "the claim read as the identity: I_ij = delta_ij"
+        elif reading == "ones":
+            got, said = sp.Integer(1), "the claim read as the all-ones matrix: 1_ij = 1"
+        else:
+            M = read_formula(right_side(clean(claim.latex)), S.names(True))
+            if not isinstance(M, IndexMatrix) or M.shape != (rows, cols):
+                raise Undecided(f"the claimed Jacobian does not have the shape {rows} x {cols} for every size")
+            got, said = S.resolve(M.entry(i, j), ranges), "the claim's (i, j) entry"
+        _decide(truth - got, ranges)
+        steps.append(_step(f"{said}; claim minus derived entry reduces to 0", "J_ij", truth, "J_{ij}",
+                           S.show(got)))
+        return steps
+
+    def _prove_gradient_entry(self, claim: Claim) -> list[dict[str, str]]:
+        S = Symbolic(self)
+        truth, steps, ranges, bind = S.gradient()
+        got = self._rhs_entry(S, claim, ranges, **bind)
+        _decide(truth - got, ranges)
+        read = f" (read as {claim.options['reading']})" if "reading" in claim.options else ""
+        steps.append(_step(f"the claim{read} at the same entry; claim minus derived entry reduces to 0",
+                           "grad f_ij", truth, "\\nabla f_{ij}", S.show(got)))
+        return steps
+
+    def _outer_symbolic(self, S: Symbolic, outer: Claim) -> tuple[sp.IndexedBase, sp.Symbol, sp.Expr]:
+        """g_1 in index form with its argument x (an IndexedBase of length `length`)."""
+        arg = outer.options["argument"]
+        x, length = sp.IndexedBase(arg), S.size[outer.options["length"]]
+        S.dims[arg] = (length,)
+        g1 = read_formula(right_side(clean(outer.latex)), S.names(False, **{arg: x}))
+        check_entries(g1, S.dims, {}, set(S.size.values()))
+        return x, length, g1
+
+    def _prove_composition(self, claim: Claim) -> list[dict[str, str]]:
+        """g_1(g_2(a)) = f: g_2(a)_t read at a generic t in 1..length, put in for every x_e of g_1
+        (e must lie in 1..length for every size), then compared with f in index form."""
+        S = Symbolic(self)
+        outer, inner = self._pair(claim)
+        if isinstance(S.f, IndexMatrix):
+            raise Undecided("the function is not scalar")
+        x, _, g1 = self._outer_symbolic(S, outer)
+        t, length = index_symbol(inner.options["index"]), S.size[inner.options["length"]]
+        g2 = self._rhs_entry(S, inner, {t: (sp.Integer(1), length)}, **{inner.options["index"]: t})
+
+        def put(ent: sp.Indexed, scope: dict[sp.Symbol, Range]) -> sp.Expr:
+            if ent.base != x:
+                return ent
+            if len(ent.indices) != 1 or not within(ent.indices[0], sp.Integer(1), length, scope):
+                raise Undecided(f"cannot show that {sp.sstr(ent)} is an entry of g_2 (1..{length})")
+            return g2.xreplace({t: ent.indices[0]})
+        composed = S.resolve(map_entries(g1, put, {}, set(S.size.values())), {})
+        f = S.resolve(S.f, {})
+        _decide(composed - f, {})
+        return [_step(f"g_1 in index form ({S.describe()})", "g_1(x)", S.show(g1)),
+                _step(f"g_2 in index form (entry {t} in 1..{length}, a as entries of {self.input})",
+                      f"g_2(a)_{t}", S.show(g2)),
+                _step("put x = g_2(a) into g_1", "g_1(g_2(a))", S.show(composed)),
+                _step("distribute the sums, rename the bound indices, collect: g_1(g_2(a)) minus f "
+                      "reduces to 0", "g_1(g_2(a))", to_expr(normal_form(composed, {})), None, S.show(f))]
+
+    def _prove_outer_gradient(self, claim: Claim) -> list[dict[str, str]]:
+        """(∇g_1)_i = ∂g_1/∂x_i at a generic i in 1..length, against the claim's i-th entry."""
+        S = Symbolic(self)
+        outer = self.by_id[claim.options["of"]]
+        x, length, g1 = self._outer_symbolic(S, outer)
+        i = index_symbol("i")
+        ranges = {i: (sp.Integer(1), length)}
+        truth, steps, _ = S._derive(g1, x[i], ranges, f"d g_1/d {x}_i",
+                                    f"\\frac{{\\partial g_1}}{{\\partial {x}_i}}", "g_1(x)")
+        M = read_formula(right_side(clean(claim.latex)),
+                         S.names(True, **{str(x): IndexMatrix.variable(str(x), length, sp.Integer(1))}))
+        if not isinstance(M, IndexMatrix) or M.shape != (length, 1):
+            raise Undecided(f"the claimed gradient is not a vector of length {length}")
+        got = S.resolve(M.entry(i, sp.Integer(1)), ranges)
+        _decide(truth - got, ranges)
+        steps.append(_step("the claim's i-th entry; claim minus derived entry reduces to 0",
+                           "(grad g_1)_i", truth, "(\\nabla g_1)_i", S.show(got)))
+        return steps
+
+    def _prove_rewrite(self, claim: Claim) -> list[dict[str, str]]:
+        S = Symbolic(self)
+        if isinstance(S.f, IndexMatrix):
+            raise Undecided("the function is not scalar")
+        f = S.resolve(S.f, {})
+        got = self._rhs_entry(S, claim, {})
+        _decide(f - got, {})
+        steps = [_step(f"f in index form ({S.describe()})", "f", S.show(f))]
+        if self.vector:
+            steps.append({"say": f"the claim with {self.vector}_{{(r-1)c+s}} = {self.input}_{{rs}} "
+                          "(row-major vectorisation)", "text": f"claim = {sp.sstr(S.show(got))}",
+                          "latex": f"\\text{{claim}} = {sp.latex(S.show(got))}"})
+        steps.append(_step("distribute the sums, rename the bound indices, collect: claim minus f "
+                           "reduces to 0", "f", to_expr(normal_form(f, {})), None, S.show(got)))
+        return steps
+
     def _wrong(self, claim: Claim, inst: Instance, what: str, expected: Any, claimed: Any,
                where: str = "") -> Verdict:
         pt = _random_point(inst)
@@ -296,7 +602,8 @@ class MatrixCalculusProblem(Problem):
             if got != [J.rows, J.cols]:
                 return self._wrong(claim, inst, "the Jacobian shape", sp.Tuple(J.rows, J.cols),
                                    sp.Tuple(*got))
-        return self._checked(claim, "the Jacobian shape (rows: outputs, columns: inputs)")
+        return self._finish(claim, "the Jacobian shape (rows: outputs, columns: inputs)",
+                            self._prove_jacobian_shape, list(m.groups()))
 
     def _judge_jacobian(self, claim: Claim) -> Verdict:
         rhs = clean(right_side(clean(claim.latex)))
@@ -306,16 +613,21 @@ class MatrixCalculusProblem(Problem):
                 J = self.truth(Instance(self, size))["jacobian"]
                 ones_ok &= J == sp.ones(*J.shape)
                 ident_ok &= J.is_square and J == sp.eye(J.rows)
+            if ones_ok and ident_ok:
+                return self._finish(claim, f"{rhs} read as all-ones or as identity (the same here)",
+                                    self._prove_jacobian, "identity")
             if ones_ok == ident_ok:
-                kind = "correct" if ones_ok else "incorrect"
-                return verdict(claim, kind, f"{rhs} read as all-ones or as identity: same verdict")
+                return verdict(claim, "incorrect", f"{rhs} read as all-ones or as identity: wrong either way "
+                               f"(checked at {self._sizes_text()})")
             right, wrong = ("the identity matrix I", "the all-ones matrix") if ident_ok else \
                 ("the all-ones matrix", "the identity matrix I")
+            shown = self._finish(claim, f"read as {right}", self._prove_jacobian,
+                                 "identity" if ident_ok else "ones")
             return verdict(claim, "undecided",
-                           f"ambiguous notation {rhs}: read as {right} it is correct, read as "
-                           f"{wrong} it is wrong (they differ whenever the dimension is > 1; checked "
+                           f"ambiguous notation {rhs}: read as {right} it is correct ({shown.message}), "
+                           f"read as {wrong} it is wrong (they differ whenever the dimension is > 1; checked "
                            f"at {self._sizes_text()}); the written answer does not say which is meant",
-                           expected="I" if ident_ok else "\\mathbf{1}\\mathbf{1}^\\top")
+                           expected="I" if ident_ok else "\\mathbf{1}\\mathbf{1}^\\top", details=shown.details)
         for size in self.sizes:
             inst = Instance(self, size)
             J = self.truth(inst)["jacobian"]
@@ -323,7 +635,7 @@ class MatrixCalculusProblem(Problem):
             got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
             if got.shape != J.shape or not all(_zero(a - b) for a, b in zip(got, J, strict=True)):
                 return self._wrong(claim, inst, "the Jacobian", J, got)
-        return self._checked(claim, "the Jacobian")
+        return self._finish(claim, "the Jacobian", self._prove_jacobian, None)
 
     def _judge_gradient_entry(self, claim: Claim) -> Verdict:
         text = claim.options.get("reading") or right_side(clean(claim.latex))
@@ -344,7 +656,7 @@ class MatrixCalculusProblem(Problem):
                     if not _zero(got - G[r, c]):
                         return self._wrong(claim, inst, "the gradient entry", G[r, c], got, where)
         read = f" (read as {text})" if "reading" in claim.options else ""
-        return self._checked(claim, f"the gradient entry{read}")
+        return self._finish(claim, f"the gradient entry{read}", self._prove_gradient_entry)
 
     def _judge_rewrite(self, claim: Claim) -> Verdict:
         for size in self.sizes:
@@ -353,7 +665,7 @@ class MatrixCalculusProblem(Problem):
             got = inst.resolve(read_formula(right_side(clean(claim.latex)), inst.names(False)))
             if not _zero(got - f):
                 return self._wrong(claim, inst, "the rewritten function", f, got)
-        return self._checked(claim, "the rewritten function")
+        return self._finish(claim, "the rewritten function", self._prove_rewrite)
 
     def _outer_fn(self, claim: Claim, inst: Instance, x: sp.Matrix) -> Any:
         arg = claim.options["argument"]
@@ -382,7 +694,8 @@ class MatrixCalculusProblem(Problem):
             if not _zero(got - f):
                 return self._wrong(claim, inst, f"g_1(g_2(a)) with claims {outer.id}, {inner.id}",
                                    f, got)
-        return self._checked(claim, f"g_1(g_2(a)) = f (claims {outer.id} and {inner.id} together)")
+        return self._finish(claim, f"g_1(g_2(a)) = f (claims {outer.id} and {inner.id} together)",
+                            self._prove_composition)
 
     _judge_inner = _judge_outer
 
@@ -398,7 +711,8 @@ class MatrixCalculusProblem(Problem):
             got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
             if got.shape != true.shape or not all(_zero(a - b) for a, b in zip(got, true, strict=True)):
                 return self._wrong(claim, inst, f"the gradient of g_1 (claim {outer.id})", true, got)
-        return self._checked(claim, f"the gradient of g_1 as written in claim {outer.id}")
+        return self._finish(claim, f"the gradient of g_1 as written in claim {outer.id}",
+                            self._prove_outer_gradient)
 
     def _judge_inner_jacobian(self, claim: Claim) -> Verdict:
         inner = self.by_id[claim.options["of"]]
