@@ -36,8 +36,8 @@ EXPECTED = {
         "Q1.db1.formula": C,
         "Q1.dyk/dWij": C,
         "Q1.dyk/dW1": C,
-        # (y - t)^T . T with T a column of 2x3 blocks: block notation is not read
-        "Q1.dW1.formula": U,
+        # (y - t)^T . T with T = [T(x_1), ..., T(x_4)]^T a vector of 2x3 matrices
+        "Q1.dW1.formula": C,
     },
     "seed 001 P4": {
         "P4.alpha": I,
@@ -163,6 +163,35 @@ def test_seed002_p1_derivative_written_as_its_diagonal(cid: str, shape: str) -> 
     assert shape in v.message and v.mistake.startswith("the claim is the diagonal")
 
 
-def test_seed000_q1_dW1_names_the_unread_side() -> None:
+def test_seed000_q1_dW1_states_how_the_stack_was_read() -> None:
+    """T = [T(x_1), ..., T(x_4)]^T is a vector of matrices; the verdict says so."""
     v = verdicts("seed 000 Q1")["Q1.dW1.formula"]
-    assert "(y - t)^T \\cdot T" in v.message
+    assert "vector of matrices" in v.message and "sum of c_k A_k" in v.message
+
+
+def test_seed000_q1_stack_product_is_the_weighted_sum() -> None:
+    """(y - t)^T . T = sum_k (y_k - t_k) T(x_k): the same claim with the blocks summed by hand
+    is correct, and with the blocks in the wrong order (T(x_2) first) it is incorrect."""
+    from symderiv import Claim
+
+    problem = load(DERIVATIONS / FILES["seed 000 Q1"])
+    claim = next(c for c in problem.claims if c.id == "Q1.dW1.formula")
+    where = dict(claim.options["where"])
+    swapped = dict(where, T=r"\left[T(x_2), T(x_1), T(x_3), T(x_4)\right]^T")
+    latex = r"(y - t)^T \cdot T = \sum_{k=1}^4 (y_k - t_k) T(x_k)"
+    ok, wrong = problem.check([
+        Claim("ok", "", latex, options={"where": where}),
+        Claim("swapped", "", latex, options={"where": swapped}),
+    ])
+    assert ok.verdict == "correct", ok.message
+    assert wrong.verdict == "incorrect", wrong.message
+
+
+def test_stack_needs_a_fitting_vector() -> None:
+    """A column of four 2x3 matrices times a 4x1 column (not a row) does not fit: a shape error."""
+    from symderiv import Claim
+
+    problem = load(DERIVATIONS / FILES["seed 000 Q1"])
+    where = next(c for c in problem.claims if c.id == "Q1.dW1.formula").options["where"]
+    v = problem.check([Claim("bad", "", r"T \cdot (y - t) = 0", options={"where": where})])[0]
+    assert v.verdict == "incorrect" and "column of 4 2x3 matrices" in v.message, v.message

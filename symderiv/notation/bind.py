@@ -178,6 +178,18 @@ class _BoundMacro(A.Node):
 
 
 @dataclass(frozen=True)
+class Stack:
+    """[A_1, ..., A_n] with equally shaped matrices A_k: a vector of matrices (three indices),
+    as written in T = [T(x_1), ..., T(x_4)]^T. Under block-matrix rules such a product does
+    not fit, so the one reading that does is taken: ^T turns the row into a column (the
+    blocks are not transposed), and a row of n numbers times it is the sum c_1 A_1 + ... +
+    c_n A_n."""
+
+    items: tuple[sp.ImmutableMatrix, ...]
+    column: bool = False
+
+
+@dataclass(frozen=True)
 class _ChainRule(A.Node):
     """Juxtaposed derivatives ∂a/∂u ∂u/∂v ... whose variables link up (the chain rule)."""
 
@@ -323,6 +335,7 @@ class Binder:
         self.scope, self.table, self.text = scope, table, text
         self.work = 0
         self.depth = 0
+        self.readings: set[str] = set()  # how notation with more than one reading was read
 
     # ------------------------------------------------------------------ errors
     def error(self, message: str, node: A.Node | None) -> NotationError:
@@ -683,6 +696,15 @@ class Binder:
                 and len({v.cols for v in vals}) == 1
             ):
                 return sp.ImmutableMatrix.vstack(*vals)
+            if all(isinstance(v, sp.MatrixBase) and min(v.shape) > 1 for v in vals) and len(
+                {v.shape for v in vals}
+            ) == 1:
+                r, c = vals[0].shape
+                self.readings.add(
+                    f"a list of {r}x{c} matrices read as a vector of matrices: a row of numbers c "
+                    "times its transpose is the sum of c_k A_k (block-matrix rules would not fit)"
+                )
+                return Stack(tuple(vals))
             return sp.ImmutableMatrix(1, len(vals), [self._scalar(v, node) for v in vals])
         raise self.error("a list here cannot be evaluated", node)
 
@@ -973,6 +995,8 @@ class Binder:
     def _mul(self, a, b, node, hadamard_fallback: bool = False):
         if isinstance(a, Fn | _Op) or isinstance(b, Fn | _Op):
             raise self.error("a function without its argument", node)
+        if isinstance(a, Stack) or isinstance(b, Stack):
+            return self._stack_product(a, b, node)
         am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
         if am and bm:
             if a.cols == b.rows:
@@ -991,6 +1015,32 @@ class Binder:
         if am or bm:
             return sp.ImmutableMatrix(a * b) if am else sp.ImmutableMatrix(b * a)
         return a * b
+
+    def _stack_product(self, a, b, node) -> Value:
+        """A number times a stack; a row of n numbers times a column of n matrices (or a row of
+        matrices times a column of numbers): the sum of c_k A_k."""
+        stack, other = (a, b) if isinstance(a, Stack) else (b, a)
+        if isinstance(other, Stack):
+            raise self.shape_error("cannot multiply two vectors of matrices", node)
+        if not isinstance(other, sp.MatrixBase) or other.shape == (1, 1):
+            c = other[0] if isinstance(other, sp.MatrixBase) else other
+            return Stack(tuple(sp.ImmutableMatrix(c * m) for m in stack.items), stack.column)
+        n = len(stack.items)
+        if b is stack:
+            fits = other.shape == (1, n) and stack.column
+        else:
+            fits = other.shape == (n, 1) and not stack.column
+        if not fits:
+            r, c = stack.items[0].shape
+            raise self.shape_error(
+                f"cannot multiply a {other.rows}x{other.cols} matrix and a "
+                f"{'column' if stack.column else 'row'} of {n} {r}x{c} matrices",
+                node,
+            )
+        total = sp.zeros(*stack.items[0].shape)
+        for coeff, m in zip(other, stack.items, strict=True):
+            total += coeff * m
+        return sp.ImmutableMatrix(total)
 
     def _hadamard(self, a, b, node):
         """Element-wise product, with a vector broadcast along a matrix of matching side."""
@@ -1081,6 +1131,8 @@ def _finish(binder: Binder, value: Value, transposed: bool, power, env, node) ->
     if transposed:
         if isinstance(value, sp.MatrixBase):
             value = sp.ImmutableMatrix(value.T)
+        elif isinstance(value, Stack):
+            value = Stack(value.items, not value.column)
         elif isinstance(value, Fn | _Op):
             raise binder.error("a transpose of a function", node)
     if power is not None:

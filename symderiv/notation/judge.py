@@ -13,7 +13,7 @@ from ..errors import NotationError, SymderivError, Timeout
 from ..timebound import bounded
 from ..verdict import Verdict
 from . import ast as A
-from .bind import Binder, FormulaShapeError, NotationTable, Probe, RangeFound, Unbound
+from .bind import Binder, FormulaShapeError, NotationTable, Probe, RangeFound, Stack, Unbound
 from .parse import parse, parse_one
 from .scope import Fn, as_basic
 
@@ -156,6 +156,8 @@ class Judge:
 
     def evaluate(self, side: Side, env: dict[str, int]):
         v = self.binder.top(side.node, env, side.canonical)
+        if isinstance(v, Stack):
+            raise NotationError(self.text, "a vector of matrices is not a value to compare", side.node.pos)
         if isinstance(v, Fn) or not isinstance(v, sp.Basic):
             raise NotationError(self.text, "a function without its argument", side.node.pos)
         return self.scope.expand(v)
@@ -210,6 +212,7 @@ class Judge:
                 unreadable[n] = exc.message
                 values.append(None)
         readable = [n for n in range(len(sides)) if values[n] is not None]
+        checked = 0
         for p, q in itertools.pairwise(readable):
             if any(op not in ("=", ":=", "equiv") for op in ops[p:q]):
                 continue
@@ -217,8 +220,10 @@ class Judge:
             if result is not None:
                 result["ranges"] = ranges
                 return result
+            checked += 1
         return {
             "ok": True,
+            "checked": checked,
             "ranges": ranges,
             "values": values,
             "envs": envs,
@@ -439,17 +444,19 @@ def judge_formula(
         chains.append((sides, ops))
     expected = None
     unreadable: dict[str, str] = {}
+    checked = 0
     for sides, ops in chains:
         result = judge.judge_chain(sides, ops)
         if not result["ok"]:
             ce = result.get("counterexample")
             link = f"{result['left']}  =  {result['right']}"
+            readings = "".join(f"; {r}" for r in sorted(judge.binder.readings))
             return Verdict(
                 claim_id,
                 target,
                 latex,
                 "incorrect",
-                message=f"wrong link: {link}: {result['message']}",
+                message=f"wrong link: {link}: {result['message']}{readings}",
                 expected=ce["expected"] if ce else None,
                 claimed=ce["claimed"] if ce else None,
                 counterexample=ce,
@@ -457,6 +464,7 @@ def judge_formula(
                 details={"link": result["link"], "ranges": result["ranges"]},
             )
         unreadable.update(result.get("unreadable", {}))
+        checked += result["checked"]
         if expected is None and result["values"] and result["values"][0]:
             first = result["values"][0][0]
             expected = sp.latex(first) if len(str(first)) < 400 else None
@@ -467,7 +475,11 @@ def judge_formula(
             target,
             latex,
             "undecided",
-            message=f"every link that could be read holds, but not every side: {what}",
+            message=(
+                f"every link that could be read holds, but not every side: {what}"
+                if checked
+                else f"nothing could be checked (no two sides could be read): {what}"
+            ),
             expected=expected,
             details={"unreadable": unreadable, "points": len(judge.points)},
         )
@@ -482,6 +494,8 @@ def judge_formula(
     except (Timeout, SymderivError):
         proved = None
     how = "proved symbolically" if proved else f"equal at {len(judge.points)} random exact points"
+    if judge.binder.readings:
+        how += "; " + "; ".join(sorted(judge.binder.readings))
     return Verdict(
         claim_id,
         target,
