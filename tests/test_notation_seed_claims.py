@@ -95,6 +95,7 @@ def test_seed001_p4_alpha_extra_factor() -> None:
     v = verdicts("seed 001 P4")["P4.alpha"]
     ce = v.counterexample
     assert ce["indices"]["k"] != 1 and ce["claimed"] == "0" and ce["expected"] != "0"
+    assert abs(float(ce["expected"])) > 1e-3  # a point a person can read, not e^{-28}
 
 
 @pytest.mark.parametrize(

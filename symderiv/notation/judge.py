@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import re
 from dataclasses import dataclass
@@ -243,27 +244,29 @@ class Judge:
                 f"{sides[j].text} is {_shape_text(sb)}",
                 "mistake": mistake or self._diagonal_mistake(a_vals, b_vals),
             }
+        failures = []
         for pt in self.points:
             for env, a, b in zip(envs, a_vals, b_vals, strict=True):
                 am, bm = _as_matrix(a), _as_matrix(b)
                 an = am.applyfunc(lambda e, pt=pt: _num(e, pt))
                 bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
-                if all(_equal(x, y) for x, y in zip(an, bn, strict=True)):
-                    continue
-                used = set().union(*[as_basic(e).free_symbols for e in list(am) + list(bm)])
-                data = _group({s: pt[s] for s in used if s in pt})
-                return {
-                    **base,
-                    "message": f"{sides[i].text} != {sides[j].text}",
-                    "counterexample": {
-                        "indices": env,
-                        "values": data,
-                        "expected": _show(an),
-                        "claimed": _show(bn),
-                    },
-                    "mistake": self._mistake(a_vals, b_vals, envs),
-                }
-        return None
+                if not all(_equal(x, y) for x, y in zip(an, bn, strict=True)):
+                    failures.append((_legibility(an, bn), pt, env, am, bm, an, bn))
+        if not failures:
+            return None
+        _, pt, env, am, bm, an, bn = max(failures, key=lambda f: f[0])
+        used = set().union(*[as_basic(e).free_symbols for e in list(am) + list(bm)])
+        return {
+            **base,
+            "message": f"{sides[i].text} != {sides[j].text}",
+            "counterexample": {
+                "indices": env,
+                "values": _group({s: pt[s] for s in used if s in pt}),
+                "expected": _show(an),
+                "claimed": _show(bn),
+            },
+            "mistake": self._mistake(a_vals, b_vals, envs),
+        }
 
     def _missing_sum(self, a_vals, b_vals, envs) -> str | None:
         """One side is the other summed over a free index letter x: Σ_x b(x) = a (the claim
@@ -381,6 +384,21 @@ class Judge:
             ):
                 return "swapped indices"
         return None
+
+
+def _legibility(expected: sp.MatrixBase, claimed: sp.MatrixBase) -> float:
+    """How well a counterexample shows the difference to a person: the largest entry gap
+    relative to the entries' size, with a penalty for values far from 1 (e^{-20} vs 0 is a
+    true but useless counterexample when another point shows 0.3 vs 0)."""
+    best = 0.0
+    for x, y in zip(expected, claimed, strict=True):
+        fx, fy = float(sp.N(x, 20)), float(sp.N(y, 20))
+        size = max(abs(fx), abs(fy))
+        if size == 0 or not math.isfinite(size):
+            continue
+        gap = abs(fx - fy) / size
+        best = max(best, gap / (1.0 + abs(math.log10(size))))
+    return best
 
 
 def _group(values: dict[sp.Symbol, sp.Rational]) -> dict[str, str]:
