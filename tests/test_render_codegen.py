@@ -13,6 +13,7 @@ import pytest
 from symderiv.problem import load
 from symderiv.registry import NUMPY_FUNCTIONS
 from symderiv.render.codegen import display_names, gradient_latex, gradient_sources, load_module, module_source
+from symderiv.render.printer import transposed
 
 ROOT = Path(__file__).resolve().parent.parent
 DERIVATIONS = ROOT / "derivations"
@@ -22,9 +23,11 @@ NETWORKS = [p for p in sorted(DERIVATIONS.glob("*.toml")) if 'kind = "network"' 
 def _interpret(tex: str, names: dict[str, str], values: dict[str, np.ndarray]) -> np.ndarray:
     """Evaluate the restricted LaTeX the evaluator prints: one operation per line."""
     env = {names[k]: v for k, v in values.items()}
+    for k, v in values.items():  # a name shown transposed ({W}^T): W is its transpose
+        env.setdefault(transposed(names[k]), np.transpose(v))
     body = tex.removeprefix(r"\begin{array}{l} ").removesuffix(r" \end{array}")
     lines = body.split(r" \\ ")
-    known = sorted(set(names.values()), key=len, reverse=True)
+    known = sorted(set(names.values()) | set(env), key=len, reverse=True)
     name_re = "|".join(re.escape(n) for n in known) + r"|t_\{\d+\}"
     operand = rf"(?:{name_re}|-?\d+\.\d+)"
 

@@ -56,3 +56,13 @@ def test_numbers(value, expected):
 def test_number_matrix_shapes():
     assert number_matrix([["1"]]) == "1"
     assert number_matrix(sp.Matrix([[1, 2], [3, 4]])) == r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}"
+
+
+@pytest.mark.parametrize("name", [r"\mathbf{w}^{(2)}", "W", r"{a}+{b}", r"x^{\top}"])
+def test_transposed_twice_is_the_name(name: str) -> None:
+    """A display-transposed name transposed again prints as the name (no w^{(2)⊤⊤})."""
+    from symderiv.render.printer import transposed
+
+    once = transposed(name)
+    assert once.endswith(r"^{\top}") and once != name
+    assert transposed(once) == name

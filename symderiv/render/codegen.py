@@ -25,7 +25,7 @@ from latexify import codegen as lcodegen
 from .. import registry
 from ..matrixeval import Backend, evaluate
 from .blocks import Block, Code, Heading, Math, Para
-from .printer import DerivPrinter
+from .printer import DerivPrinter, transposed
 
 #: Element-wise NumPy functions the generated module may call, by name.
 ELEMENTWISE = {"exp": "np.exp", "log": "np.log", "tanh": "np.tanh"}
@@ -212,7 +212,7 @@ class _ExpressionCodegen(lcodegen.ExpressionCodegen):
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         args = [self.visit(a) for a in node.args]
         if name == "transpose":
-            return f"{{{args[0]}}}^{{\\top}}"
+            return transposed(args[0])
         if name == "ones":
             r, c = (a.value for a in node.args)  # type: ignore[attr-defined]
             return rf"\mathbf{{1}}_{{{r} \times {c}}}"
@@ -243,7 +243,7 @@ def display_names(problem: Any) -> dict[str, str]:
     """Python name -> LaTeX name for the generated code (internal shapes shown with ᵀ)."""
     names = {"X": "X", "T": "T"}
     for key, spec in problem.net.params.items():
-        names[key] = spec.latex if spec.shape == spec.internal else rf"{{{spec.latex}}}^{{\top}}"
+        names[key] = spec.latex if spec.shape == spec.internal else transposed(spec.latex)
     for s in problem.matrix_form.steps:
         names[s.symbol.name] = s.latex
     for key, spec in problem.net.params.items():

@@ -102,6 +102,21 @@ class DerivPrinter(LatexPrinter):
         return s
 
 
+def transposed(tex: str) -> str:
+    r"""{tex}^{\top}, except that the transpose of {X}^{\top} is X (no X^{\top\top})."""
+    suffix = r"}^{\top}"
+    if tex.startswith("{") and tex.endswith(suffix):
+        inner, depth = tex[1 : -len(suffix)], 0
+        for ch in inner:
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            if depth < 0:
+                break
+        else:
+            if depth == 0:
+                return inner
+    return rf"{{{tex}}}^{{\top}}"
+
+
 def _merge_superscript(name: str, sup: str) -> str | None:
     """W^{(1)} and \\top -> W^{(1)\\top}, when the name ends in one superscript group."""
     start = name.rfind("^{")
