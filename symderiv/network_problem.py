@@ -398,10 +398,55 @@ class NetworkProblem(Problem):
         return judge_numbers(claim, expected, numbers)
 
     def _judge_formula(self, claim: Claim) -> Verdict:
-        from .notation import NetworkScope, NotationTable, judge_claim
+        from .notation import judge_claim
+
+        if self._formula_scope is None:
+            return Verdict(claim.id, claim.target, claim.latex, "undecided",
+                           message="the network is too large to write out entry by entry; give "
+                                   "[notation] reduce = { inputs = ..., units = [...], batch = ... } "
+                                   "to judge formulas on a smaller copy")
+        scope, table, reduced = self._formula_scope
+        free = claim.options.get("free")
+        if free:
+            try:
+                scope, table = table.with_free(scope, dict(free))
+            except (ValueError, TypeError, SymderivError) as exc:
+                return Verdict(claim.id, claim.target, claim.latex, "error", message=f"free: {exc}")
+        verdict = judge_claim(scope, table, claim)
+        if reduced:
+            verdict.message = f"{verdict.message} [{reduced['note']}]".strip()
+            verdict.details["reduced"] = reduced
+        return verdict
+
+    @cached_property
+    def _formula_scope(self) -> tuple[Any, Any, dict[str, Any] | None] | None:
+        """The scope formulas are bound to, the notation table for it, and what was reduced:
+        the network itself when it is small; with `[notation] reduce`, a smaller copy (same
+        layers, activations, loss) whose widths and batch the table maps the full ones to."""
+        from .notation import NetworkScope, NotationTable
 
         table = self.notation if self.notation is not None else NotationTable.from_dict({})
-        return judge_claim(NetworkScope(self.net, self.batch), table, claim)
+        spec = table.reduce
+        if not spec:
+            return (NetworkScope(self.net, self.batch), table, None) if self.small else None
+        units = spec.get("units", tuple(min(layer.units, 3) for layer in self.net.layers))
+        if len(units) != len(self.net.layers):
+            raise SymderivError(f"{self.path}: [notation] reduce.units needs one width per layer "
+                                f"({len(self.net.layers)}), got {len(units)}")
+        n_in, batch = spec.get("inputs", min(self.net.n_in, 3)), spec.get("batch", min(self.batch, 2))
+        full = [self.net.n_in, *(layer.units for layer in self.net.layers), self.batch]
+        small = [n_in, *units, batch]
+        if any(s > f for s, f in zip(small, full, strict=True)):
+            raise SymderivError(f"{self.path}: [notation] reduce must not enlarge the network: "
+                                f"{_sizes_text(small)} for {_sizes_text(full)}")
+        net = _reduced(self.net, n_in, tuple(units))
+        mapped = sorted({(f, s) for f, s in zip(full, small, strict=True) if f != s}, reverse=True)
+        note = (f"judged at a reduced size: {_sizes_text(small)} for the problem's {_sizes_text(full)}"
+                + (f"; sizes written {', '.join(f'{f} as {s}' for f, s in mapped)}" if mapped else "")
+                + "; the formulas are size-generic")
+        reduced = {"widths": small[:-1], "batch": batch, "full_widths": full[:-1], "full_batch": self.batch,
+                   "note": note}
+        return NetworkScope(net, batch), table.at_sizes(list(zip(full, small, strict=True))), reduced
 
 
 # ---------------------------------------------------------------------- helpers
@@ -521,18 +566,27 @@ def _shape(t: Fields, internal: tuple[int, int]) -> tuple[int, int]:
     return shape
 
 
-def _reduced(net: Network) -> Network:
-    """The same network with every width at most 3 (for a symbolic proof of the form)."""
-    layers = tuple(Layer(min(layer.units, 3), layer.activation, layer.weight, layer.bias, layer.alpha)
-                   for layer in net.layers)
+def _reduced(net: Network, inputs: int | None = None, units: tuple[int, ...] | None = None) -> Network:
+    """The same network (layers, activations, loss, layout) with smaller widths: the given
+    input width and layer widths, by default every width at most 3 (for a symbolic proof of
+    the form, and for judging size-generic formulas)."""
+    widths = units if units is not None else tuple(min(layer.units, 3) for layer in net.layers)
+    layers = tuple(Layer(w, layer.activation, layer.weight, layer.bias, layer.alpha)
+                   for w, layer in zip(widths, net.layers, strict=True))
     shapes = tuple((k, s if 1 in s else None) for k, s in net.display_shapes)
-    small = Network(min(net.n_in, 3), layers, net.layout, net.loss_name, net.l2, net.latex_names, ())
+    n_in = inputs if inputs is not None else min(net.n_in, 3)
+    small = Network(n_in, layers, net.layout, net.loss_name, net.l2, net.latex_names, ())
     fixed = []
     for k, s in shapes:
         if s is not None:
             internal = small.params[k].internal
             fixed.append((k, internal if s == net.params[k].internal else internal[::-1]))
     return Network(small.n_in, layers, net.layout, net.loss_name, net.l2, net.latex_names, tuple(fixed))
+
+
+def _sizes_text(sizes: list[int]) -> str:
+    """[784, 100, 10, 64] -> '784-100-10, N = 64' (widths, then the batch)."""
+    return "-".join(map(str, sizes[:-1])) + f", N = {sizes[-1]}"
 
 
 def _prove_equal(net: Network, n: int) -> tuple[bool, str]:

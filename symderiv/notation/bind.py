@@ -13,12 +13,19 @@ The ``[notation]`` table of a problem file maps the student's names (LaTeX, case
     '\\mathcal{L}' = 'L'
     '\\delta^{(2)}' = '\frac{\\partial L}{\\partial z2}'
     sizes = { K = 3, h = 4 } # letters that stand for sizes (in sum limits)
+    "h'" = 'a1'             # a primed name the table binds is a name (h', y'), not f'
+    '\\mathbf{J}' = 'jacobian' # J_f(v): the Jacobian of f at v (rows: f's entries)
+    reduce = { inputs = 3, units = [4, 10], batch = 1 }  # judge on a smaller copy (networks)
 
 Canonical names: parameter keys, X T Y Z1 A1 ... L (batch, sample rows), x t y z1 a1 ...
 (per sample; without a sample index and N > 1, the batch in the layout's orientation),
-act1 act2 ... (activations), D (the derivative operator, as in \\mathbf{D}\\phi).
+act1 act2 ... (activations), D (the derivative operator, as in \\mathbf{D}\\phi), jacobian.
 Built in: \\exp \\log \\sin \\cos \\tanh \\max \\min, \\text{diag}, e, \\pi, \\delta_{ij}
-(Kronecker), \\mathbf{1}_n (ones), \\mathbf{1}_{z>0} (indicator), ^T / ^\\top (transpose).
+(Kronecker), \\mathbf{1}_n (ones), \\mathbf{1}_{z>0} (indicator), \\mathbf{I}_n (identity),
+^T / ^\\top (transpose), \\nabla F(v) (the gradient of a scalar F in its argument, shaped like
+v; \\nabla L(\\mathbf{W})_{ij} its entry): F the loss L (L(v) is the loss as a function of the
+model quantity v) or a function a claim's `where` defines, l_1(\\mathbf{x}) = ... with the
+plain name x as its formal parameter. A claim's `free` names are its own free variables.
 Index letters not bound by a \\sum are free: the judge checks every value in their range.
 """
 
@@ -49,6 +56,8 @@ class NotationTable:
     macros: dict[object, A.Node] = field(default_factory=dict)
     reduce: dict[str, Any] = field(default_factory=dict)
     patterns: list[tuple[A.Node, frozenset[str], A.Node]] = field(default_factory=list)
+    functions: dict[str, StudentFn] = field(default_factory=dict)
+    size_map: dict[int, int | None] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: dict[str, str] | None = None) -> NotationTable:
@@ -74,7 +83,7 @@ class NotationTable:
     def with_where(self, where: dict[str, str]) -> NotationTable:
         out = NotationTable(
             dict(self.names), dict(self.sizes), dict(self.macros), dict(self.reduce),
-            list(self.patterns),
+            list(self.patterns), dict(self.functions), dict(self.size_map),
         )
         for key, value in where.items():
             out._add_where(str(key), str(value))
@@ -84,10 +93,61 @@ class NotationTable:
         """A student's own name for a formula; index letters in its subscripts are parameters:
         'T(x_k)' also stands for T(x_1), T(x_2), ... with k bound to the index written."""
         node, body = parse_one(key), parse_one(value)
+        fn = _function_definition(node, body)
+        if fn is not None:  # l_1(\mathbf{x}) = ...: a function of its argument
+            self.functions[fn.name] = fn
+            return
         self.macros[node.key()] = _StudentMacro(0, body)
         letters = _index_letters(node)
         if letters:
             self.patterns.append((node, frozenset(letters), body))
+
+    def at_sizes(self, pairs: list[tuple[int, int]]) -> NotationTable:
+        """The table for a reduced copy of the model, from (full width, reduced width) pairs:
+        size letters and literal sizes that are widths of the full model (784, 100, 64) stand
+        for the reduced widths. A full width that two reduced widths come from is ambiguous
+        (mapped to None: a formula that writes it is not read)."""
+        out = self.with_where({})
+        merged: dict[int, int | None] = {}
+        for full, small in pairs:
+            merged[full] = small if merged.get(full, small) == small else None
+        out.size_map = merged
+        out.sizes = {k: merged.get(v, v) for k, v in self.sizes.items() if merged.get(v, v) is not None}
+        return out
+
+    def with_free(self, scope, free: dict[str, Any]) -> tuple[Any, NotationTable]:
+        """A claim's own variables (`free = { '\\mathbf{x}' = 10 }`: a vector of 10 free
+        entries, or [rows, cols]): new leaves of a copy of the scope, bound by name here.
+        They shadow the table's meaning of the name for this claim only."""
+        out = self.with_where({})
+        taken = {str(s) for s in scope.leaves()}
+        leaves: dict[str, sp.ImmutableMatrix] = {}
+        for key, spec in free.items():
+            nk = name_key(parse_one(str(key)))
+            if nk is None:
+                raise ValueError(f"free: {key!r} is not a name")
+            dims = [spec] if isinstance(spec, int) else list(spec)
+            if not dims or len(dims) > 2 or not all(isinstance(d, int) and d > 0 for d in dims):
+                raise ValueError(f"free: {key!r} needs a size n or a shape [rows, cols]")
+            sizes = [self.size(d) or d for d in dims]
+            r, c = (sizes[0], 1) if len(sizes) == 1 else (sizes[0], sizes[1])
+            if len(sizes) == 1 and scope.layout == "row":
+                r, c = c, r
+            label = nk.replace("\\", "")
+            if any(t == label or t.startswith(label + "[") for t in taken):
+                label += "(free)"
+            qname = f"free:{nk}"
+            leaves[qname] = sp.ImmutableMatrix(
+                r, c, lambda i, j, label=label, r=r, c=c: sp.Symbol(
+                    label if r * c == 1 else f"{label}[{max(i, j) + 1}]" if 1 in (r, c)
+                    else f"{label}[{i + 1},{j + 1}]", real=True)
+            )
+            out.names[nk] = A.Canon(0, qname)
+        return scope.with_leaves(leaves), out
+
+    def size(self, n: int) -> int | None:
+        """A literal size of the formula at the size judged (None: ambiguous after a reduction)."""
+        return self.size_map.get(n, n) if self.size_map else n
 
     def match(self, node: A.Node) -> tuple[A.Node, dict[str, A.Node]] | None:
         """The body of a parametrised `where` name matching `node`, with its index bindings."""
@@ -194,6 +254,42 @@ class _ChainRule(A.Node):
     """Juxtaposed derivatives ∂a/∂u ∂u/∂v ... whose variables link up (the chain rule)."""
 
     factors: tuple[A.Deriv, ...]
+
+
+@dataclass(frozen=True)
+class StudentFn:
+    """A function a claim's `where` defines, l_1(\\mathbf{x}) = \\sum_i (y_i - x_i)^2: its value
+    at an argument is the body with the formal parameter bound to the argument's value."""
+
+    name: str
+    formal: str
+    body: A.Node
+
+
+def _dims(v: Value) -> tuple[int, int]:
+    """The shape of a value (a scalar is 1x1)."""
+    return v.shape if isinstance(v, sp.MatrixBase) else (1, 1)
+
+
+def _formal_key(node: A.Node) -> str | None:
+    """The key of a formal parameter: a plain name, primes kept (x, \\mathbf{h}')."""
+    parts = decompose(node)
+    if parts is None or parts.subs is not None or parts.sup is not None or isinstance(parts.base, A.Func):
+        return None
+    return _base_text(parts.base) + "'" * parts.primes
+
+
+def _function_definition(node: A.Node, body: A.Node) -> StudentFn | None:
+    """`F(v) = body` with F a name and v a plain name (no index): a function definition."""
+    if not (isinstance(node, A.Juxt) and len(node.items) == 2):
+        return None
+    fname, arg = node.items
+    if not (isinstance(arg, A.Group) and arg.kind == "(" and len(arg.items) == 1):
+        return None
+    name, formal = name_key(fname), _formal_key(arg.items[0])
+    if name is None or formal is None:
+        return None
+    return StudentFn(name, formal, body)
 
 
 @dataclass(frozen=True)
@@ -305,11 +401,12 @@ def name_key(node: A.Node) -> str | None:
     if parts is None:
         return None
     layer, t, power = _layer_of(parts.sup)
-    if t or power is not None or parts.primes:
+    if t or power is not None:
         return None
     key = _base_text(parts.base)
     if layer is not None:
         key += f"^{{({layer})}}"
+    key += "'" * parts.primes  # h', y': a name of its own when the table binds it
     if parts.subs is not None:
         if not all(isinstance(s, A.Num | A.Name) for s in parts.subs):
             return None
@@ -336,6 +433,8 @@ class Binder:
         self.work = 0
         self.depth = 0
         self.readings: set[str] = set()  # how notation with more than one reading was read
+        self.locals: dict[str, Value] = {}  # formal parameters of a student's function
+        self._derived: dict[object, Value] = {}  # \\nabla F(v), J_F(v) by what they depend on
 
     # ------------------------------------------------------------------ errors
     def error(self, message: str, node: A.Node | None) -> NotationError:
@@ -456,14 +555,59 @@ class Binder:
             ):
                 i, j = (self._index(s, env) for s in subs)
                 return _finish(self, sp.Integer(int(i == j)), transposed, power, env, node)
-        value, consumed = self._lookup(base, layer, subs, env, canonical, node)
+        own = None if canonical else self._own_name(base, layer, subs, parts.primes, env, node)
+        primes = parts.primes
+        if own is None:
+            value, consumed = self._lookup(base, layer, subs, env, canonical, node)
+        else:
+            value, consumed, primes = own
         if not consumed and subs is not None:
             value = self._subscript(value, subs, env, node)
-        for _ in range(parts.primes):
+        for _ in range(primes):
             if not isinstance(value, Fn):
                 raise self.error("a prime marks a derivative of a function (f', \\phi')", node)
             value = value.derivative()
         return _finish(self, value, transposed, power, env, node)
+
+    def _own_name(self, base, layer, subs, primes, env, node) -> tuple[Value, bool, int] | None:
+        """A formal parameter, a student's function, a primed name the table binds (h', y':
+        names, not derivatives), or a built-in operator: (value, subscript consumed, primes
+        left). None when the ordinary lookup applies."""
+        key = _base_text(base) + (f"^{{({layer})}}" if layer is not None else "")
+        pkey = key + "'" * primes
+        full = None
+        if subs is not None and all(isinstance(s, A.Num | A.Name) for s in subs):
+            full = "_{" + ",".join(s.text for s in subs) + "}"
+        if pkey in self.locals:
+            return self.locals[pkey], False, 0
+        if full is not None and key + full in self.table.functions:
+            return self.table.functions[key + full], True, primes
+        if subs is None and key in self.table.functions:
+            return self.table.functions[key], False, primes
+        if primes and full is not None and pkey + full in self.table.names:
+            return self.value(self.table.names[pkey + full], env, canonical=True), True, 0
+        if primes and pkey in self.table.names:
+            value, consumed = self._lookup_key(pkey, subs, env, node)
+            return value, consumed, 0
+        if key in self.table.names or not isinstance(base, A.Name):
+            return None
+        if base.text == "\\nabla":
+            return _Op("nabla"), False, primes
+        if base.text == "I" and subs is not None and len(subs) == 1:  # \mathbf{I}_n
+            n = self._size(subs[0], env)
+            return sp.ImmutableMatrix(sp.eye(n)), True, primes
+        return None
+
+    def _lookup_key(self, key: str, subs, env, node) -> tuple[Value, bool]:
+        target = self.table.names[key]
+        if (
+            subs is not None
+            and isinstance(target, A.Name)
+            and self._is_per_sample(target.text)
+            and self.scope.n_samples > 1
+        ):
+            return self._lookup(target, None, subs, env, True, node)
+        return self.value(target, env, canonical=True), False
 
     def _known(self, base: A.Node, layer: int | None) -> bool:
         key = _base_text(base) + (f"^{{({layer})}}" if layer is not None else "")
@@ -541,6 +685,8 @@ class Binder:
                 raise self.error(f"layer {name[3:]} has no element-wise activation", node) from None
         if name == "D":
             return _Op("D")
+        if name == "jacobian":  # '\mathbf{J}' = 'jacobian': J_f(v), the Jacobian of f at v
+            return _Op("jacobian")
         if self._is_per_sample(name):
             if self.scope.n_samples == 1:
                 return self._per_sample(name, 1, node)
@@ -574,6 +720,8 @@ class Binder:
     def _subscript(self, value: Value, subs: tuple[A.Node, ...], env, node) -> Value:
         if isinstance(value, _Op) and value.kind == "ones":
             return value
+        if isinstance(value, _Op) and value.kind == "jacobian" and value.node is None and len(subs) == 1:
+            return _Op("jacobian", subs[0])  # J_{l_2}: the function comes as the subscript
         if not isinstance(value, sp.MatrixBase):
             raise self.error("a subscript on a scalar", node)
         r, c = value.shape
@@ -594,6 +742,8 @@ class Binder:
         if isinstance(i, Probe):
             raise RangeFound(i.letter, n)
         if not 1 <= i <= n:  # the indices do not fit the shapes: a wrong formula
+            if self.table.size_map:  # ... unless the sizes are reduced ones
+                raise self.error(f"index {i} out of range 1..{n} at the reduced size judged", node)
             raise self.shape_error(f"index {i} out of range 1..{n}", node)
         return i
 
@@ -678,7 +828,7 @@ class Binder:
 
     def _size(self, node, env) -> int:
         if isinstance(node, A.Num):
-            return int(node.text)
+            return self._literal_size(node)
         if isinstance(node, A.Name) and node.text in self.table.sizes:
             return self.table.sizes[node.text]
         raise self.error("a size must be a number or a size letter of the [notation] table", node)
@@ -717,6 +867,8 @@ class Binder:
         return self._mul(sp.Integer(-1), v, node)
 
     def _v_BinOp(self, node: A.BinOp, env, canonical) -> Value:
+        if node.op in "+-":
+            self._check_sum_extent(node)
         a = self.value(node.left, env, canonical)
         b = self.value(node.right, env, canonical)
         if node.op == "+":
@@ -730,6 +882,25 @@ class Binder:
         if node.op == "/":
             return self._mul(a, sp.Integer(1) / self._scalar(b, node), node)
         raise self.error(f"unknown operator {node.op}", node)
+
+    def _check_sum_extent(self, node: A.BinOp) -> None:
+        """\\sum_i a_i - b_i: the sum's body ends at the first + or -, so an i after it is a
+        free index; whoever writes this most likely means the sum of the whole. Ambiguous, so
+        not read (never judged by either reading)."""
+        terms: list[A.Node] = []
+        n: A.Node = node
+        while isinstance(n, A.BinOp) and n.op in "+-":
+            terms.append(n.right)
+            n = n.left
+        terms = [n, *reversed(terms)]
+        for k, term in enumerate(terms[:-1]):
+            s = _trailing_sum(term)
+            if s is not None and any(s.index in _index_uses(t) for t in terms[k + 1 :]):
+                raise self.error(
+                    f"ambiguous sum: its body ends at the next + or -, but its index {s.index} "
+                    "is used after it; write brackets around what is summed",
+                    term,
+                )
 
     def _v_Frac(self, node: A.Frac, env, canonical) -> Value:
         num = self.value(node.num, env, canonical)
@@ -751,11 +922,20 @@ class Binder:
             total = self._add(total, self.value(node.body, {**env, node.index: k}, canonical), node)
         return total
 
+    def _literal_size(self, node: A.Num) -> int:
+        """A number written as a size or a sum limit, at the size judged (see at_sizes)."""
+        n = self.table.size(int(node.text))
+        if n is None:
+            raise self.error(
+                f"{node.text} is a width of the full model that the reduction makes ambiguous", node
+            )
+        return n
+
     def _limit(self, node, env) -> int:
         if isinstance(node, A.Name) and node.text in self.table.sizes:
             return self.table.sizes[node.text]
         if isinstance(node, A.Num):
-            return int(node.text)
+            return self._literal_size(node)
         if isinstance(node, A.Name) and node.text in env:
             return env[node.text]
         raise self.error(
@@ -778,6 +958,10 @@ class Binder:
             ):
                 i += 1  # Err(y, z): the arguments only name what the quantity depends on
                 continue
+            if not canonical and i + 1 < len(items) and self._is_loss_call(items[i], items[i + 1]):
+                vals.append(self._quantity_at(items[i], items[i + 1].items[0], env))
+                i += 2
+                continue
             try:
                 v = self.value(items[i], env, canonical)
             except _Split as split:
@@ -785,7 +969,7 @@ class Binder:
                 items[i : i + 1] = _respread(items[i], letters)
                 continue
             i += 1
-            while isinstance(v, Fn | _Op) and i < len(items):
+            while isinstance(v, Fn | _Op | StudentFn) and i < len(items):
                 arg_node = items[i]
                 i += 1
                 if isinstance(v, _Op) and v.kind == "D":
@@ -802,7 +986,7 @@ class Binder:
                 ):
                     raise self.error(f"{v.name} takes one argument", arg_node)
                 v = self._apply(v, arg_node, env, canonical)
-            if isinstance(v, Fn | _Op):
+            if isinstance(v, Fn | _Op | StudentFn):
                 raise self.error("a function without its argument", items[i - 1])
             if (
                 vals
@@ -843,6 +1027,10 @@ class Binder:
         return out
 
     def _apply(self, f: Value, arg_node: A.Node, env, canonical) -> Value:
+        if isinstance(f, _Op) and f.kind == "nabla":
+            return _Op("grad", arg_node)  # \nabla F: waits for F's argument
+        if isinstance(f, StudentFn) or (isinstance(f, _Op) and f.kind in ("grad", "jacobian") and f.node):
+            return self._call_scripted(f, arg_node, env)
         if isinstance(f, _Op) and f.kind == "deriv":
             return self._derivative(arg_node, f.node.wrt, env, canonical, f.node)
         if isinstance(f, _Op) and f.kind in ("max", "min"):
@@ -869,6 +1057,134 @@ class Binder:
         if isinstance(arg, Fn | _Op):
             raise self.error("a function applied to a function", arg_node)
         return f(arg)
+
+    # ------------------------------------------------------------------ functions of an argument
+    def _call_scripted(self, f: Value, arg_node: A.Node, env) -> Value:
+        """F(v), \\nabla F(v), J_F(v), with scripts after the parenthesis belonging to the result:
+        \\nabla L(\\mathbf{W})_{ij} is entry (i, j) of the gradient, J_F(v)^\\top its transpose."""
+        wraps: list[A.Node] = []
+        core = arg_node
+        while isinstance(core, A.Sub | A.Sup):
+            wraps.append(core)
+            core = core.body
+        if not (isinstance(core, A.Group) and core.kind == "(" and len(core.items) == 1):
+            raise self.error("a function's argument goes in parentheses: l_1(\\mathbf{x})", arg_node)
+        inner = core.items[0]
+        if isinstance(f, StudentFn):
+            value = self._call(f, self._argument(inner, env), arg_node)
+        else:
+            value = self._derive_at(f.node, inner, env, f.kind == "jacobian", arg_node)
+        for w in reversed(wraps):
+            if isinstance(w, A.Sub):
+                value = self._subscript(value, w.index, env, w)
+            else:
+                _layer, transposed, power = _layer_of(w.exponent)
+                value = _finish(self, value, transposed, power, env, w)
+        return value
+
+    def _argument(self, node: A.Node, env) -> Value:
+        v = self.value(node, env)
+        if isinstance(v, Fn | _Op | StudentFn) or not isinstance(v, sp.Basic):
+            raise self.error("a function's argument must be a value", node)
+        return v
+
+    def _call(self, fn: StudentFn, arg: Value, node: A.Node) -> Value:
+        """The body of a student's function with its formal parameter bound to `arg`."""
+        self.depth += 1
+        saved = self.locals
+        try:
+            if self.depth > 40:
+                raise self.error("a function defined in terms of itself", node)
+            self.locals = {**saved, fn.formal: arg}
+            return self.value(fn.body, {})
+        except Unbound as exc:
+            raise self.error(f"index {exc.letter} in the definition of {fn.name} has no value", node) from None
+        finally:
+            self.locals = saved
+            self.depth -= 1
+
+    def _model_variable(self, node: A.Node) -> list[sp.Symbol]:
+        """The symbols of the model quantity a name stands for (formal parameters ignored)."""
+        saved = self.locals
+        self.locals = {}
+        try:
+            v = self._variable(self.value(node, {}), node)
+        finally:
+            self.locals = saved
+        return list(v) if isinstance(v, sp.MatrixBase) else [v]
+
+    def _is_loss_call(self, name: A.Node, arg: A.Node) -> bool:
+        """L(\\mathbf{y}'): the loss written as a function of a quantity of the model."""
+        if not (isinstance(arg, A.Group) and arg.kind == "(" and len(arg.items) == 1):
+            return False
+        parts = decompose(name)
+        if parts is None or parts.subs is not None or parts.sup is not None or parts.primes:
+            return False
+        target = self.table.names.get(_base_text(parts.base))
+        return isinstance(target, A.Name) and target.text == "L"
+
+    def _quantity_at(self, qnode: A.Node, arg: A.Node, env) -> Value:
+        """Q(v): Q written through the model quantity v (every other quantity expanded), with v
+        replaced by the argument's value (v itself, or a formal parameter's value)."""
+        var = self._model_variable(arg)
+        at = self._argument(arg, env)
+        ats = list(at) if isinstance(at, sp.MatrixBase) else [at]
+        if len(ats) != len(var):
+            raise self.shape_error(f"the argument has {len(ats)} entries, the quantity {len(var)}", arg)
+        q = self.scope.expand(self.value(qnode, env), frozenset(var))
+        return q.xreplace(dict(zip(var, ats, strict=True)))
+
+    def _derive_at(self, fnode: A.Node, inner: A.Node, env, jacobian: bool, node: A.Node) -> Value:
+        """\\nabla F(v) (F scalar: the gradient, shaped like v) or J_F(v) (the Jacobian, rows:
+        F's entries), F's derivative in its argument evaluated at v. F is a student's function,
+        an element-wise function, or the loss as a function of the model quantity v."""
+        letters = {n.text for t in (fnode, inner) for n in A.walk(t) if isinstance(n, A.Name) and len(n.text) == 1}
+        used = tuple(sorted((k, env[k]) for k in letters if k in env))
+        key = None
+        if not self.locals and not any(isinstance(v, Probe) for _, v in used):
+            key = (fnode.key(), inner.key(), jacobian, used)  # the same at every index value
+            if key in self._derived:
+                return self._derived[key]
+        result = self._derive_at_uncached(fnode, inner, env, jacobian, node)
+        if key is not None:
+            self._derived[key] = result
+        return result
+
+    def _derive_at_uncached(self, fnode: A.Node, inner: A.Node, env, jacobian: bool, node: A.Node) -> Value:
+        at = self._argument(inner, env)
+        f = self.value(fnode, env)
+        if isinstance(f, StudentFn):
+
+            def g(s):
+                return self._call(f, s, node)
+        elif isinstance(f, Fn):
+            g = f
+        elif isinstance(f, sp.Basic) and _dims(f) == (1, 1):
+            var = self._model_variable(inner)
+            q = self.scope.expand(f, frozenset(var))
+
+            def g(s):
+                return q.xreplace(dict(zip(var, list(s) if isinstance(s, sp.MatrixBase) else [s], strict=True)))
+        else:
+            raise self.error("\\nabla and J take a function: the loss or a function defined in `where`", fnode)
+        shape = _dims(at)
+        syms = sp.ImmutableMatrix(*shape, lambda i, j: sp.Dummy(f"s{i}_{j}", real=True))
+        out = g(syms if isinstance(at, sp.MatrixBase) else syms[0])
+        if isinstance(out, Fn | _Op | StudentFn) or not isinstance(out, sp.Basic):
+            raise self.error("the function has no value at this argument", node)
+        outs = list(out) if isinstance(out, sp.MatrixBase) else [out]
+        if jacobian:
+            if 1 not in shape or (isinstance(out, sp.MatrixBase) and 1 not in out.shape):
+                raise self.error("a Jacobian needs a vector function of a vector", node)
+            result = sp.ImmutableMatrix(len(outs), len(syms), lambda i, j: sp.diff(outs[i], syms[j]))
+        else:
+            if len(outs) != 1:
+                raise self.shape_error(f"\\nabla of a function with {len(outs)} values (a Jacobian?)", node)
+            result = syms.applyfunc(lambda s: sp.diff(outs[0], s))
+            if not isinstance(at, sp.MatrixBase):
+                result = result[0]
+        ats = list(at) if isinstance(at, sp.MatrixBase) else [at]
+        return result.xreplace(dict(zip(syms, ats, strict=True)))
 
     def _v_Deriv(self, node: A.Deriv, env, canonical) -> Value:
         if node.num is None:
@@ -1101,6 +1417,28 @@ def _chain_rule_runs(items: list[A.Node]) -> list[A.Node]:
             out[-1] = _ChainRule(prev.pos, (*factors, item))
         else:
             out.append(item)
+    return out
+
+
+def _trailing_sum(node: A.Node) -> A.Sum | None:
+    """The \\sum a term ends with (\\sum_i ..., 2\\sum_i ..., -\\sum_i ...), if any."""
+    while isinstance(node, A.Neg | A.Juxt):
+        node = node.body if isinstance(node, A.Neg) else node.items[-1]
+    return node if isinstance(node, A.Sum) else None
+
+
+def _index_uses(node: A.Node, bound: frozenset[str] = frozenset()) -> set[str]:
+    """The index letters a formula uses in subscripts and no \\sum inside it binds."""
+    if isinstance(node, A.Sum):
+        return _index_uses(node.body, bound | {node.index})
+    out: set[str] = set()
+    if isinstance(node, A.Sub):
+        for idx in node.index:
+            out.update(
+                n.text for n in A.walk(idx) if isinstance(n, A.Name) and len(n.text) == 1 and n.text not in bound
+            )
+    for child in node.children():
+        out |= _index_uses(child, bound)
     return out
 
 

@@ -18,6 +18,7 @@ The Scope protocol (what the judge needs; NetworkScope and FreeScope implement i
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -119,6 +120,16 @@ class GraphScope:
 
     def leaves(self) -> list[sp.Symbol]:
         return list(self._leaves)
+
+    def with_leaves(self, leaves: dict[str, sp.MatrixBase]) -> GraphScope:
+        """A copy with more free quantities (a claim's own variables): name -> symbols."""
+        out = copy.copy(self)
+        out._q, out._leaves = dict(self._q), list(self._leaves)
+        for name, m in leaves.items():
+            if name in out._q:
+                raise ValueError(f"{name!r} is already a quantity of the model")
+            out.leaf(name, m)
+        return out
 
     def kinks(self) -> list[sp.Expr]:
         return list(self._kinks)
