@@ -15,6 +15,7 @@ FILES = {
     "seed 000 Q1": "seed000-q1-network.toml",
     "seed 001 P4": "seed001-p4-network.toml",
     "seed 002 P1": "seed002-p1-network.toml",
+    "seed 003 S4": "seed003-s4-mnist-network.toml",
     "seed 004 P2": "seed004-p2-network.toml",
 }
 
@@ -66,6 +67,31 @@ EXPECTED = {
         "P1.dyk/df": C,
         "P1.df/db1": I,
         "P1.df/dw1": I,
+    },
+    "seed 003 S4": {
+        # the sum's body ends at the first -, yet i is used after it: not read either way
+        "4.1.expand": U,
+        "4.1.entry": C,
+        "4.1": C,
+        "4.2.grad-l1": I,  # the gradient of sum_i (y_i - x_i)^2 is 2(x - y)
+        # w, the vectorised W through an o(i,j) the student leaves unspecified, is not read
+        "4.2.l2": U,
+        "4.2.jacobian": U,
+        "4.2.chain": U,
+        "4.2.entry": U,
+        "4.2.istar": U,
+        "4.2": I,  # the sign error carried into the entries of the gradient in W
+        "4.3.l2": C,
+        "4.3.jacobian": C,
+        "4.3": C,
+        "4.4.l2": C,
+        "4.4.jacobian": C,
+        "4.4": C,
+        "4.5.jacobian": C,
+        "4.5": C,
+        "4.6.l2": C,
+        "4.6": C,
+        "4.7": C,
     },
     "seed 004 P2": {f"P2.eq{n}": C for n in range(4, 12)},
 }
@@ -196,3 +222,48 @@ def test_stack_needs_a_fitting_vector() -> None:
     where = next(c for c in problem.claims if c.id == "Q1.dW1.formula").options["where"]
     v = problem.check([Claim("bad", "", r"T \cdot (y - t) = 0", options={"where": where})])[0]
     assert v.verdict == "incorrect" and "column of 4 2x3 matrices" in v.message, v.message
+
+
+def _vector(text: str) -> list[str]:
+    return text.strip("[]").split("; ")
+
+
+def test_seed003_s4_grad_l1_sign() -> None:
+    """l_1(x) = sum_i (y_i - x_i)^2 has gradient 2(x - y): the claimed 2(y - x) is its negative
+    at every entry of the counterexample (x is the function's free argument)."""
+    v = verdicts("seed 003 S4")["4.2.grad-l1"]
+    ce = _ce("seed 003 S4", "4.2.grad-l1")
+    assert v.mistake == "sign"
+    assert "x" in ce["values"] and "T" in ce["values"]
+    expected, claimed = _vector(ce["expected"]), _vector(ce["claimed"])
+    assert len(expected) == 10 and any(e != "0" for e in expected)
+    assert all(int(e) == -int(c) for e, c in zip(expected, claimed, strict=True))
+
+
+def test_seed003_s4_grad_W_first_link_sign() -> None:
+    """nabla L(W)_ij = 2 h'_j (y_i - y'_i): the first link is wrong by the sign; the counterexample
+    names the entry (i, j) and the network's values."""
+    v = verdicts("seed 003 S4")["4.2"]
+    ce = _ce("seed 003 S4", "4.2")
+    assert v.mistake == "sign" and v.details["link"] == 0
+    assert "2h'_j(y_i - y'_i)" in v.message
+    assert set(ce["indices"]) == {"i", "j"}
+    assert ce["expected"] == str(-int(ce["claimed"])) and ce["expected"] != "0"
+    assert {"V", "W", "X", "T"} <= set(ce["values"])
+
+
+def test_seed003_s4_judged_at_the_reduced_size() -> None:
+    """Every formula of the 784-100-10 network is judged on the 3-4-10 copy at batch 1, and the
+    verdict says so; d (100) is read as 4, the output keeps its 10 entries."""
+    for cid, v in verdicts("seed 003 S4").items():
+        assert "judged at a reduced size: 3-4-10, N = 1" in v.message, cid
+        assert "100 as 4" in v.message and "10 as" not in v.message.replace("100 as", "")
+        assert v.details["reduced"]["widths"] == [3, 4, 10]
+
+
+def test_seed003_s4_unread_parts_are_named() -> None:
+    vs = verdicts("seed 003 S4")
+    assert "ambiguous sum" in vs["4.1.expand"].message
+    assert "every link that could be read holds" in vs["4.1.expand"].message
+    for cid in ("4.2.l2", "4.2.jacobian", "4.2.chain", "4.2.entry", "4.2.istar"):
+        assert "unknown name 'w'" in vs[cid].message, cid
