@@ -12,7 +12,15 @@ import pytest
 
 from symderiv.problem import load
 from symderiv.registry import NUMPY_FUNCTIONS
-from symderiv.render.codegen import display_names, gradient_latex, gradient_sources, load_module, module_source
+from symderiv.render.codegen import (
+    all_gradients_source,
+    display_names,
+    function_latex,
+    gradient_latex,
+    gradient_sources,
+    load_module,
+    module_source,
+)
 from symderiv.render.printer import transposed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +56,8 @@ def _interpret(tex: str, names: dict[str, str], values: dict[str, np.ndarray]) -
         (rf"\\sigma\\left\(({operand})\\right\)", lambda a: NUMPY_FUNCTIONS["sigmoid"](val(a))),
         (rf"e\^\{{({operand})\}}", lambda a: np.exp(val(a))),
         (rf"({operand})", lambda a: val(a)),
+        (r"\\mathopen\{\}\\left\( (.*) \\mathclose\{\}\\right\)",
+         lambda inner: tuple(val(t) for t in re.findall(operand, inner))),
     ]
     result = None
     for line in lines:
@@ -79,10 +89,28 @@ def test_generated_code_and_its_latex_match_the_matrix_form(path):
         np.testing.assert_allclose(read_back, truth[key], rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("path", NETWORKS, ids=lambda p: p.stem)
+def test_all_gradients_at_once_and_its_latex(path):
+    """`gradients(...)` (the appendix's evaluator: one shared forward and backward pass)
+    returns every gradient, and so does its LaTeX read back line by line."""
+    problem = load(path)
+    module = load_module(module_source(problem))
+    inputs = problem.numeric_point()
+    truth = problem.matrix_form.numeric_gradients(inputs)
+    args = {k: inputs[k] for k in [*problem.net.params, "X", "T"]}
+    keys = list(problem.matrix_form.gradients)
+    tex = function_latex(module.gradients, display_names(problem))
+    for values in (module.gradients(**args), _interpret(tex, display_names(problem), args)):
+        assert len(values) == len(keys)
+        for key, value in zip(keys, values, strict=True):
+            np.testing.assert_allclose(value, truth[key], rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("path", NETWORKS[:3], ids=lambda p: p.stem)
 def test_code_is_one_operation_per_line(path):
     """No line of the generated code needs parentheses; no .T or .sum() (latexify misreads them)."""
-    for source in gradient_sources(load(path)).values():
+    problem = load(path)
+    for source in [*gradient_sources(problem).values(), all_gradients_source(problem)]:
         assert ".T" not in source and ".sum(" not in source
         fn = ast.parse(source).body[0]
         for stmt in fn.body:

@@ -37,12 +37,22 @@ class SourceBackend(Backend):
     def __init__(self) -> None:
         self.lines: list[tuple[str, str]] = []  # (target, expression)
         self.count = 0
+        self.seen: dict[str, str] = {}  # expression -> the name already holding it
 
     def _emit(self, expr: str) -> str:
+        if expr in self.seen:
+            return self.seen[expr]
         self.count += 1
         name = f"t{self.count}"
         self.lines.append((name, expr))
+        self.seen[expr] = name
         return name
+
+    def rename_last(self, name: str) -> None:
+        """The last line's target becomes `name` (a step's own symbol)."""
+        expr = self.lines[-1][1]
+        self.lines[-1] = (name, expr)
+        self.seen[expr] = name
 
     def const(self, value: sp.Expr) -> str:
         return repr(float(value))
@@ -116,34 +126,48 @@ def _live(lines: list[tuple[str, str]], result: str) -> list[tuple[str, str]]:
     return keep[::-1]
 
 
-def gradient_sources(problem: Any) -> dict[str, str]:
-    """Python source of one function per gradient, `grad_<key>(params..., X, T)`,
-    computing ∂L/∂key (display shape) from inputs in the layout's internal shapes."""
+def _program(problem: Any) -> tuple[list[tuple[str, str]], str]:
+    """Every step of the matrix form as three-address lines (target, expression), and the
+    argument list `params..., X, T`."""
     mf = problem.matrix_form
     backend = SourceBackend()
     env: dict[str, str] = {name: name for name in mf.inputs}
     dims = mf.dims(problem.batch)
-    all_lines: list[tuple[str, str]] = []
     for step in mf.steps:
         start = len(backend.lines)
         result = evaluate(step.expr, env, dims, backend)
-        new = backend.lines[start:]
-        if new and new[-1][0] == result:
-            new[-1] = (step.symbol.name, new[-1][1])
+        if len(backend.lines) > start and backend.lines[-1][0] == result:
+            backend.rename_last(step.symbol.name)
         else:
-            new.append((step.symbol.name, result))
-        all_lines += new
+            backend.lines.append((step.symbol.name, result))
         env[step.symbol.name] = step.symbol.name
-    args = ", ".join([*problem.net.params, "X", "T"])
+    lines = backend.lines
+    return lines, ", ".join([*problem.net.params, "X", "T"])
+
+
+def gradient_sources(problem: Any) -> dict[str, str]:
+    """Python source of one function per gradient, `grad_<key>(params..., X, T)`,
+    computing ∂L/∂key (display shape) from inputs in the layout's internal shapes."""
+    lines, args = _program(problem)
     out = {}
-    for key, step in mf.gradients.items():
-        body = _live(all_lines, step.symbol.name)
-        last_target, last_expr = body[-1]
+    for key, step in problem.matrix_form.gradients.items():
+        body = _live(lines, step.symbol.name)
         text = [f"def grad_{key}({args}):"]
         text += [f"    {t} = {e}" for t, e in body[:-1]]
-        text.append(f"    return {last_expr}" if last_target == step.symbol.name else f"    return {last_target}")
+        text.append(f"    return {body[-1][1]}")
         out[key] = "\n".join(text) + "\n"
     return out
+
+
+def all_gradients_source(problem: Any) -> str:
+    """`gradients(params..., X, T)`: every gradient at once, the forward and backward pass
+    computed once and shared (what the appendix prints)."""
+    lines, args = _program(problem)
+    results = [step.symbol.name for step in problem.matrix_form.gradients.values()]
+    need = {t for r in results for t, _ in _live(lines, r)}
+    text = [f"def gradients({args}):"] + [f"    {t} = {e}" for t, e in lines if t in need]
+    text.append(f"    return ({', '.join(results)},)" if len(results) == 1 else f"    return ({', '.join(results)})")
+    return "\n".join(text) + "\n"
 
 
 def module_source(problem: Any) -> str:
@@ -153,7 +177,8 @@ def module_source(problem: Any) -> str:
     head += [f"{name} = NUMPY_FUNCTIONS[{name!r}]" for name in registry.NUMPY_FUNCTIONS]
     head += [f"{name} = {fn}" for name, fn in ELEMENTWISE.items()]
     head += ["", "", "def ones(rows, cols):", "    return np.ones((rows, cols))", ""]
-    return "\n".join(head) + "\n\n" + "\n\n".join(gradient_sources(problem).values())
+    functions = [*gradient_sources(problem).values(), all_gradients_source(problem)]
+    return "\n".join(head) + "\n\n" + "\n\n".join(functions)
 
 
 def load_module(source: str, directory: str | Path | None = None) -> ModuleType:
@@ -268,20 +293,19 @@ def gradient_latex(problem: Any, module: ModuleType | None = None) -> dict[str, 
 
 
 def appendix_blocks(problem: Any) -> list[Block]:
-    """Appendix: each gradient's NumPy evaluator as mathematics, and its source."""
+    """Appendix: the NumPy evaluator of all gradients (one shared forward and backward pass)
+    as mathematics, and its source."""
     try:
         module = load_module(module_source(problem))
-        rendered = gradient_latex(problem, module)
+        tex = function_latex(module.gradients, display_names(problem))
     except (TypeError, ValueError, SyntaxError) as exc:
         return [Heading("Appendix: how to compute it"), Para([f"(no evaluator generated: {exc})"])]
-    blocks: list[Block] = [Heading("Appendix: how to compute it"),
-                           Para(["Generated NumPy code for each gradient (inputs in the layer's own "
-                                 "orientation), printed by latexify-py one operation per line; ",
-                                 "the code itself follows."])]
-    sources = gradient_sources(problem)
-    for key, tex in rendered.items():
-        body = tex.removeprefix(r"\begin{array}{l} ").removesuffix(r" \end{array}")
-        lines = [ln.replace(" = ", " &= ", 1) for ln in body.split(r" \\ ")]
-        blocks.append(Math(lines, align=True, label=f"evaluator {key}"))
-        blocks.append(Code(sources[key]))
-    return blocks
+    body = tex.removeprefix(r"\begin{array}{l} ").removesuffix(r" \end{array}")
+    lines = [ln.replace(" = ", " &= ", 1) for ln in body.split(r" \\ ")]
+    return [
+        Heading("Appendix: how to compute it"),
+        Para(["Generated NumPy code for all gradients at once (inputs in the layer's own orientation), "
+              "printed by latexify-py one operation per line; the code itself follows."]),
+        Math(lines, align=True, label="evaluator"),
+        Code(all_gradients_source(problem)),
+    ]
