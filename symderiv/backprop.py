@@ -110,9 +110,8 @@ class MatrixForm:
         spec = self.net.params[key]
         if spec.shape != spec.internal:
             expr = expr.T
-        sym = self._let(f"d{key}", expr, rf"\frac{{\partial L}}{{\partial {spec.latex}}}", "gradient")
+        self._let(f"d{key}", expr, rf"\frac{{\partial L}}{{\partial {spec.latex}}}", "gradient")
         self.gradients[key] = self.steps[-1]
-        assert sym.name == f"d{key}"
 
     def dims(self, n_samples: int) -> dict[sp.Symbol, int]:
         """The size symbols' values for this network and a batch of `n_samples`."""
@@ -125,12 +124,16 @@ class MatrixForm:
             expr = expr.xreplace({step.symbol: step.expr})
         return expr
 
-    def run(self, inputs: dict[str, Any], n_samples: int, backend: Backend) -> dict[str, Any]:
-        """Evaluate every step in order; returns the values of all steps and inputs."""
+    def run(
+        self, inputs: dict[str, Any], n_samples: int, backend: Backend, roles: frozenset[str] | None = None
+    ) -> dict[str, Any]:
+        """Evaluate every step in order (only those of the given roles, e.g. {"forward"});
+        returns the values of the steps and the inputs."""
         env = dict(inputs)
         dims = self.dims(n_samples)
         for step in self.steps:
-            env[step.symbol.name] = evaluate(step.expr, env, dims, backend)
+            if roles is None or step.role in roles:
+                env[step.symbol.name] = evaluate(step.expr, env, dims, backend)
         return env
 
     def numeric_gradients(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

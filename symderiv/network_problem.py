@@ -276,7 +276,7 @@ class NetworkProblem(Problem):
 
     def _signs(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         """The sign pattern of every pre-activation (where kinked activations switch)."""
-        env = self.matrix_form.run(inputs, inputs["X"].shape[0], _numpy())
+        env = self.matrix_form.run(inputs, inputs["X"].shape[0], _numpy(), frozenset({"forward"}))
         return np.concatenate([np.sign(env[f"Z{l}"]).ravel() for l in range(1, len(self.net.layers) + 1)])
 
     @cached_property
@@ -357,7 +357,7 @@ class NetworkProblem(Problem):
             data["gradients"] = {k: to_nested(g) for k, g in mf.numeric_gradients(inputs).items()}
         if self.small:
             sym = self.symbolic_net
-            data["elementwise"] = {k: to_nested(sym.gradient(k), _short_latex) for k in self.net.params}
+            data["elementwise"] = {k: to_nested(sym.gradient(k), sp.latex) for k in self.net.params}
         data["checks"] = [c.__dict__ for c in checks]
         return Solution(self.title, data, _solution_text(self, data))
 
@@ -508,10 +508,6 @@ def _show(m: sp.Matrix) -> str:
     if m.shape == (1, 1):
         return exact_decimal(m[0, 0])
     return str(to_nested(m, exact_decimal)).replace("'", "")
-
-
-def _short_latex(e: sp.Expr) -> str:
-    return sp.latex(e)
 
 
 def _np(m: np.ndarray) -> np.ndarray:
