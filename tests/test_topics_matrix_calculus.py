@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symderiv.errors import ProblemFileError
 from symderiv.problem import load, parse_text
-from symderiv.topics.matrix_calculus import Instance
+from symderiv.topics._indexsum import Undecided, index_symbol, normal_form, to_expr
+from symderiv.topics.matrix_calculus import Instance, Symbolic
 
 D = Path(__file__).resolve().parent.parent / "derivations"
 
@@ -65,7 +69,7 @@ PROVED = [
     # (file, claim id, what the last printed step must end in)
     ("seed003-s2-linear-maps.toml", "2a-shape", "shape = n x d"),
     ("seed003-s2-linear-maps.toml", "2a-jacobian", "J_ij = A[i, j] = A[i, j]"),
-    ("seed003-s3-matrix-gradient.toml", "3.1-expansion", "f = Sum(A[k, l]*v[k]*v[l], (k, 1, n), (l, 1, n))"),
+    ("seed003-s3-matrix-gradient.toml", "3.1-expansion", "f = Sum(A[l, k]*v[k]*v[l], (k, 1, n), (l, 1, n))"),
     ("seed003-s3-matrix-gradient.toml", "3.1-gradient", "grad f_ij = v[i]*v[j] = v[i]*v[j]"),
     ("seed003-s3-matrix-gradient.toml", "3.2a-vectorised", "f = Sum(A[k, l]*A[k, r]*v[l]*v[r], (k, 1, m), "),
     ("seed003-s3-matrix-gradient.toml", "3.2b-g1", "g_1(g_2(a)) = Sum(A[k, l]*A[k, r]*v[l]*v[r], (k, 1, m), "),
@@ -164,3 +168,150 @@ def test_random_instance_against_finite_differences() -> None:
             r, c = (int(ch) - 1 for ch in str(s)[2:])
             exact = float(t["gradient"][r, c].subs(pt))
             assert abs(fd - exact) <= 1e-5 * max(1.0, abs(exact))
+
+
+def test_fallback_is_honest_when_the_proof_cannot_decide() -> None:
+    """A claim that splits off the first row (true at every size, but not in the normal form the
+    prover builds: Σ_{i=1}^m vs A_1j + Σ_{i=2}^m) stays `correct` as checked at sizes only."""
+    text = GOOD + r"""
+[[claims]]
+id = "split"
+target = "rewrite"
+latex = '\left(\sum_{j=1}^{n} A_{1,j} v_j\right)^2 + \sum_{i=2}^{m} \left(\sum_{j=1}^{n} A_{ij} v_j\right)^2'
+"""
+    v = parse_text(text.replace("check = [[2, 3]]", "check = [[2, 3], [3, 2], [1, 2]]"), "split.toml").check()[0]
+    assert v.verdict == "correct"
+    assert "not a proof for all sizes" in v.message and "no proof for every size" in v.message
+    assert "proved for every size" not in v.message and "proof" not in v.details
+
+
+@pytest.mark.parametrize(("label", "latex", "expected"), [
+    ("seed 003 §3.2c reading, indices swapped", r"2 v_j \sum_{l=1}^{n} A_{li} v_l", "incorrect"),
+    ("seed 003 §3.2c reading without the 2", r"v_j \sum_{l=1}^{n} A_{il} v_l", "incorrect"),
+    ("sum over the wrong size", r"2 v_j \sum_{l=1}^{m} A_{il} v_l", "incorrect"),
+    ("Matrix Cookbook (88) style, proved", r"2 \sum_{l=1}^{n} v_j A_{il} v_l", "correct"),
+])
+def test_gradient_claims(label: str, latex: str, expected: str) -> None:
+    text = GOOD + f"""
+[[claims]]
+id = "g"
+target = "gradient_entry"
+latex = '\\nabla f(\\mathbf{{A}})_{{ij}} = {latex}'
+"""
+    v = parse_text(text.replace("check = [[2, 3]]", "check = [[2, 3], [3, 2]]"), "g.toml").check()[0]
+    assert v.verdict == expected, (label, v.message)
+    if expected == "incorrect":
+        assert v.counterexample and v.counterexample["size"] in ({"m": 2, "n": 3}, {"m": 3, "n": 2})
+        assert "proof" not in v.details
+    else:
+        assert "proved for every size (symbolic m, n)" in v.message
+
+
+def test_delta_summation_rule() -> None:
+    """Σ_{k=1}^{n} δ_{k,q} g(k) = g(q) needs q in 1..n: with q in 1..d it is not applied."""
+    n, d, q = index_symbol("n"), index_symbol("d"), index_symbol("q")
+    k = sp.Dummy("k", integer=True, positive=True)
+    v = sp.IndexedBase("v")
+    s = sp.Sum(sp.KroneckerDelta(k, q) * v[k] ** 2, (k, 1, n))
+    assert to_expr(normal_form(s, {q: (sp.Integer(1), n)})) == v[q] ** 2
+    kept = to_expr(normal_form(s, {q: (sp.Integer(1), d)}))
+    assert kept.has(sp.KroneckerDelta) and kept.has(sp.Sum)
+    # a bound index the body does not use: Σ_{k=1}^{n} 3 = 3n; renamed sums cancel
+    assert to_expr(normal_form(sp.Sum(3, (k, 1, n)), {})) == 3 * n
+    j = sp.Dummy("j", integer=True, positive=True)
+    assert not normal_form(sp.Sum(v[k], (k, 1, n)) ** 2 - sp.Sum(sp.Sum(v[k] * v[j], (k, 1, n)), (j, 1, n)), {})
+    with pytest.raises(Undecided):
+        normal_form(sp.exp(sp.Sum(v[k], (k, 1, n))), {})
+
+
+def test_inner_jacobian_zero_based_reading_is_proved() -> None:
+    """seed 003 §3.2c rewritten 0-based (v_{k' mod n + 1}): the k' = (p-1)n + q - 1 map is proved."""
+    text = (D / "seed003-s3-matrix-gradient.toml").read_text().replace(r"v_{k' \bmod n}", r"v_{k' \bmod n + 1}")
+    problem = parse_text(text, "zb.toml")
+    claim = problem.by_id["3.2c-jacobian-g2"]
+    assert next(v for v in problem.check() if v.id == claim.id).verdict == "incorrect"  # 1-based, as defined
+    m = re.search(r"\\begin\{cases\}(.*?)&\s*\\text\{\s*if\s*\}(.*?)\\\\(.*?)&", claim.latex, re.S)
+    assert m
+    k = re.escape("k'")
+    parts = (m.group(1), m.group(2), m.group(3),
+             re.compile(r"\\lfloor\s*\\frac\{\s*" + k + r"\s*\}\{\s*(\w)\s*\}\s*\\rfloor"),
+             re.compile(k + r"\s*\\bmod\s*(\w)"))
+    steps = problem._prove_inner_jacobian(claim, parts, 1, None)
+    assert steps[-1]["text"] == "J_i,k' = KroneckerDelta(i, p)*v[q] = KroneckerDelta(i, p)*v[q]"
+    with pytest.raises(Undecided):  # read 1-based, the case q = n names v_{n mod n + 1} = v_1, not v_n
+        problem._prove_inner_jacobian(claim, parts, 0, None)
+
+
+# --- random functions at symbolic size: the proved gradient against SymPy at concrete sizes ---------
+
+SCALARS = [r"\mathbf{w}^{\top}\mathbf{A}\mathbf{v}", r"(\mathbf{A}\mathbf{v})^{\top}(\mathbf{A}\mathbf{v})",
+           r"\mathbf{v}^{\top}\mathbf{v}", r"\mathbf{w}^{\top}\mathbf{A}\mathbf{A}^{\top}\mathbf{w}",
+           r"\mathbf{v}^{\top}\mathbf{A}^{\top}\mathbf{w}", r"\mathbf{w}^{\top}\mathbf{w}"]
+VECTORS = [r"\mathbf{A}\mathbf{v}", r"\mathbf{w}", r"\mathbf{A}\mathbf{A}^{\top}\mathbf{w}",
+           r"\mathbf{A}\mathbf{A}^{\top}\mathbf{A}\mathbf{v}"]  # m entries each
+RANDOM = """
+title = "random"
+kind = "matrix_calculus"
+[sizes]
+names = ["m", "n"]
+check = [[2, 3], [3, 2]]
+[variables]
+A = ["m", "n"]
+v = ["n", 1]
+w = ["m", 1]
+[function]
+input = "{input}"
+value = '{value}'
+"""
+
+
+def _concrete(expr: sp.Expr, inst: Instance, size: dict[str, int], at: dict[str, int]) -> sp.Expr:
+    """A symbolic-size formula at one size and one entry: sums done, entries as the instance's symbols."""
+    subs = {index_symbol(k): v for k, v in {**size, **at}.items()}
+    return inst.resolve(expr.xreplace(subs).doit())
+
+
+@st.composite
+def polynomials(draw: st.DrawFn, atoms: list[str], vector: bool) -> str:
+    """c_1 t_1 + c_2 t_2 (+ ...), each t a product of up to two scalar atoms (times one vector atom;
+    there a scalar factor is written \\frac{s}{1}, which the reader takes as a number, not a 1x1 matrix)."""
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        c = draw(st.integers(-3, 3).filter(bool))
+        wrap = "\\frac{{{}}}{{1}}" if vector else "({})"
+        count = draw(st.integers(0, 1) if vector else st.integers(1, 2))
+        factors = [wrap.format(draw(st.sampled_from(SCALARS))) for _ in range(count)]
+        if vector:
+            factors.append(f"({draw(st.sampled_from(atoms))})")
+        terms.append(f"{'+' if c > 0 else '-'} {abs(c)} " + " ".join(factors))
+    return " ".join(terms).lstrip("+ ")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(["A", "v", "w"]), polynomials(SCALARS, False))
+def test_random_gradient_proved_equals_sympy(inp: str, value: str) -> None:
+    """The gradient entry derived once with symbolic m, n equals SymPy's derivative at each size."""
+    problem = parse_text(RANDOM.format(input=inp, value=value), "random.toml")
+    grad, _, _, _ = Symbolic(problem).gradient()
+    for size in problem.sizes:
+        inst = Instance(problem, size)
+        G = problem.truth(inst)["gradient"]
+        for r in range(G.rows):
+            for c in range(G.cols):
+                at = {"i": r + 1, "j": c + 1} if G.cols > 1 else {"i": r + 1}
+                assert sp.expand(_concrete(grad, inst, size, at) - G[r, c]) == 0, (value, size, r, c)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.sampled_from(["v", "w"]), polynomials(VECTORS, True))
+def test_random_jacobian_proved_equals_sympy(inp: str, value: str) -> None:
+    """Vector-valued f (m entries) of a vector: J_ij derived with symbolic sizes equals SymPy's."""
+    problem = parse_text(RANDOM.format(input=inp, value=value), "random.toml")
+    jac, _, _, _ = Symbolic(problem).jacobian()
+    for size in problem.sizes:
+        inst = Instance(problem, size)
+        J = problem.truth(inst)["jacobian"]
+        for r in range(J.rows):
+            for c in range(J.cols):
+                got = _concrete(jac, inst, size, {"i": r + 1, "j": c + 1})
+                assert sp.expand(got - J[r, c]) == 0, (value, size, r, c)

@@ -20,6 +20,7 @@ raises `Undecided`: the caller falls back to checking at concrete sizes.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -147,14 +148,15 @@ class IndexMatrix(sp.MatrixBase):
 # --- walking formulas with their summation ranges -----------------------------------------------
 
 def within(e: sp.Expr, lo: sp.Expr, hi: sp.Expr, ranges: Mapping[sp.Symbol, Range]) -> bool:
-    """True when lo <= e <= hi is known for every size: e a constant, or an index whose range
-    lies inside lo..hi (sizes are positive integers)."""
-    if e.is_Integer:
-        return bool((e - lo).is_nonnegative) and bool((hi - e).is_nonnegative)
+    """True when lo <= e <= hi is known for every size: e an index whose range lies inside
+    lo..hi, or a formula in constants and sizes (positive integers) that SymPy's assumptions
+    place there (e.g. 1 <= n <= n)."""
     if e in ranges:
         a, b = ranges[e]
         return bool((a - lo).is_nonnegative) and bool((hi - b).is_nonnegative)
-    return False
+    if e.free_symbols & set(ranges):
+        return False
+    return bool((e - lo).is_nonnegative) and bool((hi - e).is_nonnegative)
 
 
 def map_entries(expr: Any, fn: Callable[[sp.Indexed, dict[sp.Symbol, Range]], sp.Expr],
@@ -285,14 +287,27 @@ def _canonical(m: sp.Expr, limits: list[tuple[sp.Symbol, sp.Expr, sp.Expr]],
     bound = sp.Mul(*[f for f in sp.Mul.make_args(m) if f.free_symbols & bound_syms])
     if not limits:
         return ((), sp.Integer(1)), m
-    if len(limits) > min(6, len(pool)):
+    if len(limits) > len(pool):
         raise Undecided("too many nested sums")
     names = pool[:len(limits)]
+    # order the bound indices by a renaming-invariant signature (range, the factors each sits in);
+    # only indices with equal signatures are tried in every order, so the least form is canonical
+    factors = sp.Mul.make_args(bound)
+
+    def signature(k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> str:
+        star = sp.Symbol("STAR")
+        others = {o: sp.Symbol("DOT") for o in bound_syms if o != k}
+        return sp.sstr((lo, hi)) + "|".join(sorted(sp.sstr(f.xreplace(others).xreplace({k: star}))
+                                                   for f in factors if k in f.free_symbols))
+    signed = sorted(((signature(*t), t) for t in limits), key=lambda x: x[0])
+    groups = [[t for _, t in grp] for _, grp in itertools.groupby(signed, key=lambda x: x[0])]
+    if math.prod(math.factorial(len(g)) for g in groups) > 5040:
+        raise Undecided("too many interchangeable bound indices")
     best: tuple[str, tuple[Any, ...], sp.Expr] | None = None
-    for perm in itertools.permutations(range(len(limits))):
-        sub = {limits[t][0]: names[perm[t]] for t in range(len(limits))}
-        lims = tuple(sorted(((names[perm[t]], limits[t][1], limits[t][2]) for t in range(len(limits))),
-                            key=lambda x: str(x[0])))
+    for choice in itertools.product(*(itertools.permutations(g) for g in groups)):
+        order = [t for g in choice for t in g]
+        sub = {order[t][0]: names[t] for t in range(len(order))}
+        lims = tuple((names[t], order[t][1], order[t][2]) for t in range(len(order)))
         b = bound.xreplace(sub)
         text = sp.sstr(lims) + sp.sstr(b)
         if best is None or text < best[0]:
@@ -319,7 +334,17 @@ def readable(expr: Any, taken: set[str]) -> Any:
     """expr with its bound indices (dummies) renamed k, l, r, ... for printing."""
     names = [n for n in POOL + [f"k_{t}" for t in range(1, 20)] if n not in taken]
     found: list[sp.Dummy] = []
-    for node in sp.preorder_traversal(expr):
-        if isinstance(node, sp.Dummy) and node not in found:
-            found.append(node)
+
+    def visit(e: Any) -> None:  # outer sums first: their index is named before the body's
+        if isinstance(e, sp.Sum):
+            for lim in e.limits:
+                visit(lim[0])
+            visit(e.function)
+        elif isinstance(e, sp.Dummy):
+            if e not in found:
+                found.append(e)
+        elif isinstance(e, sp.Basic):
+            for a in e.args:
+                visit(a)
+    visit(expr)
     return expr.xreplace({d: index_symbol(n) for d, n in zip(found, names, strict=False)})

@@ -1,4 +1,4 @@
-"""Jacobians and matrix gradients with symbolic sizes, checked exactly at several concrete sizes.
+"""Jacobians and matrix gradients with symbolic sizes: proved for every size in index form, checked at sizes.
 
 A problem names its sizes (`[sizes] names = ["n", "d"]`, `check = [[2, 3], [3, 2], [3, 3]]`),
 its variables with shapes in those sizes (`[variables] A = ["n", "d"]`, `v = ["d", 1]`),
@@ -8,7 +8,12 @@ and the function (`[function] input = "v"`, `value = '\\mathbf{A}\\mathbf{v}'`, 
 Claims are the students' formulas verbatim. At every checked size the entries of every
 variable are fresh symbols, so a claim is compared with the truth exactly (as polynomials);
 a wrong claim gets a counterexample at random rational entries. A claim holding at every
-checked size is `correct` with a message saying it was checked at those sizes only.
+checked size is then proved for every size (`Symbolic`, module `_indexsum`): the function in
+index form with symbolic sizes (v^T A v = Σ_i Σ_j v_i A_ij v_j), differentiated at a generic
+entry A_ij (Kronecker deltas), the deltas summed out, and claim minus derivation reduced to 0;
+the verdict then says "proved for every size" and `details["proof"]` holds the printed steps,
+which end in derived = claimed. When the prover cannot decide (or runs past PROOF_SECONDS)
+the verdict says the claim was checked at those sizes only, and why there is no proof.
 
 Targets:
   jacobian_shape   'n \\times d'
@@ -396,8 +401,40 @@ class MatrixCalculusProblem(Problem):
             out["gradient"] = X.applyfunc(lambda x: sp.expand(sp.diff(f, x)))
         return out
 
+    def derivation(self) -> list[dict[str, str]]:
+        """The gradient (scalar f) or Jacobian (vector f of a vector) at a generic entry, for
+        every size: index form, derivative with Kronecker deltas, deltas summed out."""
+        S = Symbolic(self)
+        if isinstance(S.f, IndexMatrix):
+            steps = S.jacobian()[1]
+            tail = "the Jacobian entry"
+        else:
+            steps = S.gradient()[1]
+            tail = "the gradient entry"
+        steps[-1]["say"] += f": {tail} for every size"
+        return steps
+
+    def _derivation_lines(self, label: str) -> tuple[list[str], dict[str, Any]]:
+        try:
+            steps = bounded(_attempt, lambda _: self.derivation(), None, seconds=PROOF_SECONDS)
+        except Timeout:
+            return [f"[{label}] no derivation for every size: gave up after {PROOF_SECONDS:g} s"], {}
+        except Undecided as exc:
+            return [f"[{label}] no derivation for every size: {exc}"], {}
+        lines = [f"[{label}] {st['say']}:\n    {st['text']}" for st in steps]
+        return lines, {"steps": steps, "result": steps[-1]["text"]}
+
     def solve(self) -> Solution:
         lines, data = [], {}
+        main, sym = self._derivation_lines("every size")
+        lines += main
+        if sym:
+            data["every size"] = sym
+        for key, alt in self.alts.items():
+            more, sym = alt._derivation_lines(f"{key}, every size")
+            lines += more
+            if sym:
+                data[f"{key}, every size"] = sym
         for size in self.sizes:
             inst = Instance(self, size)
             t = self.truth(inst)
@@ -728,9 +765,11 @@ class MatrixCalculusProblem(Problem):
         floor_re = re.compile(r"\\lfloor\s*\\frac\{\s*" + k + r"\s*\}\{\s*(\w)\s*\}\s*\\rfloor")
         mod_re = re.compile(k + r"\s*\\bmod\s*(\w)")
         found = self._inner_jacobian_at(claim, inner, kp, row, value, cond, other, floor_re, mod_re, 0)
+        parts = (value, cond, other, floor_re, mod_re)
         if found is None:
-            return self._checked(claim, f"the Jacobian of g_2 (claim {inner.id}), with {kp} 1-based "
-                                        "as a_k is indexed")
+            return self._finish(claim, f"the Jacobian of g_2 (claim {inner.id}), with {kp} 1-based "
+                                       "as a_k is indexed", self._prove_inner_jacobian, parts, 0, None)
+        found.message += self._index_map_cases(claim, parts)
         zero_based = self._inner_jacobian_at(claim, inner, kp, row, value, cond, other, floor_re,
                                              mod_re, 1)
         divisors = set(floor_re.findall(claim.latex) + mod_re.findall(claim.latex))
@@ -741,12 +780,106 @@ class MatrixCalculusProblem(Problem):
                           f"{kp} 1-based (as a_k, k = (i-1)n + j, is defined) the case test moves "
                           f"{kp} = n, 2n, ... to the next row and {kp} mod n gives 0 instead of n")
         if zero_based is None:
-            found.message += f"; read with {kp} 0-based (a_{{{kp}+1}}) it is right"
+            shown = self._finish(claim, "read 0-based", self._prove_inner_jacobian, parts, 1, None)
+            found.message += f"; read with {kp} 0-based (a_{{{kp}+1}}) it is right ({shown.message})"
+            found.details["zero_based"] = shown.details
         else:
             found.message += (f"; read with {kp} 0-based (a_{{{kp}+1}}) the row test is right but it "
                               f"still fails: {zero_based.message}")
         found.mistake = "off-by-one index map (0-based floor/mod used with 1-based indices)"
         return found
+
+    def _index_map_cases(self, claim: Claim, parts: tuple[Any, ...]) -> str:
+        """For a wrong index map: the cases of k' = (p-1)n + q that are still proved for every size."""
+        held = []
+        for case in range(2):
+            try:
+                steps = bounded(_attempt, self._prove_inner_jacobian, claim, parts, 0, case, seconds=PROOF_SECONDS)
+            except (Undecided, Timeout):
+                continue
+            held.append(steps[-1]["case"])
+        if not held:
+            return ""
+        kp = claim.options["index"]
+        return (f"; in index form ({kp} = (p-1)n + q, column a_{{{kp}}} = A_pq) the claimed entry is proved "
+                f"right for every size in the case {' and '.join(held)}")
+
+    def _prove_inner_jacobian(self, claim: Claim, parts: tuple[Any, ...], shift: int,
+                              only: int | None) -> list[dict[str, str]]:
+        """J_{g_2}(a)_{i k'} for every size: the column k' = k - shift of a_k = X_pq, k = (p-1)c + q,
+        at generic i, p and q (c the column count). With u = q - shift in 0..c-1, ⌊k'/c⌋ = p - 1 and
+        k' mod c = u; with u = c (q = c, shift 0), ⌊k'/c⌋ = p and k' mod c = 0. The case test
+        'lhs = rhs' is 0 = 0 (holds), a nonzero constant (fails), or s = t + c0 for indices s, t
+        (a Kronecker delta δ_{s, t+c0} selects the value)."""
+        value, cond, other, floor_re, mod_re = parts
+        S = Symbolic(self)
+        inner = self.by_id[claim.options["of"]]
+        kp, row = claim.options["index"], inner.options["index"]
+        if S.X.cols == 1 or S.X.rows == 1:
+            raise Undecided("the index map is written for a matrix input")
+        rows, cols, length = S.X.rows, S.X.cols, S.size[inner.options["length"]]
+        for d in set(floor_re.findall(claim.latex) + mod_re.findall(claim.latex)):
+            if S.size.get(d) != cols:
+                raise Undecided(f"the index map divides by {d}, not by the column count")
+        i = index_symbol(row)
+        p, q = (index_symbol(n) for n in [n for n in ("p", "q", "r", "s") if n != row][:2])
+        base = sp.IndexedBase(self.input)
+        g2 = self._rhs_entry(S, inner, {i: (sp.Integer(1), length)}, **{row: i})
+        raw = sp.diff(g2, base[p, q])
+        general = {i: (sp.Integer(1), length), p: (sp.Integer(1), rows), q: (sp.Integer(1), cols)}
+        truth = to_expr(normal_form(raw, general))
+        cases = [(f"{q} <= {cols - 1 + shift}", {q: (sp.Integer(1), cols - 1 + shift)}, p - 1, q - shift, q)]
+        if shift == 0:
+            cases.append((f"{q} = {cols} ({kp} a multiple of {cols})", {}, p, sp.Integer(0), cols))
+        where = f"{kp} = ({p}-1){cols} + {q}" + (f" - {shift}" if shift else "")
+        steps = [_step(f"g_2 in index form ({S.describe()})", f"g_2(a)_{i}", S.show(g2)),
+                 _step(f"column {where} is a_k = {self.input}_{p}{q}: differentiate, sum out the deltas",
+                       f"J_{i},{kp}", truth)]
+        for number, (label, qrange, fl, md, qval) in enumerate(cases):
+            if only is not None and number != only:
+                continue
+            ranges = {i: general[i], p: general[p], **(qrange or {})}
+            exact = truth.xreplace({q: qval})
+            col = (p - 1) * cols + qval - shift
+
+            def fill(t: str, fl: Any = fl, md: Any = md) -> str:
+                t = floor_re.sub(r" \\text{kfloor} ", t)
+                t = mod_re.sub(r" \\text{kmod} ", t)
+                return t.replace(kp, r" \text{kcol} ")
+            names = S.names(False, **{row: i, "kfloor": fl, "kmod": md, "kcol": col})
+            try:
+                lhs, _, rhs = fill(cond).partition("=")
+                test = sp.expand(read_formula(lhs, names) - read_formula(rhs, names))
+                holds = self._case_test(test, ranges)
+                got = sp.Integer(0) if holds == 0 else holds * S.resolve(read_formula(fill(value), names), ranges)
+                if holds != 1:
+                    got += (1 - holds) * S.resolve(read_formula(fill(other), names), ranges)
+                _decide(exact - got, ranges)
+            except Undecided as exc:
+                raise Undecided(f"case {label}: {exc}") from None
+            steps.append(_step(f"case {label}: floor({kp}/{cols}) = {fl}, {kp} mod {cols} = {md}; the case "
+                               "test and the claimed entry reduce to the derived one", f"J_{i},{kp}", exact,
+                               None, S.show(got)))
+            steps[-1]["case"] = label
+        return steps
+
+    @staticmethod
+    def _case_test(test: sp.Expr, ranges: dict[sp.Symbol, Range]) -> sp.Expr:
+        """1 when 'lhs = rhs' always holds (difference 0), 0 when never (a nonzero constant),
+        δ_{s, t+c} when the difference is s - t - c for two indices s, t."""
+        if test == 0:
+            return sp.Integer(1)
+        if test.is_number:
+            return sp.Integer(0)
+        syms = [s for s in test.free_symbols if s in ranges]
+        if len(syms) == 2 and test.free_symbols == set(syms):
+            a, b = syms
+            c0 = test.subs({a: 0, b: 0})
+            if sp.expand(test - c0) in (a - b, b - a):
+                lead = a if sp.expand(test - c0) == a - b else b
+                rest = b if lead is a else a
+                return sp.KroneckerDelta(lead, rest - c0)
+        raise Undecided(f"cannot decide the case test {sp.sstr(test)} = 0 for every size")
 
     def _inner_jacobian_at(self, claim: Claim, inner: Claim, kp: str, row: str, value: str, cond: str,
                            other: str, floor_re: re.Pattern[str], mod_re: re.Pattern[str],
