@@ -166,15 +166,26 @@ def test_markdown_and_jupyter(solutions):
     assert verdict._repr_latex_().startswith("$$") and verdict.id in verdict._repr_latex_()
 
 
-@pytest.mark.parametrize("stem", ["seed002-p1-network", "seed002-p3-cnn", "seed000-q1-network"])
+@pytest.mark.parametrize("stem", [p.stem for p in BUNDLED])
 def test_report_compiles(stem, tmp_path):
+    """Every bundled problem's graded report compiles, each claim in it, without running
+    off the page (long counterexamples are matrices, over-long results are not typeset)."""
     _need_tex()
     problem = load(DERIVATIONS / f"{stem}.toml")
     verdicts = problem.check()
     tex = report_latex(problem.title, verdicts, problem.source)
     for v in verdicts:
         assert v.id.replace("_", r"\_") in tex
-    pdf.compile_pdf(tex, tmp_path / "r.pdf")
+    log = pdf.compile_pdf(tex, tmp_path / "r.pdf")
+    assert pdf.overfull_boxes(log) <= OVERFULL_LIMIT, re.findall(r"Overfull.*", log)
+
+
+def test_report_reads_the_judges_matrices():
+    """The judge's '[a, b; c, d]' counterexample values are typeset as matrices."""
+    from symderiv.render.report import _value_math
+
+    assert _value_math("[1, -145/2; 0, 3.5E-5]").startswith(r"\begin{bmatrix}")
+    assert _value_math("[957; 0]") == r"\begin{bmatrix} 957 \\ 0 \end{bmatrix}"
 
 
 def test_report_shows_counterexample_and_correct_formula():

@@ -45,14 +45,22 @@ def safe_math(text: str | None) -> str | None:
     return text
 
 
-_NUM = r"-?\d+(?:\.\d+)?(?:/\d+)?"
+_NUM = r"-?\d+(?:\.\d+)?(?:/\d+|[eE][-+]?\d+)?"
+#: Longest LaTeX typeset as display maths; a longer result would run off the page.
+MAX_DISPLAY = 400
 
 
 def _numbers(text: str) -> Any:
-    """'[[0.1, -2], [3, 4/7]]' or '1.5' as nested lists of number strings, else None."""
+    """'[[0.1, -2], [3, 4/7]]', the judge's '[1, 2; 3, 4]' (rows split by ';') or '1.5' as
+    nested lists of number strings, else None."""
     s = text.strip()
     if re.fullmatch(_NUM, s):
         return s
+    flat = re.fullmatch(r"\[([^\[\]]*)\]", s)
+    if flat:
+        rows = [[c.strip() for c in r.split(",")] for r in flat.group(1).split(";")]
+        if all(re.fullmatch(_NUM, c) for r in rows for c in r) and len({len(r) for r in rows}) == 1:
+            return rows
     if not re.fullmatch(r"\[\s*\[.*\]\s*\]", s, flags=re.S):
         return None
     rows = re.findall(r"\[([^\[\]]*)\]", s)
@@ -94,7 +102,7 @@ def report_document(title: str, verdicts: list[Verdict], source: str = "") -> Do
     doc.add(Para([", ".join(f"{n} {k}" for k, n in counts.items()) or "no claims"]))
     for v in verdicts:
         doc.add(Heading(f"{v.id}: {_LABEL[v.verdict]}", 2))
-        doc.add(Para([f"About {v.target}. As written:"]))
+        doc.add(Para([f"About {v.target}. As written:" if v.target else "As written:"]))
         claim = safe_math(v.latex)
         doc.add(Math([claim]) if claim is not None else Code(v.latex))
         if v.message:
@@ -110,10 +118,15 @@ def report_document(title: str, verdicts: list[Verdict], source: str = "") -> Do
                 items.append(Para([f"{key} = ", M(vm)] if vm is not None else [f"{key} = {value}"]))
             doc.add(Para(["Counterexample:"]), Items(items))
         expected = _value_math(v.expected)
-        if expected is not None and v.verdict != "correct":
+        if v.verdict == "correct" or not v.expected:
+            continue
+        if expected is not None and len(expected) <= MAX_DISPLAY:
             doc.add(Para(["The correct result:"]), Math([expected], label=f"expected {v.id}"))
-        elif v.expected and v.verdict != "correct":
+        elif len(str(v.expected)) <= MAX_DISPLAY:
             doc.add(Para(["The correct result:"]), Code(str(v.expected)))
+        else:
+            doc.add(Para([f"The correct result is {len(str(v.expected))} characters long: "
+                          "too long to typeset here; `symderiv check --json` gives it in full."]))
     return doc
 
 
