@@ -333,3 +333,31 @@ def regularisation_sections(problem: Any, solution: Solution, doc: Document) -> 
     doc.add(Items([Para([s["step"], " -- ", s["why"]]) for s in solution.data.get("steps", [])]))
     doc.add(Heading("Checked symbolically"), Items([Para([c]) for c in solution.data.get("checks", [])]))
 
+
+@section("matrix_calculus")
+def matrix_calculus_sections(problem: Any, solution: Solution, doc: Document) -> None:
+    """For each function: the derivation for symbolic sizes in index form (each step with its
+    reason), where it was instantiated and compared with SymPy, and the result at one small size."""
+    from ..topics.matrix_calculus import Instance
+
+    functions = [("every size", "", problem)] + [(f"{key}, every size", f" ({key})", alt)
+                                                 for key, alt in problem.alts.items()]
+    for key, name, prob in functions:
+        found = solution.data.get(key)
+        if not found:
+            doc.add(Heading(f"Function{name}"), Para(["No derivation for symbolic sizes; see the text below."]))
+            continue
+        steps, what = found["steps"], found["matrix"]
+        doc.add(Heading(f"{'Jacobian' if what == 'jacobian' else 'Gradient'}{name} for every size"))
+        doc.add(Para([f"In index form ({found['sizes']}), each step:"]))
+        doc.add(Math([st["latex"].replace(" = ", " &= ", 1) for st in steps], align=True, label=f"derivation {key}"))
+        doc.add(Items([Para([f"({n}) {st['say']}"]) for n, st in enumerate(steps, start=1)]))
+        small = min(prob.sizes, key=lambda s: (min(s.values()) < 2, sum(s.values())))
+        inst = Instance(prob, small)
+        tag = ", ".join(f"{k}={v}" for k, v in small.items())
+        doc.add(Heading(f"Cross-check at concrete sizes{name}", level=2),
+                Para([f"The formula above, instantiated at {found['checked']}, equals SymPy's {what} "
+                      f"computed there entry by entry. At {tag}:"]),
+                Math([rf"{latex(prob.truth(inst)[what])}"], label=f"{what} {key} {tag}"))
+    if any(not solution.data.get(key) for key, _, _ in functions):
+        doc.add(Heading("Solver output"), Code(solution.text))

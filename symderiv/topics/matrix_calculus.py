@@ -401,28 +401,37 @@ class MatrixCalculusProblem(Problem):
             out["gradient"] = X.applyfunc(lambda x: sp.expand(sp.diff(f, x)))
         return out
 
-    def derivation(self) -> list[dict[str, str]]:
+    def derivation(self) -> dict[str, Any]:
         """The gradient (scalar f) or Jacobian (vector f of a vector) at a generic entry, for
-        every size: index form, derivative with Kronecker deltas, deltas summed out."""
+        every size: index form, derivative with Kronecker deltas, deltas summed out; then the
+        result instantiated at every checked size and compared with SymPy's derivative there."""
         S = Symbolic(self)
-        if isinstance(S.f, IndexMatrix):
-            steps = S.jacobian()[1]
-            tail = "the Jacobian entry"
-        else:
-            steps = S.gradient()[1]
-            tail = "the gradient entry"
-        steps[-1]["say"] += f": {tail} for every size"
-        return steps
+        jac = isinstance(S.f, IndexMatrix)
+        result, steps, _, bind = S.jacobian() if jac else S.gradient()
+        steps[-1]["say"] += f": the {'Jacobian' if jac else 'gradient'} entry for every size"
+        for size in self.sizes:
+            inst = Instance(self, size)
+            want = self.truth(inst)["jacobian" if jac else "gradient"]
+            for r in range(want.rows):
+                for c in range(want.cols):
+                    at = {S.size[k]: sp.Integer(v) for k, v in size.items()}
+                    at.update({bind["i"]: sp.Integer(r + 1), **({bind["j"]: sp.Integer(c + 1)} if "j" in bind else {})})
+                    if not _zero(inst.resolve(result.xreplace(at).doit()) - want[r, c]):
+                        raise Undecided(f"the derived entry differs from SymPy's at {size}, entry {(r + 1, c + 1)}")
+        return {"steps": steps, "checked": self._sizes_text(), "result": steps[-1]["text"],
+                "matrix": "jacobian" if jac else "gradient", "sizes": S.describe()}
 
     def _derivation_lines(self, label: str) -> tuple[list[str], dict[str, Any]]:
         try:
-            steps = bounded(_attempt, lambda _: self.derivation(), None, seconds=PROOF_SECONDS)
+            found = bounded(_attempt, lambda _: self.derivation(), None, seconds=PROOF_SECONDS)
         except Timeout:
             return [f"[{label}] no derivation for every size: gave up after {PROOF_SECONDS:g} s"], {}
         except Undecided as exc:
             return [f"[{label}] no derivation for every size: {exc}"], {}
-        lines = [f"[{label}] {st['say']}:\n    {st['text']}" for st in steps]
-        return lines, {"steps": steps, "result": steps[-1]["text"]}
+        lines = [f"[{label}] {st['say']}:\n    {st['text']}" for st in found["steps"]]
+        lines.append(f"[{label}] instantiated at {found['checked']}: equal to SymPy's {found['matrix']} "
+                     "there, entry by entry")
+        return lines, found
 
     def solve(self) -> Solution:
         lines, data = [], {}
