@@ -68,6 +68,69 @@ def test_gd_wrong_intervals_have_counterexamples() -> None:
     assert v.verdict == "incorrect" and "end point" in v.mistake
 
 
+def _numpy_step(A: np.ndarray, b: np.ndarray, u: np.ndarray, eta: float) -> np.ndarray:
+    """One GD step on f(u) = u^T A u + b^T u, the gradient by central differences of f."""
+    def f(v: np.ndarray) -> float:
+        return float(v @ A @ v + b @ v)
+
+    h = 1e-6
+    grad = np.array([(f(u + h * e) - f(u - h * e)) / (2 * h) for e in np.eye(len(u))])
+    return u - eta * grad
+
+
+def _gd_file(A: np.ndarray, b: np.ndarray, claims: list[tuple[str, str]]) -> str:
+    rows = "[" + ", ".join("[" + ", ".join(str(int(v)) for v in r) + "]" for r in A) + "]"
+    text = f'title = "t"\nkind = "gradient_descent"\n[quadratic]\nA = {rows}\nb = {[int(v) for v in b]}\n'
+    for n, (target, latex) in enumerate(claims):
+        text += f"[[claims]]\nid = \"c{n}\"\ntarget = \"{target}\"\nlatex = '''{latex}'''\n"
+    return text
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 3))
+def test_iteration_map_is_one_numpy_gd_step(seed: int, n: int) -> None:
+    """Random symmetric A, random b: the derived map u - eta grad f(u) at a random (u, eta) is
+    one gradient step computed with numpy; the claim (I - 2 eta A) u_n is judged incorrect
+    exactly when b != 0, and its counterexample is a numpy step too."""
+    rng = np.random.default_rng(seed)
+    B = rng.integers(-4, 5, size=(n, n))
+    A, b = B + B.T, rng.integers(-3, 4, size=n)
+    text = _gd_file(A, b, [("iteration", r"u_{n+1} = (I - 2\eta A)u_n"),
+                           ("iteration", r"u_{n+1} = u_n - \eta \nabla f(u_n)")])
+    problem = parse_text(text)
+    step = problem.derive()["iteration"]
+    u, eta = rng.normal(size=n), float(rng.uniform(0.01, 0.5))
+    at = dict(zip(problem.q.variables, u, strict=True)) | {stepsize.ETA: eta}
+    assert np.allclose(np.array(step.subs(at).tolist(), dtype=float).ravel(), _numpy_step(A, b, u, eta),
+                       atol=1e-6)
+    matrix_claim, general = problem.check()
+    assert general.verdict == "correct"
+    assert matrix_claim.verdict == ("correct" if not b.any() else "incorrect")
+    if b.any():
+        ce = matrix_claim.counterexample
+        u0 = np.array([float(sp.Rational(v)) for v in sp.sympify(ce["u_n"])])
+        eta0 = float(sp.Rational(ce["eta"]))
+        expected = [float(sp.Rational(v)) for v in sp.sympify(ce["expected u_(n+1)"])]
+        claimed = [float(sp.Rational(v)) for v in sp.sympify(ce["claimed u_(n+1)"])]
+        assert np.allclose(expected, _numpy_step(A, b, u0, eta0), atol=1e-6)
+        assert np.allclose(claimed, u0 - eta0 * 2 * A @ u0)
+        assert not np.allclose(claimed, expected)
+        assert "dropped the linear term" in matrix_claim.mistake
+
+
+def test_iteration_claim_wrong_factor_and_shape() -> None:
+    """seed 002 P2's A without b: (I - \\eta A) u_n misses the factor 2 of the gradient 2Au;
+    a scalar for a 2-vector step is the wrong shape."""
+    A = np.array([[5, 2], [2, 2]])
+    text = _gd_file(A, np.zeros(2, dtype=int), [("iteration", r"(I - \eta A)u_n"), ("iteration", r"1 - 2\eta")])
+    wrong, scalar = parse_text(text).check()
+    assert wrong.verdict == "incorrect" and wrong.mistake is None
+    assert wrong.counterexample == {"u_n": "[1, 2]", "eta": "1/10", "expected u_(n+1)": "[-4/5, 4/5]",
+                                    "claimed u_(n+1)": "[1/10, 7/5]"}
+    assert np.allclose([-0.8, 0.8], _numpy_step(A, np.zeros(2), np.array([1.0, 2.0]), 0.1))
+    assert scalar.verdict == "incorrect" and "1x1" in scalar.message
+
+
 def test_line_search_is_the_minimiser_along_the_ray() -> None:
     """seed 002 P2: eta*(u) = g^T g / g^T H g minimises f(u - eta g) (checked numerically)."""
     A = np.array([[5.0, 2.0], [2.0, 2.0]])

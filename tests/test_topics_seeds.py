@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from symderiv.problem import load
+from symderiv.problem import load, parse_text
 
 D = Path(__file__).resolve().parent.parent / "derivations"
 
@@ -23,7 +23,9 @@ EXPECTED = {
     # seed 002 P2: eigenvalues of A are 6, 1; H = 2A so 2/lambda_max(H) = 1/6
     "seed002-p2-step-size.toml": {"gradient": "correct", "hessian": "correct",
                                   "line-search": "correct", "eigenvalues": "correct",
-                                  "interval": "correct"},
+                                  "interval": "correct", "iteration-step": "correct",
+                                  # f has no linear term, so (I - 2 eta A) u_n is the GD step
+                                  "iteration-map": "correct"},
     # seed 002 P3: every count right; the conv output formula is wrong for stride > 1
     "seed002-p3-cnn.toml": {"conv-formula": "incorrect", "pool-formula": "correct",
                             **{f"{n}-{w}": "correct" for n in ("conv1", "conv2", "conv3")
@@ -104,3 +106,18 @@ def test_identity_solutions_prove_every_step(name: str, last: str) -> None:
     if name.startswith("seed"):
         assert "proof for symbolic K, every step checked mechanically" in solution.text
         assert "K" in steps[0]["rhs"]
+
+
+def test_seed002_iteration_map_needs_no_linear_term() -> None:
+    """seed 002 P2's (I - 2 eta A) u_n is right because f = u^T A u; with b = (1, -1) added the
+    checker finds it wrong: at u = (1, 2), eta = 1/10 the step is u - eta (2Au + b) =
+    (1, 2) - (19, 11)/10 = (-9/10, 9/10), the claim gives (1, 2) - (18, 12)/10 = (-4/5, 4/5)."""
+    text = (D / "seed002-p2-step-size.toml").read_text().replace(
+        "A = [[5, 2], [2, 2]]\n", "A = [[5, 2], [2, 2]]\nb = [1, -1]\n")
+    v = next(v for v in parse_text(text).check() if v.id == "iteration-map")
+    assert v.verdict == "incorrect"
+    assert v.counterexample == {"u_n": "[1, 2]", "eta": "1/10", "expected u_(n+1)": "[-9/10, 9/10]",
+                                "claimed u_(n+1)": "[-4/5, 4/5]"}
+    assert "dropped the linear term" in v.mistake
+    general = next(v for v in parse_text(text).check() if v.id == "iteration-step")
+    assert general.verdict == "correct"

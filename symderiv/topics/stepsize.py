@@ -14,7 +14,8 @@ from ._formula import clean, read_formula, replace_call, right_side
 from ._readers import read_interval, read_number_list, unknown_target, verdict
 
 TARGETS = ["gradient", "hessian", "eigenvalues_hessian", "eigenvalues_A", "interval",
-           "line_search_step"]
+           "line_search_step", "iteration"]
+ETA = sp.Symbol("eta")
 
 
 @dataclass(frozen=True)
@@ -80,16 +81,32 @@ def convergence_interval(H: sp.Matrix) -> sp.Set:
 
 
 def line_search_step(q: Quadratic) -> sp.Expr:
-    """The exact line-search step η*(u) = gᵀg / (gᵀHg), g = ∇f(u), where gᵀHg ≠ 0.
+    """The exact line-search step η*(u) = gᵀg / (gᵀHg), g = ∇f(u), where gᵀHg ≠ 0 (nan when
+    gᵀHg is identically 0).
 
     φ(η) = f(u − ηg) is a parabola in η with φ'(η) = −gᵀ∇f(u − ηg) = −gᵀg + η gᵀHg.
     """
     g, H = gradient(q), hessian(q)
     eta = sp.Symbol("eta")
     phi = q.value().subs(dict(zip(q.variables, q.u - eta * g, strict=True)), simultaneous=True)
-    step = sp.cancel((g.T * g)[0, 0] / (g.T * H * g)[0, 0])
-    assert sp.simplify(sp.diff(phi, eta).subs(eta, step)) == 0
+    curvature = sp.expand((g.T * H * g)[0, 0])
+    if curvature == 0:  # f is linear along every gradient ray: no minimiser on it
+        return sp.nan
+    step = sp.cancel((g.T * g)[0, 0] / curvature)
+    assert sp.cancel(sp.together(sp.diff(phi, eta).subs(eta, step))) == 0  # rational in u: exact
     return step
+
+
+def iteration_map(q: Quadratic) -> sp.Matrix:
+    """One gradient-descent step as a map of u: u − η∇f(u) = (I − ηH)u − ηb, H = A + Aᵀ.
+
+    Built from the derived gradient and checked against the matrix form entry by entry
+    (both are polynomials in u and η, so expand decides).
+    """
+    step = q.u - ETA * gradient(q)
+    matrix_form = (sp.eye(len(q.variables)) - ETA * hessian(q)) * q.u - ETA * q.b
+    assert all(sp.expand(a - b) == 0 for a, b in zip(step, matrix_form, strict=True))
+    return step.applyfunc(sp.expand)
 
 
 def iterate(q: Quadratic, eta: Any, start: sp.Matrix, steps: int) -> list[sp.Matrix]:
@@ -126,6 +143,7 @@ class GradientDescentProblem(Problem):
     def __init__(self, header: Fields, claims: list[Claim], q: Quadratic) -> None:
         super().__init__(header, claims)
         self.q = q
+        self._derived: dict[str, Any] | None = None
 
     @classmethod
     def from_fields(cls, doc: Fields, claims: list[Claim]) -> GradientDescentProblem:
@@ -150,7 +168,12 @@ class GradientDescentProblem(Problem):
         return TARGETS
 
     def derive(self) -> dict[str, Any]:
-        """Every result of this problem, exact."""
+        """Every result of this problem, exact (computed once)."""
+        if self._derived is None:
+            self._derived = self._derive()
+        return self._derived
+
+    def _derive(self) -> dict[str, Any]:
         H = hessian(self.q)
         return {
             "f": self.q.value(), "gradient": gradient(self.q), "hessian": H,
@@ -158,6 +181,7 @@ class GradientDescentProblem(Problem):
             "eigenvalues_A": eigenvalues((self.q.A + self.q.A.T) / 2),
             "interval": convergence_interval(H),
             "line_search_step": line_search_step(self.q),
+            "iteration": iteration_map(self.q),
         }
 
     def solve(self) -> Solution:
@@ -173,6 +197,8 @@ class GradientDescentProblem(Problem):
             f"step sizes that converge from every start: eta in {sp.sstr(d['interval'])}",
             f"exact line-search step: eta*(u) = {sp.sstr(d['line_search_step'])}"
             " = g^T g / (g^T H g), g = gradient",
+            f"one gradient step: u_(n+1) = u_n - eta grad f(u_n) = (I - eta H) u_n - eta b"
+            f" = {sp.sstr(list(d['iteration']))}",
         ]
         data = {k: sp.sstr(v.tolist() if isinstance(v, sp.MatrixBase) else v)
                 for k, v in d.items()}
@@ -180,10 +206,13 @@ class GradientDescentProblem(Problem):
         return Solution(self.title, data, "\n".join(lines))
 
     def names(self) -> dict[str, Any]:
+        """The names a claim may use; for n = 1 every one is a scalar (u, A, I, b, ∇f)."""
         u = self.q.u
         out: dict[str, Any] = {v.name: v for v in self.q.variables}
         out.update({"A": self.q.A, "I": sp.eye(self.q.A.rows), "b": self.q.b,
-                    "eta": sp.Symbol("eta"), "gradf": gradient(self.q)})
+                    "eta": ETA, "gradf": gradient(self.q)})
+        if len(u) == 1:
+            out.update({key: out[key][0, 0] for key in ("A", "I", "b", "gradf")})
         for key in ("u", "u_n", "x", "x_n", "u_k", "x_k"):
             out.setdefault(key, u if len(u) > 1 else u[0])
         return out
@@ -204,6 +233,8 @@ class GradientDescentProblem(Problem):
         try:
             if claim.target == "interval":
                 return self.judge_interval(claim, true)
+            if claim.target == "iteration":
+                return self.judge_iteration(claim, self.read(claim.latex), true)
             if claim.target.startswith("eigenvalues"):
                 got = sorted(read_number_list(claim.latex), key=lambda e: float(sp.re(sp.N(e))))
                 ok = len(got) == len(true) and all(sp.simplify(a - b) == 0
@@ -236,6 +267,47 @@ class GradientDescentProblem(Problem):
                        counterexample={"at": {str(k): str(v) for k, v in point.items()},
                                        "expected": _show(_at(true, point)),
                                        "claimed": _show(_at(got, point))})
+
+    def judge_iteration(self, claim: Claim, got: Any, true: sp.Matrix) -> Verdict:
+        """A claimed map u_n ↦ u_{n+1} against the derived step u − η∇f(u).
+
+        Correct when the two are the same polynomial in u and η (expand of the difference is
+        0) and agree at sample points; incorrect with the first sample point (u, η) where
+        one step of the claim and of gradient descent land in different places.
+        """
+        n = len(self.q.variables)
+        got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
+        shown = {"expected": sp.latex(true), "claimed": sp.latex(got)}
+        if got.shape != true.shape:
+            return verdict(claim, "incorrect", f"the claim is {got.rows}x{got.cols}, a step of u is "
+                           f"{n}x1", **shown)
+        unknown = got.free_symbols - set(self.q.variables) - {ETA}
+        if unknown:
+            return verdict(claim, "undecided", "the claim uses unknown names: "
+                           + ", ".join(sorted(map(str, unknown))), **shown)
+        points = [([sp.Integer(m + 1) for m in range(n)], sp.Rational(1, 10)),
+                  ([sp.Integer((-1) ** m * (m + 2)) for m in range(n)], sp.Rational(1, 3)),
+                  ([sp.Integer(3 - m) for m in range(n)], sp.Integer(2))]
+        for u, eta in points:
+            at = dict(zip(self.q.variables, u, strict=True)) | {ETA: eta}
+            want, have = true.subs(at), got.subs(at)
+            if all(abs(sp.N(e, 50)) < 1e-30 for e in want - have):
+                continue
+            mistake = None
+            dropped = (sp.eye(n) - ETA * hessian(self.q)) * self.q.u
+            if self.q.b != sp.zeros(n, 1) and (got - dropped).applyfunc(sp.expand).is_zero_matrix:
+                mistake = ("dropped the linear term: ∇f(u) = (A + Aᵀ)u + b, so the step is "
+                           "(I − ηH)u − ηb, not (I − ηH)u")
+            return verdict(claim, "incorrect", f"one step from u = {sp.sstr(u)} with η = {eta} differs",
+                           counterexample={"u_n": sp.sstr(u), "eta": sp.sstr(eta),
+                                           "expected u_(n+1)": sp.sstr(list(want)),
+                                           "claimed u_(n+1)": sp.sstr(list(have))},
+                           mistake=mistake, **shown)
+        if (got - true).applyfunc(sp.expand).is_zero_matrix:
+            return verdict(claim, "correct", f"equals one gradient step u − η∇f(u) = {_show(true)} "
+                           "(identical polynomials in u and η)", **shown)
+        return verdict(claim, "undecided", "agrees at the sample points but is not decided exactly",
+                       **shown)
 
     def judge_interval(self, claim: Claim, true: sp.Set) -> Verdict:
         claimed = read_interval(claim.latex)
