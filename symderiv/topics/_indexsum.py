@@ -264,7 +264,7 @@ def normal_form(expr: Any, ranges: Mapping[sp.Symbol, Range]) -> dict[tuple[Any,
     every size when the normal form of their difference has only zero coefficients.
     """
     expr = sp.sympify(expr)
-    taken = {str(s) for s in expr.free_symbols | set(ranges)}
+    taken = {str(s) for s in expr.free_symbols | set(ranges)} | {str(e.base) for e in expr.atoms(sp.Indexed)}
     pool = [index_symbol(n) for n in POOL + [f"k_{t}" for t in range(1, 9)] if n not in taken]
     out: dict[tuple[Any, ...], sp.Expr] = {}
     for factor, limits in _terms(expr):
