@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -339,3 +340,38 @@ def test_solution_document_shows_the_derivation(name: str, last: str, tmp_path: 
         pytest.skip("pdflatex not installed")
     log = pdf.compile_pdf(tex, tmp_path / "doc.pdf")
     assert (tmp_path / "doc.pdf").stat().st_size > 1000 and pdf.overfull_boxes(log) == 0
+
+
+def _one_claim(target: str, latex: str, check: str = "[[2, 3], [3, 2]]", extra: str = "") -> Any:
+    text = GOOD.replace("check = [[2, 3]]", f"check = {check}") + 'vector = "a"\n' + f"""
+[[claims]]
+id = "c"
+target = "{target}"
+latex = '{latex}'
+{extra}"""
+    return parse_text(text, "one.toml").check()[0]
+
+
+def test_entry_past_the_end_is_incorrect_not_a_crash() -> None:
+    """seed 003 §3.2a with the index shifted by one: a_{mn+1} does not exist."""
+    v = _one_claim("rewrite", r"g(\mathbf{a}) = \sum_{i=1}^{m} \left( \sum_{j=1}^{n} a_{(i-1)n+j+1} v_j \right)^2")
+    assert v.verdict == "incorrect" and "a_7 does not exist" in v.message and v.counterexample
+
+
+def test_true_at_the_checked_size_only_is_not_proved() -> None:
+    """Σ_{i=1}^{2} equals Σ_{i=1}^{m} at the only checked size m = 2, but not for every m: the
+    verdict must say checked at that size, never proved (and m = 3 shows it is wrong)."""
+    latex = r"f = \sum_{i=1}^{2} \left( \sum_{j=1}^{n} A_{ij} v_j \right)^2"
+    v = _one_claim("rewrite", latex, check="[[2, 3]]")
+    assert v.verdict == "correct" and "not a proof for all sizes" in v.message and "proof" not in v.details
+    assert "exists for every size (_i runs over 1..2, dimension m)" in v.details["unproved"]
+    assert _one_claim("rewrite", latex, check="[[2, 3], [3, 3]]").verdict == "incorrect"
+
+
+def test_a_proof_that_runs_out_of_time_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A timeout in the symbolic proof is never a hang: checked at sizes only, saying why."""
+    import symderiv.topics.matrix_calculus as mc
+
+    monkeypatch.setattr(mc, "PROOF_SECONDS", 1e-6)
+    v = _one_claim("gradient_entry", r"\nabla f(\mathbf{A})_{ij} = 2 v_j \sum_{l=1}^{n} A_{il} v_l")
+    assert v.verdict == "correct" and "gave up after" in v.message and "not a proof" in v.message

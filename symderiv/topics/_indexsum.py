@@ -188,7 +188,9 @@ def check_entries(expr: Any, dims: Mapping[str, tuple[sp.Expr, ...]], ranges: Ma
             raise Undecided(f"{sp.sstr(ent)} is not an entry of a variable here")
         for e, dim in zip(ent.indices, dims[name], strict=True):
             if not within(e, sp.Integer(1), dim, scope):
-                raise Undecided(f"cannot show that {sp.sstr(ent)} exists for every size")
+                where = f"{sp.sstr(e)} runs over {scope[e][0]}..{scope[e][1]}" if e in scope else sp.sstr(e)
+                raise Undecided(f"cannot show that {sp.sstr(ent)} exists for every size ({where}, "
+                                f"dimension {sp.sstr(dim)})")
         return ent
     map_entries(expr, check, ranges, sizes)
 

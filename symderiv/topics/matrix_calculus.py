@@ -708,7 +708,10 @@ class MatrixCalculusProblem(Problem):
         for size in self.sizes:
             inst = Instance(self, size)
             f = self.truth(inst)["f"]
-            got = inst.resolve(read_formula(right_side(clean(claim.latex)), inst.names(False)))
+            try:
+                got = inst.resolve(read_formula(right_side(clean(claim.latex)), inst.names(False)))
+            except IndexOutOfRange as exc:
+                return self._wrong(claim, inst, f"the rewritten function ({exc})", f, sp.nan)
             if not _zero(got - f):
                 return self._wrong(claim, inst, "the rewritten function", f, got)
         return self._finish(claim, "the rewritten function", self._prove_rewrite)
