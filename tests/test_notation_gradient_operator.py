@@ -210,3 +210,26 @@ def test_reduce_must_fit_the_network() -> None:
     assert v.verdict == "error" and "one width per layer" in v.message
     v = _judged("\\nabla L(\\mathbf{c})_{1} = 2(y'_1 - y_1)", "reduce = { inputs = 60, units = [4, 3] }")
     assert v.verdict == "error" and "enlarge" in v.message
+
+
+def test_vectorisation_and_an_index_definition() -> None:
+    """Seed 003 S4 item 2: w = W vectorised through o(i,j) = (i-1)d + j (row by row)."""
+    table = NotationTable.from_dict(
+        {"W": "W", "w": "\\operatorname{vec}(W)", "o(i,j)": "(i-1)d + j", "sizes": {"d": 3},
+         "L": "L", "y": "t", "y'": "y", "h'": "a1", "c": "c"}
+    )
+    assert bind("w_{o(2,1)}", SCOPE, table) == SCOPE.quantity("W")[1, 0]
+    assert bind("\\mathbf{w}", SCOPE, table).shape == (6, 1)
+    assert judge_formula(SCOPE, table, "W_{ij} = w_{o(i,j)}").verdict == "correct"
+    assert judge_formula(SCOPE, table, "W_{ji} = w_{o(i,j)}").verdict == "incorrect"
+    vec = "\\nabla L(\\mathbf{w}) = \\operatorname{vec}(\\nabla L(\\mathbf{W}))"
+    assert judge_formula(SCOPE, table, vec).verdict == "correct"
+    with pytest.raises(NotationError, match="index must be"):
+        bind("w_{p(1,1)}", SCOPE, table)
+
+
+def test_entry_names_of_a_student_function() -> None:
+    """l_{2i}: the student's name for entry i of l_2 (a `where` pattern with the letter i)."""
+    where = {"l_2(\\mathbf{h}')": "\\mathbf{W}\\mathbf{h}' + \\mathbf{c}", "l_{2i}": "l_2(\\mathbf{h}')_i"}
+    assert verdict("\\frac{\\partial l_{2i}}{\\partial h'_j} = W_{ij}", where) == "correct"
+    assert verdict("\\frac{\\partial l_{2i}}{\\partial h'_j} = W_{ji}", where) == "incorrect"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
+import sympy as sp
 from conftest import DERIVATIONS
 
 from symderiv.problem import load
@@ -74,12 +75,12 @@ EXPECTED = {
         "4.1.entry": C,
         "4.1": C,
         "4.2.grad-l1": I,  # the gradient of sum_i (y_i - x_i)^2 is 2(x - y)
-        # w, the vectorised W through an o(i,j) the student leaves unspecified, is not read
-        "4.2.l2": U,
-        "4.2.jacobian": U,
-        "4.2.chain": U,
-        "4.2.entry": U,
-        "4.2.istar": U,
+        # w = W vectorised through o(i,j), read row by row (any invertible o gives the same)
+        "4.2.l2": C,
+        "4.2.jacobian": U,  # the cases "h'_j if o(i,j) = k" (j implied by k) are not read
+        "4.2.chain": I,  # the sign error of nabla l_1, second link
+        "4.2.entry": I,  # the sign error again, first link
+        "4.2.istar": U,  # i^*, j^* (the inverse of o) are not read
         "4.2": I,  # the sign error carried into the entries of the gradient in W
         "4.3.l2": C,
         "4.3.jacobian": C,
@@ -261,9 +262,32 @@ def test_seed003_s4_judged_at_the_reduced_size() -> None:
         assert v.details["reduced"]["widths"] == [3, 4, 10]
 
 
+def test_seed003_s4_chain_through_w_sign() -> None:
+    """J^T nabla l_1(l_2(w)) = 2 J^T (y - l_2(w)): the second link flips the sign of every entry
+    (the first link, the chain rule itself, holds); the counterexample is the whole vector."""
+    v = verdicts("seed 003 S4")["4.2.chain"]
+    ce = _ce("seed 003 S4", "4.2.chain")
+    assert v.mistake == "sign" and v.details["link"] == 1
+    expected, claimed = _vector(ce["expected"]), _vector(ce["claimed"])
+    assert len(expected) == 40  # w: the 10 x 4 entries of W at the reduced size
+    assert any(e != "0" for e in expected)
+    assert all(sp.Rational(e) == -sp.Rational(c) for e, c in zip(expected, claimed, strict=True))
+
+
+def test_seed003_s4_entry_k_sign() -> None:
+    """nabla L(w)_k = 2 sum_i J_ik (y_i - y'_i): wrong by the sign at an entry k = o(i, j) where
+    the gradient is not 0; the second link (J_ik = d l_2i / d w_k) holds."""
+    v = verdicts("seed 003 S4")["4.2.entry"]
+    ce = _ce("seed 003 S4", "4.2.entry")
+    assert v.mistake == "sign" and v.details["link"] == 0
+    assert set(ce["indices"]) == {"k"} and ce["expected"] == str(-sp.Rational(ce["claimed"]))
+    assert ce["expected"] != "0"
+
+
 def test_seed003_s4_unread_parts_are_named() -> None:
     vs = verdicts("seed 003 S4")
     assert "ambiguous sum" in vs["4.1.expand"].message
     assert "every link that could be read holds" in vs["4.1.expand"].message
-    for cid in ("4.2.l2", "4.2.jacobian", "4.2.chain", "4.2.entry", "4.2.istar"):
-        assert "unknown name 'w'" in vs[cid].message, cid
+    assert "a condition must be an inequality" in vs["4.2.jacobian"].message
+    assert "every link that could be read holds" in vs["4.2.jacobian"].message
+    assert "an index must be a letter or a number" in vs["4.2.istar"].message

@@ -58,6 +58,7 @@ class NotationTable:
     patterns: list[tuple[A.Node, frozenset[str], A.Node]] = field(default_factory=list)
     functions: dict[str, StudentFn] = field(default_factory=dict)
     size_map: dict[int, int | None] = field(default_factory=dict)
+    index_functions: dict[str, tuple[tuple[str, ...], A.Node]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: dict[str, str] | None = None) -> NotationTable:
@@ -71,6 +72,10 @@ class NotationTable:
                 continue
             node = parse_one(key)
             canon = parse_one(str(value), canonical=True)
+            index_fn = _index_function(node)
+            if index_fn is not None:  # 'o(i,j)' = '(i-1)d + j': an index computed from indices
+                table.index_functions[index_fn[0]] = (index_fn[1], canon)
+                continue
             nk = name_key(node)
             if nk is None:
                 table.macros[node.key()] = canon
@@ -83,7 +88,7 @@ class NotationTable:
     def with_where(self, where: dict[str, str]) -> NotationTable:
         out = NotationTable(
             dict(self.names), dict(self.sizes), dict(self.macros), dict(self.reduce),
-            list(self.patterns), dict(self.functions), dict(self.size_map),
+            list(self.patterns), dict(self.functions), dict(self.size_map), dict(self.index_functions),
         )
         for key, value in where.items():
             out._add_where(str(key), str(value))
@@ -93,6 +98,10 @@ class NotationTable:
         """A student's own name for a formula; index letters in its subscripts are parameters:
         'T(x_k)' also stands for T(x_1), T(x_2), ... with k bound to the index written."""
         node, body = parse_one(key), parse_one(value)
+        index_fn = _index_function(node)
+        if index_fn is not None:
+            self.index_functions[index_fn[0]] = (index_fn[1], body)
+            return
         fn = _function_definition(node, body)
         if fn is not None:  # l_1(\mathbf{x}) = ...: a function of its argument
             self.functions[fn.name] = fn
@@ -184,9 +193,9 @@ def _index_letters(node: A.Node) -> list[str]:
     while stack:
         n = stack.pop()
         if isinstance(n, A.Sub):
-            out.extend(
-                i.text for i in n.index if isinstance(i, A.Name) and len(i.text) == 1
-            )
+            for i in n.index:  # x_k, and l_{2i} (entry i of l_2)
+                parts = i.items if isinstance(i, A.Juxt) else (i,)
+                out.extend(p.text for p in parts if isinstance(p, A.Name) and len(p.text) == 1)
         stack.extend(n.children())
     return out
 
@@ -277,6 +286,19 @@ def _formal_key(node: A.Node) -> str | None:
     if parts is None or parts.subs is not None or parts.sup is not None or isinstance(parts.base, A.Func):
         return None
     return _base_text(parts.base) + "'" * parts.primes
+
+
+def _index_function(node: A.Node) -> tuple[str, tuple[str, ...]] | None:
+    """`o(i,j)`: a one-letter name applied to two or more index letters (name, letters)."""
+    if not (isinstance(node, A.Juxt) and len(node.items) == 2):
+        return None
+    fname, args = node.items
+    if not (isinstance(fname, A.Name) and len(fname.text) == 1 and isinstance(args, A.Group)):
+        return None
+    letters = tuple(a.text for a in args.items if isinstance(a, A.Name) and len(a.text) == 1)
+    if args.kind != "(" or len(args.items) < 2 or len(set(letters)) != len(args.items):
+        return None
+    return fname.text, letters
 
 
 def _function_definition(node: A.Node, body: A.Node) -> StudentFn | None:
@@ -701,7 +723,7 @@ class Binder:
     def _builtin_func(self, name: str, node) -> Value:
         if name in _FUNCS:
             return _FUNCS[name]
-        if name in ("diag", "max", "min", "det", "tr"):
+        if name in ("diag", "max", "min", "det", "tr", "vec"):
             return _Op(name)
         raise self.error(f"unknown function \\{name}", node)
 
@@ -715,6 +737,41 @@ class Binder:
         if isinstance(node, A.BinOp) and node.op in "+-":
             a, b = self._index(node.left, env), self._index(node.right, env)
             return a + b if node.op == "+" else a - b
+        return self._index_formula(node, env)
+
+    def _index_call(self, node: A.Node):
+        """o(2, j) for an index function o(i,j) of the table: its definition and arguments."""
+        if not (isinstance(node, A.Juxt) and len(node.items) == 2 and isinstance(node.items[0], A.Name)):
+            return None
+        definition = self.table.index_functions.get(node.items[0].text)
+        args = node.items[1]
+        if definition is None or not isinstance(args, A.Group) or args.kind != "(":
+            return None
+        if len(args.items) != len(definition[0]):
+            raise self.error(f"{node.items[0].text} takes {len(definition[0])} indices", node)
+        return definition, args.items
+
+    def _index_formula(self, node: A.Node, env) -> int:
+        """An index the table or `where` defines, o(i,j) = (i-1)d + j, and the products,
+        brackets and size letters its definition uses."""
+        found = self._index_call(node)
+        if found is not None:
+            (letters, body), args = found
+            values = dict(zip(letters, (self._index(a, env) for a in args), strict=True))
+            self.depth += 1
+            try:
+                if self.depth > 40:
+                    raise self.error("an index defined in terms of itself", node)
+                return self._index(body, {**self.table.sizes, **env, **values})  # d: a size letter
+            finally:
+                self.depth -= 1
+        if isinstance(node, A.Group) and node.kind in "(g" and len(node.items) == 1:
+            return self._index(node.items[0], env)
+        if isinstance(node, A.Juxt) and all(isinstance(x, A.Group | A.Num) for x in node.items[:-1]):
+            out = 1  # (i-1)d, 2(i-1): a product inside an index definition
+            for item in node.items:
+                out *= self._index(item, env)
+            return out
         raise self.error("an index must be a letter or a number", node)
 
     def _subscript(self, value: Value, subs: tuple[A.Node, ...], env, node) -> Value:
@@ -1048,6 +1105,11 @@ class Binder:
                 return sp.ImmutableMatrix(*shape, [op(*xs) for xs in zip(*vals, strict=True)])
             return op(*vals)
         arg = self.value(arg_node, env, canonical)
+        if isinstance(f, _Op) and f.kind == "vec":  # row by row, as seed 003 section 3 defines it
+            if not isinstance(arg, sp.MatrixBase):
+                raise self.error("vec takes a matrix", arg_node)
+            col = sp.ImmutableMatrix(len(arg), 1, list(arg))
+            return col if self.scope.layout == "column" else sp.ImmutableMatrix(col.T)
         if isinstance(f, _Op) and f.kind == "diag":
             if not isinstance(arg, sp.MatrixBase) or 1 not in arg.shape:
                 raise self.error("diag takes a vector", arg_node)
@@ -1071,9 +1133,14 @@ class Binder:
             raise self.error("a function's argument goes in parentheses: l_1(\\mathbf{x})", arg_node)
         inner = core.items[0]
         if isinstance(f, StudentFn):
-            value = self._call(f, self._argument(inner, env), arg_node)
+            value = self._cached(
+                ("call", f), (inner,), env, lambda: self._call(f, self._argument(inner, env), arg_node)
+            )
         else:
-            value = self._derive_at(f.node, inner, env, f.kind == "jacobian", arg_node)
+            jac = f.kind == "jacobian"
+            value = self._cached(
+                ("derive", jac), (f.node, inner), env, lambda: self._derive_at(f.node, inner, env, jac, arg_node)
+            )
         for w in reversed(wraps):
             if isinstance(w, A.Sub):
                 value = self._subscript(value, w.index, env, w)
@@ -1081,6 +1148,19 @@ class Binder:
                 _layer, transposed, power = _layer_of(w.exponent)
                 value = _finish(self, value, transposed, power, env, w)
         return value
+
+    def _cached(self, tag: tuple, nodes: tuple[A.Node, ...], env, compute) -> Value:
+        """compute() once per value of the index letters `nodes` use (a gradient or a student's
+        function at an argument is the same at every other index value); not inside a
+        function body, whose formal parameters change, nor while an index range is probed."""
+        letters = {n.text for t in nodes for n in A.walk(t) if isinstance(n, A.Name) and len(n.text) == 1}
+        used = tuple(sorted((k, env[k]) for k in letters if k in env))
+        if self.locals or any(isinstance(v, Probe) for _, v in used):
+            return compute()
+        key = (tag, tuple(t.key() for t in nodes), used)
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def _argument(self, node: A.Node, env) -> Value:
         v = self.value(node, env)
@@ -1138,19 +1218,6 @@ class Binder:
         """\\nabla F(v) (F scalar: the gradient, shaped like v) or J_F(v) (the Jacobian, rows:
         F's entries), F's derivative in its argument evaluated at v. F is a student's function,
         an element-wise function, or the loss as a function of the model quantity v."""
-        letters = {n.text for t in (fnode, inner) for n in A.walk(t) if isinstance(n, A.Name) and len(n.text) == 1}
-        used = tuple(sorted((k, env[k]) for k in letters if k in env))
-        key = None
-        if not self.locals and not any(isinstance(v, Probe) for _, v in used):
-            key = (fnode.key(), inner.key(), jacobian, used)  # the same at every index value
-            if key in self._derived:
-                return self._derived[key]
-        result = self._derive_at_uncached(fnode, inner, env, jacobian, node)
-        if key is not None:
-            self._derived[key] = result
-        return result
-
-    def _derive_at_uncached(self, fnode: A.Node, inner: A.Node, env, jacobian: bool, node: A.Node) -> Value:
         at = self._argument(inner, env)
         f = self.value(fnode, env)
         if isinstance(f, StudentFn):

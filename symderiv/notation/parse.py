@@ -43,6 +43,7 @@ _TOKEN_NAMES = {
     "FRAC": "\\frac",
     "SUM": "\\sum",
     "PRIME": "'",
+    "STAR": "'*'",
 }
 
 
