@@ -393,6 +393,29 @@ def test_jacobian_against_finite_differences() -> None:
         assert np.allclose(np.array(J(*p), dtype=float), fd, atol=1e-6)
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_direction_sign_against_numpy(seed: int) -> None:
+    """Random f = a sin(x_1) + b x_1 x_2 + c x_2^2, random rational y and c: the word from
+    calculus.direction is the sign of (central-difference gradient at y) . (y - c)."""
+    rng = np.random.default_rng(seed)
+    a, b, c2 = (int(v) for v in rng.integers(-3, 4, size=3))
+    x1, x2 = sp.symbols("x_1 x_2", real=True)
+    f = a * sp.sin(x1) + b * x1 * x2 + c2 * x2**2
+    y = sp.Matrix([sp.Rational(int(v), 4) for v in rng.integers(-12, 13, size=2)])
+    c = sp.Matrix([sp.Rational(int(v), 4) for v in rng.integers(-12, 13, size=2)])
+    word, s = calculus.direction(calculus.gradient(f, [x1, x2]).subs({x1: y[0], x2: y[1]}), y, c)
+    fn = sp.lambdify((x1, x2), f)
+    yv, cv, h = np.array(y, dtype=float).ravel(), np.array(c, dtype=float).ravel(), 1e-6
+    grad = np.array([(fn(*(yv + h * e)) - fn(*(yv - h * e))) / (2 * h) for e in np.eye(2)])
+    dot = float(grad @ (yv - cv))
+    assert float(sp.N(s)) == pytest.approx(dot, abs=1e-6)
+    if abs(dot) > 1e-6:
+        assert word == ("away" if dot > 0 else "towards")
+    elif s == 0:
+        assert word == "perpendicular"
+
+
 def test_classify_from_hessian() -> None:
     x, y = sp.symbols("x y", real=True)
     assert calculus.classify(sp.hessian(x**2 + y**2, (x, y))) == "minimum"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from symderiv.errors import ProblemFileError
 from symderiv.problem import load, parse_text
 
 D = Path(__file__).resolve().parent.parent / "derivations"
@@ -35,7 +37,9 @@ EXPECTED = {
     # seed 003 section 1: [pi/2, 0] is a critical point and a saddle (Hessian diag(-1, 4))
     "seed003-s1-gradients.toml": {"1a-gradient": "correct", "1b-critical-point": "correct",
                                   "1c-gradient-near": "correct", "1c-gradient-check": "correct",
-                                  "1c-type": "correct"},
+                                  "1c-type": "correct",
+                                  # grad f(y) . (y - c) = 4 > 0 (away); -cos(1)(1 + pi/2) < 0 (towards)
+                                  "1c-direction-near": "correct", "1c-direction-check": "correct"},
     "seed003-s1-linear.toml": {"2a-gradient": "correct", "2b-critical-points": "correct"},
     # seed 003 section 2: J_f entries (2,1) and (2,3) are wrong
     "seed003-s2-jacobian.toml": {"1a-shape": "correct", "1b-jacobian": "incorrect"},
@@ -121,3 +125,33 @@ def test_seed002_iteration_map_needs_no_linear_term() -> None:
     assert "dropped the linear term" in v.mistake
     general = next(v for v in parse_text(text).check() if v.id == "iteration-step")
     assert general.verdict == "correct"
+
+
+def test_seed003_direction_words_swapped_are_caught() -> None:
+    """seed 003 1(c) with 'away' and 'towards' swapped: both incorrect, and the counterexample's
+    gradient . (y - c) is the one numpy computes for f = sin(x_1) + 2 x_2^2, c = (pi/2, 0)."""
+    text = (D / "seed003-s1-gradients.toml").read_text()
+    text = text.replace("which points away from", "which points towards").replace(
+        "pointing towards our", "pointing away from our")
+    got = {v.id: v for v in parse_text(text).check()}
+    for cid, y in (("1c-direction-near", (np.pi / 2, 1.0)), ("1c-direction-check", (-1.0, 0.0))):
+        v = got[cid]
+        assert v.verdict == "incorrect"
+        grad = np.array([np.cos(y[0]), 4 * y[1]])
+        dot = grad @ (np.array(y) - np.array([np.pi / 2, 0.0]))
+        assert v.counterexample["gradient . (y - c) (numeric)"] == pytest.approx(dot)
+        assert v.expected == ("away" if dot > 0 else "towards") != v.claimed
+
+
+def test_direction_perpendicular_and_missing_point() -> None:
+    """A gradient perpendicular to y - c points neither way; a direction claim without its
+    critical point is a problem-file error naming the field."""
+    base = (D / "seed003-s1-gradients.toml").read_text()
+    text = base.replace(r"critical = '\begin{bmatrix} \frac{\pi}{2} & 0 \end{bmatrix}^{\top}'",
+                        r"critical = '\begin{bmatrix} \frac{\pi}{2} + 1 & 1 \end{bmatrix}^{\top}'", 1)
+    v = next(v for v in parse_text(text).check() if v.id == "1c-direction-near")
+    assert v.verdict == "incorrect" and v.expected == "perpendicular"
+    assert v.counterexample["gradient . (y - c)"] == "0"
+    broken = base.replace(r"critical = '\begin{bmatrix} \frac{\pi}{2} & 0 \end{bmatrix}^{\top}'", "", 1)
+    with pytest.raises(ProblemFileError, match=r"claims\[5\]\.critical: missing field"):
+        parse_text(broken)

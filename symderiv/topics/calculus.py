@@ -8,14 +8,16 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import NotationError
+from ..errors import NotationError, ProblemFileError
 from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import clean, parse_formula, read_formula, right_side
 from ._readers import read_integers, read_word, unknown_target, verdict
 
 TARGETS = ["gradient", "hessian", "jacobian", "jacobian_shape", "critical_point",
-           "critical_type", "critical_points", "gradient_at"]
+           "critical_type", "critical_points", "gradient_at", "direction"]
+# options a claim of each target must carry (LaTeX points), checked when the file is read
+POINT_OPTIONS = {"gradient_at": ("at",), "direction": ("at", "critical")}
 
 
 def gradient(f: sp.Expr, xs: list[sp.Symbol]) -> sp.Matrix:
@@ -48,6 +50,24 @@ def classify(H: sp.Matrix) -> str:
     if 1 in signs and -1 in signs:
         return "saddle"
     return "inconclusive"
+
+
+def direction(grad: sp.Matrix, y: sp.Matrix, c: sp.Matrix) -> tuple[str, sp.Expr]:
+    """Where the gradient at y points relative to the point c, and s = ∇f(y)·(y − c).
+
+    `away` iff s > 0 (the gradient has a component along y − c, from c towards y and
+    beyond), `towards` iff s < 0, `perpendicular` iff s = 0; `unknown` when the sign
+    cannot be told (|s| < 10⁻⁴⁰ at 50 digits without being exactly 0).
+    """
+    s = sp.expand((grad.T * (y - c))[0, 0])
+    if s == 0:
+        return "perpendicular", s
+    if s.is_positive is not None:
+        return ("away" if s.is_positive else "towards"), s
+    v = sp.re(sp.N(s, 50))
+    if abs(v) < sp.Float(10) ** -40:
+        return "unknown", s
+    return ("away" if v > 0 else "towards"), s
 
 
 def critical_points(f: sp.Expr, xs: list[sp.Symbol]) -> list[dict[sp.Symbol, sp.Expr]]:
@@ -83,6 +103,9 @@ class CalculusProblem(Problem):
         for key in consts.data:
             names[key] = consts.matrix(key)
         names.setdefault("x", sp.Matrix(xs))
+        for item in doc.tables("claims", []):
+            for key in POINT_OPTIONS.get(item.data.get("target", ""), ()):
+                item.text(key)  # a ProblemFileError naming claims[n].key when missing or not text
         if t.has("scalar") == t.has("map"):
             raise t.error("scalar", "give exactly one of `scalar` or `map`")
         texts = [t.text("scalar")] if t.has("scalar") else t.get("map", list)
@@ -187,6 +210,8 @@ class CalculusProblem(Problem):
                            f"Hessian {sp.sstr(H.tolist())} with eigenvalues "
                            f"{sp.sstr(H.eigenvals(multiple=True))}: {kind}",
                            expected=kind, claimed=word)
+        if target == "direction":
+            return self.judge_direction(claim, grad)
         if target == "gradient_at":
             pt = self.point(claim, claim.options.get("at", ""))
             true = grad.subs(pt)
@@ -224,6 +249,32 @@ class CalculusProblem(Problem):
         where = ", ".join(f"({r + 1},{c + 1})" for r, c in wrong)
         return verdict(claim, "incorrect", f"wrong entries {where}", expected=sp.latex(true),
                        claimed=sp.latex(got), counterexample=ce)
+
+    def judge_direction(self, claim: Claim, grad: sp.Matrix) -> Verdict:
+        """'points away from' / 'towards' the point `critical`, for the gradient at `at`:
+        judged by the sign of ∇f(y)·(y − c) (see `direction`), the true gradient at y."""
+        for key in POINT_OPTIONS["direction"]:
+            if not isinstance(claim.options.get(key), str):
+                raise ProblemFileError(self.path, f"claims.{claim.id}.{key}", "missing field (a LaTeX point)")
+        y = sp.Matrix(list(self.point(claim, claim.options["at"]).values()))
+        c = sp.Matrix(list(self.point(claim, claim.options["critical"]).values()))
+        g = grad.subs(dict(zip(self.xs, y, strict=True)))
+        word = read_word(claim.latex)
+        if word not in ("away", "towards"):
+            raise NotationError(claim.latex, "expected 'towards' or 'away'")
+        true, s = direction(g, y, c)
+        facts = {"y": sp.sstr(list(y)), "c": sp.sstr(list(c)), "gradient at y": sp.sstr(list(g)),
+                 "y - c": sp.sstr(list(y - c)), "gradient . (y - c)": sp.sstr(s),
+                 "gradient . (y - c) (numeric)": float(sp.N(s))}
+        why = (f"∇f(y)·(y − c) = {sp.sstr(s)} ≈ {float(sp.N(s)):.6g}: the gradient at "
+               f"{sp.sstr(list(y))} points {true}"
+               + (" of" if true == "perpendicular" else " from" if true == "away" else "")
+               + f" {sp.sstr(list(c))} (away iff > 0, towards iff < 0)")
+        if true == "unknown":
+            return verdict(claim, "undecided", why, expected=true, claimed=word)
+        if true == word:
+            return verdict(claim, "correct", why, expected=true, claimed=word)
+        return verdict(claim, "incorrect", why, expected=true, claimed=word, counterexample=facts)
 
     def counterpoint(self, got: sp.Matrix, true: sp.Matrix,
                      wrong: list[tuple[int, int]]) -> dict[sp.Symbol, sp.Expr]:
