@@ -33,6 +33,12 @@ File format (TOML; decimals are read exactly from their text):
     id = "P1.loss"
     target = "L"               # or "dL/dW1": ∂L/∂(parameter key)
     latex = '1.0185'           # verbatim; a number/matrix, or a formula (notation layer)
+    where = { 'l_1(\\mathbf{x})' = '\\sum_i (y_i - x_i)^2' }  # optional: the student's own names
+    free = { '\\mathbf{x}' = 10 }  # optional: the claim's own free variables (size or [rows, cols])
+
+Formula claims are bound through `[notation]` (symderiv.notation.bind). A network too large
+to write out entry by entry is judged on a smaller copy when the table says how small,
+`reduce = { inputs = 3, units = [4, 10], batch = 1 }`; the verdict says so.
 
 Without `value`s or `data`, parameters and data are drawn at random (seeded) for the
 numeric checks.  Every printed gradient has been checked: the element-wise and matrix

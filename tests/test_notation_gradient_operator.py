@@ -233,3 +233,21 @@ def test_entry_names_of_a_student_function() -> None:
     where = {"l_2(\\mathbf{h}')": "\\mathbf{W}\\mathbf{h}' + \\mathbf{c}", "l_{2i}": "l_2(\\mathbf{h}')_i"}
     assert verdict("\\frac{\\partial l_{2i}}{\\partial h'_j} = W_{ij}", where) == "correct"
     assert verdict("\\frac{\\partial l_{2i}}{\\partial h'_j} = W_{ji}", where) == "incorrect"
+
+
+def test_literal_output_size_read_at_the_reduced_size() -> None:
+    """The output (10) reduced to 3: \\mathbf{I}_{10} and \\sum_{i=1}^{10} are read as 3, so a claim
+    that writes the full size is judged by its mathematics, not by the reduction."""
+    reduce = "reduce = { inputs = 3, units = [4, 3], batch = 1 }"
+    v = _judged("\\nabla L(\\mathbf{c}) = \\mathbf{I}_{10} \\nabla L(\\mathbf{y}')", reduce)
+    assert v.verdict == "correct", v.message
+    v = _judged("L = \\sum_{i=1}^{10} (y_i - y'_i)^2", reduce)
+    assert v.verdict == "correct", v.message
+    v = _judged("L = \\sum_{i=1}^{10} (y_i + y'_i)^2", reduce)
+    assert v.verdict == "incorrect"
+
+
+def test_a_function_defined_through_itself_is_an_error() -> None:
+    where = {"g(\\mathbf{x})": "g(\\mathbf{x}) + 1"}
+    with pytest.raises(NotationError, match="in terms of itself"):
+        bind("g(\\mathbf{c})", SCOPE, TABLE.with_where(where))
