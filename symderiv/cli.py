@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,9 @@ def render_table(title: str, verdicts: list[Verdict]) -> str:
         lines.append(f"{_MARK[v.verdict]:6} {v.id:{width}}  {v.target}")
         lines.append(f"{'':6} {'':{width}}  claim:    {_one_line(v.latex)}")
         pad = " " * (width + 9)
-        for label, value in (("why", v.message), ("mistake", v.mistake), ("expected", v.expected),
+        size = (v.details or {}).get("reduced", {}).get("note", "")
+        why = v.message.removesuffix(f" [{size}]") if size else v.message
+        for label, value in (("why", why), ("size", size), ("mistake", v.mistake), ("expected", v.expected),
                              ("claimed", v.claimed if v.verdict != "correct" else None)):
             if not value:
                 continue
@@ -148,6 +151,12 @@ def render_table(title: str, verdicts: list[Verdict]) -> str:
                 first, *rest = text.split("\n")
                 lines.append(f"{pad}{label + ':':9} {first}")
                 lines.extend(f"{pad}{'':9} {r}" for r in rest)
+            elif label in ("why", "size", "mistake"):  # the reason in full, wrapped
+                wrapped = textwrap.wrap(" ".join(text.split()), 110, break_long_words=False) or [""]
+                if len(wrapped) > 6:
+                    wrapped = [*wrapped[:5], "... (the whole reason is in --json)"]
+                lines.append(f"{pad}{label + ':':9} {wrapped[0]}")
+                lines.extend(f"{pad}{'':9} {r}" for r in wrapped[1:])
             else:
                 lines.append(f"{pad}{label + ':':9} {_one_line(text)}")
         if v.counterexample:

@@ -258,7 +258,7 @@ class Judge:
         used = set().union(*[as_basic(e).free_symbols for e in list(am) + list(bm)])
         return {
             **base,
-            "message": f"{sides[i].text} != {sides[j].text}",
+            "message": "the two sides differ (see the counterexample)",
             "counterexample": {
                 "indices": env,
                 "values": _group({s: pt[s] for s in used if s in pt}),
