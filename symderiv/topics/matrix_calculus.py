@@ -166,7 +166,9 @@ class Symbolic:
         return f"symbolic {', '.join(names)}" + (f", with {'; '.join(self.equal)}" if self.equal else "")
 
     def taken(self) -> set[str]:
-        return set(self.problem.size_names) | set(self.problem.shapes) | {"i", "j", "p", "q", "x", "a"}
+        """Names a printed bound index must not take: sizes, variables, generic indices."""
+        return set(self.problem.size_names) | set(self.problem.shapes) | {"i", "j", "p", "q", "x", "a",
+                                                                           self.vector or "a"}
 
     def names(self, matrices: bool, **extra: Any) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.size)
@@ -193,9 +195,7 @@ class Symbolic:
                 if len(ent.indices) != 1:
                     raise Undecided(f"{sp.sstr(ent)}: the vectorised input has one index")
                 e = sp.expand(ent.indices[0])
-                if self.X.cols == 1:
-                    return base[e]
-                if self.X.rows == 1:
+                if self.X.cols == 1 or self.X.rows == 1:  # a vector input is its own vectorisation
                     return base[e]
                 hi, lo = sp.expand(e.coeff(cols, 1)), sp.expand(e.coeff(cols, 0))
                 if sp.expand(hi * cols + lo - e) != 0 or cols in (hi.free_symbols | lo.free_symbols):
