@@ -128,14 +128,32 @@ def test_student_function_in_a_free_scope() -> None:
     assert judge_formula(scope, table, "q(\\mathbf{u}) = \\mathbf{u}^\\top \\mathbf{u}").verdict == "correct"
 
 
-def test_ambiguous_sum_extent_is_not_read() -> None:
+@pytest.mark.parametrize(
+    "latex,verdict",
+    [
+        # i has no value after the sum: only "the sum of every term" means something
+        ("\\sum_{i=1}^{3} (u_i - 1)^2 = \\sum_{i=1}^{3} u_i^2 - 2u_i + 1", "correct"),
+        ("\\sum_{i=1}^{3} (u_i - 1)^2 = 1 + \\sum_{i=1}^{3} u_i^2 - 2u_i", "incorrect"),  # 1 + sum - 3
+        ("\\sum_{i=1}^{3} (u_i - 1)^2 = -2 + 2\\sum_{i=1}^{3} \\frac{1}{2}u_i^2 - u_i + \\frac{5}{6}", "correct"),
+        ("\\sum_{i=1}^{3} (u_i - 1)^2 = \\sum_{i=1}^{3} u_i^2 - 2u_i", "incorrect"),
+    ],
+)
+def test_sum_extent_forced_reading(latex: str, verdict: str) -> None:
+    """Seed 003 4.1 writes sum_i y_i^2 - 2y_i y'_i + y'^2_i: the sum of every term after it."""
     scope = FreeScope({"u": (3, 1)})
     table = NotationTable.from_dict({"u": "u"})
-    with pytest.raises(NotationError, match="ambiguous sum"):
-        bind("\\sum_{i=1}^{3} u_i^2 - 2u_i", scope, table)
+    v = judge_formula(scope, table, latex)
+    assert v.verdict == verdict, v.message
+    assert "read as the sum of every term after it" in v.message
+
+
+def test_sum_extent_ambiguous_when_the_index_is_free() -> None:
+    """With i free (and shadowed by the sum) both readings mean something: not read."""
+    scope = FreeScope({"u": (3, 1)})
+    table = NotationTable.from_dict({"u": "u"})
     assert bind("\\sum_{i=1}^{3} u_i^2 - 2u_1", scope, table) is not None
     assert bind("\\sum_{i=1}^{3} (u_i^2 - 2u_i)", scope, table) is not None
-    v = judge_formula(scope, table, "\\sum_{i=1}^{3} (u_i - 1)^2 = \\sum_{i=1}^{3} u_i^2 - 2u_i + 1")
+    v = judge_formula(scope, table, "u_i = \\sum_{i=1}^{3} u_i^2 - 2u_i")
     assert v.verdict == "undecided" and "ambiguous sum" in v.message
 
 
@@ -251,3 +269,30 @@ def test_a_function_defined_through_itself_is_an_error() -> None:
     where = {"g(\\mathbf{x})": "g(\\mathbf{x}) + 1"}
     with pytest.raises(NotationError, match="in terms of itself"):
         bind("g(\\mathbf{c})", SCOPE, TABLE.with_where(where))
+
+
+@pytest.mark.parametrize(
+    "latex,verdict",
+    [
+        # an equation between indices as a condition (the softmax Jacobian's "if i = j")
+        (r"\begin{cases} u_i u_j & \text{if } i = j \\ 0 & \text{otherwise}\end{cases} = \delta_{ij} u_i^2", "correct"),
+        (r"\begin{cases} u_i u_j & \text{if } i \neq j \\ 0 & \text{otherwise}\end{cases} = \delta_{ij} u_i^2",
+         "incorrect"),
+        # j bound by the condition (used in the value, no value of its own): the one j with j = i
+        (r"\begin{cases} u_j & \text{if } j = i \\ 0 & \text{otherwise}\end{cases} = u_i", "correct"),
+        (r"u_i = \begin{cases} u_j & \text{if } j + 1 = i \\ 0 & \text{otherwise}\end{cases}", "incorrect"),
+    ],
+)
+def test_cases_with_index_equations(latex: str, verdict: str) -> None:
+    scope = FreeScope({"u": (3, 1)})
+    table = NotationTable.from_dict({"u": "u"})
+    v = judge_formula(scope, table, latex)
+    assert v.verdict == verdict, v.message
+
+
+def test_cases_condition_that_does_not_determine_its_index() -> None:
+    """A condition every j satisfies does not bind j: never judged, the verdict says why."""
+    scope = FreeScope({"u": (3, 1)})
+    table = NotationTable.from_dict({"u": "u"})
+    v = judge_formula(scope, table, r"u_1 = \begin{cases} u_j & \text{if } j = j \\ 0 & \text{otherwise}\end{cases}")
+    assert v.verdict == "undecided" and "does not determine j" in v.message, v.message

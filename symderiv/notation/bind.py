@@ -925,7 +925,9 @@ class Binder:
 
     def _v_BinOp(self, node: A.BinOp, env, canonical) -> Value:
         if node.op in "+-":
-            self._check_sum_extent(node)
+            extended = self._sum_extent(node, env)
+            if extended is not None:
+                return self.value(extended, env, canonical)
         a = self.value(node.left, env, canonical)
         b = self.value(node.right, env, canonical)
         if node.op == "+":
@@ -940,24 +942,46 @@ class Binder:
             return self._mul(a, sp.Integer(1) / self._scalar(b, node), node)
         raise self.error(f"unknown operator {node.op}", node)
 
-    def _check_sum_extent(self, node: A.BinOp) -> None:
-        """\\sum_i a_i - b_i: the sum's body ends at the first + or -, so an i after it is a
-        free index; whoever writes this most likely means the sum of the whole. Ambiguous, so
-        not read (never judged by either reading)."""
+    def _sum_extent(self, node: A.BinOp, env: dict[str, int]) -> A.Node | None:
+        """\\sum_i a_i - b_i: by precedence the sum's body ends at the first + or -, which
+        leaves the i of b_i outside it.  When i has no value there (no enclosing sum and no
+        free index i of the claim binds it), that reading means nothing, and the one that
+        does is forced: the sum of the whole, \\sum_i (a_i - b_i); it is returned, and the
+        verdict states the reading.  When i does have a value both readings mean something:
+        ambiguous, so not read (never judged by either reading).  None: nothing to extend."""
+        ops: list[str] = []
         terms: list[A.Node] = []
         n: A.Node = node
         while isinstance(n, A.BinOp) and n.op in "+-":
+            ops.append(n.op)
             terms.append(n.right)
             n = n.left
-        terms = [n, *reversed(terms)]
+        terms, ops = [n, *reversed(terms)], list(reversed(ops))
         for k, term in enumerate(terms[:-1]):
             s = _trailing_sum(term)
-            if s is not None and any(s.index in _index_uses(t) for t in terms[k + 1 :]):
+            if s is None or not any(s.index in _index_uses(t) for t in terms[k + 1 :]):
+                continue
+            if s.index in env:
                 raise self.error(
                     f"ambiguous sum: its body ends at the next + or -, but its index {s.index} "
                     "is used after it; write brackets around what is summed",
                     term,
                 )
+            body = s.body
+            for op, t in zip(ops[k:], terms[k + 1 :], strict=True):
+                body = A.BinOp(t.pos, op, body, t)
+            self.readings.add(
+                f"the sum over {s.index} read as the sum of every term after it: {s.index} is used "
+                "after the next + or - and is no free index, so only that reading means something"
+            )
+            out = _replace_node(term, s, A.Sum(s.pos, s.index, s.lower, s.upper, body))
+            if k:  # the terms before the sum keep their own reading: t_0 + ... + t_{k-1} + (sum)
+                before = terms[0]
+                for op, t in zip(ops[: k - 1], terms[1:k], strict=True):
+                    before = A.BinOp(t.pos, op, before, t)
+                out = A.BinOp(node.pos, ops[k - 1], before, out)
+            return out
+        return None
 
     def _v_Frac(self, node: A.Frac, env, canonical) -> Value:
         num = self.value(node.num, env, canonical)
@@ -1315,12 +1339,15 @@ class Binder:
     def _v_Cases(self, node: A.Cases, env, canonical) -> Value:
         pieces = []
         for value, cond in node.rows:
+            if isinstance(cond, A.Rel) and cond.op in ("=", "!="):
+                pieces.append(self._index_case(value, cond, env, canonical))
+                continue
             v = self._scalar(self.value(value, env, canonical), value)
             if cond is None:
                 pieces.append((v, True))
                 continue
             if not isinstance(cond, A.Rel) or cond.op not in ("<", ">", "<=", ">="):
-                raise self.error("a condition must be an inequality", cond)
+                raise self.error("a condition must be an inequality, or an equation between indices", cond)
             lhs = self._scalar(self.value(cond.left, env, canonical), cond.left)
             rhs = self._scalar(self.value(cond.right, env, canonical), cond.right)
             rel = {"<": sp.Lt, ">": sp.Gt, "<=": sp.Le, ">=": sp.Ge}[cond.op]
@@ -1328,6 +1355,32 @@ class Binder:
         if pieces[-1][1] is not True:
             pieces.append((sp.nan, True))
         return sp.Piecewise(*pieces)
+
+    def _index_case(self, value: A.Node, cond: A.Rel, env, canonical) -> tuple[sp.Expr, bool]:
+        """A case whose condition is an equation between indices: s_i(1 - s_i) if i = j, or
+        h'_j if o(i,j) = k.  A letter of the condition that has no value but is used in the
+        case's value (j in h'_j, with i and k free) is bound by the condition: the case holds
+        when exactly one j of its range satisfies it, and its value is taken at that j."""
+        def holds(at: dict) -> bool:
+            equal = self._index(cond.left, at) == self._index(cond.right, at)
+            return equal if cond.op == "=" else not equal
+
+        try:
+            truth = holds(env)
+        except Unbound as exc:
+            letter = exc.letter
+            if cond.op != "=" or letter not in _index_uses(value):
+                raise
+            size = self.probe_range(value, letter, env, canonical)
+            matches = [m for m in range(1, size + 1) if holds({**env, letter: m})]
+            if len(matches) > 1:
+                raise self.error(
+                    f"the condition does not determine {letter}: {len(matches)} values satisfy it", cond
+                ) from None
+            if not matches:
+                return sp.Integer(0), False
+            return self._scalar(self.value(value, {**env, letter: matches[0]}, canonical), value), True
+        return self._scalar(self.value(value, env, canonical), value), truth
 
     def _v_Rel(self, node, env, canonical) -> Value:
         raise self.error("a relation cannot be evaluated as a value", node)
@@ -1492,6 +1545,17 @@ def _trailing_sum(node: A.Node) -> A.Sum | None:
     while isinstance(node, A.Neg | A.Juxt):
         node = node.body if isinstance(node, A.Neg) else node.items[-1]
     return node if isinstance(node, A.Sum) else None
+
+
+def _replace_node(node: A.Node, old: A.Node, new: A.Node) -> A.Node:
+    """`node` with its trailing sum `old` (found by `_trailing_sum`) replaced by `new`."""
+    if node is old:
+        return new
+    if isinstance(node, A.Neg):
+        return A.Neg(node.pos, _replace_node(node.body, old, new))
+    if isinstance(node, A.Juxt):
+        return A.Juxt(node.pos, (*node.items[:-1], _replace_node(node.items[-1], old, new)))
+    raise ValueError("the sum to replace is not at the end of the term")
 
 
 def _index_uses(node: A.Node, bound: frozenset[str] = frozenset()) -> set[str]:

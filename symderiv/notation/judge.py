@@ -111,16 +111,27 @@ class Judge:
         With `unreadable` (a dict), a side that cannot be read is recorded there (index ->
         message) instead of failing the whole chain; a shape error always fails it."""
         ranges: dict[str, int] = {}
+        failed: dict[int, NotationError] = {}
         for n, side in enumerate(sides):
-            if unreadable is None:
-                self._side_ranges(side, ranges)
-                continue
             try:
                 self._side_ranges(side, ranges)
             except FormulaShapeError:
                 raise
             except NotationError as exc:
-                unreadable[n] = exc.message
+                failed[n] = exc
+        # a side may need a range only a later side shows (an index used in a condition or a delta)
+        for n in list(failed):
+            try:
+                self._side_ranges(sides[n], ranges)
+                del failed[n]
+            except FormulaShapeError:
+                raise
+            except NotationError as exc:
+                failed[n] = exc
+        if failed and unreadable is None:
+            raise next(iter(failed.values()))
+        if unreadable is not None:
+            unreadable.update({n: exc.message for n, exc in failed.items()})
         return ranges
 
     def _side_ranges(self, side: Side, ranges: dict[str, int]) -> None:
