@@ -38,7 +38,10 @@ File format (TOML; decimals are read exactly from their text):
 
 Formula claims are bound through `[notation]` (symderiv.notation.bind). A network too large
 to write out entry by entry is judged on a smaller copy when the table says how small,
-`reduce = { inputs = 3, units = [4, 10], batch = 1 }`; the verdict says so.
+`reduce = { inputs = 3, units = [4, 10], batch = 1 }`; the verdict says so.  An index
+function of the table, `'o(i,j)' = '(i-1)d + j'`, may declare the ranges of its arguments,
+`domains = { o = [10, 'd'] }`, and a claim may define an index through it,
+`where = { k = 'o(i^*, j^*)' }` (then i^* and j^* are the claim's free indices).
 
 Without `value`s or `data`, parameters and data are drawn at random (seeded) for the
 numeric checks.  Every printed gradient has been checked: the element-wise and matrix

@@ -296,3 +296,31 @@ def test_cases_condition_that_does_not_determine_its_index() -> None:
     table = NotationTable.from_dict({"u": "u"})
     v = judge_formula(scope, table, r"u_1 = \begin{cases} u_j & \text{if } j = j \\ 0 & \text{otherwise}\end{cases}")
     assert v.verdict == "undecided" and "does not determine j" in v.message, v.message
+
+
+# u (6 entries) as the row-by-row vectorisation of a 2x3 matrix: o(i,j) = 3(i-1) + j
+VEC = NotationTable.from_dict({"u": "u", "o(i,j)": "(i-1)3 + j", "domains": {"o": [2, 3]}})
+VEC_SCOPE = FreeScope({"u": (6, 1)})
+
+
+@pytest.mark.parametrize(
+    "latex,where,expected",
+    [
+        # k = o(i^*, j^*): the free indices are i* (1..2) and j* (1..3), from o's domain
+        ("u_k = u_{3(i^*-1) + j^*}", {"k": "o(i^*, j^*)"}, "correct"),
+        ("u_k = u_{3(j^*-1) + i^*}", {"k": "o(i^*, j^*)"}, "incorrect"),
+        ("u_{o(i,j)} = u_{3i + j - 3}", {}, "correct"),
+        ("u_{o(i,j)} = u_{3i + j - 2}", {}, "incorrect"),  # off by one: shapes (index 7 of 6)
+    ],
+)
+def test_starred_and_defined_indices(latex: str, where: dict, expected: str) -> None:
+    """Seed 003 S4 item 2: 'unique values i^* and j^* such that k = o(i^*, j^*)'."""
+    assert verdict(latex, where, VEC_SCOPE, VEC) == expected
+
+
+def test_index_domain_is_checked() -> None:
+    """o's declared domain is 1..2 x 1..3: o(3, 1) is out of it, a wrong formula."""
+    v = judge_formula(VEC_SCOPE, VEC, "u_{o(3,1)} = u_1")
+    assert v.verdict == "incorrect" and "out of range" in v.message, v.message
+    with pytest.raises(ValueError, match=r"domains\.o"):
+        NotationTable.from_dict({"o(i,j)": "(i-1)3 + j", "domains": {"o": [2, -1]}})

@@ -82,7 +82,7 @@ EXPECTED = {
         "4.2.jacobian": C,  # the cases "h'_j if o(i,j) = k": j is the one index with o(i,j) = k
         "4.2.chain": I,  # the sign error of nabla l_1, second link
         "4.2.entry": I,  # the sign error again, first link
-        "4.2.istar": U,  # i^*, j^* (the inverse of o) are not read
+        "4.2.istar": I,  # h'_{i^*} for h'_{j^*}, and the sign error again (k = o(i^*, j^*))
         "4.2": I,  # the sign error carried into the entries of the gradient in W
         "4.3.l2": C,
         "4.3.jacobian": C,
@@ -256,12 +256,12 @@ def test_seed003_s4_grad_W_first_link_sign() -> None:
 
 
 def test_seed003_s4_judged_at_the_reduced_size() -> None:
-    """Every formula of the 784-100-10 network is judged on the 3-4-10 copy at batch 1, and the
-    verdict says so; d (100) is read as 4, the output keeps its 10 entries."""
+    """Every formula of the 784-100-10 network is judged on the 3-11-10 copy at batch 1, and the
+    verdict says so; d (100) is read as 11, the output keeps its 10 entries."""
     for cid, v in verdicts("seed 003 S4").items():
-        assert "judged at a reduced size: 3-4-10, N = 1" in v.message, cid
-        assert "100 as 4" in v.message and "10 as" not in v.message.replace("100 as", "")
-        assert v.details["reduced"]["widths"] == [3, 4, 10]
+        assert "judged at a reduced size: 3-11-10, N = 1" in v.message, cid
+        assert "100 as 11" in v.message and "10 as" not in v.message.replace("100 as", "")
+        assert v.details["reduced"]["widths"] == [3, 11, 10]
 
 
 def test_seed003_s4_chain_through_w_sign() -> None:
@@ -271,7 +271,7 @@ def test_seed003_s4_chain_through_w_sign() -> None:
     ce = _ce("seed 003 S4", "4.2.chain")
     assert v.mistake == "sign" and v.details["link"] == 1
     expected, claimed = _vector(ce["expected"]), _vector(ce["claimed"])
-    assert len(expected) == 40  # w: the 10 x 4 entries of W at the reduced size
+    assert len(expected) == 110  # w: the 10 x 11 entries of W at the reduced size
     assert any(e != "0" for e in expected)
     assert all(sp.Rational(e) == -sp.Rational(c) for e, c in zip(expected, claimed, strict=True))
 
@@ -286,10 +286,28 @@ def test_seed003_s4_entry_k_sign() -> None:
     assert ce["expected"] != "0"
 
 
-def test_seed003_s4_unread_parts_are_named() -> None:
+def test_seed003_s4_readings_are_named() -> None:
     vs = verdicts("seed 003 S4")
     assert "read as the sum of every term after it" in vs["4.1.expand"].message
-    assert "an index must be a letter or a number" in vs["4.2.istar"].message
+
+
+def test_seed003_s4_istar() -> None:
+    """nabla L(w)_k = 2h'_{i^*}(y_{i^*} - y'_{i^*}) with k = o(i^*, j^*): the truth is
+    2h'_{j^*}(y'_{i^*} - y_{i^*}); no single mistake explains the student's formula (the sign
+    and the index of h'), so none is named; the counterexample names i^* and j^*."""
+    v = verdicts("seed 003 S4")["4.2.istar"]
+    ce = _ce("seed 003 S4", "4.2.istar")
+    assert set(ce["indices"]) == {"i*", "j*"} and v.mistake is None
+    assert sp.Rational(ce["expected"]) != sp.Rational(ce["claimed"])
+    problem = load(DERIVATIONS / FILES["seed 003 S4"])
+    claim = next(c for c in problem.claims if c.id == "4.2.istar")
+    for latex, verdict in [
+        (r"\nabla L(\mathbf{w})_k = 2h'_{j^*}(y'_{i^*} - y_{i^*})", "correct"),  # the corrected formula
+        (r"\nabla L(\mathbf{w})_k = 2h'_{j^*}(y_{i^*} - y'_{i^*})", "incorrect"),  # the sign only
+        (r"\nabla L(\mathbf{w})_k = 2h'_{i^*}(y'_{i^*} - y_{i^*})", "incorrect"),  # the index only
+    ]:
+        (got,) = problem.check([dataclasses.replace(claim, latex=latex)])
+        assert got.verdict == verdict, (latex, got.message)
 
 
 @pytest.mark.parametrize(

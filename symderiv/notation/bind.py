@@ -59,6 +59,8 @@ class NotationTable:
     functions: dict[str, StudentFn] = field(default_factory=dict)
     size_map: dict[int, int | None] = field(default_factory=dict)
     index_functions: dict[str, tuple[tuple[str, ...], A.Node]] = field(default_factory=dict)
+    index_defs: dict[str, A.Node] = field(default_factory=dict)  # k = o(i^*, j^*): an index from others
+    index_domains: dict[str, tuple[int | str, ...]] = field(default_factory=dict)  # o: [1,10] x [1,d]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: dict[str, str] | None = None) -> NotationTable:
@@ -69,6 +71,9 @@ class NotationTable:
                 continue
             if key == "reduce":
                 table.reduce = _reduce_spec(value)
+                continue
+            if key == "domains":  # domains = { o = [10, 'd'] }: o(i,j) for i in 1..10, j in 1..d
+                table.index_domains = _domains_spec(value)
                 continue
             node = parse_one(key)
             canon = parse_one(str(value), canonical=True)
@@ -89,6 +94,7 @@ class NotationTable:
         out = NotationTable(
             dict(self.names), dict(self.sizes), dict(self.macros), dict(self.reduce),
             list(self.patterns), dict(self.functions), dict(self.size_map), dict(self.index_functions),
+            dict(self.index_defs), dict(self.index_domains),
         )
         for key, value in where.items():
             out._add_where(str(key), str(value))
@@ -101,6 +107,10 @@ class NotationTable:
         index_fn = _index_function(node)
         if index_fn is not None:
             self.index_functions[index_fn[0]] = (index_fn[1], body)
+            return
+        letter = index_letter(node)
+        if letter is not None and _is_index_formula(body):  # 'k' = 'o(i^*, j^*)': k stands for o(i*, j*)
+            self.index_defs[letter] = body
             return
         fn = _function_definition(node, body)
         if fn is not None:  # l_1(\mathbf{x}) = ...: a function of its argument
@@ -184,6 +194,22 @@ def _reduce_spec(value: Any) -> dict[str, Any]:
         out["units"] = tuple(int(u) for u in spec["units"])
     if any(v < 1 for v in [out.get("inputs", 1), out.get("batch", 1), *out.get("units", ())]):
         raise ValueError("reduce: sizes must be positive")
+    return out
+
+
+def _domains_spec(value: Any) -> dict[str, tuple[int | str, ...]]:
+    """`domains = { o = [10, 'd'] }`: the range of each argument of an index function, a
+    number or a size letter."""
+    if not isinstance(value, dict):
+        raise ValueError("domains must be a table: { o = [10, 'd'] }")
+    out: dict[str, tuple[int | str, ...]] = {}
+    for name, spec in value.items():
+        if not isinstance(spec, list) or not spec or not all(
+            (isinstance(x, int) and not isinstance(x, bool) and x > 0) or (isinstance(x, str) and x.isalpha())
+            for x in spec
+        ):
+            raise ValueError(f"domains.{name}: a list of sizes, each a positive number or a size letter")
+        out[str(name)] = tuple(spec)
     return out
 
 
@@ -730,10 +756,19 @@ class Binder:
     def _index(self, node: A.Node, env, size: int | None = None) -> int:
         if isinstance(node, A.Num):
             return int(node.text)
-        if isinstance(node, A.Name) and len(node.text) == 1:
-            if node.text in env:
-                return env[node.text]
-            raise Unbound(node.text)
+        letter = index_letter(node)
+        if letter is not None:
+            if letter in env:
+                return env[letter]
+            if letter in self.table.index_defs:  # k = o(i^*, j^*): free are i* and j*
+                self.depth += 1
+                try:
+                    if self.depth > 40:
+                        raise self.error("an index defined in terms of itself", node)
+                    return self._index(self.table.index_defs[letter], env)
+                finally:
+                    self.depth -= 1
+            raise Unbound(letter)
         if isinstance(node, A.BinOp) and node.op in "+-":
             a, b = self._index(node.left, env), self._index(node.right, env)
             return a + b if node.op == "+" else a - b
@@ -757,7 +792,14 @@ class Binder:
         found = self._index_call(node)
         if found is not None:
             (letters, body), args = found
-            values = dict(zip(letters, (self._index(a, env) for a in args), strict=True))
+            domain = self.table.index_domains.get(node.items[0].text)
+            if domain is None:
+                values = dict(zip(letters, (self._index(a, env) for a in args), strict=True))
+            elif len(domain) != len(letters):
+                raise self.error(f"domains: {node.items[0].text} takes {len(letters)} indices", node)
+            else:  # the arguments' ranges are declared: a free letter there takes its range
+                values = {x: self._checked(a, env, self._domain_size(d, node), node)
+                          for x, a, d in zip(letters, args, domain, strict=True)}
             self.depth += 1
             try:
                 if self.depth > 40:
@@ -773,6 +815,16 @@ class Binder:
                 out *= self._index(item, env)
             return out
         raise self.error("an index must be a letter or a number", node)
+
+    def _domain_size(self, size: int | str, node) -> int:
+        if isinstance(size, int):
+            n = self.table.size(size)
+            if n is None:
+                raise self.error(f"{size} is a width of the full model that the reduction makes ambiguous", node)
+            return n
+        if size not in self.table.sizes:
+            raise self.error(f"the domain size {size} is no size letter of the [notation] table", node)
+        return self.table.sizes[size]
 
     def _subscript(self, value: Value, subs: tuple[A.Node, ...], env, node) -> Value:
         if isinstance(value, _Op) and value.kind == "ones":
@@ -1547,6 +1599,48 @@ def _trailing_sum(node: A.Node) -> A.Sum | None:
     return node if isinstance(node, A.Sum) else None
 
 
+STARS = frozenset({"*", "\\star", "\\ast"})
+
+
+def index_letter(node: A.Node) -> str | None:
+    """The index letter a node names: k, or i^* (as 'i*'); None for anything else."""
+    if isinstance(node, A.Name) and len(node.text) == 1 and node.text.isalpha():
+        return node.text
+    if (
+        isinstance(node, A.Sup)
+        and isinstance(node.body, A.Name)
+        and len(node.body.text) == 1
+        and node.body.text.isalpha()
+        and isinstance(node.exponent, A.Name)
+        and node.exponent.text in STARS
+    ):
+        return node.body.text + "*"
+    return None
+
+
+def _letters_in(node: A.Node) -> set[str]:
+    """The index letters written in an index (i^* counts once, as 'i*', not also as i)."""
+    letter = index_letter(node)
+    if letter is not None:
+        return {letter}
+    return set().union(*(_letters_in(c) for c in node.children()))
+
+
+def _is_index_formula(node: A.Node) -> bool:
+    """Only index letters, numbers, + - and products, brackets and calls: o(i^*, j^*), (i-1)d + j."""
+    if isinstance(node, A.Num) or index_letter(node) is not None:
+        return True
+    if isinstance(node, A.BinOp) and node.op in "+-":
+        return _is_index_formula(node.left) and _is_index_formula(node.right)
+    if isinstance(node, A.Group) and node.kind in "(g":
+        return all(_is_index_formula(x) for x in node.items)
+    if isinstance(node, A.Juxt):
+        head = node.items[0]
+        call = isinstance(head, A.Name) and len(node.items) == 2 and isinstance(node.items[1], A.Group)
+        return (call and _is_index_formula(node.items[1])) or all(_is_index_formula(x) for x in node.items)
+    return False
+
+
 def _replace_node(node: A.Node, old: A.Node, new: A.Node) -> A.Node:
     """`node` with its trailing sum `old` (found by `_trailing_sum`) replaced by `new`."""
     if node is old:
@@ -1565,9 +1659,7 @@ def _index_uses(node: A.Node, bound: frozenset[str] = frozenset()) -> set[str]:
     out: set[str] = set()
     if isinstance(node, A.Sub):
         for idx in node.index:
-            out.update(
-                n.text for n in A.walk(idx) if isinstance(n, A.Name) and len(n.text) == 1 and n.text not in bound
-            )
+            out.update(_letters_in(idx) - bound)
     for child in node.children():
         out |= _index_uses(child, bound)
     return out
