@@ -57,6 +57,19 @@ def _one(latex: str) -> A.Node:
         (r"\mathbf{1}_{z > 0}", lambda n: isinstance(n, A.Sub) and isinstance(n.index[0], A.Rel)),
         # seed 001: max with a brace set
         (r"\max\{0, a\}", lambda n: isinstance(n.items[1], A.Group) and n.items[1].kind == "{"),
+        # seed 003 §3.2c: two index letters, the second primed
+        (
+            r"J_{ik'}",
+            lambda n: isinstance(n, A.Sub) and n.index[0].text == "i" and isinstance(n.index[1], A.Prime),
+        ),
+        # seed 003 §3.2c: a floor is one group, a product inside an index
+        (
+            r"2\lfloor \frac{k'}{n} \rfloor",
+            lambda n: isinstance(n, A.Juxt) and isinstance(n.items[1], A.Group) and n.items[1].kind == "floor",
+        ),
+        # seed 003 §3.2c: the indices i^* and k' \bmod n
+        (r"a_{(i^*-1)n+j}", lambda n: isinstance(n, A.Sub) and isinstance(n.index[0], A.BinOp)),
+        (r"v_{k' \bmod n}", lambda n: isinstance(n.index[0], A.Juxt) and n.index[0].items[1].text == "\\bmod"),
     ],
 )
 def test_structure(latex, check) -> None:
@@ -69,7 +82,7 @@ def test_chain_keeps_every_side() -> None:
     assert len(doc.chains) == 1 and len(doc.chains[0].sides) == 3
 
 
-@pytest.mark.parametrize("latex,pos", [("x +", 3), (r"\frac{a}{", 9), ("a = = b", 4)])
+@pytest.mark.parametrize("latex,pos", [("x +", 3), (r"\frac{a}{", 9), ("a = = b", 4), (r"1 + \lfloor k", 4)])
 def test_errors_point_at_the_character(latex, pos) -> None:
     with pytest.raises(NotationError) as err:
         parse(latex)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symderiv.errors import ProblemFileError
-from symderiv.problem import load, parse_text
+from symderiv.problem import Claim, load, parse_text
 from symderiv.topics._indexsum import Undecided, index_symbol, normal_form, to_expr
 from symderiv.topics.matrix_calculus import Instance, Symbolic
 
@@ -34,6 +34,11 @@ CASES = [
     # the k' mod n / floor(k'/n) map is off by one at k' = multiples of n
     ("seed 003 §3.2c J_g2", "seed003-s3-matrix-gradient.toml", "3.2c-jacobian-g2", "incorrect"),
     ("seed 003 §3.2c gradient", "seed003-s3-matrix-gradient.toml", "3.2c-gradient", "correct"),
+    # the chain rule written out, judged link by link by the notation layer at every size
+    ("seed 003 §3.2c chain", "seed003-s3-matrix-gradient.toml", "3.2c-chain", "correct"),
+    ("seed 003 §3.2c entry k'", "seed003-s3-matrix-gradient.toml", "3.2c-entry", "correct"),
+    # v_{k' mod n} is v_0 at k' = n: the same off-by-one as J_g2
+    ("seed 003 §3.2c i*", "seed003-s3-matrix-gradient.toml", "3.2c-istar", "incorrect"),
 ]
 
 
@@ -375,3 +380,35 @@ def test_a_proof_that_runs_out_of_time_falls_back(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(mc, "PROOF_SECONDS", 1e-6)
     v = _one_claim("gradient_entry", r"\nabla f(\mathbf{A})_{ij} = 2 v_j \sum_{l=1}^{n} A_{il} v_l")
     assert v.verdict == "correct" and "gave up after" in v.message and "not a proof" in v.message
+
+
+@pytest.mark.parametrize(
+    "claim,old,new,expected",
+    [
+        # seed 003 §3.2c i*: the student's map, and the 1-based one that is right
+        ("3.2c-istar", "", "", "index 0 out of range"),
+        ("3.2c-istar", r"v_{k' \bmod n}", r"v_{(k'-1) \bmod n + 1}", "index"),  # i* still off by one
+        ("3.2c-chain", "= 2\\mathbf{J}", "= -2\\mathbf{J}", "differ"),  # sign flip in the second link
+        ("3.2c-entry", "2\\sum_{i=1}^{m} \\frac", "\\sum_{i=1}^{m} \\frac", "differ"),  # dropped 2
+    ],
+)
+def test_chain_target_mutants(claim: str, old: str, new: str, expected: str) -> None:
+    """A wrong link of a derivation step is found at some checked size, and says why."""
+    text = (D / "seed003-s3-matrix-gradient.toml").read_text()
+    problem = parse_text(text, "s3.toml")
+    c = problem.by_id[claim]
+    assert old in c.latex
+    (v,) = problem.check([Claim(c.id, c.target, c.latex.replace(old, new, 1), c.note, c.options)])
+    assert v.verdict == "incorrect" and expected in v.message, v.message
+    assert v.message.startswith("at m=")
+
+
+def test_chain_target_corrected_istar_is_correct() -> None:
+    """The 1-based map, i^* = floor((k'-1)/n) + 1 and v_{(k'-1) mod n + 1}, holds at every size."""
+    text = (D / "seed003-s3-matrix-gradient.toml").read_text()
+    problem = parse_text(text, "s3.toml")
+    c = problem.by_id["3.2c-istar"]
+    latex = c.latex.replace(r"v_{k' \bmod n}", r"v_{(k'-1) \bmod n + 1}")
+    where = {**c.options["where"], "i^*": r"\lfloor \frac{k'-1}{n} \rfloor + 1"}
+    (v,) = problem.check([Claim(c.id, c.target, latex, c.note, {"where": where})])
+    assert v.verdict == "correct" and "every link holds at every checked size" in v.message, v.message

@@ -769,10 +769,12 @@ class Binder:
                 finally:
                     self.depth -= 1
             raise Unbound(letter)
+        # inside a computed index, a size letter of the table is that size: a_{(i-1)n+j}
+        inner = {**self.table.sizes, **env}
         if isinstance(node, A.BinOp) and node.op in "+-":
-            a, b = self._index(node.left, env), self._index(node.right, env)
+            a, b = self._index(node.left, inner), self._index(node.right, inner)
             return a + b if node.op == "+" else a - b
-        return self._index_formula(node, env)
+        return self._index_formula(node, inner)
 
     def _index_call(self, node: A.Node):
         """o(2, j) for an index function o(i,j) of the table: its definition and arguments."""
@@ -809,12 +811,35 @@ class Binder:
                 self.depth -= 1
         if isinstance(node, A.Group) and node.kind in "(g" and len(node.items) == 1:
             return self._index(node.items[0], env)
+        if isinstance(node, A.Group) and node.kind == "floor":
+            return self._floor(node.items[0], env)
+        if isinstance(node, A.Juxt):
+            words = [n for n, x in enumerate(node.items) if isinstance(x, A.Name) and x.text in MOD_WORDS]
+            if len(words) == 1 and 0 < words[0] < len(node.items) - 1:  # k' \bmod n
+                a = self._index(_juxt(node.items[: words[0]]), env)
+                n = self._index(_juxt(node.items[words[0] + 1 :]), env)
+                if n == 0:
+                    raise self.error("modulo 0", node)
+                return int(a) % int(n)
         if isinstance(node, A.Juxt) and all(isinstance(x, A.Group | A.Num) for x in node.items[:-1]):
             out = 1  # (i-1)d, 2(i-1): a product inside an index definition
             for item in node.items:
                 out *= self._index(item, env)
             return out
         raise self.error("an index must be a letter or a number", node)
+
+    def _floor(self, node: A.Node, env) -> int:
+        """\\lfloor k'/n \\rfloor, \\lfloor \\frac{k'}{n} \\rfloor: integer division of indices."""
+        if isinstance(node, A.Frac):
+            num, den = node.num, node.den
+        elif isinstance(node, A.BinOp) and node.op == "/":
+            num, den = node.left, node.right
+        else:
+            return self._index(node, env)
+        d = int(self._index(den, env))
+        if d == 0:
+            raise self.error("division by zero", node)
+        return int(self._index(num, env)) // d
 
     def _domain_size(self, size: int | str, node) -> int:
         if isinstance(size, int):
@@ -876,6 +901,8 @@ class Binder:
                     raise
                 return self._subscript(inner, node.index, env, node)
             return self._subscript(self.value(body, env, canonical), node.index, env, node)
+        if isinstance(node, A.Sup) and (ranged := self._ranged_comprehension(node, env, canonical)) is not None:
+            return ranged
         if isinstance(node, A.Sup):
             _layer, transposed, power = _layer_of(node.exponent)
             return _finish(
@@ -887,8 +914,22 @@ class Binder:
                 return v.derivative()
         raise self.error("cannot read this combination of scripts", node)
 
-    def _comprehension(self, body, letters, env, canonical) -> sp.ImmutableMatrix:
-        sizes = [self.probe_range(body, letter, env, canonical) for letter in letters]
+    def _ranged_comprehension(self, node: A.Sup, env, canonical) -> Value | None:
+        """\\left[ g_i \\right]_{i=1}^{m}: the vector of the g_i, for i from 1 to m (a size)."""
+        sub = node.body
+        if not (isinstance(sub, A.Sub) and isinstance(sub.body, A.Group) and sub.body.kind == "["
+                and len(sub.body.items) == 1 and len(sub.index) == 1):
+            return None
+        rel = sub.index[0]
+        if not (isinstance(rel, A.Rel) and rel.op == "=" and index_letter(rel.left) is not None
+                and isinstance(rel.right, A.Num) and rel.right.text == "1"):
+            return None
+        size = self._limit(node.exponent, env)
+        return self._comprehension(sub.body.items[0], [index_letter(rel.left)], env, canonical, [size])
+
+    def _comprehension(self, body, letters, env, canonical, sizes: list[int] | None = None) -> sp.ImmutableMatrix:
+        if sizes is None:
+            sizes = [self.probe_range(body, letter, env, canonical) for letter in letters]
         if len(letters) == 1:
             vals = [
                 self._scalar(self.value(body, {**env, letters[0]: i + 1}, canonical), body)
@@ -965,6 +1006,8 @@ class Binder:
                 )
                 return Stack(tuple(vals))
             return sp.ImmutableMatrix(1, len(vals), [self._scalar(v, node) for v in vals])
+        if node.kind == "floor":
+            raise self.error("\\lfloor \\rfloor is read in indices only", node)
         raise self.error("a list here cannot be evaluated", node)
 
     def _v_Matrix(self, node: A.Matrix, env, canonical) -> Value:
@@ -1600,12 +1643,20 @@ def _trailing_sum(node: A.Node) -> A.Sum | None:
 
 
 STARS = frozenset({"*", "\\star", "\\ast"})
+MOD_WORDS = frozenset({"\\bmod", "\\mod", "mod"})
+
+
+def _juxt(items: tuple[A.Node, ...]) -> A.Node:
+    return items[0] if len(items) == 1 else A.Juxt(items[0].pos, items)
 
 
 def index_letter(node: A.Node) -> str | None:
-    """The index letter a node names: k, or i^* (as 'i*'); None for anything else."""
+    """The index letter a node names: k, k' (as "k'") or i^* (as 'i*'); None for anything else."""
     if isinstance(node, A.Name) and len(node.text) == 1 and node.text.isalpha():
         return node.text
+    if isinstance(node, A.Prime) and isinstance(node.body, A.Name) and len(node.body.text) == 1 \
+            and node.body.text.isalpha():
+        return node.body.text + "'"
     if (
         isinstance(node, A.Sup)
         and isinstance(node.body, A.Name)
@@ -1630,9 +1681,13 @@ def _is_index_formula(node: A.Node) -> bool:
     """Only index letters, numbers, + - and products, brackets and calls: o(i^*, j^*), (i-1)d + j."""
     if isinstance(node, A.Num) or index_letter(node) is not None:
         return True
-    if isinstance(node, A.BinOp) and node.op in "+-":
+    if isinstance(node, A.Name):  # k' \bmod n
+        return node.text in MOD_WORDS
+    if isinstance(node, A.Frac):
+        return _is_index_formula(node.num) and _is_index_formula(node.den)
+    if isinstance(node, A.BinOp) and node.op in "+-/":
         return _is_index_formula(node.left) and _is_index_formula(node.right)
-    if isinstance(node, A.Group) and node.kind in "(g":
+    if isinstance(node, A.Group) and node.kind in ("(", "g", "floor"):
         return all(_is_index_formula(x) for x in node.items)
     if isinstance(node, A.Juxt):
         head = node.items[0]

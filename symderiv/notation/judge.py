@@ -210,12 +210,13 @@ class Judge:
             except Unbound as exc:
                 unreadable[n] = f"index {exc.letter} has no value or range"
                 values.append(None)
-            except FormulaShapeError as exc:
+            except FormulaShapeError as exc:  # the link into side n (out of side 0 for n = 0)
+                lo = max(n - 1, 0)
                 return {
                     "ok": False,
-                    "link": max(n - 1, 0),
-                    "left": sides[max(n - 1, 0)].text,
-                    "right": s.text,
+                    "link": lo,
+                    "left": sides[lo].text,
+                    "right": sides[min(lo + 1, len(sides) - 1)].text,
                     "message": f"shape: {exc.message}",
                     "mistake": "shapes do not fit",
                     "ranges": ranges,

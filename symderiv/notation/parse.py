@@ -162,6 +162,7 @@ class _ToAst(Transformer):
         return items[1]
 
     def juxt(self, meta, items):
+        items = _floors(list(items))
         if len(items) == 1:
             return items[0]
         return A.Juxt(_pos(meta), tuple(items))
@@ -188,6 +189,17 @@ class _ToAst(Transformer):
             and len(idx[0].text) > 1
         ):  # W_{nm}: two index letters
             idx = tuple(A.Name(idx[0].pos + n, ch) for n, ch in enumerate(idx[0].text))
+        elif (
+            len(idx) == 1
+            and isinstance(idx[0], A.Prime)
+            and isinstance(idx[0].body, A.Name)
+            and not idx[0].body.decor
+            and idx[0].body.text.isalpha()
+            and len(idx[0].body.text) > 1
+        ):  # J_{ik'}: two index letters, the last one primed
+            run = idx[0].body
+            *first, last = (A.Name(run.pos + n, ch) for n, ch in enumerate(run.text))
+            idx = (*first, A.Prime(idx[0].pos, last))
         return A.Sub(_pos(meta), body, idx)
 
     def supscr(self, meta, items):
@@ -349,6 +361,24 @@ def _rel(tok: Token) -> str:
         "\\gt": ">",
     }
     return table.get(tok.value, tok.value)
+
+
+def _floors(items: list[A.Node]) -> list[A.Node]:
+    """\\lfloor x \\rfloor written among juxtaposed items: one Group of kind 'floor'."""
+    def word(x: A.Node, text: str) -> bool:
+        return isinstance(x, A.Name) and x.text == text
+
+    while True:
+        starts = [n for n, x in enumerate(items) if word(x, "\\lfloor")]
+        if not starts:
+            return items
+        lo = starts[-1]  # the innermost: no \lfloor after it
+        hi = next((n for n in range(lo + 1, len(items)) if word(items[n], "\\rfloor")), None)
+        if hi is None or hi == lo + 1:
+            raise _SemanticError("\\lfloor without its \\rfloor, or with nothing inside", items[lo].pos)
+        inner = items[lo + 1 : hi]
+        body = inner[0] if len(inner) == 1 else A.Juxt(inner[0].pos, tuple(inner))
+        items = [*items[:lo], A.Group(items[lo].pos, "floor", (body,)), *items[hi + 1 :]]
 
 
 def _unwrap(script: A.Node) -> A.Node:

@@ -25,6 +25,11 @@ Targets:
                    g_2(a)_i with option `index` (i) and `length`; both name the other with
                    option `pair`, and are judged together: g_1(g_2(a)) = f
   outer_gradient   ∇g_1(x) = formula in x; option `of` names the outer claim
+  chain            a step of the derivation, an equality chain in the notation layer's LaTeX
+                   (symderiv.notation: \\nabla, J_{g_2}(a)_{ik'}, sums, cases, k' \\bmod n,
+                   \\lfloor k'/n \\rfloor), with the student's own functions in option `where`
+                   (g_1(\\mathbf{x}) = ...); every link is compared with the next at every checked
+                   size, exactly at random rational points (checked at sizes, not proved)
   inner_jacobian   J_{g_2}(a)_{ik'} as \\begin{cases} value & \\text{if } cond \\\\ 0 & ... \\end{cases};
                    option `of` names the inner claim, `index` the column index (k'), which
                    runs over 1..length(of the vector); \\lfloor\\frac{k'}{n}\\rfloor and
@@ -59,11 +64,12 @@ from ._indexsum import (
 from ._readers import unknown_target, verdict
 
 TARGETS = ["jacobian_shape", "jacobian", "gradient_entry", "rewrite", "outer", "inner",
-           "outer_gradient", "inner_jacobian"]
+           "outer_gradient", "inner_jacobian", "chain"]
 OPTIONS = {"jacobian_shape": set(), "jacobian": set(), "gradient_entry": {"reading"},
            "rewrite": set(), "outer": {"argument", "length", "pair"},
            "inner": {"index", "length", "pair"}, "outer_gradient": {"of"},
-           "inner_jacobian": {"of", "index"}}
+           "inner_jacobian": {"of", "index"}, "chain": {"where"}}
+OPTIONAL = {"reading", "where"}
 ONES = {r"\mathbf{1}", r"\mathbb{1}", r"\boldsymbol{1}", "1"}
 PROOF_SECONDS = 30.0
 
@@ -364,7 +370,11 @@ class MatrixCalculusProblem(Problem):
                 for key in ("pair", "of"):
                     if key in claim.options and claim.options[key] not in ids:
                         raise item.error(key, f"no claim with id {claim.options[key]!r}")
-                for key in OPTIONS[claim.target] - {"reading"}:
+                where = claim.options.get("where", {})
+                if not isinstance(where, dict) or not all(isinstance(v, str) for v in where.values()):
+                    raise item.error("where", "expected a table of LaTeX definitions, e.g. "
+                                              "{ 'g_1(\\mathbf{x})' = '\\sum_i x_i^2' }")
+                for key in OPTIONS[claim.target] - OPTIONAL:
                     if key not in claim.options:
                         raise item.error(key, f"missing field (target {claim.target!r} needs it)")
                     if not isinstance(claim.options[key], str):
@@ -634,6 +644,35 @@ class MatrixCalculusProblem(Problem):
                        f"expected {sp.sstr(expected)}, claimed {sp.sstr(claimed)} "
                        "(counterexample at random rational entries)",
                        expected=sp.latex(expected), claimed=sp.latex(claimed), counterexample=ce)
+
+    def _judge_chain(self, claim: Claim) -> Verdict:
+        """Every link of a derivation step, at every checked size, by the notation layer: the
+        variables are the problem's (their entries fresh symbols), the vectorised input is
+        vec(X) row by row, J is the Jacobian, and `where` holds the student's own functions."""
+        from ..notation import FreeScope, NotationTable, judge_formula
+
+        how: list[str] = []
+        for size in self.sizes:
+            inst = Instance(self, size)
+            scope = FreeScope({name: M.shape for name, M in inst.mats.items()})
+            data: dict[str, Any] = {name: name for name in inst.mats}
+            if self.vector:
+                data[self.vector] = f"\\operatorname{{vec}}({self.input})"
+            data.update({"J": "jacobian", "\\mathbf{J}": "jacobian", "sizes": dict(size)})
+            try:
+                table = NotationTable.from_dict(data).with_where(dict(claim.options.get("where", {})))
+            except NotationError as exc:
+                return verdict(claim, "error", f"where: {exc.message}")
+            tag = ", ".join(f"{k}={v}" for k, v in size.items())
+            v = judge_formula(scope, table, claim.latex, claim_id=claim.id)
+            if v.verdict != "correct":
+                v.target, v.message = claim.target, f"at {tag}: {v.message}"
+                if v.counterexample is not None:
+                    v.counterexample = {"size": dict(size), **v.counterexample}
+                return v
+            how.append(f"{tag}: {v.message}")
+        return verdict(claim, "correct", f"every link holds at every checked size ({'; '.join(how)}); the sizes "
+                       "are symbolic, so this is a check at these sizes, not a proof for all sizes")
 
     def _judge_jacobian_shape(self, claim: Claim) -> Verdict:
         m = re.fullmatch(r"\s*(\w+)\s*(?:\\times|x|×)\s*(\w+)\s*", clean(right_side(claim.latex)))
