@@ -43,6 +43,7 @@ EXPECTED = {
         "Q1.dW1.formula": C,
     },
     "seed 001 P4": {
+        "P4.dErr/dw": I,  # the chain rule without its sum over k
         "P4.alpha": I,
         "P4.zk": C,
         "P4.dz/dW2": C,
@@ -117,6 +118,15 @@ def _ce(label: str, cid: str) -> dict:
     v = verdicts(label)[cid]
     assert v.verdict == "incorrect"
     return v.counterexample or {}
+
+
+def test_seed001_p4_chain_rule_without_its_sum() -> None:
+    """dErr/dw = dErr/dz_k dz_k/dw has no sum over k: with w = (b_2)_1, dz_k/dw = 0 for k != 1,
+    so the product is 0 there while dErr/dw is not."""
+    v = verdicts("seed 001 P4")["P4.dErr/dw"]
+    ce = _ce("seed 001 P4", "P4.dErr/dw")
+    assert v.mistake.startswith("a missing sum over k")
+    assert ce["indices"]["k"] != 1 and ce["claimed"] == "0" and ce["expected"] != "0"
 
 
 def test_seed001_p4_alpha_extra_factor() -> None:
