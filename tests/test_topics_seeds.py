@@ -15,11 +15,14 @@ D = Path(__file__).resolve().parent.parent / "derivations"
 EXPECTED = {
     # not seeds: the identities issue #4 lists beside seed 000 Q2 / 001 P4 (no claims)
     "identity-logsumexp.toml": {}, "identity-sigmoid.toml": {}, "identity-tanh.toml": {},
-    # seed 000 Q2: the general derivative and the one-hot form (k = hot index, t_k = 1)
-    "seed000-q2-softmax-ce.toml": {"rewritten-loss": "correct", "derivative": "correct",
-                                   "derivative-one-hot": "correct"},
-    # seed 000 Q3: f(x) = 5x^2, H = 10, interval (0, 2/10)
-    "seed000-q3-step-size.toml": {"derivative": "correct", "interval": "correct"},
+    # seed 000 Q2: the general derivative and the one-hot form (k = hot index, t_k = 1);
+    # loss-expanded: -sum_k [t_k y_k - t_k log sum_i e^{y_i}] is E with the log split
+    "seed000-q2-softmax-ce.toml": {"rewritten-loss": "correct", "loss-expanded": "correct",
+                                   "derivative": "correct", "derivative-one-hot": "correct"},
+    # seed 000 Q3: f(x) = 5x^2, H = 10, interval (0, 2/10); 100 eta (eta - 1/5) < 0 iff
+    # 0 < eta < 1/5
+    "seed000-q3-step-size.toml": {"derivative": "correct", "interval": "correct",
+                                  "condition": "correct"},
     # seed 001 (alpha): dErr/dz_k written with an extra factor dz_k/dw
     "seed001-softmax-ce.toml": {"alpha": "incorrect", "alpha-first-factor": "correct"},
     # seed 002 P2: eigenvalues of A are 6, 1; H = 2A so 2/lambda_max(H) = 1/6
@@ -27,7 +30,15 @@ EXPECTED = {
                                   "line-search": "correct", "eigenvalues": "correct",
                                   "interval": "correct", "iteration-step": "correct",
                                   # f has no linear term, so (I - 2 eta A) u_n is the GD step
-                                  "iteration-map": "correct"},
+                                  "iteration-map": "correct",
+                                  # phi'(eta) = -2 g^T A u + 2 eta g^T A g (g = 2Au): its root
+                                  # g^T A u / g^T A g = g^T g / g^T H g, also halved
+                                  "line-search-equation": "correct",
+                                  "line-search-equation-halved": "correct",
+                                  # lambda_i in {6, 1} of A: |1 - 2 eta lambda_i| < 1 for both,
+                                  # 0 < eta < 1/lambda_i for both, 1/lambda_max: all (0, 1/6)
+                                  "stability": "correct", "bounds-every-i": "correct",
+                                  "bound-max": "correct"},
     # seed 002 P3: every count right; the conv output formula is wrong for stride > 1
     "seed002-p3-cnn.toml": {"conv-formula": "incorrect", "pool-formula": "correct",
                             **{f"{n}-{w}": "correct" for n in ("conv1", "conv2", "conv3")
@@ -125,6 +136,35 @@ def test_seed002_iteration_map_needs_no_linear_term() -> None:
     assert "dropped the linear term" in v.mistake
     general = next(v for v in parse_text(text).check() if v.id == "iteration-step")
     assert general.verdict == "correct"
+
+
+def test_step_size_conditions_mutated_are_caught() -> None:
+    """The conditions on eta are solved, not pattern-matched: seed 000 Q3 with 1/10 for 1/5
+    excludes eta = 3/20, which converges; the student's factor (1 - 10 eta)^2 (n = 2) makes
+    eta = 1/10 fail though one step reaches the minimum; seed 002 P2 with lambda_i read as
+    the eigenvalues of H (12, 2) gives (0, 1/12); |1 - eta lambda_i| < 1 admits eta = 1/4;
+    lambda_i without 'for all i', an unbound n, or an equation quadratic in eta is undecided."""
+    q3 = (D / "seed000-q3-step-size.toml").read_text()
+    written = r"100\eta(\eta - \frac{1}{5}) < 0"
+    for claim, verdict, eta in ((r"100\eta(\eta - \frac{1}{10}) < 0", "incorrect", "3/20"),
+                                (r"(1 - 10\eta)^{2}" + written, "incorrect", "1/10"),
+                                (r"(1 - 10\eta)^{2(n-1)}" + written, "undecided", None)):
+        v = next(v for v in parse_text(q3.replace(written, claim)).check() if v.id == "condition")
+        assert v.verdict == verdict
+        assert (v.counterexample or {}).get("eta") == eta
+    p2 = (D / "seed002-p2-step-size.toml").read_text()
+    cases = [
+        ('eigenvalues = "A"\nnote = "1.2.2; lambda_max', 'eigenvalues = "H"\nnote = "1.2.2; lambda_max',
+         "bound-max", "incorrect"),
+        (r"|1 - 2\eta \lambda_i|", r"|1 - \eta \lambda_i|", "stability", "incorrect"),
+        (r"< 1 \quad \forall i", "< 1", "stability", "undecided"),
+        (r"+ 2\eta (\nabla", r"+ \eta (\nabla", "line-search-equation", "incorrect"),
+        (r"+ 2\eta (\nabla", r"+ 2\eta^2 (\nabla", "line-search-equation", "undecided"),
+    ]
+    for old, new, cid, verdict in cases:
+        assert p2.count(old) == 1
+        v = next(v for v in parse_text(p2.replace(old, new)).check() if v.id == cid)
+        assert v.verdict == verdict, (cid, new)
 
 
 def test_seed003_direction_words_swapped_are_caught() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +120,55 @@ def iterate(q: Quadratic, eta: Any, start: sp.Matrix, steps: int) -> list[sp.Mat
     return out
 
 
+_RELATIONS = {"<": sp.StrictLessThan, "≤": sp.LessThan, ">": sp.StrictGreaterThan,
+              "≥": sp.GreaterThan}
+_EIGEN_NAMES = ("lambda_max", "lambda_\\max", "lambda_\\text{max}")
+
+
+def read_condition(latex: str, lambdas: list[sp.Expr] | None = None) -> sp.Set:
+    """The real η satisfying a condition written as one or two inequalities in η, solved
+    exactly: '100\\eta(\\eta - \\frac{1}{5}) < 0' -> (0, 1/5); a side may be |...|.
+
+    With `lambdas` (eigenvalues named by the claim's `eigenvalues` option), λ_max is the
+    largest, and a condition on λ_i must end in '\\forall i': it is then required for every
+    λ_i (the intersection). Any other name, or λ_i without ∀i, is a NotationError.
+    """
+    text = clean(latex)
+    for pattern, op in ((r"\\(leq|le)\b", "≤"), (r"\\(geq|ge)\b", "≥"), (r"\\lt\b", "<"),
+                        (r"\\gt\b", ">")):
+        text = re.sub(pattern, op, text)
+    every = re.search(r"(\\q?quad|,)?\s*\\forall\s*i\s*$", text)
+    text = text[:every.start()] if every else text
+    parts = [part.strip() for part in re.split(r"(<|≤|>|≥)", text)]
+    if len(parts) not in (3, 5):
+        raise NotationError(latex, "expected one or two inequalities in eta")
+    lam = sp.Dummy("lambda_i")
+    names: dict[str, Any] = {"eta": ETA}
+    if lambdas is not None:
+        names["lambda_i"] = lam
+        names.update({key: max(lambdas, key=float) for key in _EIGEN_NAMES})
+
+    def side(part: str) -> sp.Expr:
+        if len(part) > 1 and part[0] == "|" and part[-1] == "|":
+            return sp.Abs(side(part[1:-1]))
+        value = read_formula(part, names)
+        if isinstance(value, sp.MatrixBase) or not value.free_symbols <= {ETA, lam}:
+            raise NotationError(latex, f"expected a condition on eta alone, found {part!r}")
+        return value
+
+    sides = [side(part) for part in parts[::2]]
+    if any(lam in e.free_symbols for e in sides) and not every:
+        raise NotationError(latex, "a condition on lambda_i must say for which i (\\forall i)")
+    real = sp.Dummy("eta", real=True)
+    out: sp.Set = sp.S.Reals
+    for value in (lambdas or [None]) if every else [None]:
+        at = {ETA: real} | ({lam: value} if value is not None else {})
+        for k in range(len(sides) - 1):
+            relation = _RELATIONS[parts[2 * k + 1]](sides[k].subs(at), sides[k + 1].subs(at))
+            out = out & sp.solve_univariate_inequality(relation, real, relational=False)
+    return out
+
+
 def _mistake_for_bound(q: Quadratic, claimed: sp.Interval, true: sp.Interval) -> str | None:
     H = hessian(q)
     lam_h = eigenvalues(H)[-1]
@@ -138,7 +188,12 @@ def _mistake_for_bound(q: Quadratic, claimed: sp.Interval, true: sp.Interval) ->
 
 @problem_kind("gradient_descent")
 class GradientDescentProblem(Problem):
-    """`[quadratic]` A (n×n rows), optional b (n), c and variables (names of u's entries)."""
+    """`[quadratic]` A (n×n rows), optional b (n), c and variables (names of u's entries).
+
+    An `interval` claim is an interval or a condition on η (inequalities, solved exactly);
+    its optional `eigenvalues` = "A" or "H" binds λ_i (with '\\forall i') and λ_max to the
+    eigenvalues of A's symmetric part or of the Hessian. A `line_search_step` claim is
+    'η = ...' or an equation linear in η, read as its root."""
 
     def __init__(self, header: Fields, claims: list[Claim], q: Quadratic) -> None:
         super().__init__(header, claims)
@@ -225,6 +280,24 @@ class GradientDescentProblem(Problem):
             return value[0, 0]
         return value
 
+    def read_step(self, latex: str) -> Any:
+        """A claimed step size: the right side of 'η = ...', or the one η solving an equation
+        linear in η, such as the line search's '-2 ∇f(u_n)ᵀAu_n + 2η ∇f(u_n)ᵀA∇f(u_n) = 0'."""
+        text = clean(latex)
+        right = right_side(text)
+        if right == text:
+            return self.read(text)
+        left = self.read(text[:len(text) - len(right) - 1])
+        if left == ETA:
+            return self.read(right)
+        other = self.read(right)
+        if isinstance(left, sp.MatrixBase) or isinstance(other, sp.MatrixBase):
+            raise NotationError(latex, "expected an equation between numbers")
+        equation = sp.expand(left - other)
+        if not equation.is_polynomial(ETA) or sp.degree(equation, ETA) != 1:
+            raise NotationError(latex, "expected eta = ... or an equation linear in eta")
+        return sp.cancel(-equation.coeff(ETA, 0) / equation.coeff(ETA, 1))
+
     def judge(self, claim: Claim) -> Verdict:
         if claim.target not in TARGETS:
             return unknown_target(claim, TARGETS)
@@ -235,6 +308,8 @@ class GradientDescentProblem(Problem):
                 return self.judge_interval(claim, true)
             if claim.target == "iteration":
                 return self.judge_iteration(claim, self.read(claim.latex), true)
+            if claim.target == "line_search_step":
+                return self.compare(claim, self.read_step(claim.latex), true)
             if claim.target.startswith("eigenvalues"):
                 got = sorted(read_number_list(claim.latex), key=lambda e: float(sp.re(sp.N(e))))
                 ok = len(got) == len(true) and all(sp.simplify(a - b) == 0
@@ -310,7 +385,19 @@ class GradientDescentProblem(Problem):
                        **shown)
 
     def judge_interval(self, claim: Claim, true: sp.Set) -> Verdict:
-        claimed = read_interval(claim.latex)
+        """The claimed set of step sizes against the convergence interval: an interval, or a
+        condition on η (see read_condition; option `eigenvalues` = "A" or "H" names λ_i)."""
+        whose = claim.options.get("eigenvalues")
+        if whose not in (None, "A", "H"):
+            return verdict(claim, "error", f"eigenvalues: unknown value {whose!r}; known: A, H")
+        try:
+            claimed = read_interval(claim.latex) if whose is None else None
+        except NotationError:
+            claimed = None
+        if claimed is None:
+            d = self.derive()
+            claimed = read_condition(claim.latex, None if whose is None else
+                                     d["eigenvalues_A" if whose == "A" else "eigenvalues_hessian"])
         if claimed == true:
             return verdict(claim, "correct",
                            f"gradient descent converges from every start exactly for η ∈ {true}",
