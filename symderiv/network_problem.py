@@ -35,13 +35,16 @@ File format (TOML; decimals are read exactly from their text):
     latex = '1.0185'           # verbatim; a number/matrix, or a formula (notation layer)
     where = { 'l_1(\\mathbf{x})' = '\\sum_i (y_i - x_i)^2' }  # optional: the student's own names
     free = { '\\mathbf{x}' = 10 }  # optional: the claim's own free variables (size or [rows, cols])
+    at = "data"                # optional: a statement about the problem's numbers (Z = [[-0.86, ...]]),
+                               # judged exactly at the given values instead of at random points
 
 Formula claims are bound through `[notation]` (symderiv.notation.bind). A network too large
 to write out entry by entry is judged on a smaller copy when the table says how small,
-`reduce = { inputs = 3, units = [4, 10], batch = 1 }`; the verdict says so.  An index
-function of the table, `'o(i,j)' = '(i-1)d + j'`, may declare the ranges of its arguments,
-`domains = { o = [10, 'd'] }`, and a claim may define an index through it,
-`where = { k = 'o(i^*, j^*)' }` (then i^* and j^* are the claim's free indices).
+`reduce = { inputs = 12, units = [11, 10], batch = 1 }` (best keeping the order of the widths,
+784 > 100 > 10, so that an index fits a vector exactly where it does at full size); the
+verdict says so.  An index function of the table, `'o(i,j)' = '(i-1)d + j'`, may declare
+the ranges of its arguments, `domains = { o = [10, 'd'] }`, and a claim may define an index
+through it, `where = { k = 'o(i^*, j^*)' }` (then i^* and j^* are the claim's free indices).
 
 Without `value`s or `data`, parameters and data are drawn at random (seeded) for the
 numeric checks.  Every printed gradient has been checked: the element-wise and matrix
@@ -421,7 +424,17 @@ class NetworkProblem(Problem):
                 scope, table = table.with_free(scope, dict(free))
             except (ValueError, TypeError, SymderivError) as exc:
                 return Verdict(claim.id, claim.target, claim.latex, "error", message=f"free: {exc}")
-        verdict = judge_claim(scope, table, claim)
+        at = None
+        if claim.options.get("at") is not None:
+            if claim.options["at"] != "data":
+                return Verdict(claim.id, claim.target, claim.latex, "error",
+                               message=f"at: unknown value {claim.options['at']!r}; known: data")
+            if reduced or not self.given >= {"X", "T", *self.net.params}:
+                return Verdict(claim.id, claim.target, claim.latex, "undecided",
+                               message="a statement about the data, but the problem gives no data to "
+                                       "evaluate it at (or is judged on a reduced copy)")
+            at = {s: v for name, m in self.point().items() for s, v in zip(scope.quantity(name), m, strict=True)}
+        verdict = judge_claim(scope, table, claim, at)
         if reduced:
             verdict.message = f"{verdict.message} [{reduced['note']}]".strip()
             verdict.details["reduced"] = reduced

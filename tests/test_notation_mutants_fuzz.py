@@ -167,3 +167,50 @@ def test_judge_fuzz(latex: str, target: str) -> None:
     assert isinstance(v, Verdict)
     assert v.verdict in ("correct", "incorrect", "undecided", "error")
     assert time.monotonic() - start < TIME_BOUND, latex
+
+
+# ---------------------------------------------------------------- seed 003 (sections 3.2c and 4)
+S003_S3, S003_S4 = "seed003-s3-matrix-gradient.toml", "seed003-s4-mnist-network.toml"
+# (file, claim id, kind, old, new): each correct seed 003 formula with one change in its last side
+SEED003 = [
+    (S003_S4, "4.1", "semantic", "sign flip", r"(\mathbf{y}' - \mathbf{y})", r"(\mathbf{y} - \mathbf{y}')"),
+    (S003_S4, "4.1", "semantic", "changed constant", "= 2(", "= 3("),
+    (S003_S4, "4.1.entry", "semantic", "swapped indices", "2y_i' - 2y_i", "2y_i - 2y_i'"),
+    (S003_S4, "4.4", "semantic", "dropped transpose", r"= \mathbf{W}^{\top} \nabla L", r"= \mathbf{W} \nabla L"),
+    (S003_S4, "4.5", "semantic", "removed mask", r"= \Sigma_{\mathbf{h}} \nabla L(\mathbf{h}')",
+     r"= \nabla L(\mathbf{h}')"),
+    (S003_S4, "4.6", "semantic", "swapped indices", r"= x_j \nabla L(\mathbf{h})_i", r"= x_i \nabla L(\mathbf{h})_j"),
+    (S003_S4, "4.1.expand", "semantic", "changed sum limit", r"= \sum_{i=1}^{10} y_i^2", r"= \sum_{i=1}^{9} y_i^2"),
+    (S003_S3, "3.2c-entry", "semantic", "changed sum limit", r"= 2\sum_{i=1}^{m} \frac", r"= 2\sum_{i=2}^{m} \frac"),
+    (S003_S3, "3.2c-chain", "semantic", "dropped transpose", r"= 2\mathbf{J}_{g_2}(\mathbf{a})^{\top}",
+     r"= 2\mathbf{J}_{g_2}(\mathbf{a})"),
+    (S003_S4, "4.4", "equivalent", "reordered factors", r"= \mathbf{W}^{\top} \nabla L(\mathbf{y}')",
+     r"= (\nabla L(\mathbf{y}')^{\top} \mathbf{W})^{\top}"),
+    (S003_S4, "4.6", "equivalent", "renamed free indices",
+     r"\nabla L(\mathbf{V})_{ij} = x_j \nabla l_1(\mathbf{h})_i = x_j \nabla L(\mathbf{h})_i",
+     r"\nabla L(\mathbf{V})_{pq} = x_q \nabla l_1(\mathbf{h})_p = \nabla L(\mathbf{h})_p x_q"),
+    (S003_S4, "4.1.expand", "equivalent", "renamed bound index", r"= \sum_{i=1}^{10} y_i^2 - 2y_i y_i' + y_i'^2",
+     r"= \sum_{m=1}^{10} y_m^2 - 2y_m y_m' + y_m'^2"),
+    (S003_S3, "3.2c-entry", "equivalent", "matrix form for index form", r"\nabla g(\mathbf{a})_{k'} = ",
+     r"\nabla g(\mathbf{a})_{k'} = [2\mathbf{J}_{g_2}(\mathbf{a})^{\top} g_2(\mathbf{a})]_{k'} = "),
+]
+
+
+def test_mutants_seed_003(capsys) -> None:
+    """Seed 003's correct formulas (judged at the reduced size, and at every checked size):
+    each semantic mutant incorrect, each equivalent rewrite correct."""
+    import dataclasses
+
+    counts = {"semantic": 0, "equivalent": 0}
+    for name, cid, kind, label, old, new in SEED003:
+        p = problem(name)
+        claim = next(c for c in p.claims if c.id == cid)
+        (base,) = p.check([claim])
+        assert base.verdict == "correct", (cid, base.message)
+        assert old in claim.latex, (cid, old)
+        (v,) = p.check([dataclasses.replace(claim, latex=claim.latex.replace(old, new, 1))])
+        assert v.verdict == ("incorrect" if kind == "semantic" else "correct"), (cid, label, v.message)
+        counts[kind] += 1
+    with capsys.disabled():
+        print(f"\nmutation test (seed 003): {counts['semantic']} semantic mutants judged incorrect; "
+              f"{counts['equivalent']} equivalent rewrites judged correct")

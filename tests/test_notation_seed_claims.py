@@ -70,6 +70,9 @@ EXPECTED = {
         "P1.dyk/df": C,
         "P1.df/db1": I,
         "P1.df/dw1": I,
+        # the forward pass: the formulas at random points, the numbers at the problem's data
+        **{f"P1.forward.{n}": C for n in ("relu", "relu-numbers", "z", "relu-values", "y", "y-values",
+                                           "sq1", "sq2", "sq3", "loss")},
     },
     "seed 003 S4": {
         # the sum's body ends at the first -, yet i is used after it and is no free index:
@@ -261,17 +264,17 @@ def test_seed003_s4_grad_W_first_link_sign() -> None:
     assert v.mistake == "sign" and v.details["link"] == 0
     assert "2h'_j(y_i - y'_i)" in v.message
     assert set(ce["indices"]) == {"i", "j"}
-    assert ce["expected"] == str(-int(ce["claimed"])) and ce["expected"] != "0"
+    assert sp.Rational(ce["expected"]) == -sp.Rational(ce["claimed"]) != 0
     assert {"V", "W", "X", "T"} <= set(ce["values"])
 
 
 def test_seed003_s4_judged_at_the_reduced_size() -> None:
-    """Every formula of the 784-100-10 network is judged on the 3-11-10 copy at batch 1, and the
+    """Every formula of the 784-100-10 network is judged on the 12-11-10 copy at batch 1, and the
     verdict says so; d (100) is read as 11, the output keeps its 10 entries."""
     for cid, v in verdicts("seed 003 S4").items():
-        assert "judged at a reduced size: 3-11-10, N = 1" in v.message, cid
+        assert "judged at a reduced size: 12-11-10, N = 1" in v.message, cid
         assert "100 as 11" in v.message and "10 as" not in v.message.replace("100 as", "")
-        assert v.details["reduced"]["widths"] == [3, 11, 10]
+        assert v.details["reduced"]["widths"] == [12, 11, 10]
 
 
 def test_seed003_s4_chain_through_w_sign() -> None:
@@ -336,3 +339,41 @@ def test_seed003_s4_jacobian_cases_mutants(old: str, new: str, verdict: str) -> 
     assert old in claim.latex
     (v,) = problem.check([dataclasses.replace(claim, latex=claim.latex.replace(old, new, 1))])
     assert v.verdict == verdict, v.message
+
+
+@pytest.mark.parametrize(
+    "cid,old,new",
+    [
+        ("P1.forward.y-values", "-0.51", "-0.52"),  # a wrong output
+        ("P1.forward.z", "-0.67", "0.67"),  # a sign slip in a pre-activation
+        ("P1.forward.sq2", "= 0.2809", "= 0.2709"),  # the last link only
+        ("P1.forward.loss", "2.037", "2.047"),  # the middle link only
+    ],
+)
+def test_seed002_forward_numbers_mutated(cid: str, old: str, new: str) -> None:
+    """Seed 002 P1's forward pass, judged exactly at the problem's data: a changed digit is wrong,
+    and the wrong link is the one with the changed number."""
+    problem = load(DERIVATIONS / FILES["seed 002 P1"])
+    claim = next(c for c in problem.claims if c.id == cid)
+    assert old in claim.latex
+    (v,) = problem.check([dataclasses.replace(claim, latex=claim.latex.replace(old, new, 1))])
+    assert v.verdict == "incorrect", v.message
+    assert new.strip("= ") in v.message.split(": the two sides")[0], v.message
+
+
+def test_seed002_forward_broadcast_is_stated() -> None:
+    vs = verdicts("seed 002 P1")
+    assert "a column of 2 added to every column of a 2x3 matrix" in vs["P1.forward.relu"].message
+    assert "a number added to every entry of a 1x3 matrix" in vs["P1.forward.y"].message
+    assert "at the problem's data" in vs["P1.forward.y-values"].message
+
+
+def test_at_data_needs_data_and_a_known_value() -> None:
+    """`at = "data"` on a problem without data (seed 003 S4, also reduced) is undecided; an
+    unknown `at` is an error naming the known value."""
+    problem = load(DERIVATIONS / FILES["seed 003 S4"])
+    claim = next(c for c in problem.claims if c.id == "4.1")
+    (v,) = problem.check([dataclasses.replace(claim, options={**claim.options, "at": "data"})])
+    assert v.verdict == "undecided" and "no data" in v.message
+    (v,) = problem.check([dataclasses.replace(claim, options={**claim.options, "at": "points"})])
+    assert v.verdict == "error" and "known: data" in v.message

@@ -57,11 +57,15 @@ EXPECTED = {
     # seed 003 section 2.2: J_g = A is proved for every n, d; J_h = 1 is right only read as I
     "seed003-s2-linear-maps.toml": {"2a-shape": "correct", "2a-jacobian": "correct",
                                     "2b-jacobian": "undecided"},
-    # seed 003 section 3: every claim proved for every size except the off-by-one index map
+    # seed 003 section 3: every claim proved for every size (the chain steps checked at every size)
+    # except the off-by-one index map
     "seed003-s3-matrix-gradient.toml": {"3.1-expansion": "correct", "3.1-gradient": "correct",
                                         "3.2a-vectorised": "correct", "3.2b-g1": "correct",
                                         "3.2b-g2": "correct", "3.2c-grad-g1": "correct",
-                                        "3.2c-jacobian-g2": "incorrect", "3.2c-gradient": "correct"},
+                                        "3.2c-jacobian-g2": "incorrect", "3.2c-gradient": "correct",
+                                        # the chain rule steps; v_{k' mod n} is v_0 at k' = n
+                                        "3.2c-chain": "correct", "3.2c-entry": "correct",
+                                        "3.2c-istar": "incorrect"},
     # seed 004 P3
     "seed004-p3-regularisation.toml": {"first-order-condition": "correct", "optimum": "correct",
                                        "optimum-spectral": "correct",

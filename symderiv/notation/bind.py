@@ -481,6 +481,7 @@ class Binder:
         self.work = 0
         self.depth = 0
         self.readings: set[str] = set()  # how notation with more than one reading was read
+        self.ranges: dict[str, int] = {}  # the free index letters' ranges, set by the judge
         self.locals: dict[str, Value] = {}  # formal parameters of a student's function
         self._derived: dict[object, Value] = {}  # \\nabla F(v), J_F(v) by what they depend on
 
@@ -828,6 +829,22 @@ class Binder:
             return out
         raise self.error("an index must be a letter or a number", node)
 
+    def _full_misfit(self, sub: A.Node, n: int) -> str | None:
+        """At a reduced size, a free index letter running past a vector's end is a wrong
+        formula when it is so at full size too: its range and the vector's length both stand
+        for one full width each, the range the larger (x_i for x_j, i over 784 inputs, on a
+        vector of 100).  None when that cannot be told (a computed index, an ambiguous width)."""
+        letter = index_letter(sub)
+        if letter is None or letter not in self.ranges:
+            return None
+        full: dict[int, int | None] = {}
+        for f, s in self.table.size_map.items():
+            full[s] = f if full.get(s, f) == f and s is not None else None
+        r, m = full.get(self.ranges[letter]), full.get(n)
+        if r is None or m is None or r <= m:
+            return None
+        return f"index {letter} runs over 1..{r} at full size, past the {m} entries it indexes"
+
     def _floor(self, node: A.Node, env) -> int:
         """\\lfloor k'/n \\rfloor, \\lfloor \\frac{k'}{n} \\rfloor: integer division of indices."""
         if isinstance(node, A.Frac):
@@ -877,6 +894,9 @@ class Binder:
             raise RangeFound(i.letter, n)
         if not 1 <= i <= n:  # the indices do not fit the shapes: a wrong formula
             if self.table.size_map:  # ... unless the sizes are reduced ones
+                full = self._full_misfit(sub, n)
+                if full is not None:
+                    raise self.shape_error(full, node)
                 raise self.error(f"index {i} out of range 1..{n} at the reduced size judged", node)
             raise self.shape_error(f"index {i} out of range 1..{n}", node)
         return i
@@ -1507,9 +1527,7 @@ class Binder:
                         node,
                         sign,
                     )
-                raise self.shape_error(
-                    f"cannot add a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix", node
-                )
+                a, b = self._broadcast(a, b, node)
             return sp.ImmutableMatrix(a + sign * b)
         if am or bm:
             m, s = (a, b) if am else (b, a)
@@ -1517,8 +1535,27 @@ class Binder:
                 return a[0] + sign * b if am else a + sign * b[0]
             if s == 0:
                 return sp.ImmutableMatrix(a if am else sign * b)
-            raise self.shape_error(f"cannot add a number and a {m.rows}x{m.cols} matrix", node)
+            self.readings.add(f"a number added to every entry of a {m.rows}x{m.cols} matrix (broadcast, as in NumPy)")
+            ones = sp.ones(m.rows, m.cols)
+            return sp.ImmutableMatrix(a + sign * b * ones if am else a * ones + sign * b)
         return a + sign * b
+
+    def _broadcast(self, a: sp.MatrixBase, b: sp.MatrixBase, node) -> tuple[sp.MatrixBase, sp.MatrixBase]:
+        """x W + b with a bias b: a column added to every column of a matrix with as many
+        rows, or a row to every row (broadcast, as in NumPy; the verdict states the reading).
+        Any other difference of shapes is a shape error."""
+        for m, v in ((a, b), (b, a)):
+            if v.cols == 1 and v.rows == m.rows and m.cols > 1:
+                self.readings.add(f"a column of {v.rows} added to every column of a {m.rows}x{m.cols} matrix "
+                                  "(broadcast, as in NumPy)")
+                wide = v * sp.ones(1, m.cols)
+                return (m, wide) if m is a else (wide, m)
+            if v.rows == 1 and v.cols == m.cols and m.rows > 1:
+                self.readings.add(f"a row of {v.cols} added to every row of a {m.rows}x{m.cols} matrix "
+                                  "(broadcast, as in NumPy)")
+                tall = sp.ones(m.rows, 1) * v
+                return (m, tall) if m is a else (tall, m)
+        raise self.shape_error(f"cannot add a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix", node)
 
     def _sub(self, a, b, node):
         return self._add(a, b, node, sign=-1)

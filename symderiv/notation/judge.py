@@ -99,11 +99,12 @@ class Judge:
     """Checks every link of every chain of one formula against a scope."""
 
     def __init__(
-        self, scope, table: NotationTable, text: str, points: int = POINTS, seed: int = 0
+        self, scope, table: NotationTable, text: str, points: int = POINTS, seed: int = 0,
+        at: dict[sp.Symbol, sp.Rational] | None = None,
     ) -> None:
         self.scope, self.table, self.text = scope, table, text
         self.binder = Binder(scope, table, text)
-        self.points = sample_points(scope, points, seed)
+        self.points = [at] if at is not None else sample_points(scope, points, seed)
 
     def free_ranges(self, sides: list[Side], unreadable: dict | None = None) -> dict[str, int]:
         """The free index letters of the sides and their ranges, found by probing.
@@ -183,6 +184,7 @@ class Judge:
         unreadable: dict[int, str] = {}
         try:
             ranges = self.free_ranges(sides, unreadable)
+            self.binder.ranges = ranges
         except FormulaShapeError as exc:
             return {
                 "ok": False,
@@ -450,14 +452,17 @@ def judge_formula(
     claim_id: str = "",
     points: int = POINTS,
     seed: int = 0,
+    at: dict[sp.Symbol, sp.Rational] | None = None,
 ) -> Verdict:
     """The verdict on a formula (a chain a = b = c, aligned lines) about `target`.
 
     The target, when given and not already the first side, is put in front: every link
     of the chain is checked, and the first wrong one is reported with a counterexample.
+    With `at` (a value for every leaf: the problem's data) the chain is a statement about
+    those values, compared exactly there and nowhere else (no symbolic proof).
     """
     doc = parse(latex)
-    judge = Judge(scope, table, latex, points, seed)
+    judge = Judge(scope, table, latex, points, seed, at)
     chains = []
     starts = sorted(s.pos for c in doc.chains for s in c.sides)
     for n, chain in enumerate(doc.chains):
@@ -515,6 +520,8 @@ def judge_formula(
         )
     proved = None
     try:
+        if at is not None:
+            raise Timeout("a statement about the data: nothing to prove")
         diffs = []
         for sides, _ops in chains:
             vals = [judge.evaluate(s, {}) for s in sides] if not judge.free_ranges(sides) else []
@@ -523,7 +530,8 @@ def judge_formula(
         proved = bounded(_prove, diffs, seconds=3.0) if diffs else None
     except (Timeout, SymderivError):
         proved = None
-    how = "proved symbolically" if proved else f"equal at {len(judge.points)} random exact points"
+    how = ("equal at the problem's data, exactly" if at is not None else
+           "proved symbolically" if proved else f"equal at {len(judge.points)} random exact points")
     if judge.binder.readings:
         how += "; " + "; ".join(sorted(judge.binder.readings))
     return Verdict(
@@ -552,13 +560,14 @@ def _end(latex: str, chain: A.Chain, k: int, starts: list[int] | None = None) ->
     return min(later) if later else len(latex)
 
 
-def judge_claim(scope, table: NotationTable, claim) -> Verdict:
-    """A `Claim` (id, target, latex, options['where'] macros) judged in `scope`."""
+def judge_claim(scope, table: NotationTable, claim, at: dict[sp.Symbol, sp.Rational] | None = None) -> Verdict:
+    """A `Claim` (id, target, latex, options['where'] macros) judged in `scope` (at `at`: see
+    judge_formula)."""
     where = claim.options.get("where") if hasattr(claim, "options") else None
     if where:
         table = table.with_where(dict(where))
     try:
-        return judge_formula(scope, table, claim.latex, claim.target, claim.id)
+        return judge_formula(scope, table, claim.latex, claim.target, claim.id, at=at)
     except Unbound as exc:
         return Verdict(
             claim.id,
