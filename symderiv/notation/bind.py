@@ -31,6 +31,7 @@ Index letters not bound by a \\sum are free: the judge checks every value in the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,7 @@ import sympy as sp
 from ..errors import NotationError
 from . import ast as A
 from .parse import parse, parse_one
-from .scope import Fn
+from .scope import Fn, as_basic
 
 MAX_EXPONENT = 64
 MAX_TERMS = 4096
@@ -352,6 +353,12 @@ class FormulaShapeError(NotationError):
     """Operands whose shapes do not fit: the formula is wrong, not unreadable."""
 
 
+class FormulaLimitError(NotationError):
+    """A formula that cannot be evaluated: past the limits that keep judging bounded (huge
+    powers, too many terms) or undefined (division by zero). Bad input, reported as an
+    error, never a verdict."""
+
+
 class Unbound(Exception):
     """An index letter with no value: free in the formula (the judge will range over it)."""
 
@@ -490,6 +497,10 @@ class Binder:
         pos = node.pos if node is not None and self.text and node.pos < len(self.text) + 1 else None
         return NotationError(self.text, message, pos)
 
+    def limit_error(self, message: str, node: A.Node | None) -> FormulaLimitError:
+        pos = node.pos if node is not None and self.text and node.pos <= len(self.text) else None
+        return FormulaLimitError(self.text, message, pos)
+
     def shape_error(self, message: str, node: A.Node | None) -> FormulaShapeError:
         pos = node.pos if node is not None and self.text and node.pos <= len(self.text) else None
         return FormulaShapeError(self.text, message, pos)
@@ -497,7 +508,7 @@ class Binder:
     def _tick(self, node: A.Node) -> None:
         self.work += 1
         if self.work > 200_000:
-            raise self.error("the formula expands to too many terms", node)
+            raise self.limit_error("the formula expands to too many terms", node)
 
     # ------------------------------------------------------------------ entry
     def top(self, node: A.Node, env: dict[str, int], canonical: bool = False) -> Value:
@@ -855,7 +866,7 @@ class Binder:
             return self._index(node, env)
         d = int(self._index(den, env))
         if d == 0:
-            raise self.error("division by zero", node)
+            raise self.limit_error("division by zero", node)
         return int(self._index(num, env)) // d
 
     def _domain_size(self, size: int | str, node) -> int:
@@ -1054,7 +1065,10 @@ class Binder:
         if node.op == "odot":
             return self._hadamard(a, b, node)
         if node.op == "/":
-            return self._mul(a, sp.Integer(1) / self._scalar(b, node), node)
+            den = self._scalar(b, node)
+            if den == 0:
+                raise self.limit_error("division by zero", node)
+            return self._mul(a, sp.Integer(1) / den, node)
         raise self.error(f"unknown operator {node.op}", node)
 
     def _sum_extent(self, node: A.BinOp, env: dict[str, int]) -> A.Node | None:
@@ -1102,7 +1116,7 @@ class Binder:
         num = self.value(node.num, env, canonical)
         den = self._scalar(self.value(node.den, env, canonical), node.den)
         if den == 0:
-            raise self.error("division by zero", node)
+            raise self.limit_error("division by zero", node)
         return self._mul(num, 1 / den, node)
 
     def _v_Sum(self, node: A.Sum, env, canonical) -> Value:
@@ -1112,7 +1126,7 @@ class Binder:
         else:
             hi = self._limit(node.upper, env)
         if hi - lo > MAX_TERMS:
-            raise self.error("too many terms in a sum", node)
+            raise self.limit_error(f"too many terms in a sum (at most {MAX_TERMS})", node)
         total: Value = sp.Integer(0)
         for k in range(lo, hi + 1):
             total = self._add(total, self.value(node.body, {**env, node.index: k}, canonical), node)
@@ -1791,7 +1805,8 @@ def _finish(binder: Binder, value: Value, transposed: bool, power, env, node) ->
     if power is not None:
         e = binder._scalar(binder.value(power, env), power)
         if e.is_Number and abs(e) > MAX_EXPONENT:
-            raise binder.error(f"exponent {e} too large (at most {MAX_EXPONENT})", power)
+            raise binder.limit_error(f"exponent {e} too large (at most {MAX_EXPONENT})", power)
+        _check_power(binder, value, e, power)
         if isinstance(value, sp.MatrixBase):
             if value.shape == (1, 1):
                 return value[0] ** e
@@ -1804,6 +1819,28 @@ def _finish(binder: Binder, value: Value, transposed: bool, power, env, node) ->
             raise binder.error("a power of a function needs its argument first", node)
         return value**e
     return value
+
+
+MAX_DEGREE = 4096  # x^{64} to the 64th: a power of a power, at most this exponent overall
+MAX_DIGITS = 2000  # a number raised to a power: at most this many digits
+
+
+def _check_power(binder: Binder, value: Value, e: sp.Expr, node: A.Node) -> None:
+    """Powers of powers multiply their exponents ((10^{64})^{64})^{64}: bound the result
+    before it is computed, in digits for a number and in degree for an expression."""
+    if not e.is_Number or e == 0:
+        return
+    entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    for v in entries:
+        v = as_basic(v)
+        if v.is_Rational and v != 0:
+            digits = abs(e) * max(math.log10(abs(v.p)), math.log10(abs(v.q)))
+            if digits > MAX_DIGITS:
+                raise binder.limit_error(f"a power with about {int(digits)} digits (at most {MAX_DIGITS})", node)
+        inner = max([abs(p.exp) for p in v.atoms(sp.Pow) if p.exp.is_Number] or [1])
+        if inner * abs(e) > MAX_DEGREE:
+            raise binder.limit_error(f"a power of a power with exponent {inner * abs(e)} (at most {MAX_DEGREE})",
+                                     node)
 
 
 def bind(latex: str, scope, table: NotationTable, env: dict[str, int] | None = None) -> Value:

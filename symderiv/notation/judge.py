@@ -14,12 +14,13 @@ from ..errors import NotationError, SymderivError, Timeout
 from ..timebound import bounded
 from ..verdict import Verdict
 from . import ast as A
-from .bind import Binder, FormulaShapeError, NotationTable, Probe, RangeFound, Stack, Unbound
+from .bind import Binder, FormulaLimitError, FormulaShapeError, NotationTable, Probe, RangeFound, Stack, Unbound
 from .parse import parse, parse_one
 from .scope import Fn, as_basic
 
 POINTS = 6
 MAX_ASSIGNMENTS = 48
+MAX_LOG_MAGNITUDE = 10_000  # e^{10000}: the largest value compared (exp of more is a limit error)
 
 
 @dataclass
@@ -116,7 +117,7 @@ class Judge:
         for n, side in enumerate(sides):
             try:
                 self._side_ranges(side, ranges)
-            except FormulaShapeError:
+            except (FormulaShapeError, FormulaLimitError):
                 raise
             except NotationError as exc:
                 failed[n] = exc
@@ -125,7 +126,7 @@ class Judge:
             try:
                 self._side_ranges(sides[n], ranges)
                 del failed[n]
-            except FormulaShapeError:
+            except (FormulaShapeError, FormulaLimitError):
                 raise
             except NotationError as exc:
                 failed[n] = exc
@@ -223,6 +224,8 @@ class Judge:
                     "mistake": "shapes do not fit",
                     "ranges": ranges,
                 }
+            except FormulaLimitError:
+                raise
             except NotationError as exc:
                 unreadable[n] = exc.message
                 values.append(None)
@@ -264,6 +267,8 @@ class Judge:
                 am, bm = _as_matrix(a), _as_matrix(b)
                 an = am.applyfunc(lambda e, pt=pt: _num(e, pt))
                 bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
+                for side, vals in ((sides[i], an), (sides[j], bn)):
+                    self._finite(side, vals)
                 if not all(_equal(x, y) for x, y in zip(an, bn, strict=True)):
                     failures.append((_legibility(an, bn), pt, env, am, bm, an, bn))
         if not failures:
@@ -281,6 +286,27 @@ class Judge:
             },
             "mistake": self._mistake(a_vals, b_vals, envs),
         }
+
+    def _finite(self, side: Side, vals: sp.MatrixBase) -> None:
+        """Every entry a finite real number of a size that can be compared: 1/0, log 0,
+        log(-1) or exp(exp(exp(60))) at a checked point make the formula an error, never a
+        verdict (oo = oo must not pass for equality)."""
+        for x in vals:
+            x = as_basic(x)
+            if x.is_Rational:
+                continue
+            if x.has(sp.zoo, sp.oo, sp.S.NegativeInfinity, sp.nan, sp.I):
+                raise NotationError(self.text, f"{side.text}: no finite real value at a checked point "
+                                               f"({sp.sstr(x)[:60]})", side.node.pos)
+            for node in sp.postorder_traversal(x):  # innermost first: each argument is already safe
+                arg = node.args[0] if isinstance(node, sp.exp) else None
+                if isinstance(node, sp.Pow) and not node.exp.is_Integer:
+                    arg = node.exp * sp.log(abs(node.base)) if node.base.is_number else None
+                if arg is None or not arg.is_number or (arg.is_Rational and abs(arg) <= MAX_LOG_MAGNITUDE):
+                    continue
+                if abs(float(sp.N(arg, 15))) > MAX_LOG_MAGNITUDE:
+                    raise FormulaLimitError(self.text, f"{side.text}: a value too large to compare "
+                                                       f"(e to the {sp.N(arg, 3)})", side.node.pos)
 
     def _missing_sum(self, a_vals, b_vals, envs) -> str | None:
         """One side is the other summed over a free index letter x: Σ_x b(x) = a (the claim
@@ -431,6 +457,8 @@ def _natural(name: str):
 
 def _show(m: sp.MatrixBase) -> str:
     def fmt(e):
+        if e.is_Rational and max(abs(e.p), e.q) > 10**60:
+            return f"{sp.N(e, 6)}"  # a fraction of more than 60 digits: its leading digits
         return str(e) if e.is_Rational else f"{sp.N(e, 6)}"
 
     if m.shape == (1, 1):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -430,6 +431,12 @@ def _check_size(text: str) -> None:
                 raise NotationError(text, f"brackets nested more than {MAX_DEPTH} deep", i)
         elif ch in "})]":
             depth = max(0, depth - 1)
+    double = _DOUBLE_SCRIPT.search(text)
+    if double:  # x^2^3: an error in LaTeX too, and an unbounded tower of powers here
+        raise NotationError(text, "double superscript: write x^{2^{3}} or {x^{2}}^{3}", double.start(2))
+
+
+_DOUBLE_SCRIPT = re.compile(r"\^(\{[^{}]*\}|\\[a-zA-Z]+|[^{}\s\\])\s*(\^)")
 
 
 def parse(latex: str, canonical: bool = False) -> A.Document:
