@@ -424,17 +424,20 @@ class NetworkProblem(Problem):
                 scope, table = table.with_free(scope, dict(free))
             except (ValueError, TypeError, SymderivError) as exc:
                 return Verdict(claim.id, claim.target, claim.latex, "error", message=f"free: {exc}")
+        has_data = not reduced and self.given >= {"X", "T", *self.net.params}
+        data = ({s: v for name, m in self.point().items() for s, v in zip(scope.quantity(name), m, strict=True)}
+                if has_data else None)
         at = None
         if claim.options.get("at") is not None:
             if claim.options["at"] != "data":
                 return Verdict(claim.id, claim.target, claim.latex, "error",
                                message=f"at: unknown value {claim.options['at']!r}; known: data")
-            if reduced or not self.given >= {"X", "T", *self.net.params}:
+            if data is None:
                 return Verdict(claim.id, claim.target, claim.latex, "undecided",
                                message="a statement about the data, but the problem gives no data to "
                                        "evaluate it at (or is judged on a reduced copy)")
-            at = {s: v for name, m in self.point().items() for s, v in zip(scope.quantity(name), m, strict=True)}
-        verdict = judge_claim(scope, table, claim, at)
+            at = data
+        verdict = judge_claim(scope, table, claim, at, data)
         if reduced:
             verdict.message = f"{verdict.message} [{reduced['note']}]".strip()
             verdict.details["reduced"] = reduced

@@ -377,3 +377,19 @@ def test_at_data_needs_data_and_a_known_value() -> None:
     assert v.verdict == "undecided" and "no data" in v.message
     (v,) = problem.check([dataclasses.replace(claim, options={**claim.options, "at": "points"})])
     assert v.verdict == "error" and "known: data" in v.message
+
+
+@pytest.mark.parametrize(
+    "latex,verdict",
+    [("L = 1.0185", "correct"), ("L = 1.0186", "incorrect"), ("L = 2037/2000", "correct")],
+)
+def test_a_number_side_is_about_the_data(latex: str, verdict: str) -> None:
+    """Seed 002 P1: L = 1.0185 typed as a formula is about the problem's data (judged there, the
+    verdict says so); a whole-number side such as dy_k/db^{(2)} = 1 stays an identity."""
+    from symderiv import check_formula
+
+    problem = load(DERIVATIONS / FILES["seed 002 P1"])
+    v = check_formula(problem, "L", latex.replace("2037/2000", r"\frac{2037}{2000}"))
+    assert v.verdict == verdict and "about the problem's data" in v.message, v.message
+    assert "random exact points" in verdicts("seed 002 P1")["P1.dyk/db2"].message or \
+        "proved" in verdicts("seed 002 P1")["P1.dyk/db2"].message

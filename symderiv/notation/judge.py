@@ -106,6 +106,8 @@ class Judge:
         self.scope, self.table, self.text = scope, table, text
         self.binder = Binder(scope, table, text)
         self.points = [at] if at is not None else sample_points(scope, points, seed)
+        self.data: dict[sp.Symbol, sp.Rational] | None = None  # the problem's values, when it has them
+        self.at_data = at is not None
 
     def free_ranges(self, sides: list[Side], unreadable: dict | None = None) -> dict[str, int]:
         """The free index letters of the sides and their ranges, found by probing.
@@ -230,6 +232,7 @@ class Judge:
                 unreadable[n] = exc.message
                 values.append(None)
         readable = [n for n in range(len(sides)) if values[n] is not None]
+        self._numbers_are_about_data(values, readable)
         checked = 0
         for p, q in itertools.pairwise(readable):
             if any(op not in ("=", ":=", "equiv") for op in ops[p:q]):
@@ -286,6 +289,20 @@ class Judge:
             },
             "mistake": self._mistake(a_vals, b_vals, envs),
         }
+
+    def _numbers_are_about_data(self, values: list, readable: list[int]) -> None:
+        """A side that is a number with a fraction (L = 1.0185, Y = [-0.7, ...]) can only be
+        about the problem's data: when the problem gives its values, the chain is judged
+        exactly there instead of at random points, and the verdict says so.  Whole numbers
+        (dy_k/db = 1) keep the reading of an identity, judged at random points."""
+        if self.data is None or self.at_data:
+            return
+        entries = {n: [as_basic(e) for v in values[n] for e in _as_matrix(v)] for n in readable}
+        constant = [n for n, es in entries.items() if all(not e.free_symbols for e in es)]
+        fractional = any(not e.is_Integer for n in constant for e in entries[n])
+        if constant and fractional and len(constant) < len(readable):
+            self.points, self.at_data = [self.data], True
+            self.binder.readings.add("a side is a number, so the chain is about the problem's data")
 
     def _finite(self, side: Side, vals: sp.MatrixBase) -> None:
         """Every entry a finite real number of a size that can be compared: 1/0, log 0,
@@ -481,16 +498,19 @@ def judge_formula(
     points: int = POINTS,
     seed: int = 0,
     at: dict[sp.Symbol, sp.Rational] | None = None,
+    data: dict[sp.Symbol, sp.Rational] | None = None,
 ) -> Verdict:
     """The verdict on a formula (a chain a = b = c, aligned lines) about `target`.
 
     The target, when given and not already the first side, is put in front: every link
     of the chain is checked, and the first wrong one is reported with a counterexample.
     With `at` (a value for every leaf: the problem's data) the chain is a statement about
-    those values, compared exactly there and nowhere else (no symbolic proof).
+    those values, compared exactly there and nowhere else (no symbolic proof). With `data`
+    (the problem's values) a chain with a side that is a number is judged at the data.
     """
     doc = parse(latex)
     judge = Judge(scope, table, latex, points, seed, at)
+    judge.data = data
     chains = []
     starts = sorted(s.pos for c in doc.chains for s in c.sides)
     for n, chain in enumerate(doc.chains):
@@ -548,7 +568,7 @@ def judge_formula(
         )
     proved = None
     try:
-        if at is not None:
+        if judge.at_data:
             raise Timeout("a statement about the data: nothing to prove")
         diffs = []
         for sides, _ops in chains:
@@ -558,7 +578,7 @@ def judge_formula(
         proved = bounded(_prove, diffs, seconds=3.0) if diffs else None
     except (Timeout, SymderivError):
         proved = None
-    how = ("equal at the problem's data, exactly" if at is not None else
+    how = ("equal at the problem's data, exactly" if judge.at_data else
            "proved symbolically" if proved else f"equal at {len(judge.points)} random exact points")
     if judge.binder.readings:
         how += "; " + "; ".join(sorted(judge.binder.readings))
@@ -588,14 +608,15 @@ def _end(latex: str, chain: A.Chain, k: int, starts: list[int] | None = None) ->
     return min(later) if later else len(latex)
 
 
-def judge_claim(scope, table: NotationTable, claim, at: dict[sp.Symbol, sp.Rational] | None = None) -> Verdict:
-    """A `Claim` (id, target, latex, options['where'] macros) judged in `scope` (at `at`: see
-    judge_formula)."""
+def judge_claim(scope, table: NotationTable, claim, at: dict[sp.Symbol, sp.Rational] | None = None,
+                data: dict[sp.Symbol, sp.Rational] | None = None) -> Verdict:
+    """A `Claim` (id, target, latex, options['where'] macros) judged in `scope` (`at` and
+    `data`: see judge_formula)."""
     where = claim.options.get("where") if hasattr(claim, "options") else None
     if where:
         table = table.with_where(dict(where))
     try:
-        return judge_formula(scope, table, claim.latex, claim.target, claim.id, at=at)
+        return judge_formula(scope, table, claim.latex, claim.target, claim.id, at=at, data=data)
     except Unbound as exc:
         return Verdict(
             claim.id,
