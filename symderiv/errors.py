@@ -36,3 +36,18 @@ class ShapeError(SymderivError):
 
 class Timeout(SymderivError):
     """A bounded computation (simplification, a proof) ran past its time limit."""
+
+
+class FormulaSyntaxError(NotationError):
+    """The text of a formula cannot be parsed at all (not a question of meaning): bad input,
+    reported as a verdict `error` with the caret, never `undecided`."""
+
+
+class LimitError(NotationError):
+    """A formula or number past the limits that keep reading and judging bounded (length,
+    nesting, exponent and digit counts, sizes of computed powers) or with an undefined value
+    (division by zero, log 0): bad input, reported as an error, never a verdict."""
+
+
+class InputTypeError(SymderivError, TypeError):
+    """An argument of the Python API of the wrong type (a claim's latex that is not text)."""

@@ -7,6 +7,11 @@ from fractions import Fraction
 
 import sympy as sp
 
+from .errors import LimitError
+
+MAX_DIGITS = 400  # digits in one number literal
+MAX_EXPONENT = 400  # |e| in a literal such as 1e-3: Fraction('1e999999999') would never finish
+
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
 
@@ -14,15 +19,39 @@ _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
 def parse_rational(text: str) -> sp.Rational:
     """Read '0.2', '-1e-3', '3/4' or '7' as an exact rational; ValueError otherwise.
 
-    Only these literal forms are accepted; the text never reaches sympify.
+    Only these literal forms are accepted; the text never reaches sympify. A literal with
+    more than MAX_DIGITS digits or an exponent past MAX_EXPONENT raises NumberTooLarge (a
+    ValueError and a LimitError) before anything is computed.
     """
     s = text.strip()
-    if _NUMBER.fullmatch(s):
+    m = _NUMBER.fullmatch(s)
+    if m:
+        _check_literal(text, m.group(1), m.group(3))
         return sp.Rational(Fraction(s))
     m = _FRACTION.fullmatch(s)
-    if m and int(m.group(2)) != 0:
-        return sp.Rational(int(m.group(1)), int(m.group(2)))
+    if m:
+        _check_literal(text, m.group(1) + m.group(2), None)
+        if int(m.group(2)) != 0:
+            return sp.Rational(int(m.group(1)), int(m.group(2)))
     raise ValueError(f"not a number: {text!r}")
+
+
+class NumberTooLarge(LimitError, ValueError):
+    """A number literal past the digit or exponent limit."""
+
+    def __init__(self, text: str, message: str) -> None:
+        super().__init__(text, message, None)
+
+
+def _check_literal(text: str, digits: str, exponent: str | None) -> None:
+    n = sum(ch.isdigit() for ch in digits)
+    if n > MAX_DIGITS:
+        raise NumberTooLarge(text, f"number with {n} digits (at most {MAX_DIGITS})")
+    if exponent is not None:
+        e = exponent[1:].lstrip("+-").lstrip("0")
+        if len(e) > 6 or int(e or "0") > MAX_EXPONENT:
+            shown = exponent[1:] if len(exponent) <= 12 else exponent[1:12] + "..."
+            raise NumberTooLarge(text, f"exponent {shown} too large in a number (at most {MAX_EXPONENT})")
 
 
 def decimals_written(text: str) -> int | None:
@@ -91,6 +120,8 @@ def numeric_cells(text: str) -> list[list[str]] | None:
         for r in cells:
             for c in r:
                 _cell(c)
+    except NumberTooLarge as exc:  # a number, but past the limits: an error, not a formula
+        raise LimitError(text, exc.message, max(text.find(c), 0)) from None
     except ValueError:
         return None
     return cells

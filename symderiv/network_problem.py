@@ -315,14 +315,23 @@ class NetworkProblem(Problem):
         return checks
 
     def _finite_difference_check(self, seed: int) -> Check:
+        with np.errstate(all="ignore"):  # an overflow is reported as a failed check, not a warning
+            return self._finite_differences(seed)
+
+    def _finite_differences(self, seed: int) -> Check:
+        what, overflow = "gradients = finite differences of the loss", "a value overflows float64 (inf or nan)"
         inputs = self.numeric_point(seed)
         grads = self.matrix_form.numeric_gradients(inputs)
+        if not all(np.isfinite(_np(g)).all() for g in grads.values()):
+            return Check(what, "float64 evaluation", False, overflow)
         worst = 0.0
         if self.small:
+            method = "central differences, every entry (h = 1e-6)"
             for k, spec in self.net.params.items():
                 fd = central_differences(self.numeric_loss, inputs, k)
-                worst = max(worst, float(np.max(np.abs(spec.to_display(sp.Matrix(fd)) - _np(grads[k])))))
-            method = "central differences, every entry (h = 1e-6)"
+                if not np.isfinite(fd).all():
+                    return Check(what, method, False, overflow)
+                worst = max(worst, float(np.max(np.abs(_np(spec.to_display(sp.Matrix(fd))) - _np(grads[k])))))
         else:
             rng = np.random.default_rng(seed + 1)
             h, tried, used = 1e-6, 0, 0
@@ -336,13 +345,14 @@ class NetworkProblem(Problem):
                 used += 1
                 fd = directional_difference(self.numeric_loss, inputs, v, h)
                 an = sum(float((_internal_np(self.net.params[k], grads[k]) * v[k]).sum()) for k in v)
+                if not (np.isfinite(fd) and np.isfinite(an)):
+                    return Check(what, "directional differences", False, overflow)
                 worst = max(worst, abs(fd - an) / max(1.0, abs(an)))
             if used < 3:
                 return Check("gradients = finite differences of the loss", "directional differences",
                              False, "every direction tried crossed a kink")
             method = "central differences along 3 random directions of all parameters"
-        return Check("gradients = finite differences of the loss", method, worst < 1e-4,
-                     f"largest deviation {worst:.2e}")
+        return Check(what, method, bool(np.isfinite(worst) and worst < 1e-4), f"largest deviation {worst:.2e}")
 
     # ------------------------------------------------------------------ solve
     def solve(self) -> Solution:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -12,8 +13,11 @@ from typing import Any, ClassVar
 import sympy as sp
 
 from .errors import ProblemFileError, SymderivError
-from .exact import to_number
+from .exact import NumberTooLarge, to_number
 from .verdict import Verdict
+
+FLOAT_MAX = sp.Rational(int(sys.float_info.max))
+FLOAT_MAX_TEXT = "1.8e308"
 
 
 class Fields:
@@ -84,9 +88,13 @@ class Fields:
         if value is default and default is not ...:
             return value
         try:
-            return to_number(value)
+            number = to_number(value)
+        except NumberTooLarge as exc:
+            raise self.error(key, exc.message) from None
         except ValueError:
             raise self.error(key, f"expected a number, got {_describe(value)}") from None
+        self._check_float(key, [number])
+        return number
 
     def matrix(self, key: str, shape: tuple[int, int] | None = None, default: Any = ...) -> sp.Matrix:
         """A matrix given as a list of rows (or a flat list = one column, or a number = 1x1)."""
@@ -101,14 +109,24 @@ class Fields:
             raise self.error(key, "rows must be non-empty and of equal length")
         try:
             m = sp.Matrix([[to_number(v) for v in r] for r in rows])
+        except NumberTooLarge as exc:
+            raise self.error(key, exc.message) from None
         except ValueError as exc:
             raise self.error(key, f"{exc}") from None
+        self._check_float(key, list(m))
         if shape is not None and m.shape != tuple(shape):
             if m.shape == (shape[1], shape[0]) and 1 in shape:
                 m = m.T  # a vector written as a row where a column is meant, or back
             else:
                 raise self.error(key, f"expected shape {shape[0]}x{shape[1]}, got {m.rows}x{m.cols}")
         return m
+
+    def _check_float(self, key: str, numbers: list[sp.Rational]) -> None:
+        """Every number of a problem file is also evaluated in float64: reject what overflows it."""
+        for v in numbers:
+            if abs(v) > FLOAT_MAX:
+                raise self.error(key, f"number too large to evaluate in float64 (at most {FLOAT_MAX_TEXT} "
+                                      "in magnitude)")
 
     def check_keys(self, allowed: set[str]) -> None:
         """Reject unknown keys, naming them (catches typos such as `activaton`)."""
