@@ -38,6 +38,9 @@ File format (TOML; decimals are read exactly from their text):
     at = "data"                # optional: a statement about the problem's numbers (Z = [[-0.86, ...]]),
                                # judged exactly at the given values instead of at random points
 
+    target = "shape"           # a claim about a shape: of = 'f(Z)', latex = 'column vector'
+                               # ('row vector (of size n)', 'r x c matrix', 'scalar')
+
 Formula claims are bound through `[notation]` (symderiv.notation.bind). A network too large
 to write out entry by entry is judged on a smaller copy when the table says how small,
 `reduce = { inputs = 12, units = [11, 10], batch = 1 }` (best keeping the order of the widths,
@@ -385,7 +388,7 @@ class NetworkProblem(Problem):
 
     # ------------------------------------------------------------------ claims
     def targets(self) -> list[str]:
-        return ["L", *(f"dL/d{k}" for k in self.net.params)]
+        return ["L", *(f"dL/d{k}" for k in self.net.params), "shape"]
 
     def resolve_target(self, target: str) -> str:
         """'L' or the parameter key of 'dL/dKEY'; an error lists the known targets."""
@@ -409,6 +412,8 @@ class NetworkProblem(Problem):
         return sp.Matrix([[loss]]) if key == "L" else grads[key]
 
     def judge(self, claim: Claim) -> Verdict:
+        if claim.target == "shape":
+            return self._judge_shape(claim)
         numbers = read_numeric_latex(claim.latex)
         if numbers is None:
             return self._judge_formula(claim)
@@ -418,6 +423,18 @@ class NetworkProblem(Problem):
                            message="a number was claimed but the problem gives no data to compare it with")
         expected = self.truth(key)
         return judge_numbers(claim, expected, numbers)
+
+    def _judge_shape(self, claim: Claim) -> Verdict:
+        """`target = "shape"`, `of = 'f(Z)'`: the shape of a quantity, as the student states it."""
+        from .notation import judge_shape
+
+        of = claim.options.get("of")
+        if not isinstance(of, str) or self._formula_scope is None:
+            return Verdict(claim.id, claim.target, claim.latex, "error",
+                           message="a shape claim needs `of`, the LaTeX of the quantity (and a network small "
+                                   "enough to write out, or [notation] reduce)")
+        scope, table, _reduced = self._formula_scope
+        return judge_shape(scope, table, claim, of)
 
     def _judge_formula(self, claim: Claim) -> Verdict:
         from .notation import judge_claim

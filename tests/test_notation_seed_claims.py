@@ -31,6 +31,11 @@ def verdicts(label: str) -> dict:
 C, I, U = "correct", "incorrect", "undecided"
 EXPECTED = {
     "seed 000 Q1": {
+        "Q1.def.z": C,
+        "Q1.def.zm": C,
+        "Q1.def.fz": C,
+        **{f"Q1.shape.{n}": C for n in ("x", "y-t", "z", "fz", "x-size", "df-size", "outer")},
+        "Q1.shape.fZ": I,  # f(Z) stacks four rows f(z_k): a 4x3 matrix, not a column vector
         "Q1.db2.formula": C,
         "Q1.dW2.formula": C,
         "Q1.db1.setup": C,
@@ -393,3 +398,28 @@ def test_a_number_side_is_about_the_data(latex: str, verdict: str) -> None:
     assert v.verdict == verdict and "about the problem's data" in v.message, v.message
     assert "random exact points" in verdicts("seed 002 P1")["P1.dyk/db2"].message or \
         "proved" in verdicts("seed 002 P1")["P1.dyk/db2"].message
+
+
+@pytest.mark.parametrize(
+    "of,claimed,verdict",
+    [
+        ("x_k", "column vector", "incorrect"),
+        (r"x_k^T \cdot f'(z_k)", "3x2 matrix", "incorrect"),
+        (r"x_k^T \cdot f'(z_k)", r"2 \times 3", "correct"),
+        ("(y - t)^T \\cdot f(Z)", "row vector of size 3", "correct"),
+        ("(y - t)^T \\cdot (y - t)", "scalar", "correct"),
+        ("x_k", "blue", "error"),
+        ("x_k +", "row vector", "error"),
+    ],
+)
+def test_shape_claims(of: str, claimed: str, verdict: str) -> None:
+    """Seed 000 Q1's shape table: the shape of a quantity against the words written."""
+    problem = load(DERIVATIONS / FILES["seed 000 Q1"])
+    (v,) = problem.check([dataclasses.replace(problem.claims[0], target="shape", latex=claimed,
+                                              options={"of": of})])
+    assert v.verdict == verdict, v.message
+
+
+def test_seed000_shape_of_fZ() -> None:
+    v = verdicts("seed 000 Q1")["Q1.shape.fZ"]
+    assert v.mistake == "wrong shape" and "f(Z) is 4x3" in v.message

@@ -1,9 +1,9 @@
 """The notation layer: parse a student's LaTeX, bind it to a model, judge it."""
 
 from .bind import NotationTable, bind, parse_expression, parse_relation, read_notation
-from .judge import judge_claim, judge_formula, verify
+from .judge import judge_claim, judge_formula, judge_shape, verify
 from .parse import parse
 from .scope import FreeScope, NetworkScope
 
 __all__ = ["FreeScope", "NetworkScope", "NotationTable", "bind", "judge_claim", "judge_formula",
-           "parse", "parse_expression", "parse_relation", "read_notation", "verify"]
+           "judge_shape", "parse", "parse_expression", "parse_relation", "read_notation", "verify"]

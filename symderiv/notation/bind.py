@@ -32,6 +32,8 @@ Index letters not bound by a \\sum are free: the judge checks every value in the
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -497,6 +499,18 @@ class Binder:
         pos = node.pos if node is not None and self.text and node.pos < len(self.text) + 1 else None
         return NotationError(self.text, message, pos)
 
+    @contextmanager
+    def _unfolding(self, what: str, node: A.Node) -> Iterator[None]:
+        """One level of a definition unfolded (a name, an index, a function): a definition
+        that reaches itself 40 levels down is an error, not a RecursionError."""
+        self.depth += 1
+        try:
+            if self.depth > 40:
+                raise self.error(f"{what} defined in terms of itself", node)
+            yield
+        finally:
+            self.depth -= 1
+
     def limit_error(self, message: str, node: A.Node | None) -> FormulaLimitError:
         pos = node.pos if node is not None and self.text and node.pos <= len(self.text) else None
         return FormulaLimitError(self.text, message, pos)
@@ -526,17 +540,12 @@ class Binder:
             if found is not None:
                 macro = _BoundMacro(node.pos, found[0], tuple(found[1].items()))
         if macro is not None:
-            self.depth += 1
-            if self.depth > 40:
-                raise self.error("a name defined in terms of itself", node)
-            try:
+            with self._unfolding("a name", node):
                 if isinstance(macro, _StudentMacro):
                     return self.value(macro.body, env)
                 if isinstance(macro, _BoundMacro):
                     return self._v__BoundMacro(macro, env, canonical)
                 return self.value(macro, env, canonical=True)
-            finally:
-                self.depth -= 1
         method = getattr(self, "_v_" + type(node).__name__, None)
         if method is None:
             raise self.error(f"{type(node).__name__} cannot be evaluated here", node)
@@ -773,13 +782,8 @@ class Binder:
             if letter in env:
                 return env[letter]
             if letter in self.table.index_defs:  # k = o(i^*, j^*): free are i* and j*
-                self.depth += 1
-                try:
-                    if self.depth > 40:
-                        raise self.error("an index defined in terms of itself", node)
+                with self._unfolding("an index", node):
                     return self._index(self.table.index_defs[letter], env)
-                finally:
-                    self.depth -= 1
             raise Unbound(letter)
         # inside a computed index, a size letter of the table is that size: a_{(i-1)n+j}
         inner = {**self.table.sizes, **env}
@@ -814,13 +818,8 @@ class Binder:
             else:  # the arguments' ranges are declared: a free letter there takes its range
                 values = {x: self._checked(a, env, self._domain_size(d, node), node)
                           for x, a, d in zip(letters, args, domain, strict=True)}
-            self.depth += 1
-            try:
-                if self.depth > 40:
-                    raise self.error("an index defined in terms of itself", node)
+            with self._unfolding("an index", node):
                 return self._index(body, {**self.table.sizes, **env, **values})  # d: a size letter
-            finally:
-                self.depth -= 1
         if isinstance(node, A.Group) and node.kind in "(g" and len(node.items) == 1:
             return self._index(node.items[0], env)
         if isinstance(node, A.Group) and node.kind == "floor":
@@ -871,10 +870,7 @@ class Binder:
 
     def _domain_size(self, size: int | str, node) -> int:
         if isinstance(size, int):
-            n = self.table.size(size)
-            if n is None:
-                raise self.error(f"{size} is a width of the full model that the reduction makes ambiguous", node)
-            return n
+            return self._width(size, node)
         if size not in self.table.sizes:
             raise self.error(f"the domain size {size} is no size letter of the [notation] table", node)
         return self.table.sizes[size]
@@ -1134,12 +1130,13 @@ class Binder:
 
     def _literal_size(self, node: A.Num) -> int:
         """A number written as a size or a sum limit, at the size judged (see at_sizes)."""
-        n = self.table.size(int(node.text))
-        if n is None:
-            raise self.error(
-                f"{node.text} is a width of the full model that the reduction makes ambiguous", node
-            )
-        return n
+        return self._width(int(node.text), node)
+
+    def _width(self, n: int, node: A.Node) -> int:
+        small = self.table.size(n)
+        if small is None:
+            raise self.error(f"{n} is a width of the full model that the reduction makes ambiguous", node)
+        return small
 
     def _limit(self, node, env) -> int:
         if isinstance(node, A.Name) and node.text in self.table.sizes:
@@ -1323,18 +1320,15 @@ class Binder:
 
     def _call(self, fn: StudentFn, arg: Value, node: A.Node) -> Value:
         """The body of a student's function with its formal parameter bound to `arg`."""
-        self.depth += 1
         saved = self.locals
         try:
-            if self.depth > 40:
-                raise self.error("a function defined in terms of itself", node)
-            self.locals = {**saved, fn.formal: arg}
-            return self.value(fn.body, {})
+            with self._unfolding("a function", node):
+                self.locals = {**saved, fn.formal: arg}
+                return self.value(fn.body, {})
         except Unbound as exc:
             raise self.error(f"index {exc.letter} in the definition of {fn.name} has no value", node) from None
         finally:
             self.locals = saved
-            self.depth -= 1
 
     def _model_variable(self, node: A.Node) -> list[sp.Symbol]:
         """The symbols of the model quantity a name stands for (formal parameters ignored)."""

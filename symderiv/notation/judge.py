@@ -632,3 +632,42 @@ def judge_claim(scope, table: NotationTable, claim, at: dict[sp.Symbol, sp.Ratio
 def verify(expected: str, claimed: str, scope, table: NotationTable) -> Verdict:
     """Is `claimed` equal to `expected` (the gold formula first; not symmetric in messages)."""
     return judge_formula(scope, table, f"{expected} = {claimed}")
+
+
+_SHAPE_WORDS = re.compile(
+    r"^\s*(?:a\s+)?(?:(?P<kind>row|column)\s+vector(?:\s+of\s+size\s+(?P<size>\d+))?"
+    r"|(?P<r>\d+)\s*(?:x|\\times|×)\s*(?P<c>\d+)(?:\s+matrix)?|(?P<scalar>scalar|number))\s*\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def judge_shape(scope, table: NotationTable, claim, of: str) -> Verdict:
+    """A claim about the shape of a quantity: `of` is its LaTeX ('f(Z)', 'x_k^T \\cdot f'(z_k)'),
+    the claim says 'row vector', 'column vector (of size n)', 'r x c matrix' or 'scalar'.
+    Free index letters (x_k) are taken at 1: every k gives the same shape."""
+    def verdict(kind: str, message: str, **extra) -> Verdict:
+        return Verdict(claim.id, claim.target, claim.latex, kind, message=message, **extra)  # type: ignore[arg-type]
+
+    words = re.sub(r"\\text\{([^{}]*)\}", r"\1", claim.latex).replace("$", "")
+    m = _SHAPE_WORDS.match(words)
+    if m is None:
+        return verdict("error", "a shape is 'row vector', 'column vector (of size n)', 'r x c (matrix)' or 'scalar'")
+    try:
+        node = parse(of).chains[0].sides[0]
+        judge = Judge(scope, table, of, points=1)
+        side = Side(node, False, of)
+        env = {x: 1 for x in judge.free_ranges([side])}
+        value = judge.evaluate(side, env)
+    except NotationError as exc:
+        return verdict("error", f"of: {exc.message}")
+    r, c = _as_matrix(value).shape
+    if m["scalar"]:
+        ok = (r, c) == (1, 1)
+    elif m["kind"]:
+        n = int(m["size"]) if m["size"] else None
+        ok = (r == 1 if m["kind"].lower() == "row" else c == 1) and (n is None or max(r, c) == n)
+    else:
+        ok = (r, c) == (int(m["r"]), int(m["c"]))
+    what = f"{of} is {_shape_text((r, c))}"
+    return verdict("correct" if ok else "incorrect", what, expected=_shape_text((r, c)),
+                   mistake=None if ok else "wrong shape")
