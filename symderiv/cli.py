@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list()
-        problem = load(args.file)
+        problem = _load(args.file)
         if args.command == "solve":
             return _solve(problem, args.json, args)
         return _check(problem, args)
@@ -74,11 +74,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
+def _load(path: str) -> Problem:
+    """`load`, with a backstop: whatever reading an untrusted file raises (a RecursionError
+    from a deeply nested TOML value, a ValueError or OverflowError from a number) is a
+    one-line error naming the file. Only reading is covered; judging is not."""
+    try:
+        return load(path)
+    except SymderivError:
+        raise
+    except (RecursionError, ValueError, OverflowError, TypeError, MemoryError) as exc:
+        reason = " ".join(str(exc).split())[:200] or "no detail"
+        raise SymderivError(f"{path}: cannot read the problem file ({type(exc).__name__}: {reason})") from None
+
+
 def _list() -> int:
     folder = bundled_dir()
     for path in sorted(folder.glob("*.toml")):
         try:
-            problem = load(path)
+            problem = _load(str(path))
             print(f"{path.name:45} {problem.kind:18} {len(problem.claims):3} claims  {problem.title}")
         except SymderivError as exc:
             print(f"{path.name:45} ERROR {exc}")

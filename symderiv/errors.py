@@ -14,6 +14,9 @@ class ProblemFileError(SymderivError):
         self.path, self.field, self.reason = str(path), field, reason
         super().__init__(f"{self.path}: {field}: {reason}")
 
+    def __reduce__(self):
+        return (self.__class__, (self.path, self.field, self.reason))
+
 
 class NotationError(SymderivError):
     """A formula cannot be read or bound; `position` is a 0-based character offset."""
@@ -21,6 +24,9 @@ class NotationError(SymderivError):
     def __init__(self, text: str, message: str, position: int | None = None) -> None:
         self.text, self.message, self.position = text, message, position
         super().__init__(self.render())
+
+    def __reduce__(self):  # picklable with its fields (bounded computations send errors back)
+        return (self.__class__, (self.text, self.message, self.position))
 
     def render(self) -> str:
         """The message, with the input and a caret under the offending character."""

@@ -39,8 +39,8 @@ def parse_rational(text: str) -> sp.Rational:
 class NumberTooLarge(LimitError, ValueError):
     """A number literal past the digit or exponent limit."""
 
-    def __init__(self, text: str, message: str) -> None:
-        super().__init__(text, message, None)
+    def __init__(self, text: str, message: str, position: int | None = None) -> None:
+        super().__init__(text, message, position)
 
 
 def _check_literal(text: str, digits: str, exponent: str | None) -> None:

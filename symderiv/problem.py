@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import sympy as sp
 
-from .errors import ProblemFileError, SymderivError
+from .errors import InputTypeError, ProblemFileError, SymderivError
 from .exact import NumberTooLarge, to_number
 from .verdict import Verdict
 
@@ -226,6 +226,10 @@ class Problem(ABC):
         """A verdict for every claim; a claim that cannot be read gets verdict `error`."""
         out = []
         for claim in self.claims if claims is None else claims:
+            for name in ("id", "target", "latex"):
+                value = getattr(claim, name)
+                if not isinstance(value, str):
+                    raise InputTypeError(f"a claim's {name} must be text (str), got {type(value).__name__}")
             try:
                 out.append(self.judge(claim))
             except SymderivError as exc:
@@ -262,9 +266,44 @@ def read_claims(doc: Fields) -> list[Claim]:
         )
         if claim.id in seen:
             raise item.error("id", f"duplicate claim id {claim.id!r}")
+        _check_where(item)
+        _check_free(item)
         seen.add(claim.id)
         claims.append(claim)
     return claims
+
+
+MAX_FREE_ENTRIES = 4096  # entries of one claim's free variable (`free = { '\mathbf{x}' = 10 }`)
+
+
+def _check_where(item: Fields) -> None:
+    """`where`: a table of LaTeX definitions, name as written = formula (both text)."""
+    if not item.has("where"):
+        return
+    where = item.data["where"]
+    if not isinstance(where, dict) or not all(isinstance(v, str) for v in where.values()):
+        raise item.error("where", "expected a table of LaTeX definitions (text = text), e.g. "
+                                  "{ 'f(\\cdot)' = 'f(W^{(1)} \\mathbf{x}_k)' }"
+                                  + ("" if isinstance(where, dict) else f", got {_describe(where)}"))
+
+
+def _check_free(item: Fields) -> None:
+    """`free`: a table of names to a size n or a shape [rows, cols] (positive integers)."""
+    if not item.has("free"):
+        return
+    free = item.data["free"]
+    if not isinstance(free, dict):
+        raise item.error("free", f"expected a table of names to sizes, e.g. {{ '\\mathbf{{x}}' = 10 }}, "
+                                 f"got {_describe(free)}")
+    for key, spec in free.items():
+        dims = [spec] if isinstance(spec, int) else spec
+        if (not isinstance(dims, list) or not 1 <= len(dims) <= 2
+                or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in dims)):
+            raise item.error("free", f"{key!r}: expected a size n or a shape [rows, cols] of positive "
+                                     f"integers, got {_describe(spec)}")
+        entries = dims[0] * (dims[1] if len(dims) == 2 else 1)
+        if entries > MAX_FREE_ENTRIES:
+            raise item.error("free", f"{key!r}: {entries} entries (at most {MAX_FREE_ENTRIES})")
 
 
 def parse_text(text: str, path: str = "<string>") -> Problem:
@@ -275,6 +314,10 @@ def parse_text(text: str, path: str = "<string>") -> Problem:
         data = tomllib.loads(text, parse_float=str)
     except tomllib.TOMLDecodeError as exc:
         raise ProblemFileError(path, "(toml)", str(exc)) from None
+    except RecursionError:
+        raise ProblemFileError(path, "(toml)", "arrays or tables nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise ProblemFileError(path, "(toml)", " ".join(str(exc).split())) from None
     doc = Fields(data, path)
     kind = doc.choice("kind", sorted(KINDS))
     return KINDS[kind].from_fields(doc, read_claims(doc))

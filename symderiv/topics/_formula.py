@@ -19,14 +19,26 @@ and the formula is scalar; this module is the fallback and may be removed later.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import sympy as sp
 
-from ..errors import NotationError
-from ..exact import parse_rational
+from ..errors import FormulaSyntaxError, LimitError, NotationError
+from ..exact import NumberTooLarge, parse_rational
+
+# The limits of the notation layer (symderiv/notation/parse.py and bind.py), applied here too:
+# a formula is untrusted input and reading or judging it must stay bounded.
+MAX_LENGTH = 4000  # characters of a formula
+MAX_DEPTH = 40  # brackets nested
+MAX_NESTING = 100  # operators nested without brackets (- - - x, \exp \exp x)
+MAX_EXPONENT = 64  # |exponent| of one written power
+MAX_DEGREE = 4096  # a power of a power, (x^{64})^{64}: at most this exponent overall
+MAX_DIGITS = 2000  # a number raised to a power: at most this many digits
+MAX_EXP_ARGUMENT = 10000  # |x| in \exp(x), \sinh(x), \cosh(x) for a number x
+MAX_TERMS = 4096  # terms of a \sum with number limits
 
 _TOKEN = re.compile(
     r"(?P<ws>\s+|\\[,;:! ]|~|\\quad|\\qquad)"
@@ -58,7 +70,7 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
-            raise NotationError(text, f"unexpected character {text[pos]!r}", pos)
+            raise FormulaSyntaxError(text, f"unexpected character {text[pos]!r}", pos)
         kind = m.lastgroup or ""
         if kind != "ws":
             value = m.group()
@@ -72,9 +84,11 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
 
 class _Parser:
     def __init__(self, text: str, names: Mapping[str, Any]) -> None:
+        check_size(text)
         self.text = text
         self.toks = tokenize(text)
         self.i = 0
+        self.depth = 0
         self.scopes: list[dict[str, Any]] = [dict(names)]
 
     # -- token helpers -------------------------------------------------------------
@@ -86,9 +100,30 @@ class _Parser:
         tok = self.peek(ahead)
         return tok is not None and tok[1] == value
 
-    def fail(self, message: str) -> NotationError:
+    def fail(self, message: str, semantic: bool = False) -> NotationError:
+        """An error at the current token: a syntax error (FormulaSyntaxError) unless
+        `semantic` (readable text this reader does not give a meaning to: an unbound name,
+        an unsupported command)."""
         tok = self.peek()
-        return NotationError(self.text, message, tok[2] if tok else len(self.text))
+        cls = NotationError if semantic else FormulaSyntaxError
+        return cls(self.text, message, tok[2] if tok else len(self.text))
+
+    def limit(self, message: str, pos: int | None = None) -> LimitError:
+        if pos is None:
+            tok = self.peek()
+            pos = tok[2] if tok else len(self.text)
+        return LimitError(self.text, message, pos)
+
+    def inverse(self, a: Any, pos: int) -> Any:
+        """1/a; dividing by a matrix is not read, by zero is undefined."""
+        if isinstance(a, sp.MatrixBase):
+            raise NotationError(self.text, "division by a matrix", pos)
+        if a == 0:
+            raise self.limit("division by zero", pos)
+        return 1 / a
+
+    def nest(self) -> _Nesting:
+        return _Nesting(self)
 
     def take(self, value: str | None = None) -> tuple[str, str, int]:
         tok = self.peek()
@@ -142,41 +177,76 @@ class _Parser:
                 self.take()
                 value = _mul(value, self.factor())
             elif self.at("/"):
-                self.take()
-                value = _mul(value, _inverse(self.factor()))
+                pos = self.take()[2]
+                value = _mul(value, self.inverse(self.factor(), pos))
             elif self.starts_factor():
                 value = _mul(value, self.factor())
             else:
                 return value
 
     def factor(self) -> Any:
-        if self.at("-"):
-            self.take()
-            return -self.factor()
-        if self.at("\\sum"):
-            return self.summation()
-        base = self.atom()
-        return self.postfix(base)
+        with self.nest():
+            if self.at("-"):
+                self.take()
+                return -self.factor()
+            if self.at("\\sum"):
+                return self.summation()
+            base = self.atom()
+            return self.postfix(base)
 
     def postfix(self, base: Any) -> Any:
         while self.at("^") or self.at("'"):
             if self.at("'"):
-                raise self.fail("primes (derivative marks) are not read here")
+                raise self.fail("primes (derivative marks) are not read here", semantic=True)
             self.take("^")
             if self.transpose_follows():
                 base = base.T if isinstance(base, sp.MatrixBase) else base
                 continue
+            tok = self.peek()
+            pos = tok[2] if tok else len(self.text)
             exponent = self.script()
+            self.check_power(base, exponent, pos)
             if isinstance(base, sp.MatrixBase):
+                if base.rows != base.cols:
+                    raise self.fail("a power of a non-square matrix", semantic=True)
                 if exponent == -1:
-                    base = base.inv()
+                    try:
+                        base = base.inv()
+                    except ValueError:  # sympy's NonInvertibleMatrixError
+                        raise self.fail("the matrix is not invertible", semantic=True) from None
                 elif isinstance(exponent, sp.Integer) and exponent > 0:
                     base = base ** int(exponent)
                 else:
-                    raise self.fail("a matrix power must be a positive integer or -1")
+                    raise self.fail("a matrix power must be a positive integer or -1", semantic=True)
             else:
                 base = base**exponent
         return base
+
+    def check_power(self, base: Any, exponent: Any, pos: int) -> None:
+        """Bound a power before it is computed: the exponent written, and (for powers of
+        powers, whose exponents multiply) the digits of a number and the overall degree."""
+        if isinstance(exponent, sp.MatrixBase):
+            raise self.fail("an exponent must be a scalar", semantic=True)
+        if not isinstance(exponent, sp.Expr) or not exponent.is_number:
+            return
+        size = _magnitude(exponent)
+        if size is None or size > MAX_EXPONENT:
+            shown = sp.sstr(exponent) if exponent.is_Rational and len(str(exponent)) < 40 else "a huge number"
+            raise self.limit(f"exponent {shown} too large (at most {MAX_EXPONENT})", pos)
+        if size == 0:
+            return
+        entries = _entries(base)
+        for v in entries:
+            if not isinstance(v, sp.Basic):
+                continue
+            if v.is_Rational and v != 0:
+                digits = size * max(math.log10(abs(v.p)), math.log10(abs(v.q)))
+                if digits > MAX_DIGITS:
+                    raise self.limit(f"a power with about {int(digits)} digits (at most {MAX_DIGITS})", pos)
+            inner = max([m for p in v.atoms(sp.Pow) if (m := _magnitude(p.exp)) is not None] or [1])
+            if inner * size > MAX_DEGREE:
+                raise self.limit(f"a power of a power with exponent about {int(inner * size)} "
+                                 f"(at most {MAX_DEGREE})", pos)
 
     def transpose_follows(self) -> bool:
         """Consume ^\\top, ^T, ^{\\top}, ^{T}, ^{\\mathsf{T}} and report whether it was one."""
@@ -207,7 +277,8 @@ class _Parser:
             return value
         if self.at("-"):
             self.take()
-            return -self.script()
+            with self.nest():
+                return -self.script()
         return self.atom()
 
     def group(self) -> Any:
@@ -230,13 +301,21 @@ class _Parser:
                     return self.text[start:tok[2]]
 
     def atom(self) -> Any:
+        with self.nest():
+            return self._atom()
+
+    def _atom(self) -> Any:
         tok = self.peek()
         if tok is None:
             raise self.fail("expected a number, a name or a bracket, reached the end")
-        kind, value, _ = tok
+        kind, value, pos = tok
         if kind == "num":
+            try:
+                number = parse_rational(value)
+            except NumberTooLarge as exc:
+                raise self.limit(exc.message, pos) from None
             self.take()
-            return parse_rational(value)
+            return number
         if value in ("(", "["):
             self.take()
             inner = self.expr()
@@ -256,23 +335,40 @@ class _Parser:
             if self.at("{") and self.at("\\partial", 1):
                 return self.partial()
             num = _scalar_if_1x1(self.group())
+            tok = self.peek()
             den = _scalar_if_1x1(self.group())
-            return _mul(num, _inverse(den))
+            return _mul(num, self.inverse(den, tok[2] if tok else len(self.text)))
         if cmd == "sqrt":
             self.take()
             return sp.sqrt(self.group())
         if cmd in FUNCTIONS:
-            self.take()
+            start = self.take()[2]
             power = None
             if self.at("^"):
                 self.take()
+                tok = self.peek()
+                power_pos = tok[2] if tok else len(self.text)
                 power = self.script()
+            arg_tok = self.peek()
+            arg_pos = arg_tok[2] if arg_tok else len(self.text)
             if self.at("(") or self.at("{") or self.at("["):
                 arg = self.atom()
             else:
                 arg = self.postfix(self.atom())
+            if isinstance(arg, sp.MatrixBase):
+                raise NotationError(self.text, f"\\{cmd} of a matrix", start)
+            if cmd in ("exp", "sinh", "cosh") and isinstance(arg, sp.Expr) and arg.is_number:
+                size = _magnitude(arg)
+                if size is None or size > MAX_EXP_ARGUMENT:
+                    raise self.limit(f"\\{cmd} of a number too large (at most {MAX_EXP_ARGUMENT} in magnitude)",
+                                     arg_pos)
             value = FUNCTIONS[cmd](arg)
-            return value if power is None else value**power
+            if _undefined(value):
+                raise self.limit(f"\\{cmd} is undefined here (its argument is {sp.sstr(arg)})", arg_pos)
+            if power is None:
+                return value
+            self.check_power(value, power, power_pos)
+            return value**power
         if cmd == "pi":
             self.take()
             bound = self.lookup("pi")
@@ -286,13 +382,13 @@ class _Parser:
             words = " ".join(self.raw_group().split()).lower()
             bound = self.lookup(words)
             if bound is None:
-                raise self.fail(f"the words {words!r} are not bound to a value here")
+                raise self.fail(f"the words {words!r} are not bound to a value here", semantic=True)
             return bound
         if cmd == "begin":
             return self.matrix()
         if cmd in GREEK:
             return self.name(cmd)
-        raise self.fail(f"\\{cmd} is not read here")
+        raise self.fail(f"\\{cmd} is not read here", semantic=True)
 
     def partial(self) -> Any:
         """\\frac{\\partial a}{\\partial b}: an opaque unknown factor, named by its text."""
@@ -306,7 +402,7 @@ class _Parser:
         self.take("\\begin")
         env = self.raw_group().strip()
         if env not in ("bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix"):
-            raise self.fail(f"environment {env!r} is not read here")
+            raise self.fail(f"environment {env!r} is not read here", semantic=True)
         rows: list[list[Any]] = [[]]
         while True:
             if self.at("\\end"):
@@ -360,7 +456,7 @@ class _Parser:
             return sp.E
         if key == "pi":
             return sp.pi
-        raise self.fail(f"the name {key!r} is not bound here")
+        raise self.fail(f"the name {key!r} is not bound here", semantic=True)
 
     def indexed(self, key: str, sub_text: str) -> Any:
         bound = self.lookup(key)
@@ -373,11 +469,15 @@ class _Parser:
         if isinstance(bound, sp.MatrixBase):
             idx = self.indices(sub_text)
             if all(isinstance(v, sp.Integer) for v in idx):
+                sizes = [len(bound)] if len(idx) == 1 and 1 in bound.shape else list(bound.shape)
+                if len(idx) == len(sizes) and not all(1 <= v <= n for v, n in zip(idx, sizes, strict=True)):
+                    raise self.fail(f"the index {key}_{sub_text} is out of range (1..{'x'.join(map(str, sizes))})",
+                                    semantic=True)
                 if len(idx) == 1 and 1 in bound.shape:
                     return bound[int(idx[0]) - 1]
                 if len(idx) == 2:
                     return bound[int(idx[0]) - 1, int(idx[1]) - 1]
-        raise self.fail(f"the name {key}_{sub_text} is not bound here")
+        raise self.fail(f"the name {key}_{sub_text} is not bound here", semantic=True)
 
     def indices(self, sub_text: str) -> list[Any]:
         """'i' -> [i]; 'ij' -> [i, j]; 'i,j' -> [i, j]; '(i-1)n+j' -> [(i-1)n+j]."""
@@ -413,11 +513,16 @@ class _Parser:
             self.take()
             upper = self.script()
         if var is None or not re.fullmatch(r"[a-zA-Z]", var):
-            raise self.fail("a sum needs a one-letter index variable")
+            raise self.fail("a sum needs a one-letter index variable", semantic=True)
         if upper is None:
             upper = self.lookup("K")
             if upper is None:
-                raise self.fail("a sum without an upper limit needs K bound")
+                raise self.fail("a sum without an upper limit needs K bound", semantic=True)
+        terms = upper - lower
+        if isinstance(terms, sp.Expr) and terms.is_number:
+            size = _magnitude(terms)
+            if size is None or size > MAX_TERMS:
+                raise self.limit(f"too many terms in a sum (at most {MAX_TERMS})")
         dummy = sp.Dummy(var, integer=True, positive=True)
         self.scopes.append({var: dummy})
         try:
@@ -431,6 +536,83 @@ class _Parser:
         return sp.Sum(body, (dummy, lower, upper))
 
 
+class _Nesting:
+    """Counts operators nested inside one another; past MAX_NESTING a LimitError."""
+
+    def __init__(self, parser: _Parser) -> None:
+        self.parser = parser
+
+    def __enter__(self) -> None:
+        self.parser.depth += 1
+        if self.parser.depth > MAX_NESTING:
+            raise self.parser.limit(f"operators nested more than {MAX_NESTING} deep")
+
+    def __exit__(self, *exc: object) -> None:
+        self.parser.depth -= 1
+
+
+def check_size(text: str) -> None:
+    """The notation layer's size limits: length, and the depth of nested brackets."""
+    if len(text) > MAX_LENGTH:
+        raise LimitError(text[:80] + "...", f"formula too long ({len(text)} characters, at most {MAX_LENGTH})")
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "{([":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LimitError(text, f"brackets nested more than {MAX_DEPTH} deep", i)
+        elif ch in "})]":
+            depth = max(0, depth - 1)
+
+
+def _magnitude(value: sp.Expr) -> float | None:
+    """|value| of a number as a float; None when it cannot be evaluated (too large)."""
+    try:
+        if value.is_Rational:
+            if abs(value.p) > 10**30 * abs(value.q):
+                return None
+            return abs(float(value))
+        got = complex(sp.N(value, 15))
+    except (OverflowError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+        return None
+    size = abs(got)
+    return size if math.isfinite(size) else None
+
+
+def _entries(value: Any) -> list[Any]:
+    """The entries of an explicit matrix, [value] for a scalar; [] for a matrix of symbolic
+    size (an IndexMatrix, whose entries are formulas in its indices, not a finite list)."""
+    if isinstance(value, sp.MatrixBase):
+        if all(isinstance(d, int) for d in value.shape):
+            return list(value)
+        return []
+    return [value]
+
+
+_UNDEFINED = (sp.zoo, sp.oo, sp.nan)
+
+
+def _undefined(value: Any) -> bool:
+    """Whether a value is or contains ±oo, zoo (1/0, log 0) or nan."""
+    if isinstance(value, sp.MatrixBase):
+        return any(_undefined(v) for v in _entries(value))
+    if not isinstance(value, sp.Basic):
+        return False
+    return value in _UNDEFINED or value == -sp.oo or value.has(*_UNDEFINED)
+
+
+def check_value(text: str, value: Any) -> Any:
+    """`value` when it is defined and real; a LimitError for an undefined value (1/0, log 0)
+    and a NotationError for a complex constant (i in a formula about real numbers)."""
+    if _undefined(value):
+        raise LimitError(text, "the formula has an undefined value (a division by zero, log 0, ...)", None)
+    entries = _entries(value)
+    if any(isinstance(v, sp.Basic) and v.has(sp.I) for v in entries):
+        raise LimitError(text, "the formula has a complex value (the square root or log of a negative number)",
+                         None)
+    return value
+
+
 def _mul(a: Any, b: Any) -> Any:
     return a * b
 
@@ -438,12 +620,6 @@ def _mul(a: Any, b: Any) -> Any:
 def _scalar_if_1x1(a: Any) -> Any:
     """A 1x1 matrix (such as g^T A u) as its entry, so that it can be divided."""
     return a[0, 0] if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) else a
-
-
-def _inverse(a: Any) -> Any:
-    if isinstance(a, sp.MatrixBase):
-        raise NotationError(str(a), "division by a matrix")
-    return 1 / a
 
 
 def replace_call(latex: str, head: str, name: str) -> str:
@@ -484,8 +660,18 @@ def clean(latex: str) -> str:
 
 
 def read_formula(latex: str, names: Mapping[str, Any]) -> Any:
-    """The SymPy value of a LaTeX formula with the given name bindings (this module's parser)."""
-    return _Parser(clean(latex), names).parse()
+    """The SymPy value of a LaTeX formula with the given name bindings (this module's parser).
+
+    Raises FormulaSyntaxError for text that does not parse, LimitError past the size
+    limits (or for an undefined or complex value), NotationError for readable text this
+    reader gives no meaning to (an unbound name)."""
+    if not isinstance(latex, str):
+        raise FormulaSyntaxError(str(latex), f"a formula must be text, got {type(latex).__name__}", None)
+    text = clean(latex)
+    try:
+        return check_value(text, _Parser(text, names).parse())
+    except RecursionError:
+        raise LimitError(text, "formula nested too deeply", None) from None
 
 
 def parse_formula(latex: str, names: Mapping[str, Any]) -> Any:
@@ -494,6 +680,9 @@ def parse_formula(latex: str, names: Mapping[str, Any]) -> Any:
     The notation layer is used for scalar bindings only (its planned API); when it is
     missing, or cannot read a formula that this module reads, this module's answer is used.
     """
+    if not isinstance(latex, str):
+        raise FormulaSyntaxError(str(latex), f"a formula must be text, got {type(latex).__name__}", None)
+    check_size(clean(latex))  # the limits first: never handed on, never fallen back from
     scalar = all(isinstance(v, sp.Expr) and not isinstance(v, sp.IndexedBase)
                  for v in names.values())
     if scalar:
@@ -503,7 +692,29 @@ def parse_formula(latex: str, names: Mapping[str, Any]) -> Any:
             parse_expression = None
         if parse_expression is not None:
             try:
-                return parse_expression(clean(latex), dict(names))
-            except Exception:  # the notation layer could not read it: fall back below
-                pass
+                value = parse_expression(clean(latex), dict(names))
+            except RecursionError:
+                raise LimitError(clean(latex), "formula nested too deeply", None) from None
+            except Exception as exc:  # the notation layer could not read it: fall back below
+                if is_limit(exc):
+                    raise
+            else:
+                return check_value(clean(latex), value)
     return read_formula(latex, names)
+
+
+def is_limit(exc: BaseException) -> bool:
+    """Whether `exc` is a limit error (of this module, exact numbers or the notation layer)."""
+    if isinstance(exc, LimitError):
+        return True
+    try:
+        from ..notation.bind import FormulaLimitError
+    except ImportError:  # pragma: no cover - the notation layer without limit errors
+        return False
+    return isinstance(exc, FormulaLimitError)
+
+
+def is_input_error(exc: BaseException) -> bool:
+    """Whether a NotationError says the text is bad input (it does not parse, or is past a
+    limit), rather than readable text that a kind cannot decide."""
+    return isinstance(exc, FormulaSyntaxError) or is_limit(exc)

@@ -11,7 +11,7 @@ from ..errors import NotationError
 from ..exact import decimals_written
 from ..problem import Claim
 from ..verdict import Verdict
-from ._formula import clean, read_formula, right_side
+from ._formula import clean, is_input_error, read_formula, right_side
 
 _INT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 
@@ -107,6 +107,15 @@ def matrix_text(m: Any) -> str:
 def verdict(claim: Claim, kind: str, message: str, **extra: Any) -> Verdict:
     """A Verdict for `claim` (keeps call sites short)."""
     return Verdict(claim.id, claim.target, claim.latex, kind, message=message, **extra)  # type: ignore[arg-type]
+
+
+def cannot_read(claim: Claim, exc: NotationError, **extra: Any) -> Verdict:
+    """The verdict on a claim whose LaTeX this kind could not read: `error` with the caret
+    under the character when the text does not parse or is past a limit (bad input, as the
+    network kind reports it); `undecided` for readable text the kind cannot decide."""
+    if is_input_error(exc):
+        return verdict(claim, "error", exc.render(), **extra)
+    return verdict(claim, "undecided", f"cannot read the claim: {exc.message}", **extra)
 
 
 def unknown_target(claim: Claim, targets: list[str]) -> Verdict:

@@ -12,7 +12,7 @@ from ..errors import NotationError, ProblemFileError
 from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import clean, parse_formula, read_formula, right_side
-from ._readers import read_integers, read_word, unknown_target, verdict
+from ._readers import cannot_read, read_integers, read_word, unknown_target, verdict
 
 TARGETS = ["gradient", "hessian", "jacobian", "jacobian_shape", "critical_point",
            "critical_type", "critical_points", "gradient_at", "direction"]
@@ -174,7 +174,7 @@ class CalculusProblem(Problem):
         try:
             return self._judge(claim, d)
         except NotationError as exc:
-            return verdict(claim, "undecided", f"cannot read the claim: {exc.message}")
+            return cannot_read(claim, exc)
 
     def _judge(self, claim: Claim, d: dict[str, Any]) -> Verdict:
         target = claim.target

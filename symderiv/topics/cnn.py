@@ -12,7 +12,7 @@ from ..errors import NotationError, ProblemFileError, ShapeError
 from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import read_formula, right_side
-from ._readers import read_integer, read_integers, unknown_target, verdict
+from ._readers import cannot_read, read_integer, read_integers, unknown_target, verdict
 
 LAYER_TYPES = ("conv", "maxpool", "avgpool")
 
@@ -211,7 +211,7 @@ class CNNProblem(Problem):
                 return self.judge_shape(claim, name)
             got = read_integer(claim.latex)
         except NotationError as exc:
-            return verdict(claim, "undecided", f"cannot read the claim: {exc.message}")
+            return cannot_read(claim, exc)
         if name == "total":
             true = self.totals()[what]
         else:

@@ -16,7 +16,7 @@ from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kin
 from ..timebound import bounded
 from ..verdict import Verdict
 from ._formula import read_formula, right_side
-from ._readers import unknown_target, verdict
+from ._readers import cannot_read, unknown_target, verdict
 
 K = sp.Symbol("K", integer=True, positive=True)
 i, j, k, p = sp.symbols("i j k p", integer=True, positive=True)
@@ -495,7 +495,7 @@ class IdentityProblem(Problem):
         try:
             return self.judge_softmax(claim)
         except NotationError as exc:
-            return verdict(claim, "undecided", f"cannot read the claim: {exc.message}")
+            return cannot_read(claim, exc)
 
     def judge_scalar(self, claim: Claim) -> Verdict:
         """Exact (rational in e^x after x = log w, bounded in time) and at five points: equal at
@@ -509,7 +509,7 @@ class IdentityProblem(Problem):
         try:
             got = read_formula(text, {"x": x, "z": x, "sgm": SIGMA})
         except NotationError as exc:
-            return verdict(claim, "undecided", f"cannot read the claim: {exc.message}")
+            return cannot_read(claim, exc)
         true = proof.steps[-1].rhs
         shown = {"expected": sp.latex(true), "claimed": sp.latex(got)}
         if isinstance(got, sp.MatrixBase) or got.free_symbols - {x}:

@@ -48,7 +48,7 @@ from ..errors import NotationError, Timeout
 from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 from ..timebound import bounded
 from ..verdict import Verdict
-from ._formula import clean, read_formula, right_side
+from ._formula import clean, is_input_error, read_formula, right_side
 from ._indexsum import (
     IndexMatrix,
     Range,
@@ -61,7 +61,7 @@ from ._indexsum import (
     to_expr,
     within,
 )
-from ._readers import unknown_target, verdict
+from ._readers import cannot_read, unknown_target, verdict
 
 TARGETS = ["jacobian_shape", "jacobian", "gradient_entry", "rewrite", "outer", "inner",
            "outer_gradient", "inner_jacobian", "chain"]
@@ -276,6 +276,8 @@ def _attempt(prove: Any, *args: Any) -> list[dict[str, str]]:
     except Undecided:
         raise
     except NotationError as exc:
+        if is_input_error(exc):  # bad input (does not parse, past a limit): an error, not undecided
+            raise
         raise Undecided(f"cannot read the formula in index form: {exc.message}") from None
     except (IndexOutOfRange, sp.ShapeError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise Undecided(f"{type(exc).__name__}: {exc}") from None
@@ -476,7 +478,7 @@ class MatrixCalculusProblem(Problem):
         try:
             return getattr(self, f"_judge_{claim.target}")(claim)
         except NotationError as exc:
-            return verdict(claim, "undecided", f"cannot read the claim: {exc.message}")
+            return cannot_read(claim, exc)
 
     def _sizes_text(self) -> str:
         return "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) for s in self.sizes)

@@ -12,7 +12,7 @@ from ..errors import NotationError
 from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import clean, read_formula, right_side
-from ._readers import unknown_target, verdict
+from ._readers import cannot_read, unknown_target, verdict
 
 TARGETS = ["stationarity", "optimum", "shrinkage"]
 
@@ -180,7 +180,7 @@ class RegularisationProblem(Problem):
                                    "claimed": sp.sstr(got.subs({lam: 1, mu: 1}))})
             return self.judge_matrix(claim)
         except NotationError as exc:
-            return verdict(claim, "undecided", f"cannot read the claim: {exc.message}")
+            return cannot_read(claim, exc)
 
     def judge_matrix(self, claim: Claim) -> Verdict:
         """Evaluate the claim exactly on random instances H = QΛQᵀ (n = 2, 3)."""

@@ -12,7 +12,7 @@ from ..errors import NotationError
 from ..problem import Claim, Fields, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import clean, read_formula, replace_call, right_side
-from ._readers import read_interval, read_number_list, unknown_target, verdict
+from ._readers import cannot_read, read_interval, read_number_list, unknown_target, verdict
 
 TARGETS = ["gradient", "hessian", "eigenvalues_hessian", "eigenvalues_A", "interval",
            "line_search_step", "iteration"]
@@ -320,8 +320,7 @@ class GradientDescentProblem(Problem):
                                expected=sp.latex(true), claimed=sp.latex(got))
             got = self.read(claim.latex)
         except NotationError as exc:
-            return verdict(claim, "undecided", f"cannot read the claim: {exc.message}",
-                           expected=sp.latex(true))
+            return cannot_read(claim, exc, expected=sp.latex(true))
         return self.compare(claim, got, true)
 
     def compare(self, claim: Claim, got: Any, true: Any) -> Verdict:
