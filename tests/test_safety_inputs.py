@@ -136,6 +136,15 @@ CLAIM_CASES = [
     ("unbalanced bracket", CNN_FORMULA, "(n + 1", "expected ')'", True),
     ("unexpected character", CNN_FORMULA, "n + 1 ?", "unexpected character '?'", True),
     ("calculus gradient 10^{10^8}", [None, "--target", "gradient"], "10^{100000000}", "too large", True),
+    ("a count of 5000 digits", [str(CNN), "--target", "weights.conv1"], "9" * 5000, "5000 digits", True),
+    ("a calculus shape of 5000 digits", [str(D / "seed003-s2-jacobian.toml"), "--target", "jacobian_shape"],
+     "9" * 5000 + r" \times 2", "5000 digits", True),
+    ("a matrix_calculus chain that does not parse", [str(D / "seed003-s3-matrix-gradient.toml"), "--target",
+                                                     "chain"], r"\frac{1}{", "end of input", True),
+    ("a matrix_calculus target whose options a command-line claim lacks",
+     [str(D / "seed003-s3-matrix-gradient.toml"), "--target", "inner"], "x", "needs the option(s)", False),
+    ("a matrix_calculus shape of 5000 digits", [str(D / "seed003-s2-linear-maps.toml"), "--target",
+                                                "jacobian_shape"], "9" * 5000 + r" \times 2", "digits", False),
 ]
 
 
@@ -160,6 +169,13 @@ def test_readable_claim_a_kind_cannot_decide_stays_undecided(capsys: pytest.Capt
     """An unbound name is readable text: `undecided` (exit 1), as before."""
     code, out, _ = _run(capsys, ["check", *CNN_FORMULA, "--claim", r"\frac{n - q}{s} + 1"])
     assert code == 1 and "undecided" in out and "'q' is not bound" in out, out
+
+
+def test_a_chain_without_a_link_is_not_correct(capsys: pytest.CaptureFixture[str]) -> None:
+    """A matrix_calculus `chain` claim with no '=' held vacuously ('every link holds')."""
+    code, out, _ = _run(capsys, ["check", str(D / "seed003-s3-matrix-gradient.toml"), "--target", "chain",
+                                 "--claim", r"\log(0)"])
+    assert code == 1 and "1 undecided" in out, out
 
 
 def test_undefined_claim_value_is_never_correct() -> None:

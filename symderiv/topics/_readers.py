@@ -7,8 +7,8 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import NotationError
-from ..exact import decimals_written
+from ..errors import LimitError, NotationError
+from ..exact import MAX_DIGITS, decimals_written
 from ..problem import Claim
 from ..verdict import Verdict
 from ._formula import clean, is_input_error, read_formula, right_side
@@ -16,8 +16,16 @@ from ._formula import clean, is_input_error, read_formula, right_side
 _INT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 
 
+def _check_digits(latex: str) -> None:
+    """A run of more than MAX_DIGITS digits is past the limit (int() of it is quadratic)."""
+    m = re.search(rf"\d{{{MAX_DIGITS + 1},}}", latex)
+    if m:
+        raise LimitError(latex, f"number with {len(m.group())} digits (at most {MAX_DIGITS})", m.start())
+
+
 def read_integer(latex: str) -> int:
     """The integer a claim ends in: '600 + 8 = 608' -> 608, '15,296' -> 15296."""
+    _check_digits(latex)
     text = clean(right_side(clean(latex)))
     found = _INT.findall(text.replace("{,}", ","))
     if len(found) != 1 or not re.fullmatch(r"[\s\d,{}]*", text):
@@ -27,6 +35,7 @@ def read_integer(latex: str) -> int:
 
 def read_integers(latex: str) -> list[int]:
     """Every whole number in a claim, in order ('28 \\times 28, 8 feature maps' -> [28, 28, 8])."""
+    _check_digits(latex)
     return [int(s) for s in re.findall(r"\d+", clean(latex))]
 
 

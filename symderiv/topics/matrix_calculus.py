@@ -44,7 +44,8 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import NotationError, Timeout
+from ..errors import LimitError, NotationError, Timeout
+from ..exact import MAX_DIGITS
 from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 from ..timebound import bounded
 from ..verdict import Verdict
@@ -475,6 +476,10 @@ class MatrixCalculusProblem(Problem):
             return unknown_target(claim, TARGETS)
         if claim.options.get("function") in self.alts:
             return self.alts[claim.options["function"]].judge(claim)
+        missing = sorted(OPTIONS.get(claim.target, set()) - OPTIONAL - set(claim.options))
+        if missing:  # a claim given on the command line has no options: say so, never a KeyError
+            return verdict(claim, "error", f"target {claim.target!r} needs the option(s) {', '.join(missing)}; "
+                           "give the claim in the problem file")
         try:
             return getattr(self, f"_judge_{claim.target}")(claim)
         except NotationError as exc:
@@ -651,8 +656,15 @@ class MatrixCalculusProblem(Problem):
         """Every link of a derivation step, at every checked size, by the notation layer: the
         variables are the problem's (their entries fresh symbols), the vectorised input is
         vec(X) row by row, J is the Jacobian, and `where` holds the student's own functions."""
-        from ..notation import FreeScope, NotationTable, judge_formula
+        from ..notation import FreeScope, NotationTable, judge_formula, parse
 
+        try:
+            doc = parse(claim.latex)
+        except NotationError as exc:  # the text does not parse (or is past a limit): bad input
+            return verdict(claim, "error", exc.render())
+        if not any(len(chain.sides) >= 2 for chain in doc.chains):
+            return verdict(claim, "undecided", "a derivation step needs at least one '=' (a link): "
+                           "a single expression states nothing to check")
         how: list[str] = []
         for size in self.sizes:
             inst = Instance(self, size)
@@ -680,6 +692,8 @@ class MatrixCalculusProblem(Problem):
         m = re.fullmatch(r"\s*(\w+)\s*(?:\\times|x|×)\s*(\w+)\s*", clean(right_side(claim.latex)))
         if not m:
             raise NotationError(claim.latex, "expected a shape such as 'n \\times d'")
+        if any(g.isdigit() and len(g) > MAX_DIGITS for g in m.groups()):
+            raise LimitError(claim.latex, f"a size of more than {MAX_DIGITS} digits", None)
         for size in self.sizes:
             inst = Instance(self, size)
             J = self.truth(inst)["jacobian"]
