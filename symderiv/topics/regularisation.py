@@ -8,7 +8,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import NotationError
+from ..errors import NotationError, SymderivError
 from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import clean, read_formula, right_side
@@ -60,38 +60,61 @@ STEPS = [
 ]
 
 
+def _rotation(t: sp.Symbol) -> sp.Matrix:
+    """A general plane rotation in rational form (t = tan(θ/2)): every rotation but θ = π."""
+    c, s = (1 - t**2) / (1 + t**2), 2 * t / (1 + t**2)
+    return sp.Matrix([[c, -s], [s, c]])
+
+
+def _require(holds: bool, step: str) -> None:
+    """Stop with an error when a step of the derivation does not check (never an assert:
+    the checks must run under python -O too)."""
+    if not holds:
+        raise SymderivError(f"regularisation: the derivation step '{step}' did not check")
+
+
+def _vanishes(m: sp.Matrix) -> bool:
+    """Every entry of m is 0 as a rational function (cancel of small rational entries)."""
+    return all(sp.cancel(sp.together(e)) == 0 for e in m)
+
+
 @cache
 def verify_symbolic(n: int) -> list[str]:
     """Check each step for a general symmetric n×n H, general w* and μ (all symbols).
 
-    The gradient is obtained by differentiating the scalar loss, the optimum by solving the
-    linear system; the spectral form is checked with a general rotation Q (n = 2) and a
-    general diagonal Λ; the diagonal factors for a general diag(λ_1..λ_n).
+    Nothing is solved or inverted symbolically (cancelling a symbolic LU solution takes
+    minutes): each step is checked by multiplying back, as polynomial identities.
+      1. ∇(½(w − w*)ᵀH(w − w*) + ½μ‖w‖²) = H(w − w*) + μw, by differentiating the loss;
+      2. that gradient equals (H + μI)w − Hw*, so it vanishes iff (H + μI)w = Hw*;
+      3. w = adj(H + μI)Hw*/det(H + μI) satisfies (H + μI)w = Hw* (det ≠ 0 for H ⪰ 0, μ > 0):
+         (H + μI)·adj(H + μI) = det(H + μI)·I, expanded;
+      4. (Λ + μI)·diag(λ_i/(λ_i + μ)) = Λ for a general diagonal Λ;
+      5. (n = 2, Q a general rotation) (H + μI)·Q(Λ + μI)⁻¹ΛQᵀw* = Hw* for H = QΛQᵀ.
     """
     sym = sp.Matrix(n, n, lambda i, j: sp.Symbol(f"h_{min(i, j) + 1}{max(i, j) + 1}"))
     ws = sp.Matrix(sp.symbols(f"ws_1:{n + 1}"))
     w = sp.Matrix(sp.symbols(f"w_1:{n + 1}"))
     mu = sp.Symbol("mu", positive=True)
+    eye = sp.eye(n)
     loss = regularised_loss(sym, ws, mu, w)
     grad = sp.Matrix([sp.diff(loss, v) for v in w])
     done = []
-    assert (grad - stationarity(sym, ws, mu, w)).expand().is_zero_matrix
+    _require((grad - stationarity(sym, ws, mu, w)).expand().is_zero_matrix, "gradient")
     done.append(f"n={n}: gradient of the loss equals H(w - w*) + mu w")
-    sol = sp.solve(list(stationarity(sym, ws, mu, w)), list(w), dict=True)[0]
-    opt = regularised_optimum(sym, ws, mu)
-    assert all(sp.cancel(sol[v] - opt[i]) == 0 for i, v in enumerate(w))
-    done.append(f"n={n}: the solution of the first-order condition is (H + mu I)^-1 H w*")
+    system = sym + mu * eye
+    _require((stationarity(sym, ws, mu, w) - (system * w - sym * ws)).expand().is_zero_matrix, "collect w")
+    adj, det = system.adjugate(), system.det()
+    _require((system * adj - det * eye).expand().is_zero_matrix, "adjugate")
+    done.append(f"n={n}: the solution of the first-order condition (H + mu I) w = H w* is "
+                "(H + mu I)^-1 H w* (checked as (H + mu I) adj(H + mu I) = det(H + mu I) I)")
     lams = sp.symbols(f"lambda_1:{n + 1}", positive=True)
     L = sp.diag(*lams)
-    assert ((L + mu * sp.eye(n)).inv() * L - sp.diag(*[shrink_factor(a, mu) for a in lams])
-            ).applyfunc(sp.cancel).is_zero_matrix
+    _require(_vanishes((L + mu * eye) * sp.diag(*[shrink_factor(a, mu) for a in lams]) - L), "diagonal factors")
     done.append(f"n={n}: (Lambda + mu I)^-1 Lambda = diag(lambda_i/(lambda_i + mu))")
     if n == 2:
-        th = sp.Symbol("theta", real=True)
-        Q = sp.Matrix([[sp.cos(th), -sp.sin(th)], [sp.sin(th), sp.cos(th)]])
+        Q = _rotation(sp.Symbol("t", real=True))
         H = Q * L * Q.T
-        diff = regularised_optimum(H, ws, mu) - spectral_optimum(Q, list(lams), ws, mu)
-        assert diff.applyfunc(lambda e: sp.simplify(sp.trigsimp(e))).is_zero_matrix
+        _require(_vanishes((H + mu * eye) * spectral_optimum(Q, list(lams), ws, mu) - H * ws), "spectral form")
         done.append("n=2, Q a general rotation: (H + mu I)^-1 H w* = Q(Lambda + mu I)^-1 "
                     "Lambda Q^T w*")
     return done
