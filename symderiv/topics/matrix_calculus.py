@@ -50,7 +50,7 @@ from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kin
 from ..timebound import bounded
 from ..verdict import Verdict
 from ._formula import clean, is_input_error, read_formula, right_side
-from ._indexsum import (
+from ..indexsum import (
     IndexMatrix,
     Range,
     Undecided,
