@@ -5,8 +5,7 @@ from __future__ import annotations
 from .errors import NotationError, ProblemFileError, SymderivError
 from .problem import Claim, Problem, Solution, load, parse_text
 from .verdict import Verdict
-
-__version__ = "0.1.0"
+from .version import __version__ as __version__
 
 __all__ = [
     "Claim",

@@ -65,9 +65,10 @@ import numpy as np
 import sympy as sp
 
 from .backprop import MatrixForm
-from .errors import SymderivError
+from .errors import SymderivError, Timeout
 from .exact import agrees_to_written_precision, decimals_written, numeric_cells, read_numeric_latex
 from .model import Layer, Network, SymbolicNet
+from .netproof import PROOF_SECONDS, cached_proof
 from .numeric import (
     central_differences,
     directional_difference,
@@ -82,6 +83,8 @@ from .verdict import Verdict
 
 #: Above this many loss entries (parameters + data), nothing is expanded element-wise.
 ELEMENTWISE_LIMIT = 400
+#: Up to this many entries, `solve` writes each gradient entry's element-wise formula by default.
+ELEMENTWISE_DISPLAY_LIMIT = 60
 
 _TARGET = re.compile(r"^d\s*L\s*/\s*d\s*(\w+)$")
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -202,10 +205,15 @@ class NetworkProblem(Problem):
         return MatrixForm(self.net)
 
     @property
+    def entries(self) -> int:
+        """Parameter entries plus data entries (inputs and targets of every sample)."""
+        n = sum(r * c for r, c in (p.shape for p in self.net.params.values()))
+        return n + self.batch * (self.net.n_in + self.net.n_out)
+
+    @property
     def small(self) -> bool:
         """Whether the loss can be written out entry by entry at the problem's size."""
-        n = sum(r * c for r, c in (p.shape for p in self.net.params.values()))
-        return n + self.batch * (self.net.n_in + self.net.n_out) <= ELEMENTWISE_LIMIT
+        return self.entries <= ELEMENTWISE_LIMIT
 
     def point(self, seed: int = 0, base: bool = True) -> dict[str, sp.Matrix]:
         """Exact values (display shapes) for every parameter and data matrix.
@@ -302,20 +310,21 @@ class NetworkProblem(Problem):
 
     # ------------------------------------------------------------------ verification
     def verify(self, seed: int = 0) -> list[Check]:
-        """Prove element-wise = matrix form, and compare with central finite differences."""
-        checks = []
-        proof_net = self.net if self.small else _reduced(self.net)
-        n_proof = self.batch if self.small else min(self.batch, 2)
-        size = "x".join(map(str, proof_net.widths)) + f", N={n_proof}"
+        """Prove the matrix form equal to the element-wise derivative (for every size, once per
+        architecture shape: `symderiv.netproof`), and compare with central finite differences."""
+        return [self._proof_check(), self._finite_difference_check(seed)]
+
+    def _proof_check(self) -> Check:
+        what = "element-wise gradients = matrix (backprop) form"
         try:
-            ok, method = bounded(_prove_equal, proof_net, n_proof, seconds=60)
-        except SymderivError as exc:
-            ok, method = False, f"undecided ({exc})"
-        where = ("at the problem's size" if proof_net is self.net
-                 else "at a reduced size (the matrix form is size-generic)")
-        checks.append(Check("element-wise gradients = matrix (backprop) form", method, ok, f"{where}: {size}"))
-        checks.append(self._finite_difference_check(seed))
-        return checks
+            proof, _source = bounded(cached_proof, self.net, seconds=PROOF_SECONDS)
+        except Timeout:
+            return Check(what, "undecided: time bound", False,
+                         f"the index-form proof ran past {PROOF_SECONDS:g} s of CPU time")
+        shape = " -> ".join(layer.activation for layer in self.net.layers)
+        detail = (f"for every width and batch size of this architecture ({self.net.layout} layout, {shape}, "
+                  f"{self.net.loss_name})")
+        return Check(what, proof.method, proof.proved, detail)
 
     def _finite_difference_check(self, seed: int) -> Check:
         with np.errstate(all="ignore"):  # an overflow is reported as a failed check, not a warning
@@ -358,7 +367,9 @@ class NetworkProblem(Problem):
         return Check(what, method, bool(np.isfinite(worst) and worst < 1e-4), f"largest deviation {worst:.2e}")
 
     # ------------------------------------------------------------------ solve
-    def solve(self) -> Solution:
+    def solve(self, elementwise: bool | None = None) -> Solution:
+        """Loss, gradients (exact for small networks), matrix form, checks; the element-wise
+        formula of every gradient entry when `elementwise` (by default: for small networks)."""
         checks = self.verify()
         if not all(c.passed for c in checks):
             failed = "; ".join(f"{c.what}: {c.method} {c.detail}" for c in checks if not c.passed)
@@ -380,7 +391,10 @@ class NetworkProblem(Problem):
             inputs = self.numeric_point()
             data["loss"] = self.numeric_loss(inputs)
             data["gradients"] = {k: to_nested(g) for k, g in mf.numeric_gradients(inputs).items()}
-        if self.small:
+        if elementwise or (elementwise is None and self.entries <= ELEMENTWISE_DISPLAY_LIMIT):
+            if not self.small:
+                raise SymderivError(f"{self.path}: element-wise formulas are written out for networks of at most "
+                                    f"{ELEMENTWISE_LIMIT} entries (parameters and data); this one has {self.entries}")
             sym = self.symbolic_net
             data["elementwise"] = {k: to_nested(sym.gradient(k), sp.latex) for k in self.net.params}
         data["checks"] = [c.__dict__ for c in checks]
@@ -635,52 +649,6 @@ def _reduced(net: Network, inputs: int | None = None, units: tuple[int, ...] | N
 def _sizes_text(sizes: list[int]) -> str:
     """[784, 100, 10, 64] -> '784-100-10, N = 64' (widths, then the batch)."""
     return "-".join(map(str, sizes[:-1])) + f", N = {sizes[-1]}"
-
-
-def _prove_equal(net: Network, n: int) -> tuple[bool, str]:
-    """Prove entry by entry that SymPy's diff of L equals the backprop matrix form.
-
-    Tried in order: expand(a - b) == 0; then, with sigmoid/tanh written through exp and
-    every e^{±u} replaced by a symbol E_u (or 1/E_u), cancel(a - b) == 0, which decides
-    identities between rational functions of those atoms.
-    """
-    sym = net.symbolic(n)
-    mf = MatrixForm(net)
-    inputs = {k: net.params[k].to_internal(v) for k, v in sym.params.items()}
-    inputs.update(X=sym.X, T=sym.T)
-    matrix = mf.exact_gradients(inputs)
-    method = "expand"
-    for k in net.params:
-        diff = (sym.gradient(k) - matrix[k]).applyfunc(sp.expand)
-        for e in diff:
-            if e == 0:
-                continue
-            method = "cancel over exponential atoms"
-            if _rational_in_exponentials(e) != 0:
-                return False, f"difference in {k} does not vanish: {e}"
-    return True, f"symbolic identity (SymPy {method})"
-
-
-def _rational_in_exponentials(e: sp.Expr) -> sp.Expr:
-    """cancel(e) after e^{u} -> E_u and e^{-u} -> 1/E_u: 0 exactly when e is identically 0
-    as a rational function of the exponential atoms (and the other symbols)."""
-    from .registry import sigmoid
-
-    e = e.replace(sigmoid, lambda u: 1 / (1 + sp.exp(-u))).rewrite(sp.tanh, sp.exp)
-    e = e.replace(sp.tanh, lambda u: (sp.exp(2 * u) - 1) / (sp.exp(2 * u) + 1))
-    e = sp.expand(e, power_exp=True, mul=False, multinomial=False, basic=False)
-    atoms: dict[sp.Expr, sp.Expr] = {}
-    for atom in e.atoms(sp.exp):
-        u = sp.expand(atom.args[0])
-        terms = sp.Add.make_args(u)
-        value = sp.Integer(1)
-        for term in terms:
-            negative = term.could_extract_minus_sign()
-            base = -term if negative else term
-            sym = atoms.setdefault(base, sp.Symbol(f"E{len(atoms)}", positive=True))
-            value *= 1 / sym if negative else sym
-        e = e.xreplace({atom: value})
-    return sp.cancel(sp.together(e))
 
 
 def _read_notation(doc: Fields) -> Any:

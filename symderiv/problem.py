@@ -211,8 +211,10 @@ class Problem(ABC):
         """Validate the kind-specific tables of `doc` and build the problem."""
 
     @abstractmethod
-    def solve(self) -> Solution:
-        """Derive the true answers (every printed result checked first)."""
+    def solve(self, elementwise: bool | None = None) -> Solution:
+        """Derive the true answers (every printed result checked first). `elementwise` asks for
+        (True) or leaves out (False) per-entry formulas where a kind has them (default: its own
+        choice by size); kinds without such formulas ignore it."""
 
     @abstractmethod
     def judge(self, claim: Claim) -> Verdict:

@@ -23,6 +23,11 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 # --------------------------------------------------------------------------- functions
 
 
+def _bound(name: str) -> sp.Dummy:
+    """A fresh bound index (a new Dummy per sum: no capture when index forms nest)."""
+    return sp.Dummy(name, integer=True, positive=True)
+
+
 class relu(sp.Function):
     """ReLU(z) = max(0, z); d/dz = 1_{z>0} (the value at 0 is 0 by convention)."""
 
@@ -156,6 +161,7 @@ class Activation:
     vector: Callable[[list[sp.Expr]], list[sp.Expr]] | None = None
     matrix_rule: Callable[[MatrixExpr, int], MatrixExpr] | None = None
     matrix_vjp: Callable[[MatrixExpr, MatrixExpr, int], MatrixExpr] | None = None
+    index_form: Callable[[Callable[[sp.Expr], sp.Expr], sp.Expr, sp.Expr], sp.Expr] | None = None
 
     @property
     def elementwise(self) -> bool:
@@ -166,6 +172,16 @@ class Activation:
         if self.vector is not None:
             return self.vector(z)
         return [self.function(v, *args) for v in z]
+
+    def index_entry(self, z: Callable[[sp.Expr], sp.Expr], k: sp.Expr, m: sp.Expr,
+                    args: tuple[sp.Expr, ...] = ()) -> sp.Expr:
+        """Entry k of f(z) for one sample's pre-activation z (entries z(1..m), m symbolic):
+        f(z(k)) element-wise, or the vector rule's `index_form` (softmax: e^{z_k}/Σ_j e^{z_j})."""
+        if self.vector is not None:
+            if self.index_form is None:
+                raise NotImplementedError(f"activation {self.name!r} has no index form")
+            return self.index_form(z, k, m)
+        return self.function(z(k), *args)
 
     def forward_matrix(self, z: MatrixExpr, axis: int, args: tuple[sp.Expr, ...] = ()) -> MatrixExpr:
         """A = f(Z) for a batch, as a size-generic matrix expression."""
@@ -224,6 +240,12 @@ def softmax_vector(z: list[sp.Expr]) -> list[sp.Expr]:
     return [v / total for v in e]
 
 
+def softmax_index(z: Callable[[sp.Expr], sp.Expr], k: sp.Expr, m: sp.Expr) -> sp.Expr:
+    """softmax(z)_k = e^{z_k} / Σ_{j=1}^{m} e^{z_j} for a symbolic width m."""
+    j = _bound("j")
+    return sp.exp(z(k)) / sp.Sum(sp.exp(z(j)), (j, 1, m))
+
+
 def softmax_matrix(z: MatrixExpr, axis: int) -> MatrixExpr:
     """softmax of every sample: S = E ⊙ (E 1 1ᵀ)^{∘-1} with E = exp∘(Z), size-generic."""
     e = ElementwiseApplyFunction(sp.Lambda(_Z, sp.exp(_Z)), z)
@@ -278,6 +300,7 @@ ACTIVATIONS: dict[str, Activation] = {
             function=sp.exp, derivative=sp.exp, explicit=sp.exp,
             numpy=_np_softmax_rows, numpy_derivative=_np_softmax_vjp,
             vector=softmax_vector, matrix_rule=softmax_matrix, matrix_vjp=softmax_vjp,
+            index_form=softmax_index,
         ),
     ]
 }
@@ -300,6 +323,8 @@ class Loss:
     """A loss of a batch: the per-sample loss, how the batch is reduced, dL/dY.
 
     `per_sample(y, t)` maps one sample's output and target lists to a SymPy scalar;
+    `index_form(y, t, m)` is the same loss for a symbolic width m, entries y(k), t(k), as a
+    SymPy `Sum` (the tests prove it equal to `per_sample` at m = 1..4);
     the batch loss is their sum, or their mean when `mean` is true.  `output_gradient`
     gives dL/dY for the batch output matrix as a size-generic matrix expression
     (samples along `axis`: 1 = rows are samples, 0 = columns are samples), N samples.
@@ -311,12 +336,31 @@ class Loss:
     output_gradient: Callable[[MatrixExpr, MatrixExpr, Any, int], MatrixExpr]
     numpy: Callable[[np.ndarray, np.ndarray, int], float]
     numpy_gradient: Callable[[np.ndarray, np.ndarray, int], np.ndarray]
+    index_form: Callable[[Callable[[sp.Expr], sp.Expr], Callable[[sp.Expr], sp.Expr], sp.Expr], sp.Expr] | None = None
     mean: bool = False
     output_activation: str = "identity"
 
 
 def _sum_sq(y: list[sp.Expr], t: list[sp.Expr]) -> sp.Expr:
     return sp.Add(*[(a - b) ** 2 for a, b in zip(y, t, strict=True)])
+
+
+def _sum_sq_index(y: Callable[[sp.Expr], sp.Expr], t: Callable[[sp.Expr], sp.Expr], m: sp.Expr) -> sp.Expr:
+    """Σ_{k=1}^{m} (y_k - t_k)^2."""
+    k = _bound("k")
+    return sp.Sum((y(k) - t(k)) ** 2, (k, 1, m))
+
+
+def _softmax_ce_index(y: Callable[[sp.Expr], sp.Expr], t: Callable[[sp.Expr], sp.Expr], m: sp.Expr) -> sp.Expr:
+    """Σ_{k=1}^{m} t_k (log Σ_{j=1}^{m} e^{y_j} - y_k)."""
+    k, j = _bound("k"), _bound("j")
+    return sp.Sum(t(k) * (sp.log(sp.Sum(sp.exp(y(j)), (j, 1, m))) - y(k)), (k, 1, m))
+
+
+def _sigmoid_bce_index(y: Callable[[sp.Expr], sp.Expr], t: Callable[[sp.Expr], sp.Expr], m: sp.Expr) -> sp.Expr:
+    """-Σ_{k=1}^{m} [t_k log σ(y_k) + (1 - t_k) log(1 - σ(y_k))]."""
+    k = _bound("k")
+    return -sp.Sum(t(k) * sp.log(sigmoid(y(k))) + (1 - t(k)) * sp.log(1 - sigmoid(y(k))), (k, 1, m))
 
 
 def _softmax_ce(y: list[sp.Expr], t: list[sp.Expr]) -> sp.Expr:
@@ -351,20 +395,21 @@ LOSSES: dict[str, Loss] = {
         Loss(
             "half_sse", r"\frac{1}{2}\sum_{n}\sum_{k} (y_{nk} - t_{nk})^2",
             per_sample=lambda y, t: _sum_sq(y, t) / 2,
+            index_form=lambda y, t, m: _sum_sq_index(y, t, m) / 2,
             output_gradient=lambda y, t, n, axis: y - t,
             numpy=lambda y, t, axis: 0.5 * float(((y - t) ** 2).sum()),
             numpy_gradient=lambda y, t, axis: y - t,
         ),
         Loss(
             "sse", r"\sum_{n}\sum_{k} (y_{nk} - t_{nk})^2",
-            per_sample=_sum_sq,
+            per_sample=_sum_sq, index_form=_sum_sq_index,
             output_gradient=lambda y, t, n, axis: 2 * (y - t),
             numpy=lambda y, t, axis: float(((y - t) ** 2).sum()),
             numpy_gradient=lambda y, t, axis: 2.0 * (y - t),
         ),
         Loss(
             "mse", r"\frac{1}{N}\sum_{n}\sum_{k} (y_{nk} - t_{nk})^2",
-            per_sample=_sum_sq, mean=True,
+            per_sample=_sum_sq, index_form=_sum_sq_index, mean=True,
             output_gradient=lambda y, t, n, axis: (sp.Integer(2) / n) * (y - t),
             numpy=lambda y, t, axis: float(((y - t) ** 2).sum()) / y.shape[1 - axis],
             numpy_gradient=lambda y, t, axis: 2.0 * (y - t) / y.shape[1 - axis],
@@ -372,13 +417,13 @@ LOSSES: dict[str, Loss] = {
         Loss(
             "softmax_cross_entropy",
             r"-\sum_{n}\sum_{k} t_{nk} \log \operatorname{softmax}(\mathbf{y}_n)_k",
-            per_sample=_softmax_ce, output_gradient=_ce_gradient,
+            per_sample=_softmax_ce, index_form=_softmax_ce_index, output_gradient=_ce_gradient,
             numpy=_np_ce, numpy_gradient=_np_ce_grad,
         ),
         Loss(
             "sigmoid_binary_cross_entropy",
             r"-\sum_{n}\sum_{k} \left[t_{nk}\log\sigma(y_{nk}) + (1-t_{nk})\log(1-\sigma(y_{nk}))\right]",
-            per_sample=_sigmoid_bce,
+            per_sample=_sigmoid_bce, index_form=_sigmoid_bce_index,
             output_gradient=lambda y, t, n, axis: ElementwiseApplyFunction(
                 sp.Lambda(_Z, sigmoid(_Z)), y) - t,
             numpy=lambda y, t, axis: float((np.logaddexp(0.0, y) - t * y).sum()),

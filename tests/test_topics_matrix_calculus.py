@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symderiv.errors import ProblemFileError
-from symderiv.problem import Claim, load, parse_text
 from symderiv.indexsum import Undecided, index_symbol, normal_form, to_expr
+from symderiv.problem import Claim, load, parse_text
 from symderiv.topics.matrix_calculus import Instance, Symbolic
 
 D = Path(__file__).resolve().parent.parent / "derivations"

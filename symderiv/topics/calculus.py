@@ -141,7 +141,7 @@ class CalculusProblem(Problem):
                  "type": classify(out["hessian"].subs(pt))} for pt in pts]
         return out
 
-    def solve(self) -> Solution:
+    def solve(self, elementwise: bool | None = None) -> Solution:
         d = self.derive()
         lines = [f"f = {sp.sstr(self.fs[0] if self.scalar else self.fs)}",
                  f"Jacobian ({d['jacobian'].rows}x{d['jacobian'].cols}): "

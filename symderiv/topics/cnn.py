@@ -177,7 +177,7 @@ class CNNProblem(Problem):
         b = sum(r.biases for r in self.results)
         return {"weights": w, "biases": b, "params": w + b}
 
-    def solve(self) -> Solution:
+    def solve(self, elementwise: bool | None = None) -> Solution:
         lines = [f"input: {self.start}"]
         rows = []
         for r in self.results:

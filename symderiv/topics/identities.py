@@ -470,7 +470,7 @@ class IdentityProblem(Problem):
     def targets(self) -> list[str]:
         return TARGETS[self.name]
 
-    def solve(self) -> Solution:
+    def solve(self, elementwise: bool | None = None) -> Solution:
         proof = IDENTITIES[self.name]()
         open_steps = [f"{n + 1} {s.status}" for n, s in enumerate(proof.steps) if s.status != "checked"]
         head = (f"proof for {proof.over}, every step checked mechanically:" if proof.proved else

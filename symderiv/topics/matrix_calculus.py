@@ -46,10 +46,6 @@ import sympy as sp
 
 from ..errors import LimitError, NotationError, Timeout
 from ..exact import MAX_DIGITS
-from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
-from ..timebound import bounded
-from ..verdict import Verdict
-from ._formula import clean, is_input_error, read_formula, right_side
 from ..indexsum import (
     IndexMatrix,
     Range,
@@ -62,6 +58,10 @@ from ..indexsum import (
     to_expr,
     within,
 )
+from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
+from ..timebound import bounded
+from ..verdict import Verdict
+from ._formula import clean, is_input_error, read_formula, right_side
 from ._readers import cannot_read, unknown_target, verdict
 
 TARGETS = ["jacobian_shape", "jacobian", "gradient_entry", "rewrite", "outer", "inner",
@@ -446,7 +446,7 @@ class MatrixCalculusProblem(Problem):
                      "there, entry by entry")
         return lines, found
 
-    def solve(self) -> Solution:
+    def solve(self, elementwise: bool | None = None) -> Solution:
         lines, data = [], {}
         main, sym = self._derivation_lines("every size")
         lines += main

@@ -170,7 +170,7 @@ class RegularisationProblem(Problem):
     def targets(self) -> list[str]:
         return TARGETS
 
-    def solve(self) -> Solution:
+    def solve(self, elementwise: bool | None = None) -> Solution:
         checks = verify_symbolic(2) + verify_symbolic(3)
         lines = [f"{i + 1}. {step}    [{why}]" for i, (step, why) in enumerate(STEPS)]
         lines += ["checked symbolically:"] + [f"  - {c}" for c in checks]

@@ -239,7 +239,7 @@ class GradientDescentProblem(Problem):
             "iteration": iteration_map(self.q),
         }
 
-    def solve(self) -> Solution:
+    def solve(self, elementwise: bool | None = None) -> Solution:
         d = self.derive()
         lines = [
             f"f(u) = {sp.sstr(d['f'])}",
