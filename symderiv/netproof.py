@@ -424,7 +424,8 @@ def cached_proof(net: Network, prove: Callable[[Network], NetworkProof] = prove_
 
     Looked up in memory, then on disk (keyed by the shape and by the digest of the code the
     proof rests on, so an edited registry never reuses an old proof), else proved by `prove`
-    and stored. A proof that ran out of time is not stored; an unwritable cache is skipped."""
+    (the caller bounds it in time) and stored. A proof that raised (ran out of time) is not
+    stored; an unwritable cache is skipped."""
     key = signature(net)
     if key in _MEMORY:
         return _MEMORY[key], "cache"

@@ -162,6 +162,7 @@ class Activation:
     matrix_rule: Callable[[MatrixExpr, int], MatrixExpr] | None = None
     matrix_vjp: Callable[[MatrixExpr, MatrixExpr, int], MatrixExpr] | None = None
     index_form: Callable[[Callable[[sp.Expr], sp.Expr], sp.Expr, sp.Expr], sp.Expr] | None = None
+    kinked: bool = False  # not differentiable at 0: points are drawn and steps taken away from it
 
     @property
     def elementwise(self) -> bool:
@@ -272,7 +273,7 @@ ACTIVATIONS: dict[str, Activation] = {
             function=relu, derivative=relu_step,
             explicit=lambda z: sp.Piecewise((z, z > 0), (0, True)),
             numpy=lambda z: np.maximum(z, 0.0),
-            numpy_derivative=lambda z: (z > 0).astype(z.dtype),
+            numpy_derivative=lambda z: (z > 0).astype(z.dtype), kinked=True,
         ),
         Activation(
             "leaky_relu", r"\operatorname{LReLU}",
@@ -280,7 +281,7 @@ ACTIVATIONS: dict[str, Activation] = {
             explicit=lambda z, a: sp.Piecewise((z, z > 0), (a * z, True)),
             numpy=lambda z, a: np.where(z > 0, z, a * z),
             numpy_derivative=lambda z, a: np.where(z > 0, 1.0, a).astype(z.dtype),
-            parameters=("alpha",),
+            parameters=("alpha",), kinked=True,
         ),
         Activation(
             "sigmoid", r"\sigma",
