@@ -126,9 +126,11 @@ class NetworkProblem(Problem):
         for i, lt in enumerate(model.tables("layers")):
             lt.check_keys({"units", "activation", "weight", "bias", "alpha"})
             act = lt.choice("activation", list(ACTIVATIONS))
-            alpha = lt.number("alpha", sp.Rational(1, 100)) if act == "leaky_relu" else None
-            if act != "leaky_relu" and lt.has("alpha"):
-                raise lt.error("alpha", "only leaky_relu takes alpha")
+            takes = ACTIVATIONS[act]
+            alpha = lt.number("alpha", dict(takes.defaults)["alpha"]) if "alpha" in takes.parameters else None
+            if alpha is None and lt.has("alpha"):
+                takers = [a.name for a in ACTIVATIONS.values() if "alpha" in a.parameters]
+                raise lt.error("alpha", f"only {', '.join(takers)} takes alpha")
             weight = _key(lt, "weight", f"W{i + 1}")
             bias = _key(lt, "bias", f"b{i + 1}") if lt.data.get("bias", True) is not False else None
             layers.append(Layer(_width(lt, "units", sizes), act, weight, bias, alpha))

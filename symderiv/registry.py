@@ -158,6 +158,7 @@ class Activation:
     numpy: Callable[..., np.ndarray]
     numpy_derivative: Callable[..., np.ndarray]
     parameters: tuple[str, ...] = ()
+    defaults: tuple[tuple[str, sp.Rational], ...] = ()  # values of `parameters` a file may leave out
     vector: Callable[[list[sp.Expr]], list[sp.Expr]] | None = None
     matrix_rule: Callable[[MatrixExpr, int], MatrixExpr] | None = None
     matrix_vjp: Callable[[MatrixExpr, MatrixExpr, int], MatrixExpr] | None = None
@@ -281,7 +282,7 @@ ACTIVATIONS: dict[str, Activation] = {
             explicit=lambda z, a: sp.Piecewise((z, z > 0), (a * z, True)),
             numpy=lambda z, a: np.where(z > 0, z, a * z),
             numpy_derivative=lambda z, a: np.where(z > 0, 1.0, a).astype(z.dtype),
-            parameters=("alpha",), kinked=True,
+            parameters=("alpha",), defaults=(("alpha", sp.Rational(1, 100)),), kinked=True,
         ),
         Activation(
             "sigmoid", r"\sigma",
