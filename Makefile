@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-test
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,15 @@ venv: $(STAMP)
 demo: venv
 	$(PY) scripts/demo.py
 
-## test: lint, then the whole test suite (installs pdflatex/pdftoppm first if missing)
+## test: lint, then the whole test suite on every core (installs pdflatex/pdftoppm first if missing)
 test: venv
 	bash scripts/install-tex.sh
 	$(PY) -m ruff check symderiv tests benchmarks scripts
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n auto --durations=15
+
+## test-fast: the suite without the tests marked slow
+test-fast: venv
+	$(PY) -m pytest -q -p no:cacheprovider -n auto -m "not slow"
 
 lint: venv
 	$(PY) -m ruff check symderiv tests benchmarks scripts
