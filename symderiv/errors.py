@@ -57,3 +57,27 @@ class LimitError(NotationError):
 
 class InputTypeError(SymderivError, TypeError):
     """An argument of the Python API of the wrong type (a claim's latex that is not text)."""
+
+
+class EnvironmentSettingError(SymderivError):
+    """An environment variable of symderiv (SYMDERIV_TIME_LIMIT, ...) has a value that cannot be used."""
+
+
+class ResourceLimitError(SymderivError):
+    """A computation ran past its memory bound (SYMDERIV_MEMORY_LIMIT), or its worker was killed."""
+
+
+class OutputError(SymderivError):
+    """An output file (--latex, --pdf, --markdown) cannot be written: names the path and why."""
+
+
+class InternalError(Exception):
+    """An unexpected exception (a bug in symderiv, never bad input): `summary` is its type and
+    message on one line, `report` its traceback as text. Not a SymderivError: exit status 3."""
+
+    def __init__(self, summary: str, report: str = "") -> None:
+        self.summary, self.report = summary, report
+        super().__init__(summary)
+
+    def __reduce__(self):
+        return (self.__class__, (self.summary, self.report))

@@ -12,9 +12,12 @@ from typing import Any, ClassVar
 
 import sympy as sp
 
-from .errors import InputTypeError, ProblemFileError, SymderivError
+from .errors import InputTypeError, InternalError, ProblemFileError, SymderivError, Timeout
 from .exact import NumberTooLarge, to_number
+from .timebound import run_bounded
 from .verdict import Verdict
+
+OptionSpec = type | tuple[str, ...]  # a claim option's TOML type, or its allowed texts
 
 FLOAT_MAX = sp.Rational(int(sys.float_info.max))
 FLOAT_MAX_TEXT = "1.8e308"
@@ -197,6 +200,10 @@ class Problem(ABC):
     """A problem file of one `kind`; subclasses register themselves with `@problem_kind`."""
 
     kind: ClassVar[str]
+    #: The options a claim of this kind may carry besides id, target, latex and note: name -> the
+    #: TOML type of its value, or the tuple of its allowed texts. Any other option is a problem-file
+    #: error naming it (a typo or an option of another kind would otherwise be ignored silently).
+    claim_options: ClassVar[dict[str, OptionSpec]] = {}
 
     def __init__(self, header: Fields, claims: list[Claim]) -> None:
         self.path = header.path
@@ -225,18 +232,35 @@ class Problem(ABC):
         return []
 
     def check(self, claims: list[Claim] | None = None) -> list[Verdict]:
-        """A verdict for every claim; a claim that cannot be read gets verdict `error`."""
-        out = []
-        for claim in self.claims if claims is None else claims:
+        """A verdict for every claim, each judged under its CPU budget (SYMDERIV_TIME_LIMIT) in this
+        problem's worker process: a claim past its budget is `undecided` (time bound), one past the
+        memory bound or one that cannot be read is `error`, and one that hits a bug in symderiv is
+        `error` with details['internal_error'] (its traceback); no claim loses the others."""
+        chosen = list(self.claims if claims is None else claims)
+        for claim in chosen:
             for name in ("id", "target", "latex"):
                 value = getattr(claim, name)
                 if not isinstance(value, str):
                     raise InputTypeError(f"a claim's {name} must be text (str), got {type(value).__name__}")
-            try:
-                out.append(self.judge(claim))
-            except SymderivError as exc:
-                out.append(Verdict(claim.id, claim.target, claim.latex, "error", message=str(exc)))
-        return out
+        return [self.check_one(claim) for claim in chosen]
+
+    def check_one(self, claim: Claim) -> Verdict:
+        """The verdict on one claim, judged under its budget in this problem's worker (see check)."""
+        try:
+            return run_bounded(self, _judge, claim)
+        except Timeout as exc:
+            return Verdict(claim.id, claim.target, claim.latex, "undecided", message=str(exc))
+        except SymderivError as exc:
+            return Verdict(claim.id, claim.target, claim.latex, "error", message=str(exc))
+        except InternalError as exc:
+            return Verdict(claim.id, claim.target, claim.latex, "error",
+                           message=f"internal error (a bug in symderiv): {exc.summary}",
+                           details={"internal_error": {"error": exc.summary, "traceback": exc.report}})
+
+
+def _judge(problem: Problem, claim: Claim) -> Verdict:
+    """One claim's verdict (a task run in the problem's worker)."""
+    return problem.judge(claim)
 
 
 KINDS: dict[str, type[Problem]] = {}
@@ -255,8 +279,13 @@ def problem_kind(name: str) -> Callable[[type[Problem]], type[Problem]]:
     return register
 
 
-def read_claims(doc: Fields) -> list[Claim]:
-    """The `[[claims]]` array: id, target and latex (verbatim), optional note."""
+CLAIM_FIELDS = {"id", "target", "latex", "note"}
+
+
+def read_claims(doc: Fields, options: dict[str, OptionSpec] | None = None,
+                kind: str = "") -> list[Claim]:
+    """The `[[claims]]` array: id, target and latex (verbatim), optional note, and the options of
+    the kind (`options`, see Problem.claim_options; None accepts any)."""
     claims, seen = [], set()
     for item in doc.tables("claims", []):
         claim = Claim(
@@ -264,15 +293,32 @@ def read_claims(doc: Fields) -> list[Claim]:
             target=item.text("target"),
             latex=item.text("latex"),
             note=item.text("note", ""),
-            options={k: v for k, v in item.data.items() if k not in {"id", "target", "latex", "note"}},
+            options={k: v for k, v in item.data.items() if k not in CLAIM_FIELDS},
         )
         if claim.id in seen:
             raise item.error("id", f"duplicate claim id {claim.id!r}")
+        if options is not None:
+            _check_options(item, claim.options, options, kind)
         _check_where(item)
         _check_free(item)
         seen.add(claim.id)
         claims.append(claim)
     return claims
+
+
+def _check_options(item: Fields, given: dict[str, Any], options: dict[str, OptionSpec],
+                   kind: str) -> None:
+    """Every option of a claim is one its kind reads, with a value of the right type."""
+    for key, value in given.items():
+        spec = options.get(key)
+        if spec is None:
+            known = ", ".join(sorted(options)) or "none"
+            raise item.error(key, f"unknown claim option; the options of a {kind or 'claim'} claim: {known}")
+        if isinstance(spec, tuple):
+            if not isinstance(value, str) or value not in spec:
+                raise item.error(key, f"expected one of {', '.join(map(repr, spec))}, got {_describe(value)}")
+        elif key not in ("where", "free") and (not isinstance(value, spec) or isinstance(value, bool)):
+            raise item.error(key, f"expected {_kind_name(spec)}, got {_describe(value)}")
 
 
 MAX_FREE_ENTRIES = 4096  # entries of one claim's free variable (`free = { '\mathbf{x}' = 10 }`)
