@@ -59,7 +59,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import sympy as sp
@@ -76,7 +76,7 @@ from .numeric import (
     random_rational_matrix,
     to_nested,
 )
-from .problem import Claim, Fields, Problem, Solution, problem_kind
+from .problem import Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from .registry import ACTIVATIONS, LOSSES
 from .timebound import bounded
 from .verdict import Verdict
@@ -103,6 +103,8 @@ class Check:
 @problem_kind("network")
 class NetworkProblem(Problem):
     """A feed-forward network, its loss, data, and the student's claims about them."""
+
+    claim_options: ClassVar[dict[str, OptionSpec]] = {"where": dict, "free": dict, "at": ("data",), "of": str}
 
     def __init__(self, header: Fields, claims: list[Claim], net: Network, values: dict[str, sp.Matrix],
                  batch: int, given: set[str], notation: Any = None) -> None:

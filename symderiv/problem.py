@@ -368,7 +368,8 @@ def parse_text(text: str, path: str = "<string>") -> Problem:
         raise ProblemFileError(path, "(toml)", " ".join(str(exc).split())) from None
     doc = Fields(data, path)
     kind = doc.choice("kind", sorted(KINDS))
-    return KINDS[kind].from_fields(doc, read_claims(doc))
+    cls = KINDS[kind]
+    return cls.from_fields(doc, read_claims(doc, cls.claim_options, kind))
 
 
 def load(path: str | Path) -> Problem:

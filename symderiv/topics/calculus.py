@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy as sp
 
 from ..errors import NotationError, ProblemFileError
-from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
+from ..problem import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import clean, parse_formula, read_formula, right_side
 from ._readers import cannot_read, read_integers, read_word, unknown_target, verdict
@@ -83,6 +83,8 @@ class CalculusProblem(Problem):
     """`[function]` variables (names), and `scalar` (f: ℝⁿ → ℝ) or `map` (list of
     components) as LaTeX formulas; optional `[constants]` binds names to number vectors or
     matrices (e.g. v = [3, -2])."""
+
+    claim_options: ClassVar[dict[str, OptionSpec]] = {"at": str, "critical": str}
 
     def __init__(self, header: Fields, claims: list[Claim], xs: list[sp.Symbol],
                  fs: list[sp.Expr], scalar: bool, names: dict[str, Any]) -> None:

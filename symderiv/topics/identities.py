@@ -7,12 +7,12 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy as sp
 
 from ..errors import NotationError, Timeout
-from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
+from ..problem import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from ..timebound import bounded
 from ..verdict import Verdict
 from ._formula import read_formula, right_side
@@ -448,6 +448,8 @@ TARGETS = {"softmax_cross_entropy": ["loss", "derivative", "derivative_one_hot"]
 class IdentityProblem(Problem):
     """`[identity]` name (one of IDENTITIES), and the names the claims use: `logits`
     (default z), `targets` (default t), `index` (the free index, default i)."""
+
+    claim_options: ClassVar[dict[str, OptionSpec]] = {"one_hot_index": str}
 
     def __init__(self, header: Fields, claims: list[Claim], name: str,
                  logits: str, targets: str, index: str) -> None:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy as sp
 
@@ -58,7 +58,7 @@ from ..indexsum import (
     to_expr,
     within,
 )
-from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
+from ..problem import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from ..timebound import bounded
 from ..verdict import Verdict
 from ._formula import clean, is_input_error, read_formula, right_side
@@ -297,6 +297,9 @@ def _random_point(inst: Instance, seed: int = 3) -> dict[sp.Symbol, sp.Rational]
 @problem_kind("matrix_calculus")
 class MatrixCalculusProblem(Problem):
     """Jacobians and gradients of functions of vectors and matrices with symbolic sizes."""
+
+    claim_options: ClassVar[dict[str, OptionSpec]] = {
+        **{key: str for key in set().union(*OPTIONS.values()) - {"where"}}, "where": dict, "function": str}
 
     def __init__(self, header: Fields, claims: list[Claim], size_names: list[str],
                  sizes: list[list[int]], shapes: dict[str, tuple[str | int, str | int]],

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy as sp
 
 from ..errors import NotationError
-from ..problem import Claim, Fields, Problem, Solution, problem_kind
+from ..problem import Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import clean, read_formula, replace_call, right_side
 from ._readers import cannot_read, read_interval, read_number_list, unknown_target, verdict
@@ -194,6 +194,8 @@ class GradientDescentProblem(Problem):
     its optional `eigenvalues` = "A" or "H" binds λ_i (with '\\forall i') and λ_max to the
     eigenvalues of A's symmetric part or of the Hessian. A `line_search_step` claim is
     'η = ...' or an equation linear in η, read as its root."""
+
+    claim_options: ClassVar[dict[str, OptionSpec]] = {"eigenvalues": ("A", "H")}
 
     def __init__(self, header: Fields, claims: list[Claim], q: Quadratic) -> None:
         super().__init__(header, claims)
