@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import signal
 import sys
-import textwrap
+import tomllib
+import traceback
 from pathlib import Path
-from typing import Any
 
-from .errors import SymderivError
-from .problem import Claim, Problem, load
-from .verdict import Verdict
+from .errors import InternalError, SymderivError
+from .terminal import (
+    EXIT_BAD_INPUT,
+    EXIT_CLOSED_PIPE,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_WRONG,
+    debugging,
+    exit_status,
+    one_line,
+    render_table,
+    save_crash_report,
+    say,
+    tolerant_streams,
+)
+from .timebound import check_environment, close_workers
 
-EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT = 0, 1, 2
+__all__ = ["EXIT_BAD_INPUT", "EXIT_CLOSED_PIPE", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_WRONG",
+           "bundled_dir", "exit_status", "main", "render_table", "run"]
+
+VALUE_OPTIONS = ("--claim", "--target")  # their next word is their value, even one that starts with '-'
 
 
 def bundled_dir() -> Path:
@@ -34,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="judge every claim of a problem file")
     c.add_argument("file")
     c.add_argument("--json", action="store_true", help="machine-readable output")
-    c.add_argument("--claim", metavar="LATEX", help="judge this formula instead of the file's claims")
+    c.add_argument("--claim", metavar="LATEX", help="judge this formula instead of the file's claims "
+                                                     "(the next word, even one starting with '-')")
     c.add_argument("--target", metavar="TARGET", help="what --claim is about, e.g. dL/dW1")
     _document_flags(c)
     sub.add_parser("list", help="list the bundled problem files")
@@ -47,149 +66,125 @@ def _document_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--markdown", metavar="OUT.md", help="also write the document as Markdown")
 
 
-def _write_documents(args: argparse.Namespace, latex: Any, markdown: Any) -> None:
-    """Write --latex/--pdf/--markdown outputs; `latex`/`markdown` build the text on demand."""
-    from .render.pdf import compile_pdf
-
-    if getattr(args, "latex", None):
-        Path(args.latex).write_text(latex(), encoding="utf-8")
-    if getattr(args, "pdf", None):
-        compile_pdf(latex(), args.pdf)
-    if getattr(args, "markdown", None):
-        Path(args.markdown).write_text(markdown(), encoding="utf-8")
+def _join_values(argv: list[str]) -> list[str]:
+    """`--claim -2x` as `--claim=-2x`: argparse would read a value that starts with '-' as an option."""
+    out: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            out.append(word)
+            out.extend(words)
+            break
+        if word in VALUE_OPTIONS:
+            value = next(words, None)
+            out.append(word if value is None else f"{word}={value}")
+        else:
+            out.append(word)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit status (0 all correct, 1 a claim not correct, 2 bad input)."""
-    args = _parser().parse_args(argv)
+    """Entry point; returns the exit status: 0 all correct, 1 a claim incorrect or undecided, 2 bad
+    input (a problem file, a claim, an output path, an environment variable) or a bound reached,
+    3 an internal error (a bug), 130 interrupted (Ctrl-C), 141 the output pipe was closed."""
+    tolerant_streams()
     try:
-        if args.command == "list":
-            return _list()
-        problem = _load(args.file)
-        if args.command == "solve":
-            return _solve(problem, args.json, args)
-        return _check(problem, args)
+        status = _run(sys.argv[1:] if argv is None else list(argv))
+        sys.stdout.flush()
+        return status
+    except KeyboardInterrupt:
+        return _interrupted()
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
     except SymderivError as exc:
-        print(f"symderiv: error: {exc}", file=sys.stderr)
+        say(f"symderiv: error: {exc}")
         return EXIT_BAD_INPUT
+    except MemoryError:
+        say("symderiv: error: out of memory")
+        return EXIT_BAD_INPUT
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2), already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    except InternalError as exc:
+        return _crashed(exc.summary, exc.report)
+    except Exception as exc:
+        summary = f"{type(exc).__name__}: {one_line(str(exc), 300)}".rstrip(": ")
+        return _crashed(summary, traceback.format_exc())
 
 
-def _load(path: str) -> Problem:
-    """`load`, with a backstop: whatever reading an untrusted file raises (a RecursionError
-    from a deeply nested TOML value, a ValueError or OverflowError from a number) is a
-    one-line error naming the file. Only reading is covered; judging is not."""
-    try:
-        return load(path)
-    except SymderivError:
-        raise
-    except (RecursionError, ValueError, OverflowError, TypeError, MemoryError) as exc:
-        reason = " ".join(str(exc).split())[:200] or "no detail"
-        raise SymderivError(f"{path}: cannot read the problem file ({type(exc).__name__}: {reason})") from None
+def run() -> None:
+    """The console script (and `python -m symderiv`): main(), then exit at once, without tearing
+    down the interpreter (finalizing SymPy's modules takes ~0.5 s; workers are ended here)."""
+    status = main()
+    close_workers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
+
+
+def _run(argv: list[str]) -> int:
+    args = _parser().parse_args(_join_values(argv))
+    check_environment()
+    if args.command == "list":
+        return _list()
+    from . import commands  # SymPy and the kinds: imported only by the commands that need them
+
+    return commands.solve(args) if args.command == "solve" else commands.check(args)
 
 
 def _list() -> int:
-    folder = bundled_dir()
-    for path in sorted(folder.glob("*.toml")):
+    """Each bundled file's name, kind, number of claims and title, read from its TOML alone."""
+    for path in sorted(bundled_dir().glob("*.toml")):
         try:
-            problem = _load(str(path))
-            print(f"{path.name:45} {problem.kind:18} {len(problem.claims):3} claims  {problem.title}")
-        except SymderivError as exc:
-            print(f"{path.name:45} ERROR {exc}")
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            kind, title, claims = data.get("kind"), data.get("title"), data.get("claims", [])
+            if not isinstance(kind, str) or not isinstance(title, str) or not isinstance(claims, list):
+                raise ValueError("kind and title must be text, claims a list of tables")
+            print(f"{path.name:45} {kind:18} {len(claims):3} claims  {one_line(title)}")
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            print(f"{path.name:45} ERROR {one_line(str(exc))}")
     return EXIT_OK
 
 
-def _solve(problem: Problem, as_json: bool, args: argparse.Namespace | None = None) -> int:
-    solution = problem.solve()
-    if args is not None:
-        from .render.document import solution_latex, solution_markdown
-
-        _write_documents(args, lambda: solution_latex(problem, solution),
-                         lambda: solution_markdown(problem, solution))
-    if as_json:
-        print(json.dumps(solution.data, indent=2, default=str))
-    else:
-        print(solution.text)
-    return EXIT_OK
-
-
-def _check(problem: Problem, args: argparse.Namespace) -> int:
-    claims = None
-    if args.claim is not None or args.target is not None:
-        if args.claim is None or args.target is None:
-            raise SymderivError("--claim and --target go together")
-        claims = [Claim("command-line", args.target, args.claim)]
-    verdicts = problem.check(claims)
-    from .render.report import report_latex, report_markdown
-
-    _write_documents(args, lambda: report_latex(problem.title, verdicts, problem.source),
-                     lambda: report_markdown(problem.title, verdicts, problem.source))
-    if args.json:
-        print(json.dumps({"title": problem.title, "source": problem.source,
-                          "claims": [v.to_json() for v in verdicts]}, indent=2, default=str))
-    else:
-        print(render_table(problem.title, verdicts))
-    return exit_status(verdicts)
+def _interrupted() -> int:
+    """Ctrl-C: end the workers, say so on one line, exit 130 (a second Ctrl-C meanwhile is ignored)."""
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        close_workers()
+        say("symderiv: interrupted")
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return EXIT_INTERRUPTED
 
 
-def exit_status(verdicts: list[Verdict]) -> int:
-    """0 when every claim is correct; 2 when a claim cannot be read; otherwise 1."""
-    if all(v.verdict == "correct" for v in verdicts):
-        return EXIT_OK
-    if any(v.verdict == "incorrect" for v in verdicts):
-        return EXIT_WRONG
-    if any(v.verdict == "error" for v in verdicts):
-        return EXIT_BAD_INPUT
-    return EXIT_WRONG
+def _silence_stdout() -> None:
+    """The reader of stdout went away (`| head`): end quietly, and keep the interpreter's last flush
+    from reporting the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
-_MARK = {"correct": "ok", "incorrect": "WRONG", "undecided": "??", "error": "ERROR"}
-
-
-def render_table(title: str, verdicts: list[Verdict]) -> str:
-    """A plain-text table: one block per claim with verdict, reason and counterexample."""
-    lines = [title, "=" * len(title)]
-    width = max([len(v.id) for v in verdicts] + [2])
-    for v in verdicts:
-        lines.append(f"{_MARK[v.verdict]:6} {v.id:{width}}  {v.target}")
-        lines.append(f"{'':6} {'':{width}}  claim:    {_one_line(v.latex)}")
-        pad = " " * (width + 9)
-        size = (v.details or {}).get("reduced", {}).get("note", "")
-        why = v.message.removesuffix(f" [{size}]") if size else v.message
-        for label, value in (("why", why), ("size", size), ("mistake", v.mistake), ("expected", v.expected),
-                             ("claimed", v.claimed if v.verdict != "correct" else None)):
-            if not value:
-                continue
-            text = str(value)
-            if "\n" in text:  # a parse error with its caret line: keep the columns
-                first, *rest = text.split("\n")
-                lines.append(f"{pad}{label + ':':9} {first}")
-                lines.extend(f"{pad}{'':9} {r}" for r in rest)
-            elif label in ("why", "size", "mistake"):  # the reason in full, wrapped
-                wrapped = textwrap.wrap(" ".join(text.split()), 110, break_long_words=False) or [""]
-                if len(wrapped) > 6:
-                    wrapped = [*wrapped[:5], "... (the whole reason is in --json)"]
-                lines.append(f"{pad}{label + ':':9} {wrapped[0]}")
-                lines.extend(f"{pad}{'':9} {r}" for r in wrapped[1:])
-            else:
-                lines.append(f"{pad}{label + ':':9} {_one_line(text)}")
-        if v.counterexample:
-            lines.append(f"{'':6} {'':{width}}  counterexample: {_counterexample(v.counterexample)}")
-    counts: dict[str, int] = {}
-    for v in verdicts:
-        counts[v.verdict] = counts.get(v.verdict, 0) + 1
-    lines.append("")
-    lines.append(", ".join(f"{n} {k}" for k, n in counts.items()) or "no claims")
-    return "\n".join(lines)
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    s = " ".join(text.split())
-    return s if len(s) <= limit else s[: limit - 3] + "..."
-
-
-def _counterexample(ce: dict[str, Any]) -> str:
-    return _one_line(", ".join(f"{k} = {v}" for k, v in ce.items()), 400)
+def _crashed(summary: str, report: str) -> int:
+    """A bug: one line naming it and where its traceback is (SYMDERIV_DEBUG=1 prints it), exit 3."""
+    where = save_crash_report(summary, report)
+    if debugging():
+        say(report.rstrip())
+    say(f"symderiv: internal error (a bug in symderiv): {summary}; "
+        + (f"traceback in {where}" if where else "run with SYMDERIV_DEBUG=1 for the traceback"))
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

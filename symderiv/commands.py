@@ -1,0 +1,155 @@
+"""`symderiv solve` and `symderiv check`: the problem is loaded here, its work runs bounded in its worker."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import SymderivError, Timeout
+from .problem import Claim, Problem, Solution, load
+from .render.document import solution_latex, solution_markdown
+from .render.pdf import compile_pdf
+from .render.report import report_latex, report_markdown
+from .terminal import (
+    EXIT_OK,
+    check_output,
+    debugging,
+    exit_status,
+    is_internal,
+    render_table,
+    save_crash_report,
+    say,
+    write_output,
+    write_text_output,
+)
+from .timebound import TIME_VARIABLE, bounded, run_bounded, solve_limit, time_limit
+from .verdict import Verdict
+
+OUTPUTS = ("latex", "pdf", "markdown")
+
+
+def load_problem(path: str) -> Problem:
+    """`load` within the time limit (CPU), with a backstop: whatever reading an untrusted file raises
+    (a RecursionError from a deeply nested TOML value, a ValueError or OverflowError from a number)
+    is a one-line error naming the file. Only reading is covered; judging is bounded in workers."""
+    try:
+        return bounded(load, path, seconds=time_limit())
+    except Timeout as exc:
+        raise SymderivError(f"{path}: cannot read the problem file ({exc}; {TIME_VARIABLE})") from None
+    except SymderivError:
+        raise
+    except (RecursionError, ValueError, OverflowError, TypeError, MemoryError) as exc:
+        reason = " ".join(str(exc).split())[:200] or "no detail"
+        raise SymderivError(f"{path}: cannot read the problem file ({type(exc).__name__}: {reason})") from None
+
+
+def solve(args: argparse.Namespace) -> int:
+    """Derive the problem's answers (and its documents) in its worker; print them; write the files."""
+    outputs = _outputs(args)
+    problem = load_problem(args.file)
+    try:
+        solution, texts = run_bounded(problem, _solve_task, _formats(outputs), seconds=solve_limit())
+    except Timeout as exc:
+        raise SymderivError(f"{args.file}: solve: {exc} ({TIME_VARIABLE} = {time_limit():g} s per proof, "
+                            f"{solve_limit():g} s per solve)") from None
+    if args.json:
+        print(json.dumps(solution.data, indent=2, default=str))
+    else:
+        print(solution.text)
+    _write_documents(outputs, texts)
+    return EXIT_OK
+
+
+def check(args: argparse.Namespace) -> int:
+    """Judge the claims (each in the problem's worker under its budget); print the verdicts, then
+    write the report files. The verdicts always print, whatever happened to a single claim."""
+    outputs = _outputs(args)
+    claims = None
+    if args.claim is not None or args.target is not None:
+        if args.claim is None or args.target is None:
+            raise SymderivError("--claim and --target go together")
+        claims = [Claim("command-line", args.target, args.claim)]
+    problem = load_problem(args.file)
+    verdicts = problem.check(claims)
+    _report_crashes(verdicts)
+    if args.json:
+        print(json.dumps({"title": problem.title, "source": problem.source,
+                          "claims": [v.to_json() for v in verdicts]}, indent=2, default=str))
+    else:
+        print(render_table(problem.title, verdicts))
+    if outputs:
+        try:
+            texts = run_bounded(problem, _report_task, verdicts, _formats(outputs), seconds=time_limit())
+        except Timeout as exc:
+            raise SymderivError(f"the report: {exc} ({TIME_VARIABLE})") from None
+        _write_documents(outputs, texts)
+    return exit_status(verdicts)
+
+
+def _outputs(args: argparse.Namespace) -> dict[str, str]:
+    """The output options given, each target checked before any work is done."""
+    chosen = {kind: getattr(args, kind) for kind in OUTPUTS if getattr(args, kind, None) is not None}
+    for path in chosen.values():
+        check_output(path)
+    return chosen
+
+
+def _formats(outputs: dict[str, str]) -> tuple[str, ...]:
+    """The texts the outputs need: a PDF is made from the LaTeX."""
+    return tuple(kind for kind in ("latex", "markdown")
+                 if kind in outputs or (kind == "latex" and "pdf" in outputs))
+
+
+def _solve_task(problem: Problem, formats: tuple[str, ...]) -> tuple[Solution, dict[str, str]]:
+    """The solution and its documents (a task run in the problem's worker)."""
+    solution = problem.solve()
+    texts = {}
+    if "latex" in formats:
+        texts["latex"] = solution_latex(problem, solution)
+    if "markdown" in formats:
+        texts["markdown"] = solution_markdown(problem, solution)
+    return solution, texts
+
+
+def _report_task(problem: Problem, verdicts: list[Verdict], formats: tuple[str, ...]) -> dict[str, str]:
+    """The graded report's texts (a task run in the problem's worker)."""
+    texts = {}
+    if "latex" in formats:
+        texts["latex"] = report_latex(problem.title, verdicts, problem.source)
+    if "markdown" in formats:
+        texts["markdown"] = report_markdown(problem.title, verdicts, problem.source)
+    return texts
+
+
+def _write_documents(outputs: dict[str, str], texts: dict[str, str]) -> None:
+    """Each output written to a temporary file beside it and renamed into place."""
+    if "latex" in outputs:
+        write_text_output(outputs["latex"], texts["latex"])
+    if "pdf" in outputs:
+        write_output(outputs["pdf"], lambda part: _compile(texts["latex"], part))
+    if "markdown" in outputs:
+        write_text_output(outputs["markdown"], texts["markdown"])
+
+
+def _compile(tex: str, part: Path) -> None:
+    compile_pdf(tex, part)
+
+
+def _report_crashes(verdicts: list[Verdict]) -> None:
+    """A claim whose judgement hit a bug: one line on stderr naming where its traceback was saved
+    (the traceback leaves the verdict's details; the message keeps its summary)."""
+    for v in verdicts:
+        if not is_internal(v):
+            continue
+        info: dict[str, Any] = v.details["internal_error"]
+        report = info.pop("traceback", "")
+        where = save_crash_report(info.get("error", ""), report)
+        if debugging():
+            say(report.rstrip())
+        if where:
+            info["traceback_file"] = where
+        say(f"symderiv: internal error (a bug in symderiv) judging claim {v.id!r}: {info.get('error', '')}; "
+            + (f"traceback in {where}" if where else "run with SYMDERIV_DEBUG=1 for the traceback"))
+

@@ -1,0 +1,244 @@
+"""What the command line prints and writes: the verdict table, exit statuses, tolerant streams, output files."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import OutputError
+from .verdict import Verdict
+
+EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE, as a shell reports them
+
+
+def exit_status(verdicts: list[Verdict]) -> int:
+    """3 when judging a claim hit a bug in symderiv; 0 when every claim is correct; 1 when a claim
+    is incorrect; 2 when a claim cannot be read (and none is incorrect); otherwise (undecided) 1."""
+    if any(is_internal(v) for v in verdicts):
+        return EXIT_INTERNAL
+    if all(v.verdict == "correct" for v in verdicts):
+        return EXIT_OK
+    if any(v.verdict == "incorrect" for v in verdicts):
+        return EXIT_WRONG
+    if any(v.verdict == "error" for v in verdicts):
+        return EXIT_BAD_INPUT
+    return EXIT_WRONG
+
+
+def is_internal(v: Verdict) -> bool:
+    """True for the verdict of a claim whose judgement hit a bug in symderiv."""
+    return "internal_error" in (v.details or {})
+
+
+# ----------------------------------------------------------------------------- the table
+
+_MARK = {"correct": "ok", "incorrect": "WRONG", "undecided": "??", "error": "ERROR"}
+
+
+def render_table(title: str, verdicts: list[Verdict]) -> str:
+    """A plain-text table: one block per claim with verdict, reason and counterexample."""
+    lines = [title, "=" * len(title)]
+    width = max([len(v.id) for v in verdicts] + [2])
+    for v in verdicts:
+        lines.append(f"{_MARK[v.verdict]:6} {v.id:{width}}  {v.target}")
+        lines.append(f"{'':6} {'':{width}}  claim:    {_one_line(v.latex)}")
+        pad = " " * (width + 9)
+        size = (v.details or {}).get("reduced", {}).get("note", "")
+        why = v.message.removesuffix(f" [{size}]") if size else v.message
+        for label, value in (("why", why), ("size", size), ("mistake", v.mistake), ("expected", v.expected),
+                             ("claimed", v.claimed if v.verdict != "correct" else None)):
+            if not value:
+                continue
+            text = str(value)
+            if "\n" in text:  # a parse error with its caret line: keep the columns
+                first, *rest = text.split("\n")
+                lines.append(f"{pad}{label + ':':9} {first}")
+                lines.extend(f"{pad}{'':9} {r}" for r in rest)
+            elif label in ("why", "size", "mistake"):  # the reason in full, wrapped
+                wrapped = textwrap.wrap(" ".join(text.split()), 110, break_long_words=False) or [""]
+                if len(wrapped) > 6:
+                    wrapped = [*wrapped[:5], "... (the whole reason is in --json)"]
+                lines.append(f"{pad}{label + ':':9} {wrapped[0]}")
+                lines.extend(f"{pad}{'':9} {r}" for r in wrapped[1:])
+            else:
+                lines.append(f"{pad}{label + ':':9} {_one_line(text)}")
+        if v.counterexample:
+            lines.append(f"{'':6} {'':{width}}  counterexample: {_counterexample(v.counterexample)}")
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v.verdict] = counts.get(v.verdict, 0) + 1
+    lines.append("")
+    lines.append(", ".join(f"{n} {k}" for k, n in counts.items()) or "no claims")
+    return "\n".join(lines)
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    """`text` on one line (whitespace runs collapsed), cut to `limit` characters."""
+    s = " ".join(str(text).split())
+    return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+_one_line = one_line
+
+
+def _counterexample(ce: dict[str, Any]) -> str:
+    return _one_line(", ".join(f"{k} = {v}" for k, v in ce.items()), 400)
+
+
+# ----------------------------------------------------------------------------- streams
+
+_ASCII = {"−": "-", "–": "-", "—": "--", "×": "x", "·": "*", "⋅": "*", "∘": "o", "≤": "<=", "≥": ">=",
+          "≠": "!=", "≈": "~", "→": "->", "←": "<-", "⟹": "=>", "…": "...", "∈": " in ", "∑": "sum",
+          "Σ": "sum", "∂": "d", "∇": "grad ", "√": "sqrt", "∞": "inf", "′": "'", "‘": "'", "’": "'",
+          "“": '"', "”": '"', "²": "^2", "³": "^3", "ᵀ": "^T", "⊤": "^T", "⊙": "(.)", "η": "eta",
+          "μ": "mu", "λ": "lambda", "σ": "sigma", "δ": "delta", "α": "alpha", "β": "beta", "θ": "theta",
+          "ε": "eps", "±": "+-", "\u00a0": " "}
+ERRORS = "symderiv-ascii"
+
+
+def _ascii_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: what a stream cannot encode becomes ASCII (− as -, η as eta), a byte
+    that was not UTF-8 (a surrogate escape) becomes \\xNN, anything else \\uNNNN."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        code = ord(ch)
+        if ch in _ASCII:
+            out.append(_ASCII[ch])
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        else:
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+    return "".join(out), exc.end
+
+
+codecs.register_error(ERRORS, _ascii_fallback)
+
+
+def tolerant_streams() -> None:
+    """Let stdout and stderr degrade instead of raising UnicodeEncodeError (PYTHONIOENCODING=ascii,
+    a C locale, a file name that is not UTF-8): see _ascii_fallback."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors=ERRORS)
+            except (ValueError, OSError, AttributeError):
+                pass
+
+
+def say(line: str) -> None:
+    """Print one line on stderr; a closed stderr is not an error."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+# ----------------------------------------------------------------------------- output files
+
+
+def check_output(path: str) -> Path:
+    """The target of an output option, checked before any work: an existing directory, a missing
+    directory or a parent that is not a directory is an OutputError naming the path."""
+    if not path:
+        raise OutputError("cannot write '': the path is empty")
+    target = Path(path)
+    try:
+        if target.is_dir():
+            raise OutputError(f"cannot write {path}: it is a directory")
+        parent = target.parent
+        if not parent.exists():
+            raise OutputError(f"cannot write {path}: the directory {parent} does not exist")
+        if not parent.is_dir():
+            raise OutputError(f"cannot write {path}: {parent} is not a directory")
+        special = _special(target)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise OutputError(f"cannot write {path}: {exc}") from None
+    if not special and not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {path}: the directory {parent} is not writable")
+    return target
+
+
+def write_output(path: str, write: Callable[[Path], None]) -> None:
+    """Write the output file `path`: `write(part)` fills a temporary file in the same directory,
+    which is then renamed onto `path` (so a reader or a concurrent writer never sees half a file,
+    and a failed run leaves nothing behind). A device or pipe (/dev/stdout) is written in place.
+    Any OSError is an OutputError naming the path."""
+    target = check_output(path)
+    try:
+        if _special(target):
+            with tempfile.TemporaryDirectory(prefix="symderiv-out-") as tmp:
+                part = Path(tmp) / "output"
+                write(part)
+                data = part.read_bytes()
+            with open(target, "wb") as out:
+                out.write(data)
+            return
+        fd, name = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".part", dir=target.parent)
+        os.close(fd)
+        part = Path(name)
+        try:
+            write(part)
+            os.chmod(part, _mode(target))
+            os.replace(part, target)
+        finally:
+            part.unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def write_text_output(path: str, text: str) -> None:
+    """write_output for a UTF-8 text."""
+    write_output(path, lambda part: part.write_bytes(text.encode("utf-8", "surrogateescape")))
+
+
+def _special(target: Path) -> bool:
+    """True for an existing file that is not a regular file (a device, a pipe, a socket)."""
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _mode(target: Path) -> int:
+    """The mode of the file being replaced, else 0o666 less the umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+# ----------------------------------------------------------------------------- crashes
+
+
+def save_crash_report(summary: str, report: str) -> str | None:
+    """Write a crash's traceback under the user's cache directory; its path, or None."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "symderiv" / "crashes"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}.txt"
+        path.write_text(f"{summary}\n\n{report}", encoding="utf-8", errors="backslashreplace")
+    except OSError:
+        return None
+    return str(path)
+
+
+def debugging() -> bool:
+    """SYMDERIV_DEBUG=1: print tracebacks of internal errors."""
+    return os.environ.get("SYMDERIV_DEBUG", "") not in ("", "0")
