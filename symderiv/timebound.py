@@ -15,8 +15,7 @@ import time
 import traceback
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any, TypeVar
@@ -35,7 +34,7 @@ SOLVE_SHARE = 6  # a solve runs several proofs: its budget is this many times th
 REPEAT = 0.05  # CPU seconds between repeated alarms once a budget is spent (a swallowed Timeout)
 CPU_GRACE = 2.0  # CPU seconds past a task's budget before the kernel stops its worker (RLIMIT_CPU)
 WALL_FACTOR, WALL_SLACK = 20.0, 60.0  # a worker silent this long (wall clock) is stuck, not busy
-POOL_SIZE = 2  # idle workers kept (one per problem object, the most recently used)
+POOL_SIZE = 4  # idle workers kept (one per problem object, the most recently used)
 
 
 # ----------------------------------------------------------------------------- the budgets
@@ -91,7 +90,7 @@ def _seconds(seconds: float | None) -> float:
 # ----------------------------------------------------------------------------- in process
 
 
-@dataclass
+@dataclass(eq=False)  # budgets are told apart by identity, never by value
 class _Budget:
     """One bounded() call in progress: spent once the process's CPU time passes `deadline`."""
 
@@ -103,6 +102,7 @@ class _Budget:
         return Timeout(f"time bound: gave up after {self.seconds:g} s of CPU time")
 
 
+_MODULE = globals()  # an alarm never raises in code of this module (see _on_alarm)
 _budgets: list[_Budget] = []  # the bounded() calls in progress in this process, innermost last
 _before: tuple[Any, tuple[float, float]] | None = None  # SIGPROF handler and timer before the outermost
 
@@ -118,6 +118,8 @@ def bounded(fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T
     """
     limit = _seconds(seconds)
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        if not hasattr(os, "fork"):  # neither a profiling timer nor fork (Windows): not bounded
+            return fn(*args)
         return _bounded_in_child(fn, args, limit)
     budget = _enter(limit)
     try:
@@ -134,20 +136,29 @@ def bounded(fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T
 
 
 def _enter(limit: float) -> _Budget:
+    """Push a budget of `limit` CPU seconds; Timeout at once when an enclosing one is spent (code
+    that swallowed its Timeout starts no new bounded work)."""
     global _before
-    with _alarms_blocked():
+    for b in _budgets:
+        if b.spent:
+            raise b.timeout()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPROF})
+    try:
         now = time.process_time()
         if not _budgets:
             _before = (signal.signal(signal.SIGPROF, _on_alarm), signal.getitimer(signal.ITIMER_PROF))
         budget = _Budget(now + limit, limit)
         _budgets.append(budget)
         _arm(now)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
     return budget
 
 
 def _leave(budget: _Budget) -> None:
     global _before
-    with _alarms_blocked():
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPROF})
+    try:
         if budget in _budgets:
             _budgets.remove(budget)
         if _budgets:
@@ -157,45 +168,37 @@ def _leave(budget: _Budget) -> None:
             _before = None
             signal.setitimer(signal.ITIMER_PROF, delay, interval)
             signal.signal(signal.SIGPROF, handler if handler is not None else signal.SIG_DFL)
-
-
-def _arm(now: float) -> None:
-    """Set the profiling timer for the nearest deadline (or REPEAT, once a budget is spent)."""
-    if any(b.spent for b in _budgets):
-        delay = REPEAT
-    else:
-        delay = max(min(b.deadline for b in _budgets) - now, 1e-3)
-    signal.setitimer(signal.ITIMER_PROF, delay)
-
-
-def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    """SIGPROF: mark every budget whose deadline passed as spent and raise Timeout in the running
-    code, except inside this module's own bookkeeping (which checks `spent` itself)."""
-    if not _budgets:
-        return
-    now = time.process_time()
-    for b in _budgets:
-        if now >= b.deadline - 1e-3:
-            b.spent = True
-    _arm(now)
-    if frame is not None and frame.f_code in _QUIET:
-        return
-    spent = [b for b in _budgets if b.spent]
-    if spent:
-        raise spent[-1].timeout()
-
-
-@contextmanager
-def _alarms_blocked() -> Iterator[None]:
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPROF})
-    try:
-        yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-_QUIET = {f.__code__ for f in (bounded, _enter, _leave, _arm, _on_alarm)}
-_QUIET.add(_alarms_blocked.__wrapped__.__code__)
+def _arm(now: float) -> None:
+    """Set the profiling timer for the nearest deadline (REPEAT from now, once a budget is spent)."""
+    nearest = math.inf
+    for b in _budgets:
+        if b.spent:
+            nearest = now + REPEAT
+            break
+        nearest = min(nearest, b.deadline)
+    signal.setitimer(signal.ITIMER_PROF, max(nearest - now, 1e-3))
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    """SIGPROF: mark every budget whose deadline passed as spent and raise Timeout in the running
+    code, never inside this module (its bookkeeping checks `spent` itself, so a budget is never
+    left on the stack by an alarm that lands between two of its lines)."""
+    if not _budgets:
+        return
+    now = time.process_time()
+    innermost = None
+    for b in _budgets:
+        if now >= b.deadline - 1e-3:
+            b.spent = True
+        if b.spent:
+            innermost = b
+    _arm(now)
+    if innermost is not None and (frame is None or frame.f_globals is not _MODULE):
+        raise innermost.timeout()
 
 
 def _bounded_in_child(fn: Callable[..., T], args: tuple[Any, ...], limit: float) -> T:
