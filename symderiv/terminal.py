@@ -227,9 +227,12 @@ def _mode(target: Path) -> int:
 
 
 def save_crash_report(summary: str, report: str) -> str | None:
-    """Write a crash's traceback under the user's cache directory; its path, or None."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "symderiv" / "crashes"
+    """Write a crash's traceback to crashes/ in symderiv's cache directory (the rule of
+    netproof.cache_dir: $SYMDERIV_CACHE_DIR, else $XDG_CACHE_HOME/symderiv, else
+    ~/.cache/symderiv); its path, or None when it cannot be written."""
+    base = os.environ.get("SYMDERIV_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "symderiv")
+    folder = Path(base) / "crashes"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}.txt"
