@@ -88,8 +88,8 @@ def main() -> None:
     print("\nslowest imports of symderiv.cli (cumulative ms):")
     for micros, module in rows[:8]:
         print(f"  {micros / 1000:8.1f}  {module}")
-    heavy = sorted({m for _, m in rows if m.split(".")[0] in HEAVY or m in HEAVY})
-    print(f"heavy modules imported: {', '.join(heavy) or 'none'}")
+    heavy = sorted({m if m in HEAVY else m.split(".")[0] for _, m in rows if m.split(".")[0] in HEAVY or m in HEAVY})
+    print(f"heavy packages imported: {', '.join(heavy) or 'none'}")
 
 
 if __name__ == "__main__":

@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     tolerant_streams()
     try:
         status = _run(sys.argv[1:] if argv is None else list(argv))
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None when started with stdout closed
+            sys.stdout.flush()
         return status
     except KeyboardInterrupt:
         return _interrupted()
@@ -120,7 +121,7 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):
             pass
     os._exit(status)
 

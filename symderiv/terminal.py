@@ -138,6 +138,8 @@ def tolerant_streams() -> None:
 
 def say(line: str) -> None:
     """Print one line on stderr; a closed stderr is not an error."""
+    if sys.stderr is None:
+        return
     try:
         print(line, file=sys.stderr, flush=True)
     except (OSError, ValueError):
