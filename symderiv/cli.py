@@ -46,11 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="symderiv", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("solve", help="derive the loss and every gradient of a problem file")
-    s.add_argument("file")
+    s.add_argument("file", help="a problem file (TOML), e.g. derivations/seed002-p1-network.toml")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     _document_flags(s)
     c = sub.add_parser("check", help="judge every claim of a problem file")
-    c.add_argument("file")
+    c.add_argument("file", help="a problem file (TOML)")
     c.add_argument("--json", action="store_true", help="machine-readable output")
     c.add_argument("--claim", metavar="LATEX", help="judge this formula instead of the file's claims "
                                                      "(the next word, even one starting with '-')")
