@@ -502,7 +502,7 @@ def generate(mf: MatrixForm, batch: int) -> Program:
     fields = [f"        {gen.buffer_names.get(b, b)}=np.empty({shape}, dtype)," for b, shape in gen.buffers.items()]
     functions["workspace"] = "\n".join([
         "def workspace(dtype):",
-        f'    """A buffer for every intermediate at batch {batch}, in `dtype` (float32 or float64)."""',
+        f'    """Every intermediate\'s buffer at batch {batch}, in dtype (float32 or float64)."""',
         "    return SimpleNamespace(",
         "        dtype=np.dtype(dtype),",
         *fields,

@@ -11,7 +11,7 @@ import ast
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from test_gradients_oracle import networks, oracle, random_inputs
 
@@ -38,7 +38,6 @@ def _scale(g: np.ndarray) -> float:
     return 1.0 + float(np.max(np.abs(g)))
 
 
-@settings(max_examples=40, deadline=None)
 @given(networks(max_width=3), st.integers(0, 2**16))
 def test_compiled_equals_the_exact_back_end(case: tuple[Network, int], seed: int) -> None:
     """Random depth/width/activation/loss/layout, exact rational inputs: the float64 code agrees
@@ -56,7 +55,6 @@ def test_compiled_equals_the_exact_back_end(case: tuple[Network, int], seed: int
         np.testing.assert_allclose(got32[k], truth[k], rtol=0, atol=1e-3 * _scale(truth[k]), err_msg=k)
 
 
-@settings(max_examples=60, deadline=None)
 @given(networks(), st.integers(0, 2**16))
 def test_compiled_matches_autograd_in_both_dtypes(case: tuple[Network, int], seed: int) -> None:
     """The same random networks against autograd (float64 oracle); the forward values too."""

@@ -24,7 +24,7 @@ from latexify import transformers
 
 from .. import registry
 from ..compiled import Program, load_source
-from .blocks import Block, Code, Heading, Math, Para
+from .blocks import Block, Code, Heading, M, Math, Para
 from .printer import DerivPrinter, transposed
 
 
@@ -194,10 +194,11 @@ def appendix_blocks(problem: Any) -> list[Block]:
         Heading("Appendix: how to compute it"),
         Para(["The NumPy code symderiv generates from the matrix form and runs for every numeric gradient "
               "(all gradients at once, inputs in the layer's own orientation), printed by latexify-py one "
-              "operation per line. Juxtaposition is the matrix product, ⊙ the element-wise product, "
-              "M 1 and 1ᵀ M are row and column sums, and a column (row) vector added to or multiplied "
-              "with a matrix is repeated over its columns (rows), as NumPy broadcasts. Each result is "
-              "written into a buffer allocated once per batch size and dtype (work); the code itself follows."]),
+              "operation per line. Juxtaposition is the matrix product, ", M(r"\odot"), " the element-wise "
+              "product, ", M(r"M \mathbf{1}"), " and ", M(r"\mathbf{1}^{\top} M"), " the row and column sums; "
+              "a column (row) vector added to or multiplied with a matrix is repeated over its columns (rows), "
+              "as NumPy broadcasts. Each result is written into a buffer allocated once per batch size and "
+              "dtype (work); the code itself follows."]),
         Math(lines, align=True, label="evaluator"),
         Code(prog.evaluator_source),
     ]
