@@ -254,22 +254,27 @@ def main() -> None:
 
     order = list(methods)
     rng = random.Random(0)
-    times: dict[tuple[str, str], list[float]] = {k: [] for k in order}
+    wall: dict[tuple[str, str], list[float]] = {k: [] for k in order}
+    cpu: dict[tuple[str, str], list[float]] = {k: [] for k in order}
+    load_before = os.getloadavg()[0]
     gc.disable()
     for r in range(opts.warmup + opts.rounds):
         rng.shuffle(order)
         for key in order:
-            t0 = time.perf_counter_ns()
+            c0, t0 = time.process_time_ns(), time.perf_counter_ns()
             methods[key]()
-            elapsed = (time.perf_counter_ns() - t0) * 1e-6
+            t1, c1 = time.perf_counter_ns(), time.process_time_ns()
             if r >= opts.warmup:
-                times[key].append(elapsed)
+                wall[key].append((t1 - t0) * 1e-6)
+                cpu[key].append((c1 - c0) * 1e-6)
     gc.enable()
-    report(times, floors, threads, opts, limits)
+    header(threads, opts, (load_before, os.getloadavg()[0]))  # the BLAS report while the limits hold
+    limits.restore_original_limits()
+    for dtype in DTYPES:
+        report(np.dtype(dtype).name, wall, cpu, floors, opts.markdown)
 
 
-def report(times: dict[tuple[str, str], list[float]], flops: dict[str, float], threads: int,
-           opts: argparse.Namespace, limits: Any) -> None:
+def header(threads: int, opts: argparse.Namespace, load: tuple[float, float]) -> None:
     import importlib.metadata as md
 
     def version(pkg: str) -> str:
@@ -278,42 +283,49 @@ def report(times: dict[tuple[str, str], list[float]], flops: dict[str, float], t
         except md.PackageNotFoundError:
             return "not installed"
 
-    md_out = opts.markdown
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average {load[0]:.1f} before, {load[1]:.1f} after")
     print(f"NumPy {np.__version__}, BLAS: {blas_report()}; torch {version('torch')}; jax {version('jax')}")
     print(f"threads pinned to {threads} (threadpoolctl, torch.set_num_threads, XLA flags); "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
     print(f"network 784-100-10 ReLU, sum of squares, batch {BATCH}; {opts.rounds} rounds after {opts.warmup} "
-          "warm-up, methods shuffled in every round; times in ms, median [q1, q3]")
+          "warm-up, methods shuffled in every round; wall-clock and process CPU time (all threads) in ms, "
+          "median [q1, q3]; ratios taken round by round")
+
+
+def report(dtype: str, wall: dict[tuple[str, str], list[float]], cpu: dict[tuple[str, str], list[float]],
+           flops: dict[str, float], markdown: bool) -> None:
+    """The table of one dtype: each method's times, then symderiv's gradient over each other method."""
+    methods = [m for d, m in wall if d == dtype]
     targets = {"hand NumPy": 1.05, "torch autograd": 1.0}
-    for dtype in sorted({d for d, _ in times}, reverse=True):
-        rows = {m: ts for (d, m), ts in times.items() if d == dtype}
-        print()
-        print(f"### {dtype}" if md_out else f"{dtype}:")
-        if md_out:
-            print("\n| method | median ms | IQR ms |\n|---|---|---|")
-        for m, ts in rows.items():
-            med, q1, q3 = quartiles(ts)
-            extra = f"  ({flops[dtype] / med * 1e-6:.1f} GFLOP/s)" if m.startswith("floor: 5") else ""
-            print(f"| {m} | {med:.2f} | {q1:.2f} – {q3:.2f} |" if md_out else
-                  f"  {m:34s} {med:8.2f}  [{q1:.2f}, {q3:.2f}]{extra}")
-        if md_out:
-            print("\n| ratio (per round) | median | IQR | target |\n|---|---|---|---|")
-        else:
-            print("  ratios, per round: median [q1, q3]")
-        pairs = [("symderiv gradients", b) for b in rows if b not in ("symderiv gradients", "symderiv forward")]
-        pairs.append(("symderiv gradients", "symderiv forward"))
-        pairs.append(("floor: 5 products", "floor: 2 forward products"))
-        for a, b in pairs:
-            ratio = [x / y for x, y in zip(rows[a], rows[b], strict=True)]
-            med, q1, q3 = quartiles(ratio)
-            label = "gradient" if a == "symderiv gradients" else "floor: 5 products"
-            label = f"{label} / {b.replace('symderiv ', '')}"
-            goal = targets.get(b)
-            verdict = "" if goal is None else f"≤ {goal}: {'met' if med <= goal else 'NOT met'}"
-            print(f"| {label} | {med:.3f} | {q1:.3f} – {q3:.3f} | {verdict} |" if md_out else
-                  f"  {label:46s} {med:6.3f}  [{q1:.3f}, {q3:.3f}]  {verdict}")
-    limits.restore_original_limits()
+
+    def cell(xs: list[float], digits: int) -> str:
+        med, q1, q3 = quartiles(xs)
+        return f"{med:.{digits}f} [{q1:.{digits}f}, {q3:.{digits}f}]"
+
+    print()
+    print(f"### {dtype}" if markdown else f"{dtype}:")
+    if markdown:
+        print("\n| method | wall ms | CPU ms |\n|---|---|---|")
+    for m in methods:
+        w, c = wall[(dtype, m)], cpu[(dtype, m)]
+        if m.startswith("floor: 5"):
+            m = f"{m}, {flops[dtype] / quartiles(c)[0] * 1e-6:.1f} GFLOP/s"
+        print(f"| {m} | {cell(w, 2)} | {cell(c, 2)} |" if markdown else f"  {m:46s} {cell(w, 2):24s} {cell(c, 2)}")
+    pairs = [("symderiv gradients", b) for b in methods if b not in ("symderiv gradients", "symderiv forward")]
+    pairs += [("symderiv gradients", "symderiv forward"), ("floor: 5 products", "floor: 2 forward products")]
+    if markdown:
+        print("\n| ratio | wall | CPU | target |\n|---|---|---|---|")
+    else:
+        print(f"  {'ratio':46s} {'wall':24s} {'CPU':24s}")
+    for a, b in pairs:
+        rw = [x / y for x, y in zip(wall[(dtype, a)], wall[(dtype, b)], strict=True)]
+        rc = [x / y for x, y in zip(cpu[(dtype, a)], cpu[(dtype, b)], strict=True)]
+        label = ("gradient" if a == "symderiv gradients" else a) + " / " + b.removeprefix("symderiv ")
+        goal = targets.get(b)
+        verdict = "" if goal is None else (f"<= {goal}: " + ("met" if quartiles(rc)[0] <= goal else "NOT met")
+                                           + " (CPU)")
+        print(f"| {label} | {cell(rw, 3)} | {cell(rc, 3)} | {verdict} |" if markdown else
+              f"  {label:46s} {cell(rw, 3):24s} {cell(rc, 3):24s} {verdict}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ from latexify import codegen as lcodegen
 from latexify import transformers
 
 from .. import registry
-from ..compiled import Program, load_source
+from ..compiled import load_source
+from ..npgen import Program
 from .blocks import Block, Code, Heading, M, Math, Para
 from .printer import DerivPrinter, transposed
 
