@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .backprop import MatrixForm
 
 #: The batch sizes whose modules an evaluator keeps (the oldest is dropped beyond this).
-KEPT_BATCHES = 8
+KEPT_BATCHES = 4
 
 
 class _MemoryLoader(importlib.abc.InspectLoader):
@@ -58,7 +58,8 @@ class CompiledEvaluator:
 
     One module per batch size (generated and imported once), one workspace per (batch,
     dtype); at call time there is no SymPy and no allocation but the results' copies.  The
-    dtype is float32 when every input is float32, float64 otherwise.
+    dtype is float32 when every input is float32, float64 otherwise.  The workspace makes an
+    evaluator unsafe to share between threads.
     """
 
     def __init__(self, mf: MatrixForm) -> None:
@@ -112,8 +113,9 @@ class CompiledEvaluator:
         return module, [*args, self.workspace(x.shape[0], dtype)]
 
     def gradients(self, inputs: Mapping[str, Any], copy: bool = True) -> dict[str, np.ndarray]:
-        """Every ∂L/∂P (display shapes) from inputs in internal shapes.  With copy=False the
-        arrays are the workspace's own, overwritten by the next call at the same batch and dtype."""
+        """Every ∂L/∂P (display shapes) from inputs in internal shapes.  With copy=False the arrays
+        are the workspace's own, overwritten by the next evaluation (gradients or forward) at the
+        same batch and dtype."""
         module, args = self.bind(inputs)
         values = module.gradients(*args)
         keys = self.mf.gradients

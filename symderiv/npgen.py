@@ -111,7 +111,7 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
 
 
 class _Generator:
-    """Emits the lines of every step; `buffers` maps a buffer name to its shape and its filling."""
+    """Emits the lines of every step; `buffers` maps each buffer it opens to its shape."""
 
     def __init__(self, dims: Mapping[sp.Symbol, int], taken: set[str]) -> None:
         self.dims = dims
