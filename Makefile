@@ -32,11 +32,13 @@ test-fast: venv
 lint: venv
 	$(PY) -m ruff check symderiv tests benchmarks scripts
 
-## bench: speed ratios against torch.autograd (installs the CPU build of torch 2.13.0)
+## bench: the generated gradient against hand NumPy, torch and the matmul floor, interleaved, 1 then 2 threads
+##        (installs the CPU build of torch 2.13.0 and threadpoolctl; JAX too with `pip install -e '.[jax]'`)
 bench: venv
 	$(PY) -m pip install --quiet -e '.[bench]'
 	# OpenBLAS overrides of this workplace slow current NumPy kernels; unset for the measurement
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/bench_mnist.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/bench_mnist.py --threads 1
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/bench_mnist.py --threads 2
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -14,13 +14,15 @@ comes from the registry, so no operation is special-cased here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import sympy as sp
 from sympy import MatrixExpr, MatrixSymbol, OneMatrix
 
-from .matrixeval import Backend, ExactBackend, NumpyBackend, evaluate
+from .compiled import CompiledEvaluator
+from .matrixeval import Backend, ExactBackend, evaluate
 from .model import Network
 
 
@@ -136,11 +138,19 @@ class MatrixForm:
                 env[step.symbol.name] = evaluate(step.expr, env, dims, backend)
         return env
 
+    @cached_property
+    def compiled(self) -> CompiledEvaluator:
+        """The generated NumPy evaluator of these steps (one module per batch size)."""
+        return CompiledEvaluator(self)
+
     def numeric_gradients(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Float gradients (display shapes) from float inputs in internal shapes."""
-        n = inputs["X"].shape[0]
-        env = self.run(inputs, n, NumpyBackend())
-        return {k: np.asarray(env[f"d{k}"]) for k in self.gradients}
+        """Float gradients (display shapes) from float inputs in internal shapes, by the generated
+        NumPy code: float32 when every input is float32, float64 otherwise."""
+        return self.compiled.gradients(inputs)
+
+    def numeric_forward(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The forward steps' values (Z1, A1, ...) from float inputs in internal shapes."""
+        return self.compiled.forward(inputs)
 
     def exact_gradients(self, inputs: dict[str, sp.Matrix]) -> dict[str, sp.Matrix]:
         """Explicit SymPy gradients (display shapes) from explicit internal-shape inputs."""

@@ -1,12 +1,11 @@
-"""One walker over SymPy matrix expressions, three back ends: exact, NumPy, NumPy source."""
+"""One walker over SymPy matrix expressions and its exact back end (NumPy code: symderiv.compiled)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import reduce
 from typing import Any
 
-import numpy as np
 import sympy as sp
 from sympy import (
     HadamardPower,
@@ -20,8 +19,6 @@ from sympy import (
     ZeroMatrix,
 )
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
-
-from .registry import NUMPY_FUNCTIONS
 
 
 class Backend:
@@ -75,51 +72,6 @@ class ExactBackend(Backend):
 
     def apply(self, fn: sp.Lambda, a: Any) -> Any:
         return a.applyfunc(fn)
-
-
-class NumpyBackend(Backend):
-    """Float64 NumPy arrays."""
-
-    def __init__(self) -> None:
-        self._compiled: dict[sp.Lambda, Callable[[np.ndarray], np.ndarray]] = {}
-
-    def const(self, value: sp.Expr) -> Any:
-        return float(value)
-
-    def ones(self, rows: int, cols: int) -> Any:
-        return np.ones((rows, cols))
-
-    def eye(self, n: int) -> Any:
-        return np.eye(n)
-
-    def zeros(self, rows: int, cols: int) -> Any:
-        return np.zeros((rows, cols))
-
-    def add(self, terms: list[Any]) -> Any:
-        return reduce(np.add, terms)
-
-    def matmul(self, a: Any, b: Any) -> Any:
-        return a @ b
-
-    def scale(self, c: Any, a: Any) -> Any:
-        return c * a
-
-    def transpose(self, a: Any) -> Any:
-        return a.T
-
-    def hadamard(self, a: Any, b: Any) -> Any:
-        return a * b
-
-    def power(self, a: Any, p: sp.Expr) -> Any:
-        return a ** float(p)
-
-    def apply(self, fn: sp.Lambda, a: Any) -> Any:
-        f = self._compiled.get(fn)
-        if f is None:
-            f = sp.lambdify(fn.variables, fn.expr, modules=[NUMPY_FUNCTIONS, "numpy"])
-            self._compiled[fn] = f
-        out = f(a)
-        return np.broadcast_to(out, a.shape) if np.ndim(out) == 0 else out
 
 
 def evaluate(

@@ -292,16 +292,7 @@ class NetworkProblem(Problem):
 
     def numeric_loss(self, inputs: dict[str, np.ndarray]) -> float:
         """The batch loss in float64 from internal-shape inputs (forward steps only)."""
-        mf, env = self.matrix_form, dict(inputs)
-        dims = mf.dims(inputs["X"].shape[0])
-        from .matrixeval import evaluate
-
-        backend = _numpy()
-        for step in mf.steps:
-            if step.role != "forward":
-                break
-            env[step.symbol.name] = evaluate(step.expr, env, dims, backend)
-        y = env[f"A{len(self.net.layers)}"]
+        y = self.matrix_form.numeric_forward(inputs)[f"A{len(self.net.layers)}"]
         t = inputs["T"].T if self.net.layout == "column" else inputs["T"]
         value = self.net.loss.numpy(y, t, self.net.axis)
         return value + sum(float(c) / 2 * float((inputs[p] ** 2).sum()) for p, c in self.net.l2)
@@ -311,7 +302,7 @@ class NetworkProblem(Problem):
         kinked = self._kinked_layers()
         if not kinked:
             return np.zeros(0)
-        env = self.matrix_form.run(inputs, inputs["X"].shape[0], _numpy(), frozenset({"forward"}))
+        env = self.matrix_form.numeric_forward(inputs)
         return np.concatenate([np.sign(env[f"Z{l}"]).ravel() for l in kinked])
 
     @cached_property
@@ -612,12 +603,6 @@ def _exact() -> Any:
     from .matrixeval import ExactBackend
 
     return ExactBackend()
-
-
-def _numpy() -> Any:
-    from .matrixeval import NumpyBackend
-
-    return NumpyBackend()
 
 
 def _width(t: Fields, key: str, sizes: dict[str, int]) -> int:

@@ -214,8 +214,49 @@ class Activation:
         return g * self.numpy_derivative(z, *args)
 
 
-def _np_sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # stable for large |z|
+def _np_sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """sigma(z) = (1 + tanh(z/2)) / 2 (stable for large |z|), in z's dtype; written into `out` if given."""
+    if out is None:
+        return 0.5 * (1.0 + np.tanh(0.5 * z))
+    np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    np.add(out, 1.0, out=out)
+    return np.multiply(out, 0.5, out=out)
+
+
+def _np_relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """max(0, z) in z's dtype."""
+    return np.maximum(z, 0.0, out=out)
+
+
+def _np_relu_step(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1_{z>0}: a boolean mask (NumPy multiplies it as 0/1 in the other factor's dtype), or 0.0/1.0
+    written into `out`."""
+    return np.greater(z, 0.0, out=out)
+
+
+def _float_dtype(z: np.ndarray) -> np.dtype:
+    return z.dtype if z.dtype.kind == "f" else np.dtype(np.float64)
+
+
+def _into(value: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """`value`, or `out` holding a copy of it."""
+    if out is None:
+        return value
+    np.copyto(out, value)
+    return out
+
+
+def _np_leaky_relu(z: np.ndarray, alpha: float, out: np.ndarray | None = None) -> np.ndarray:
+    """z for z > 0, alpha z otherwise, in z's dtype."""
+    z = np.asarray(z)
+    return _into(np.where(z > 0, z, _float_dtype(z).type(alpha) * z), out)
+
+
+def _np_leaky_step(z: np.ndarray, alpha: float, out: np.ndarray | None = None) -> np.ndarray:
+    """1 for z > 0, alpha otherwise, in z's dtype."""
+    z = np.asarray(z)
+    return _into(np.where(z > 0, _float_dtype(z).type(1), _float_dtype(z).type(alpha)), out)
 
 
 def _np_softmax_rows(z: np.ndarray, axis: int) -> np.ndarray:
@@ -307,14 +348,19 @@ ACTIVATIONS: dict[str, Activation] = {
     ]
 }
 
-# Names the NumPy code generator and lambdify map each SymPy function class to.
+# Names the NumPy code generator and lambdify map each SymPy function class to.  Each takes
+# the SymPy function's arguments and an optional `out` array to write into, and keeps z's dtype.
 NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "relu": lambda z: np.maximum(z, 0.0),
-    "relu_step": lambda z: (np.asarray(z) > 0) * 1.0,
-    "leaky_relu": lambda z, a: np.where(z > 0, z, a * z),
-    "leaky_step": lambda z, a: np.where(z > 0, 1.0, a),
+    "relu": _np_relu,
+    "relu_step": _np_relu_step,
+    "leaky_relu": _np_leaky_relu,
+    "leaky_step": _np_leaky_step,
     "sigmoid": _np_sigmoid,
 }
+
+# The functions of NUMPY_FUNCTIONS whose values are 0 and 1 and which, called without `out`,
+# give a boolean mask: a factor of an element-wise product is computed as such a mask.
+NUMPY_MASKS: frozenset[str] = frozenset({"relu_step"})
 
 
 # --------------------------------------------------------------------------- losses

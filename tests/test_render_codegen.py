@@ -1,10 +1,12 @@
 """Generated NumPy evaluators: equal to the matrix form, and what latexify prints means
-the same as the code (read back by an independent interpreter and evaluated)."""
+the same as the code (read back by an independent interpreter and evaluated); no file is written."""
 
 from __future__ import annotations
 
 import ast
+import inspect
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from symderiv.problem import load
 from symderiv.registry import NUMPY_FUNCTIONS
 from symderiv.render.codegen import (
     all_gradients_source,
+    appendix_blocks,
     display_names,
     function_latex,
     gradient_latex,
@@ -38,6 +41,7 @@ def _interpret(tex: str, names: dict[str, str], values: dict[str, np.ndarray]) -
     known = sorted(set(names.values()) | set(env), key=len, reverse=True)
     name_re = "|".join(re.escape(n) for n in known) + r"|t_\{\d+\}"
     operand = rf"(?:{name_re}|-?\d+\.\d+)"
+    one = r"\\mathbf\{1\}"
 
     def val(tok: str) -> np.ndarray | float:
         return float(tok) if re.fullmatch(r"-?\d+\.\d+", tok) else env[tok]
@@ -48,9 +52,12 @@ def _interpret(tex: str, names: dict[str, str], values: dict[str, np.ndarray]) -
         (rf"({operand}) \\, ({operand})", lambda a, b: val(a) @ val(b)),
         (rf"({operand}) \\odot ({operand})", lambda a, b: val(a) * val(b)),
         (rf"({operand}) \+ ({operand})", lambda a, b: val(a) + val(b)),
+        (rf"({operand}) - ({operand})", lambda a, b: val(a) - val(b)),
+        (rf"({operand}) {one}", lambda a: np.sum(val(a), axis=1, keepdims=True)),
+        (rf"{one}\^\{{\\top\}} ({operand})", lambda a: np.sum(val(a), axis=0, keepdims=True)),
         (rf"-({operand})", lambda a: -val(a)),
         (rf"(-?\d+\.\d+) ({operand})", lambda c, a: float(c) * val(a)),
-        (rf"\{{({operand})\}}\^\{{\\circ (-?\d+\.\d+)\}}", lambda a, p: val(a) ** float(p)),
+        (rf"\{{({operand})\}}\^\{{\\circ (-?\d+(?:\.\d+)?)\}}", lambda a, p: val(a) ** float(p)),
         (rf"\\operatorname\{{ReLU\}}\\left\(({operand})\\right\)", lambda a: NUMPY_FUNCTIONS["relu"](val(a))),
         (rf"\\mathbf\{{1\}}_\{{({operand}) > 0\}}", lambda a: NUMPY_FUNCTIONS["relu_step"](val(a))),
         (rf"\\sigma\\left\(({operand})\\right\)", lambda a: NUMPY_FUNCTIONS["sigmoid"](val(a))),
@@ -83,7 +90,7 @@ def test_generated_code_and_its_latex_match_the_matrix_form(path):
     printed = gradient_latex(problem, module)
     args = {k: inputs[k] for k in [*problem.net.params, "X", "T"]}
     for key in problem.net.params:
-        code = getattr(module, f"grad_{key}")(**args)
+        code = getattr(module, f"grad_{key}")(**args, work=module.workspace(np.float64))
         np.testing.assert_allclose(code, truth[key], rtol=1e-10, atol=1e-12)
         read_back = _interpret(printed[key], names, args)  # the last line is "f(args) = rhs"
         np.testing.assert_allclose(read_back, truth[key], rtol=1e-10, atol=1e-12)
@@ -100,7 +107,8 @@ def test_all_gradients_at_once_and_its_latex(path):
     args = {k: inputs[k] for k in [*problem.net.params, "X", "T"]}
     keys = list(problem.matrix_form.gradients)
     tex = function_latex(module.gradients, display_names(problem))
-    for values in (module.gradients(**args), _interpret(tex, display_names(problem), args)):
+    for values in (module.gradients(**args, work=module.workspace(np.float64)),
+                   _interpret(tex, display_names(problem), args)):
         assert len(values) == len(keys)
         for key, value in zip(keys, values, strict=True):
             np.testing.assert_allclose(value, truth[key], rtol=1e-10, atol=1e-12)
@@ -108,15 +116,21 @@ def test_all_gradients_at_once_and_its_latex(path):
 
 @pytest.mark.parametrize("path", NETWORKS[:3], ids=lambda p: p.stem)
 def test_code_is_one_operation_per_line(path):
-    """No line of the generated code needs parentheses; no .T or .sum() (latexify misreads them)."""
+    """No line of the generated code needs parentheses; no method or attribute such as .T or
+    .sum() (latexify misreads them): only np.<function> calls and the out=work.<buffer> argument."""
     problem = load(path)
     for source in [*gradient_sources(problem).values(), all_gradients_source(problem)]:
-        assert ".T" not in source and ".sum(" not in source
         fn = ast.parse(source).body[0]
         for stmt in fn.body:
             value = stmt.value
             ops = [n for n in ast.walk(value) if isinstance(n, (ast.BinOp, ast.Call))]
             assert len(ops) <= 1, ast.unparse(stmt)
+            buffers = [k.value for n in ast.walk(value) if isinstance(n, ast.Call) for k in n.keywords
+                       if k.arg == "out"]
+            for node in ast.walk(value):
+                if isinstance(node, ast.Attribute):
+                    assert isinstance(node.value, ast.Name), ast.unparse(stmt)
+                    assert node.value.id == "np" or (node.value.id == "work" and node in buffers), ast.unparse(stmt)
 
 
 def test_latexify_pitfalls_are_real():
@@ -130,13 +144,20 @@ def test_latexify_pitfalls_are_real():
 
 
 def test_no_eval_or_exec_in_render():
-    for path in (ROOT / "symderiv" / "render").glob("*.py"):
+    generator = [ROOT / "symderiv" / "npgen.py", ROOT / "symderiv" / "compiled.py"]
+    for path in [*(ROOT / "symderiv" / "render").glob("*.py"), *generator]:
         text = path.read_text()
         for word in ("eval(", "exec(", "sympify(", "parse_expr("):
             assert word not in text.replace("exec_module(", ""), (path.name, word)
 
 
-def test_module_loads_from_a_file(tmp_path: Path):
+def test_generated_code_leaves_no_file(tmp_path: Path, monkeypatch):
+    """Issue 10: the module is imported from memory (every --pdf/--latex run left a
+    /tmp/symderiv-gen-*/symderiv_generated_*.py behind); inspect still reads its source."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     problem = load(NETWORKS[0])
-    load_module(module_source(problem), tmp_path)
-    assert list(tmp_path.glob("*.py"))
+    module = load_module(module_source(problem))
+    appendix_blocks(problem)
+    problem.matrix_form.numeric_gradients(problem.numeric_point())
+    assert list(tmp_path.iterdir()) == []
+    assert inspect.getsource(module.gradients) == all_gradients_source(problem)

@@ -1,198 +1,60 @@
-"""NumPy source for each gradient, from the MatrixForm steps, and its LaTeX via latexify.
+"""The generated NumPy evaluator of a problem's gradients, as source and as LaTeX via latexify.
 
-The source is three-address code: every line applies one operation to names or
-constants, so no line needs parentheses and latexify-py (0.4.4) cannot misread
-precedence (it prints `(y - t).T @ h` as `y - t.T h`); sums are products with ones
-vectors, never `.sum()` (which it prints as `\\sum()`).  latexify's own codegen classes
-are extended (names, ⊙ for `*`, juxtaposition for `@`, ᵀ, 1_N) rather than its output
-edited.  The module is written to a file and imported with importlib: no eval/exec.
+The code is symderiv.compiled's, the very module numeric_gradients runs: three-address, one
+NumPy call per line, so latexify-py (0.4.4) cannot misread precedence (it prints
+`(y - t).T @ h` as `y - t.T h`).  latexify's codegen classes are extended (display names;
+np.matmul as juxtaposition, np.multiply as ⊙, np.sum over an axis as a product with 1,
+np.transpose as ᵀ, registry functions by their SymPy form; the workspace argument and the
+`out=` buffers left out of the mathematics) rather than its output edited.  The LaTeX is made
+from the source text through `ast`: no file is written and nothing is evaluated.
 """
 
 from __future__ import annotations
 
 import ast
-import importlib.util
-import sys
-import tempfile
+import inspect
+import textwrap
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import sympy as sp
 from latexify import codegen as lcodegen
+from latexify import transformers
 
 from .. import registry
-from ..matrixeval import Backend, evaluate
-from .blocks import Block, Code, Heading, Math, Para
+from ..compiled import load_source
+from ..npgen import Program
+from .blocks import Block, Code, Heading, M, Math, Para
 from .printer import DerivPrinter, transposed
 
-#: Element-wise NumPy functions the generated module may call, by name.
-ELEMENTWISE = {"exp": "np.exp", "log": "np.log", "tanh": "np.tanh"}
 
-
-class SourceBackend(Backend):
-    """A back end whose values are variable names: each operation appends one line."""
-
-    def __init__(self) -> None:
-        self.lines: list[tuple[str, str]] = []  # (target, expression)
-        self.count = 0
-        self.seen: dict[str, str] = {}  # expression -> the name already holding it
-
-    def _emit(self, expr: str) -> str:
-        if expr in self.seen:
-            return self.seen[expr]
-        self.count += 1
-        name = f"t{self.count}"
-        self.lines.append((name, expr))
-        self.seen[expr] = name
-        return name
-
-    def rename_last(self, name: str) -> None:
-        """The last line's target becomes `name` (a step's own symbol)."""
-        expr = self.lines[-1][1]
-        self.lines[-1] = (name, expr)
-        self.seen[expr] = name
-
-    def const(self, value: sp.Expr) -> str:
-        return repr(float(value))
-
-    def ones(self, rows: int, cols: int) -> str:
-        return self._emit(f"ones({rows}, {cols})")
-
-    def eye(self, n: int) -> str:
-        return self._emit(f"np.eye({n})")
-
-    def zeros(self, rows: int, cols: int) -> str:
-        return self._emit(f"np.zeros(({rows}, {cols}))")
-
-    def add(self, terms: list[str]) -> str:
-        out = terms[0]
-        for t in terms[1:]:
-            out = self._emit(f"{out} + {t}")
-        return out
-
-    def matmul(self, a: str, b: str) -> str:
-        return self._emit(f"{a} @ {b}")
-
-    def scale(self, c: str, a: str) -> str:
-        return self._emit(f"{c} * {a}")
-
-    def transpose(self, a: str) -> str:
-        return self._emit(f"np.transpose({a})")
-
-    def hadamard(self, a: str, b: str) -> str:
-        return self._emit(f"{a} * {b}")
-
-    def power(self, a: str, p: sp.Expr) -> str:
-        return self._emit(f"{a} ** {float(p)!r}")
-
-    def apply(self, fn: sp.Lambda, a: str) -> str:
-        var = fn.variables[0]
-
-        def walk(e: sp.Basic) -> str:
-            if e == var:
-                return a
-            if e.is_Number:
-                return repr(float(e))
-            if isinstance(e, sp.Add):
-                return self.add([walk(t) for t in e.args])
-            if isinstance(e, sp.Mul):
-                coeff, factors = e.as_coeff_mul()
-                out = walk(factors[0])
-                for f in factors[1:]:
-                    out = self.hadamard(out, walk(f))
-                return out if coeff == 1 else self.scale(repr(float(coeff)), out)
-            if isinstance(e, sp.Pow) and e.exp.is_Number:
-                return self.power(walk(e.base), e.exp)
-            if isinstance(e, sp.Function):
-                name = type(e).__name__
-                if name not in registry.NUMPY_FUNCTIONS and name not in ELEMENTWISE:
-                    raise TypeError(f"no NumPy form for {name}")
-                args = [walk(x) for x in e.args]
-                return self._emit(f"{name}({', '.join(args)})")
-            raise TypeError(f"no NumPy source for {type(e).__name__}")
-
-        return walk(fn.expr)
-
-
-def _live(lines: list[tuple[str, str]], result: str) -> list[tuple[str, str]]:
-    """The lines `result` depends on, in order."""
-    need, keep = {result}, []
-    for target, expr in reversed(lines):
-        if target in need:
-            keep.append((target, expr))
-            need |= {n.id for n in ast.walk(ast.parse(expr)) if isinstance(n, ast.Name)}
-    return keep[::-1]
-
-
-def _program(problem: Any) -> tuple[list[tuple[str, str]], str]:
-    """Every step of the matrix form as three-address lines (target, expression), and the
-    argument list `params..., X, T`."""
-    mf = problem.matrix_form
-    backend = SourceBackend()
-    env: dict[str, str] = {name: name for name in mf.inputs}
-    dims = mf.dims(problem.batch)
-    for step in mf.steps:
-        start = len(backend.lines)
-        result = evaluate(step.expr, env, dims, backend)
-        if len(backend.lines) > start and backend.lines[-1][0] == result:
-            backend.rename_last(step.symbol.name)
-        else:
-            backend.lines.append((step.symbol.name, result))
-        env[step.symbol.name] = step.symbol.name
-    lines = backend.lines
-    return lines, ", ".join([*problem.net.params, "X", "T"])
+def program(problem: Any) -> Program:
+    """The generated module of the problem's matrix form at its batch size."""
+    return problem.matrix_form.compiled.program(problem.batch)
 
 
 def gradient_sources(problem: Any) -> dict[str, str]:
-    """Python source of one function per gradient, `grad_<key>(params..., X, T)`,
+    """Python source of one function per gradient, `grad_<key>(params..., X, T, work)`,
     computing ∂L/∂key (display shape) from inputs in the layout's internal shapes."""
-    lines, args = _program(problem)
-    out = {}
-    for key, step in problem.matrix_form.gradients.items():
-        body = _live(lines, step.symbol.name)
-        text = [f"def grad_{key}({args}):"]
-        text += [f"    {t} = {e}" for t, e in body[:-1]]
-        text.append(f"    return {body[-1][1]}")
-        out[key] = "\n".join(text) + "\n"
-    return out
+    functions = program(problem).functions
+    return {key: functions[f"grad_{key}"] for key in problem.matrix_form.gradients}
 
 
 def all_gradients_source(problem: Any) -> str:
-    """`gradients(params..., X, T)`: every gradient at once, the forward and backward pass
-    computed once and shared (what the appendix prints)."""
-    lines, args = _program(problem)
-    results = [step.symbol.name for step in problem.matrix_form.gradients.values()]
-    need = {t for r in results for t, _ in _live(lines, r)}
-    text = [f"def gradients({args}):"] + [f"    {t} = {e}" for t, e in lines if t in need]
-    text.append(f"    return ({', '.join(results)},)" if len(results) == 1 else f"    return ({', '.join(results)})")
-    return "\n".join(text) + "\n"
+    """`gradients(params..., X, T, work)`: every gradient at once, the forward and backward
+    pass computed once and shared (what numeric_gradients runs and the appendix prints)."""
+    return program(problem).functions["gradients"]
 
 
 def module_source(problem: Any) -> str:
-    """A complete Python module defining every grad_<key> function."""
-    head = ['"""Generated by symderiv: NumPy evaluators of the gradients."""', "",
-            "import numpy as np", "", "from symderiv.registry import NUMPY_FUNCTIONS", ""]
-    head += [f"{name} = NUMPY_FUNCTIONS[{name!r}]" for name in registry.NUMPY_FUNCTIONS]
-    head += [f"{name} = {fn}" for name, fn in ELEMENTWISE.items()]
-    head += ["", "", "def ones(rows, cols):", "    return np.ones((rows, cols))", ""]
-    functions = [*gradient_sources(problem).values(), all_gradients_source(problem)]
-    return "\n".join(head) + "\n\n" + "\n\n".join(functions)
+    """The complete generated module: workspace, forward, gradients and every grad_<key>."""
+    return program(problem).source
 
 
-def load_module(source: str, directory: str | Path | None = None) -> ModuleType:
-    """Import generated `source` from a file (kept, so latexify can read the functions)."""
-    folder = Path(directory or tempfile.mkdtemp(prefix="symderiv-gen-"))
-    name = f"symderiv_generated_{abs(hash(source)) % 10**12}"
-    path = folder / f"{name}.py"
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+def load_module(source: str) -> ModuleType:
+    """Import generated `source` from memory (no file is written)."""
+    return load_source(source)
 
 
 # ---------------------------------------------------------------------- latexify
@@ -213,8 +75,10 @@ class _Names:
 
 
 class _ExpressionCodegen(lcodegen.ExpressionCodegen):
-    """latexify's expression codegen, for matrix code: `*` is ⊙, `@` is juxtaposition,
-    np.transpose is ᵀ, ones(r, c) is 1, element-wise functions print by their SymPy form."""
+    """latexify's expression codegen, for the generated NumPy calls: matmul is juxtaposition,
+    multiply ⊙ (or a scalar times a matrix), sum over axis 1 (0) is M 1 (1ᵀ M), transpose ᵀ,
+    element-wise functions print by their SymPy form; keyword arguments (out=, axis=) are not
+    mathematics."""
 
     def __init__(self, names: dict[str, str]) -> None:
         super().__init__()
@@ -225,9 +89,7 @@ class _ExpressionCodegen(lcodegen.ExpressionCodegen):
         if isinstance(node.op, ast.MatMult):
             return f"{lhs} \\, {rhs}"
         if isinstance(node.op, ast.Mult):
-            if _is_constant(node.left):
-                return {"1.0": rhs, "-1.0": f"-{rhs}"}.get(lhs.replace(" ", ""), f"{lhs} {rhs}")
-            return f"{lhs} \\odot {rhs}"
+            return _times(node.left, lhs, rhs)
         if isinstance(node.op, ast.Pow):
             return f"{{{lhs}}}^{{\\circ {rhs}}}"
         return super().visit_BinOp(node)
@@ -236,11 +98,23 @@ class _ExpressionCodegen(lcodegen.ExpressionCodegen):
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         args = [self.visit(a) for a in node.args]
+        keywords = {k.arg: k.value for k in node.keywords}
+        binary = {"matmul": "{0} \\, {1}", "add": "{0} + {1}", "subtract": "{0} - {1}",
+                  "power": "{{{0}}}^{{\\circ {1}}}"}
+        unary = {"negative": "-{0}", "positive": "{0}", "reciprocal": "{{{0}}}^{{\\circ -1}}",
+                 "square": "{{{0}}}^{{\\circ 2}}", "eye": "I_{{{0}}}"}
+        if name in binary and len(args) == 2:
+            return binary[name].format(*args)
+        if name == "multiply" and len(args) == 2:
+            return _times(node.args[0], *args)
         if name == "transpose":
             return transposed(args[0])
-        if name == "ones":
-            r, c = (a.value for a in node.args)  # type: ignore[attr-defined]
-            return rf"\mathbf{{1}}_{{{r} \times {c}}}"
+        if name in unary and len(args) == 1:
+            return unary[name].format(*args)
+        if name == "sum":
+            axis = keywords.get("axis")
+            if isinstance(axis, ast.Constant) and axis.value in (0, 1):
+                return rf"\mathbf{{1}}^{{\top}} {args[0]}" if axis.value == 0 else rf"{args[0]} \mathbf{{1}}"
         fn = getattr(registry, name, None) or getattr(sp, name, None)
         if isinstance(fn, type) and issubclass(fn, sp.Function):
             xs = [sp.Dummy() for _ in node.args]
@@ -249,6 +123,13 @@ class _ExpressionCodegen(lcodegen.ExpressionCodegen):
                 printer._arg[x] = a
             return printer.doprint(fn(*xs))
         return super().visit_Call(node)
+
+
+def _times(left: ast.AST, lhs: str, rhs: str) -> str:
+    """lhs ⊙ rhs, or the scalar product when the left factor is a number."""
+    if _is_constant(left):
+        return {"1.0": rhs, "-1.0": f"-{rhs}"}.get(lhs.replace(" ", ""), f"{lhs} {rhs}")
+    return f"{lhs} \\odot {rhs}"
 
 
 def _is_constant(node: ast.AST) -> bool:
@@ -266,46 +147,59 @@ class _FunctionCodegen(lcodegen.FunctionCodegen):
 
 def display_names(problem: Any) -> dict[str, str]:
     """Python name -> LaTeX name for the generated code (internal shapes shown with ᵀ)."""
-    names = {"X": "X", "T": "T"}
+    python = program(problem).names
+    names = {python["X"]: "X", python["T"]: "T"}
     for key, spec in problem.net.params.items():
-        names[key] = spec.latex if spec.shape == spec.internal else transposed(spec.latex)
+        names[python[key]] = spec.latex if spec.shape == spec.internal else transposed(spec.latex)
     for s in problem.matrix_form.steps:
-        names[s.symbol.name] = s.latex
+        names[python[s.symbol.name]] = s.latex
     for key, spec in problem.net.params.items():
         names[f"grad_{key}"] = rf"\frac{{\partial L}}{{\partial {spec.latex}}}"
     return names
 
 
-def function_latex(fn: Callable[..., Any], names: dict[str, str]) -> str:
-    """latexify's LaTeX of a generated function, through its parser and our codegen."""
-    from latexify import parser, transformers
-
-    tree = parser.parse_function(fn)
+def function_latex(fn: Callable[..., Any] | str, names: dict[str, str]) -> str:
+    """latexify's LaTeX of a generated function (its source, or the function read back with
+    inspect), through latexify's transformer and our codegen; the workspace argument is left out."""
+    source = fn if isinstance(fn, str) else inspect.getsource(fn)
+    tree = ast.parse(textwrap.dedent(source))
+    function = tree.body[0]
+    if not isinstance(function, ast.FunctionDef):
+        raise ValueError("not a function")
+    function.args.args = [a for a in function.args.args if a.arg != "work"]
     tree = transformers.AugAssignReplacer().visit(tree)
     return _FunctionCodegen(names).visit(tree)
 
 
 def gradient_latex(problem: Any, module: ModuleType | None = None) -> dict[str, str]:
-    """For each parameter key, the LaTeX latexify prints for grad_<key>."""
-    module = module or load_module(module_source(problem))
+    """For each parameter key, the LaTeX latexify prints for grad_<key> (from `module`'s
+    functions when given, else from the generated source)."""
     names = display_names(problem)
-    return {key: function_latex(getattr(module, f"grad_{key}"), names) for key in problem.net.params}
+    if module is not None:
+        return {key: function_latex(getattr(module, f"grad_{key}"), names) for key in problem.net.params}
+    sources = gradient_sources(problem)
+    return {key: function_latex(sources[key], names) for key in problem.net.params}
 
 
 def appendix_blocks(problem: Any) -> list[Block]:
     """Appendix: the NumPy evaluator of all gradients (one shared forward and backward pass)
-    as mathematics, and its source."""
+    as mathematics, and its source: the code numeric_gradients runs."""
     try:
-        module = load_module(module_source(problem))
-        tex = function_latex(module.gradients, display_names(problem))
+        prog = program(problem)
+        tex = function_latex(prog.functions["gradients"], display_names(problem))
     except (TypeError, ValueError, SyntaxError) as exc:
         return [Heading("Appendix: how to compute it"), Para([f"(no evaluator generated: {exc})"])]
     body = tex.removeprefix(r"\begin{array}{l} ").removesuffix(r" \end{array}")
     lines = [ln.replace(" = ", " &= ", 1) for ln in body.split(r" \\ ")]
     return [
         Heading("Appendix: how to compute it"),
-        Para(["Generated NumPy code for all gradients at once (inputs in the layer's own orientation), "
-              "printed by latexify-py one operation per line; the code itself follows."]),
+        Para(["The NumPy code symderiv generates from the matrix form and runs for every numeric gradient "
+              "(all gradients at once, inputs in the layer's own orientation), printed by latexify-py one "
+              "operation per line. Juxtaposition is the matrix product, ", M(r"\odot"), " the element-wise "
+              "product, ", M(r"M \mathbf{1}"), " and ", M(r"\mathbf{1}^{\top} M"), " the row and column sums; "
+              "a column (row) vector added to or multiplied with a matrix is repeated over its columns (rows), "
+              "as NumPy broadcasts. Each result is written into a buffer allocated once per batch size and "
+              "dtype (work); the code itself follows."]),
         Math(lines, align=True, label="evaluator"),
-        Code(all_gradients_source(problem)),
+        Code(prog.evaluator_source),
     ]
