@@ -39,14 +39,18 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")  # words of a short prose fragment (at
 def _sentence(context: str) -> str:
     """The end of `context` from its last sentence end ('.', '?', '!' before a space; not 'i.e.')."""
     tail = context[-MAX_CUE_CHARS:]
-    cut = 0
-    for position, character in enumerate(tail):
-        if character in ".?!" and (position + 1 == len(tail) or tail[position + 1].isspace()):
-            words = tail[: position + 1].split()
-            if words and words[-1].lower().lstrip("(") in ABBREVIATIONS:
-                continue
-            cut = position + 1
-    return tail[cut:]
+    end = len(tail)
+    while end > 0:
+        cut = max(tail.rfind(f"{mark}{space}", 0, end) for mark in ".?!" for space in " \n")
+        if tail.endswith((".", "?", "!")) and end == len(tail):
+            cut = max(cut, len(tail) - 1)
+        if cut < 0:
+            return tail
+        word = tail[tail.rfind(" ", 0, cut) + 1 : cut + 1].lower().lstrip("(")
+        if word not in ABBREVIATIONS:
+            return tail[cut + 1 :]
+        end = cut
+    return tail
 
 
 def definition_cue(context: str) -> str | None:
@@ -86,7 +90,13 @@ class _Builder:
         self.context, self.last, self.last_display = "", None, None
 
     def prose(self, prose: Prose) -> None:
-        self.context = "" if prose.reset else (self.context + prose.text)[-2 * MAX_CUE_CHARS :]
+        """Prose read for cues; a paragraph that held math ends the reach of its cue ("Let $x = 1$ here."
+        does not define the next paragraph's equations; "define, namely" before a display does)."""
+        paragraph_end = prose.text == "\n\n" and "$…$" in self.context
+        if prose.reset or paragraph_end:
+            self.context = ""
+        else:
+            self.context = (self.context + prose.text)[-2 * MAX_CUE_CHARS :]
 
     def side(self, math: RawMath, raw: RawSide) -> Side:
         start, end = math.span(raw.start, raw.end)
@@ -94,7 +104,7 @@ class _Builder:
         return Side(raw.latex, self.text[start:end], start, end, line, column, raw.reference)
 
     def math(self, math: RawMath) -> None:
-        cue = definition_cue(self.context)
+        cue = definition_cue(self.context) if "=" in math.content else None
         numbers: list[int] = []
         not_read = math.not_read
         statements: list[RawStatement] = []

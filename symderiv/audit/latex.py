@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pylatexenc.latexwalker import LatexToken, LatexWalker, LatexWalkerEndOfStream, LatexWalkerError
 
 from .reading import Heading, Prose, RawMath
+from .tokens import LATEX_CONTEXT
 
 SECTION_LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4,
                   "paragraph": 5, "subparagraph": 6}
@@ -23,7 +24,7 @@ class _Tokens:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.walker = LatexWalker(text, tolerant_parsing=True)
+        self.walker = LatexWalker(text, latex_context=LATEX_CONTEXT, tolerant_parsing=True)
         self.state = self.walker.make_parsing_state()
 
     def at(self, position: int) -> LatexToken | None:

@@ -117,7 +117,10 @@ def read_markdown(text: str, index: LineIndex, plain: bool = False) -> Iterator[
     region = (0, 0)
     heading: int | None = None
     for token in tokens:
-        region = _region(index, text, token.map, region)
+        token_map = token.map
+        if token.type == "amsmath" and token_map:  # the plugin's map ends one line early (the \end line)
+            token_map = [token_map[0], token_map[1] + 1]
+        region = _region(index, text, token_map, region)
         if token.type == "heading_open":
             heading = int(token.tag[1:])
         elif token.type == "inline" and heading is not None:
