@@ -1359,7 +1359,7 @@ class Binder:
         if len(ats) != len(var):
             raise self.shape_error(f"the argument has {len(ats)} entries, the quantity {len(var)}", arg)
         q = self.scope.expand(self.value(qnode, env), frozenset(var))
-        return q.xreplace(dict(zip(var, ats, strict=True)))
+        return self._substitute(q, dict(zip(var, ats, strict=True)))
 
     def _derive_at(self, fnode: A.Node, inner: A.Node, env, jacobian: bool, node: A.Node) -> Value:
         """\\nabla F(v) (F scalar: the gradient, shaped like v) or J_F(v) (the Jacobian, rows:
@@ -1378,10 +1378,21 @@ class Binder:
             q = self.scope.expand(f, frozenset(var))
 
             def g(s):
-                return q.xreplace(dict(zip(var, list(s) if isinstance(s, sp.MatrixBase) else [s], strict=True)))
+                entries = list(s) if isinstance(s, sp.MatrixBase) else [s]
+                return self._substitute(q, dict(zip(var, entries, strict=True)))
         else:
             raise self.error("\\nabla and J take a function: the loss or a function defined in `where`", fnode)
         shape = _dims(at)
+        if isinstance(f, sp.Basic) and (not jacobian or 1 in shape) \
+                and (list(at) if isinstance(at, sp.MatrixBase) else [at]) == var:
+            # the loss at the model quantity itself: its derivative in those symbols (the scope
+            # keeps it for every claim), the expression the detour through dummies gives
+            loss = q[0] if isinstance(q, sp.MatrixBase) else q
+            if jacobian:
+                return sp.ImmutableMatrix(1, len(var), [self._diff(loss, v) for v in var])
+            if not isinstance(at, sp.MatrixBase):
+                return self._diff(loss, var[0])
+            return sp.ImmutableMatrix(*shape, [self._diff(loss, v) for v in var])
         syms = sp.ImmutableMatrix(*shape, lambda i, j: sp.Dummy(f"s{i}_{j}", real=True))
         out = g(syms if isinstance(at, sp.MatrixBase) else syms[0])
         if isinstance(out, Fn | _Op | StudentFn) or not isinstance(out, sp.Basic):
@@ -1390,15 +1401,25 @@ class Binder:
         if jacobian:
             if 1 not in shape or (isinstance(out, sp.MatrixBase) and 1 not in out.shape):
                 raise self.error("a Jacobian needs a vector function of a vector", node)
-            result = sp.ImmutableMatrix(len(outs), len(syms), lambda i, j: sp.diff(outs[i], syms[j]))
+            result = sp.ImmutableMatrix(len(outs), len(syms), lambda i, j: self._diff(outs[i], syms[j]))
         else:
             if len(outs) != 1:
                 raise self.shape_error(f"\\nabla of a function with {len(outs)} values (a Jacobian?)", node)
-            result = syms.applyfunc(lambda s: sp.diff(outs[0], s))
+            result = syms.applyfunc(lambda s: self._diff(outs[0], s))
             if not isinstance(at, sp.MatrixBase):
                 result = result[0]
         ats = list(at) if isinstance(at, sp.MatrixBase) else [at]
-        return result.xreplace(dict(zip(syms, ats, strict=True)))
+        return self._substitute(result, dict(zip(syms, ats, strict=True)))
+
+    def _substitute(self, e: Value, rule: dict[sp.Symbol, sp.Basic]) -> Value:
+        """e.xreplace(rule) (by the scope's faster substitution, when it has one)."""
+        substitute = getattr(self.scope, "substitute", None)
+        return substitute(e, rule) if substitute is not None else e.xreplace(rule)
+
+    def _diff(self, e: sp.Expr, v: sp.Symbol) -> sp.Expr:
+        """d e / d v as SymPy's diff gives it (by the scope's faster Differentiator, when it has one)."""
+        derivative = getattr(self.scope, "derivative", None)
+        return derivative(e, v) if derivative is not None else sp.diff(e, v)
 
     def _v_Deriv(self, node: A.Deriv, env, canonical) -> Value:
         if node.num is None:
@@ -1428,7 +1449,8 @@ class Binder:
         if isinstance(num, Fn | _Op) or not isinstance(num, sp.Basic):
             raise self.error("a function without its argument", num_node)
         ns = list(num) if isinstance(num, sp.MatrixBase) else [num]
-        jac = sp.ImmutableMatrix(len(ns), len(ws), lambda i, j: sp.diff(ns[i], ws[j]))
+        diff = self._diff
+        jac = sp.ImmutableMatrix(len(ns), len(ws), lambda i, j: diff(ns[i], ws[j]))
         return jac, _shape_of(num), _shape_of(w)
 
     def _v__ChainRule(self, node: _ChainRule, env, canonical) -> Value:

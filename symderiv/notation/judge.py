@@ -7,6 +7,7 @@ import math
 import random
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
@@ -15,12 +16,27 @@ from ..timebound import bounded
 from ..verdict import Verdict
 from . import ast as A
 from .bind import Binder, FormulaLimitError, FormulaShapeError, NotationTable, Probe, RangeFound, Stack, Unbound
+from .evaluate import PointValues, equal, sum_values, to_float
 from .parse import parse, parse_one
 from .scope import Fn, as_basic
 
 POINTS = 6
 MAX_ASSIGNMENTS = 48
 MAX_LOG_MAGNITUDE = 10_000  # e^{10000}: the largest value compared (exp of more is a limit error)
+
+
+class _Irrational:
+    """An irrational value at a point, where only its being neither 0 nor rational matters."""
+
+    is_Rational = False
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
+
+
+_IRRATIONAL = _Irrational()
 
 
 @dataclass
@@ -75,7 +91,39 @@ def _equal(a: sp.Expr, b: sp.Expr) -> bool:
 
 
 def sample_points(scope, n: int, seed: int = 0) -> list[dict[sp.Symbol, sp.Rational]]:
-    """n points of small exact rationals (k/2, |k| <= 6), none on a ReLU kink."""
+    """n points of small exact rationals (k/2, |k| <= 6), none on a ReLU kink (drawn once per
+    scope, n and seed: every claim of a problem is judged at the same points)."""
+    cache = _scope_cache(scope, "_sample_points")
+    key = (n, seed, tuple(scope.leaves()))
+    if key not in cache:
+        cache[key] = _draw_points(scope, n, seed)
+    return list(cache[key])
+
+
+def _scope_cache(scope, name: str) -> dict:
+    """A dict kept on the scope (shared by the claims of one problem), or a fresh one."""
+    cache = getattr(scope, name, None)
+    if cache is None:
+        cache = {}
+        try:
+            setattr(scope, name, cache)
+        except AttributeError:
+            pass
+    return cache
+
+
+def point_values(scope, points: list[dict[sp.Symbol, sp.Rational]]) -> PointValues:
+    """The evaluator of expressions at `points`, built once per scope and set of points."""
+    cache = _scope_cache(scope, "_point_values")
+    key = tuple(tuple(pt.items()) for pt in points)
+    if key not in cache:
+        if len(cache) > 8:
+            cache.clear()
+        cache[key] = PointValues(points)
+    return cache[key]
+
+
+def _draw_points(scope, n: int, seed: int) -> list[dict[sp.Symbol, sp.Rational]]:
     rng = random.Random(seed)
     leaves = scope.leaves()
     kinks = scope.kinks()
@@ -108,6 +156,8 @@ class Judge:
         self.points = [at] if at is not None else sample_points(scope, points, seed)
         self.data: dict[sp.Symbol, sp.Rational] | None = None  # the problem's values, when it has them
         self.at_data = at is not None
+        self._point_values: PointValues | None = None
+        self._points_valued: list | None = None
 
     def free_ranges(self, sides: list[Side], unreadable: dict | None = None) -> dict[str, int]:
         """The free index letters of the sides and their ranges, found by probing.
@@ -265,18 +315,36 @@ class Judge:
                 "mistake": mistake or self._diagonal_mistake(a_vals, b_vals),
             }
         failures = []
-        for pt in self.points:
-            for env, a, b in zip(envs, a_vals, b_vals, strict=True):
-                am, bm = _as_matrix(a), _as_matrix(b)
-                an = am.applyfunc(lambda e, pt=pt: _num(e, pt))
-                bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
-                for side, vals in ((sides[i], an), (sides[j], bn)):
-                    self._finite(side, vals)
-                if not all(_equal(x, y) for x, y in zip(an, bn, strict=True)):
-                    failures.append((_legibility(an, bn), pt, env, am, bm, an, bn))
+        pv = self._values()
+        a_entries = [[as_basic(e) for e in _as_matrix(a)] for a in a_vals]
+        b_entries = [[as_basic(e) for e in _as_matrix(b)] for b in b_vals]
+        for p, pt in enumerate(self.points):
+            for k, (a, b) in enumerate(zip(a_vals, b_vals, strict=True)):
+                xs = [pv.values(e)[p] for e in a_entries[k]]
+                ys = [pv.values(e)[p] for e in b_entries[k]]
+                if any(v is None for v in xs) or any(v is None for v in ys):
+                    # not decided by the evaluator: substitute exactly, as SymPy does
+                    am, bm = _as_matrix(a), _as_matrix(b)
+                    an = am.applyfunc(lambda e, pt=pt: _num(e, pt))
+                    bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
+                    for side, vals in ((sides[i], an), (sides[j], bn)):
+                        self._finite(side, vals)
+                    if not all(_equal(x, y) for x, y in zip(an, bn, strict=True)):
+                        failures.append((_legibility(an, bn), p, k, an, bn))
+                    continue
+                # every value finite and of bounded size (the evaluator declines anything else)
+                if not all(self._same(x, y, ea, eb, pt)
+                           for x, y, ea, eb in zip(xs, ys, a_entries[k], b_entries[k], strict=True)):
+                    failures.append((_legibility_floats([to_float(x) for x in xs], [to_float(y) for y in ys]),
+                                     p, k, None, None))
         if not failures:
             return None
-        _, pt, env, am, bm, an, bn = max(failures, key=lambda f: f[0])
+        _, p, k, an, bn = max(failures, key=lambda f: f[0])
+        pt, env = self.points[p], envs[k]
+        am, bm = _as_matrix(a_vals[k]), _as_matrix(b_vals[k])
+        if an is None:  # shown as before: the exact values, substituted
+            an = am.applyfunc(lambda e, pt=pt: _num(e, pt))
+            bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
         used = set().union(*[as_basic(e).free_symbols for e in list(am) + list(bm)])
         return {
             **base,
@@ -289,6 +357,50 @@ class Judge:
             },
             "mistake": self._mistake(a_vals, b_vals, envs),
         }
+
+    def _values(self) -> PointValues:
+        """The evaluator at the judge's current points (kept by the scope for other claims)."""
+        if self._point_values is None or self._points_valued is not self.points:
+            self._point_values, self._points_valued = point_values(self.scope, self.points), self.points
+        return self._point_values
+
+    @staticmethod
+    def _same(x, y, ea: sp.Basic, eb: sp.Basic, pt: dict) -> bool:
+        """x = y for the values x, y of ea, eb at pt: by the evaluator where it decides, else by
+        exact substitution (`_equal`)."""
+        decided = equal(x, y)
+        return _equal(_num(ea, pt), _num(eb, pt)) if decided is None else decided
+
+    def _same_at(self, ea: sp.Basic, eb: sp.Basic, p: int) -> bool:
+        """ea = eb at point p (exact where rational, else to 40 digits)."""
+        pv = self._values()
+        ea, eb = as_basic(ea), as_basic(eb)
+        return self._same(pv.values(ea)[p], pv.values(eb)[p], ea, eb, self.points[p])
+
+    def _sum_same_at(self, ea: sp.Basic, terms: list[sp.Basic], p: int) -> bool:
+        """ea = the sum of `terms` at point p."""
+        pv = self._values()
+        x = pv.values(as_basic(ea))[p]
+        ys = [pv.values(as_basic(t))[p] for t in terms]
+        decided = None
+        if x is not None and all(y is not None for y in ys):
+            total = sum_values(ys)
+            decided = equal(x, total) if total is not None else None
+        if decided is None:
+            pt = self.points[p]
+            return _equal(_num(ea, pt), sum((_num(t, pt) for t in terms), sp.Integer(0)))
+        return decided
+
+    def _exact_at(self, e: sp.Basic, p: int):
+        """The value of e at point p as SymPy has it where it matters here: a Rational when it is
+        rational, a marker that is neither 0 nor Rational when the evaluator holds an irrational
+        value, else the exact substitution."""
+        v = self._values().values(as_basic(e))[p]
+        if isinstance(v, Fraction):
+            return sp.Rational(v.numerator, v.denominator)
+        if v is None or isinstance(v, bool):
+            return _num(e, self.points[p])
+        return _IRRATIONAL
 
     def _numbers_are_about_data(self, values: list, readable: list[int]) -> None:
         """A side that is a number with a fraction (L = 1.0185, Y = [-0.7, ...]) can only be
@@ -343,8 +455,8 @@ class Judge:
                 (b_vals, a_vals, f"an extra sum over {x} (the claim adds up what holds for each {x})"),
             ):
                 if all(
-                    _equal(_num(x_, pt), sum((_num(_as_matrix(other[m])[e], pt) for m in g), sp.Integer(0)))
-                    for pt in pts
+                    self._sum_same_at(x_, [_as_matrix(other[m])[e] for m in g], p)
+                    for p in range(len(pts))
                     for g in groups.values()
                     for n in g
                     for e, x_ in enumerate(_as_matrix(side[n]))
@@ -365,13 +477,12 @@ class Judge:
             return None
         if n != r or len(_as_matrix(b_vals[0])) != n * c:
             return None
-        for pt in self.points[:3]:
+        for p in range(len(self.points[:3])):
             for a, b in zip(a_vals, b_vals, strict=True):
-                am = _as_matrix(a).applyfunc(lambda e, pt=pt: _num(e, pt))
-                bl = [_num(e, pt) for e in _as_matrix(b)]
+                am, bl = _as_matrix(a), list(_as_matrix(b))
                 for i, k, col in itertools.product(range(n), range(r), range(c)):
                     x = am[i, k * c + col]
-                    if (k != i and x != 0) or (k == i and not _equal(x, bl[i * c + col])):
+                    if (k != i and self._exact_at(x, p) != 0) or (k == i and not self._same_at(x, bl[i * c + col], p)):
                         return None
         return (
             "the claim is the diagonal of the derivative (its other entries are 0): "
@@ -379,14 +490,18 @@ class Judge:
         )
 
     def _mistake(self, a_vals, b_vals, envs) -> str | None:
-        pts = self.points[:3]
+        pts = range(len(self.points[:3]))
 
-        def nums(vals, pt):
-            return [_num(e, pt) for v in vals for e in _as_matrix(v)]
+        def entries(vals):
+            return [e for v in vals for e in _as_matrix(v)]
+
+        def same(xs, ys) -> bool:
+            return all(self._same_at(x, y, p) for p in pts for x, y in zip(entries(xs), entries(ys), strict=True))
 
         ratios = set()
-        for pt in pts:
-            xs, ys = nums(a_vals, pt), nums(b_vals, pt)
+        for p in pts:
+            xs = [self._exact_at(e, p) for e in entries(a_vals)]
+            ys = [self._exact_at(e, p) for e in entries(b_vals)]
             for x, y in zip(xs, ys, strict=True):
                 if x == 0 and y == 0:
                     continue
@@ -403,23 +518,11 @@ class Judge:
             return _as_matrix(v).replace(relu_step, lambda *a: sp.Integer(1))
 
         if any(_as_matrix(v).has(relu_step) for v in a_vals):
-            if all(
-                _equal(x, y)
-                for pt in pts
-                for x, y in zip(
-                    nums([unmask(v) for v in a_vals], pt),
-                    nums([unmask(v) for v in b_vals], pt),
-                    strict=True,
-                )
-            ):
+            if same([unmask(v) for v in a_vals], [unmask(v) for v in b_vals]):
                 return "missing f' factor or mask"
         sq = [_as_matrix(v) for v in a_vals]
         if all(m.rows == m.cols and m.rows > 1 for m in sq):
-            if all(
-                _equal(x, y)
-                for pt in pts
-                for x, y in zip(nums([m.T for m in sq], pt), nums(b_vals, pt), strict=True)
-            ):
+            if same([m.T for m in sq], b_vals):
                 return "swapped indices (the transpose)"
         missing = self._missing_sum(a_vals, b_vals, envs)
         if missing:
@@ -432,13 +535,7 @@ class Judge:
                 s = dict(e)
                 s[letters[0]], s[letters[1]] = e[letters[1]], e[letters[0]]
                 swapped.append(index.get(tuple(sorted(s.items()))))
-            if None not in swapped and all(
-                _equal(x, y)
-                for pt in pts
-                for x, y in zip(
-                    nums([a_vals[j] for j in swapped], pt), nums(b_vals, pt), strict=True
-                )
-            ):
+            if None not in swapped and same([a_vals[j] for j in swapped], b_vals):
                 return "swapped indices"
         return None
 
@@ -447,9 +544,13 @@ def _legibility(expected: sp.MatrixBase, claimed: sp.MatrixBase) -> float:
     """How well a counterexample shows the difference to a person: the largest entry gap
     relative to the entries' size, with a penalty for values far from 1 (e^{-20} vs 0 is a
     true but useless counterexample when another point shows 0.3 vs 0)."""
+    return _legibility_floats([float(sp.N(x, 20)) for x in expected], [float(sp.N(y, 20)) for y in claimed])
+
+
+def _legibility_floats(expected: list[float], claimed: list[float]) -> float:
+    """`_legibility` of the entries as floats."""
     best = 0.0
-    for x, y in zip(expected, claimed, strict=True):
-        fx, fy = float(sp.N(x, 20)), float(sp.N(y, 20))
+    for fx, fy in zip(expected, claimed, strict=True):
         size = max(abs(fx), abs(fy))
         if size == 0 or not math.isfinite(size):
             continue
@@ -550,7 +651,7 @@ def judge_formula(
         checked += result["checked"]
         if expected is None and result["values"] and result["values"][0]:
             first = result["values"][0][0]
-            expected = sp.latex(first) if len(str(first)) < 400 else None
+            expected = sp.latex(first) if _prints_shorter(first, 400) else None
     if unreadable:
         what = "; ".join(f"{t}: {m}" for t, m in unreadable.items())
         return Verdict(
@@ -591,6 +692,18 @@ def judge_formula(
         expected=expected,
         details={"proved": bool(proved), "points": len(judge.points)},
     )
+
+
+def _prints_shorter(value, limit: int) -> bool:
+    """len(str(value)) < limit, without printing a value that has `limit` symbols or more (each
+    occurrence of a symbol prints at least one character)."""
+    seen = 0
+    for node in sp.preorder_traversal(value):
+        if isinstance(node, sp.Symbol):
+            seen += 1
+            if seen >= limit:
+                return False
+    return len(str(value)) < limit
 
 
 def _side_text(text: str) -> str:

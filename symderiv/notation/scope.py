@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .derivative import Differentiator
+
 
 def as_basic(e: object) -> sp.Basic:
     """A SymPy object as is, a Python int as an Integer; never reads text."""
@@ -55,6 +57,9 @@ class Fn:
         return self.f(v)
 
 
+MAX_REMEMBERED = 50_000  # expansions and derivatives remembered per scope
+
+
 def _placeholders(name: str, rows: int, cols: int) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(
         rows, cols, lambda i, j: sp.Symbol(f"{name}[{i + 1},{j + 1}]", real=True)
@@ -72,6 +77,11 @@ class GraphScope:
         self._kinks: list[sp.Expr] = []
         self._acts: dict[int, Fn] = {}
         self._by_def: dict[sp.Expr, sp.Symbol] = {}
+        self._expanded: dict[tuple, object] = {}  # (expr, keep, definitions) -> expanded
+        self._derivatives: dict[tuple[sp.Expr, sp.Symbol], sp.Expr] = {}
+        self._differentiator = Differentiator()
+        self._sample_points: dict = {}  # kept here for the judge (notation.judge.sample_points)
+        self._point_values: dict = {}  # the judge's evaluators, by points (notation.judge.point_values)
 
     def leaf(self, name: str, m: sp.MatrixBase) -> None:
         self._q[name] = sp.ImmutableMatrix(m)
@@ -98,13 +108,50 @@ class GraphScope:
         return self._acts[layer]
 
     def expand(self, expr, keep: frozenset = frozenset()):
+        """`expr` with every placeholder not in `keep` replaced by its definition, down to the
+        leaves (remembered per scope: a claim's sides, its index values and the claims of one
+        problem expand the same quantities again and again)."""
+        try:
+            key = (expr, keep, len(self._defs))
+            found = self._expanded.get(key)
+        except TypeError:  # a mutable matrix: not remembered
+            key, found = None, None
+        if found is not None:
+            return found
+        out = expr
+        replace = self._differentiator.xreplace  # as xreplace, skipping what has no placeholder
         for _, mapping in reversed(self._defs):
-            sub = {p: v for p, v in mapping.items() if p not in keep}
-            if isinstance(expr, sp.MatrixBase):
-                expr = sp.ImmutableMatrix(expr.xreplace(sub))
+            sub = {p: v for p, v in mapping.items() if p not in keep} if keep else mapping
+            if isinstance(out, sp.MatrixBase):
+                out = sp.ImmutableMatrix(out.rows, out.cols, [replace(as_basic(e), sub) for e in out])
             else:
-                expr = as_basic(expr).xreplace(sub)
-        return expr
+                out = replace(as_basic(out), sub)
+        if key is not None:
+            if len(self._expanded) > MAX_REMEMBERED:
+                self._expanded.clear()
+            self._expanded[key] = out
+        return out
+
+    def substitute(self, expr, rule: dict[sp.Symbol, sp.Basic]):
+        """expr.xreplace(rule) for a rule on symbols (a matrix entry by entry, immutable): the same
+        result, without visiting what has none of the symbols."""
+        if isinstance(expr, sp.MatrixBase):
+            replace = self._differentiator.xreplace
+            return sp.ImmutableMatrix(expr.rows, expr.cols, [replace(as_basic(e), rule) for e in expr])
+        return self._differentiator.xreplace(as_basic(expr), rule)
+
+    def derivative(self, expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+        """d expr / d var, the expression SymPy's diff gives (see Differentiator), remembered
+        per scope like `expand` (not for a Dummy variable: each is used once)."""
+        if isinstance(var, sp.Dummy):
+            return self._differentiator.diff(expr, var)
+        key = (expr, var)
+        found = self._derivatives.get(key)
+        if found is None:
+            if len(self._derivatives) > MAX_REMEMBERED:
+                self._derivatives.clear()
+            found = self._derivatives[key] = self._differentiator.diff(expr, var)
+        return found
 
     def symbol_for(self, expr: sp.Expr) -> sp.Symbol | None:
         """The placeholder defined as `expr`, also when `expr` is written out down to the
@@ -125,6 +172,7 @@ class GraphScope:
         """A copy with more free quantities (a claim's own variables): name -> symbols."""
         out = copy.copy(self)
         out._q, out._leaves = dict(self._q), list(self._leaves)
+        out._sample_points, out._point_values = {}, {}  # the judge's points: drawn for these leaves
         for name, m in leaves.items():
             if name in out._q:
                 raise ValueError(f"{name!r} is already a quantity of the model")
