@@ -18,6 +18,7 @@ from . import ast as A
 from .bind import Binder, FormulaLimitError, FormulaShapeError, NotationTable, Probe, RangeFound, Stack, Unbound
 from .evaluate import PointValues, equal, sum_values, to_float
 from .parse import parse, parse_one
+from .polynomial import is_zero_polynomial
 from .scope import Fn, as_basic
 
 POINTS = 6
@@ -586,6 +587,16 @@ def _show(m: sp.MatrixBase) -> str:
     )
 
 
+def _polynomial_proof(diffs: list[sp.Expr]) -> bool:
+    """Every difference is 0: expanded as polynomials in their atoms (a bounded amount of work,
+    in process), else by SymPy's simplify in a worker bounded in time.  A nonzero polynomial in
+    symbols alone is no identity: simplify is not asked."""
+    zero = is_zero_polynomial(diffs)
+    if zero is not None:
+        return zero
+    return bounded(_prove, diffs, seconds=3.0)
+
+
 def _prove(diffs: list[sp.Expr]) -> bool:
     return all(sp.simplify(d) == 0 for d in diffs)
 
@@ -676,7 +687,7 @@ def judge_formula(
             vals = [judge.evaluate(s, {}) for s in sides] if not judge.free_ranges(sides) else []
             for a, b in itertools.pairwise(vals):
                 diffs.extend(list(_as_matrix(a) - _as_matrix(b)))
-        proved = bounded(_prove, diffs, seconds=3.0) if diffs else None
+        proved = _polynomial_proof(diffs) if diffs else None
     except (Timeout, SymderivError):
         proved = None
     how = ("equal at the problem's data, exactly" if judge.at_data else
