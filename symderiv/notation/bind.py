@@ -493,6 +493,7 @@ class Binder:
         self.ranges: dict[str, int] = {}  # the free index letters' ranges, set by the judge
         self.locals: dict[str, Value] = {}  # formal parameters of a student's function
         self._derived: dict[object, Value] = {}  # \\nabla F(v), J_F(v) by what they depend on
+        self._samples: dict[tuple[str, int | None], sp.ImmutableMatrix] = {}  # x_k, y, ... (per sample)
 
     # ------------------------------------------------------------------ errors
     def error(self, message: str, node: A.Node | None) -> NotationError:
@@ -740,6 +741,13 @@ class Binder:
         return {"x": "X", "t": "T", "y": "Y"}.get(name, name.upper())
 
     def _per_sample(self, name: str, k: int | None, node) -> sp.ImmutableMatrix:
+        key = (name, k)
+        found = self._samples.get(key)
+        if found is None:
+            found = self._samples[key] = self._sample_of(name, k, node)
+        return found
+
+    def _sample_of(self, name: str, k: int | None, node) -> sp.ImmutableMatrix:
         batch = self._canonical(self._batch_name(name), node)
         if k is None:
             return batch if self.scope.layout == "row" else batch.T
@@ -882,17 +890,21 @@ class Binder:
             return _Op("jacobian", subs[0])  # J_{l_2}: the function comes as the subscript
         if not isinstance(value, sp.MatrixBase):
             raise self.error("a subscript on a scalar", node)
-        r, c = value.shape
+        return value[self._entry(value.shape, subs, env, node)]
+
+    def _entry(self, shape: tuple[int, int], subs: tuple[A.Node, ...], env, node) -> int:
+        """The position (row by row) of the entry `subs` of a matrix of this shape."""
+        r, c = shape
         if len(subs) == 1:
             if r != 1 and c != 1:
                 raise self.error(f"one index on a {r}x{c} matrix: write two", node)
             n = max(r, c)
             i = self._checked(subs[0], env, n, node)
-            return value[i - 1] if r * c > 1 else value[0]
+            return i - 1 if r * c > 1 else 0
         if len(subs) == 2:
             i = self._checked(subs[0], env, r, node)
             j = self._checked(subs[1], env, c, node)
-            return value[i - 1, j - 1]
+            return (i - 1) * c + (j - 1)
         raise self.error("at most two indices", node)
 
     def _checked(self, sub: A.Node, env, n: int, node) -> int:
@@ -1288,9 +1300,15 @@ class Binder:
             )
         else:
             jac = f.kind == "jacobian"
-            value = self._cached(
-                ("derive", jac), (f.node, inner), env, lambda: self._derive_at(f.node, inner, env, jac, arg_node)
-            )
+            entry = None
+            if not jac and wraps and isinstance(wraps[-1], A.Sub):
+                entry = self._loss_gradient_entry(f.node, inner, env, wraps[-1])
+            if entry is not None:  # \nabla L(\mathbf{W})_{ij}: that entry alone
+                value, wraps = entry, wraps[:-1]
+            else:
+                value = self._cached(
+                    ("derive", jac), (f.node, inner), env, lambda: self._derive_at(f.node, inner, env, jac, arg_node)
+                )
         for w in reversed(wraps):
             if isinstance(w, A.Sub):
                 value = self._subscript(value, w.index, env, w)
@@ -1361,6 +1379,25 @@ class Binder:
         q = self.scope.expand(self.value(qnode, env), frozenset(var))
         return self._substitute(q, dict(zip(var, ats, strict=True)))
 
+    def _loss_gradient_entry(self, fnode: A.Node, inner: A.Node, env, sub: A.Sub) -> Value | None:
+        """Entry `sub` of \nabla F(v) when F is the loss and v the model quantity itself: the
+        derivative of the loss in that one symbol, the entry `_derive_at` then `_subscript` give
+        (the same checks, in the same order), without the rest of the gradient.  None when F or
+        v is anything else (the general path applies)."""
+        if self.locals:
+            return None
+        at = self._argument(inner, env)
+        f = self.value(fnode, env)
+        if isinstance(f, StudentFn | Fn) or not isinstance(f, sp.Basic) or _dims(f) != (1, 1) \
+                or not isinstance(at, sp.MatrixBase):
+            return None
+        var = self._model_variable(inner)
+        if list(at) != var:
+            return None
+        position = self._entry(at.shape, sub.index, env, sub)
+        q = self.scope.expand(f, frozenset(var))
+        return self._diff(q[0] if isinstance(q, sp.MatrixBase) else q, var[position])
+
     def _derive_at(self, fnode: A.Node, inner: A.Node, env, jacobian: bool, node: A.Node) -> Value:
         """\\nabla F(v) (F scalar: the gradient, shaped like v) or J_F(v) (the Jacobian, rows:
         F's entries), F's derivative in its argument evaluated at v. F is a student's function,
@@ -1401,15 +1438,28 @@ class Binder:
         if jacobian:
             if 1 not in shape or (isinstance(out, sp.MatrixBase) and 1 not in out.shape):
                 raise self.error("a Jacobian needs a vector function of a vector", node)
-            result = sp.ImmutableMatrix(len(outs), len(syms), lambda i, j: self._diff(outs[i], syms[j]))
+        elif len(outs) != 1:
+            raise self.shape_error(f"\\nabla of a function with {len(outs)} values (a Jacobian?)", node)
+        ats = list(at) if isinstance(at, sp.MatrixBase) else [at]
+        wrt, direct = list(syms), self._free_of(outs, ats)
+        if direct:  # at distinct symbols the function does not otherwise involve: d/d(at) of f(at),
+            rule = dict(zip(syms, ats, strict=True))  # the same as d/ds f(s) at s = at (and kept)
+            outs, wrt = [self._substitute(o, rule) for o in outs], ats
+        if jacobian:
+            result = sp.ImmutableMatrix(len(outs), len(wrt), lambda i, j: self._diff(outs[i], wrt[j]))
         else:
-            if len(outs) != 1:
-                raise self.shape_error(f"\\nabla of a function with {len(outs)} values (a Jacobian?)", node)
-            result = syms.applyfunc(lambda s: self._diff(outs[0], s))
+            result = sp.ImmutableMatrix(*shape, [self._diff(outs[0], w) for w in wrt])
             if not isinstance(at, sp.MatrixBase):
                 result = result[0]
-        ats = list(at) if isinstance(at, sp.MatrixBase) else [at]
-        return self._substitute(result, dict(zip(syms, ats, strict=True)))
+        return result if direct else self._substitute(result, dict(zip(syms, ats, strict=True)))
+
+    def _free_of(self, outs: list[sp.Basic], ats: list[sp.Basic]) -> bool:
+        """Whether the ats are distinct symbols none of the outs has."""
+        symbols_of = getattr(self.scope, "symbols_of", None)
+        if symbols_of is None or not all(isinstance(a, sp.Symbol) for a in ats) or len(set(ats)) != len(ats):
+            return False
+        names = set(ats)
+        return not any(symbols_of(o) & names for o in outs)
 
     def _substitute(self, e: Value, rule: dict[sp.Symbol, sp.Basic]) -> Value:
         """e.xreplace(rule) (by the scope's faster substitution, when it has one)."""

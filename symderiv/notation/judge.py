@@ -343,9 +343,8 @@ class Judge:
         _, p, k, an, bn = max(failures, key=lambda f: f[0])
         pt, env = self.points[p], envs[k]
         am, bm = _as_matrix(a_vals[k]), _as_matrix(b_vals[k])
-        if an is None:  # shown as before: the exact values, substituted
-            an = am.applyfunc(lambda e, pt=pt: _num(e, pt))
-            bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
+        if an is None:  # shown as before: the exact values (rationals from the evaluator)
+            an, bn = self._exact_matrix(am, p), self._exact_matrix(bm, p)
         used = set().union(*[as_basic(e).free_symbols for e in list(am) + list(bm)])
         return {
             **base,
@@ -391,6 +390,16 @@ class Judge:
             pt = self.points[p]
             return _equal(_num(ea, pt), sum((_num(t, pt) for t in terms), sp.Integer(0)))
         return decided
+
+    def _exact_matrix(self, m: sp.MatrixBase, p: int) -> sp.ImmutableMatrix:
+        """The entries of m at point p exactly, as substitution gives them: a rational the
+        evaluator holds as that Rational, any other entry substituted."""
+        pv, pt = self._values(), self.points[p]
+        out = []
+        for e in m:
+            v = pv.values(as_basic(e))[p]
+            out.append(sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else _num(e, pt))
+        return sp.ImmutableMatrix(m.rows, m.cols, out)
 
     def _exact_at(self, e: sp.Basic, p: int):
         """The value of e at point p as SymPy has it where it matters here: a Rational when it is

@@ -78,6 +78,8 @@ class GraphScope:
         self._acts: dict[int, Fn] = {}
         self._by_def: dict[sp.Expr, sp.Symbol] = {}
         self._expanded: dict[tuple, object] = {}  # (expr, keep, definitions) -> expanded
+        self._substitutions: dict[tuple, list[dict]] = {}  # (keep, definitions) -> one rule per definition
+        self._placeholders_known: tuple[int, frozenset] = (0, frozenset())
         self._derivatives: dict[tuple[sp.Expr, sp.Symbol], sp.Expr] = {}
         self._differentiator = Differentiator()
         self._sample_points: dict = {}  # kept here for the judge (notation.judge.sample_points)
@@ -109,28 +111,47 @@ class GraphScope:
 
     def expand(self, expr, keep: frozenset = frozenset()):
         """`expr` with every placeholder not in `keep` replaced by its definition, down to the
-        leaves (remembered per scope: a claim's sides, its index values and the claims of one
-        problem expand the same quantities again and again)."""
+        leaves; a matrix entry by entry (each remembered per scope: a claim's sides, its index
+        values and the claims of one problem expand the same quantities again and again)."""
+        if isinstance(expr, sp.MatrixBase):
+            return sp.ImmutableMatrix(expr.rows, expr.cols, [self._expand_one(as_basic(e), keep) for e in expr])
+        return self._expand_one(as_basic(expr), keep)
+
+    def _expand_one(self, expr: sp.Basic, keep: frozenset) -> sp.Basic:
+        if keep:  # only placeholders are kept or replaced: a leaf in `keep` changes nothing
+            placeholders = self._placeholder_set()
+            keep = frozenset(k for k in keep if k in placeholders)
+        key = (expr, keep, len(self._defs))
         try:
-            key = (expr, keep, len(self._defs))
             found = self._expanded.get(key)
-        except TypeError:  # a mutable matrix: not remembered
+        except TypeError:  # a mutable array: not remembered
             key, found = None, None
         if found is not None:
             return found
+        subs = self._substitutions.get((keep, len(self._defs)))
+        if subs is None:
+            subs = [{p: v for p, v in mapping.items() if p not in keep} if keep else mapping
+                    for _, mapping in reversed(self._defs)]
+            self._substitutions[(keep, len(self._defs))] = subs
         out = expr
-        replace = self._differentiator.xreplace  # as xreplace, skipping what has no placeholder
-        for _, mapping in reversed(self._defs):
-            sub = {p: v for p, v in mapping.items() if p not in keep} if keep else mapping
-            if isinstance(out, sp.MatrixBase):
-                out = sp.ImmutableMatrix(out.rows, out.cols, [replace(as_basic(e), sub) for e in out])
-            else:
-                out = replace(as_basic(out), sub)
+        for sub in subs:  # the last definition first, as xreplace one after another (without
+            out = self._differentiator.xreplace(out, sub)  # visiting what has no placeholder)
         if key is not None:
             if len(self._expanded) > MAX_REMEMBERED:
                 self._expanded.clear()
             self._expanded[key] = out
         return out
+
+    def _placeholder_set(self) -> frozenset:
+        """Every placeholder symbol defined so far."""
+        if self._placeholders_known[0] != len(self._defs):
+            self._placeholders_known = (len(self._defs),
+                                        frozenset(p for _, mapping in self._defs for p in mapping))
+        return self._placeholders_known[1]
+
+    def symbols_of(self, expr: sp.Basic) -> frozenset:
+        """expr.free_symbols (each subexpression's found once per scope)."""
+        return self._differentiator.free_symbols(as_basic(expr))
 
     def substitute(self, expr, rule: dict[sp.Symbol, sp.Basic]):
         """expr.xreplace(rule) for a rule on symbols (a matrix entry by entry, immutable): the same
