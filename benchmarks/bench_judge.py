@@ -52,7 +52,7 @@ def p99(times: list[float]) -> float:
 def cpu() -> float:
     """CPU seconds of this process and of its finished children (forked bounded workers)."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    return time.process_time() + t.children_user + t.children_system
 
 
 def machine() -> str:

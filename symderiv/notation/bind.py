@@ -494,6 +494,7 @@ class Binder:
         self.locals: dict[str, Value] = {}  # formal parameters of a student's function
         self._derived: dict[object, Value] = {}  # \\nabla F(v), J_F(v) by what they depend on
         self._samples: dict[tuple[str, int | None], sp.ImmutableMatrix] = {}  # x_k, y, ... (per sample)
+        self._vecs: dict[sp.ImmutableMatrix, sp.ImmutableMatrix] = {}  # vec(W) of the matrices met
 
     # ------------------------------------------------------------------ errors
     def error(self, message: str, node: A.Node | None) -> NotationError:
@@ -1270,8 +1271,13 @@ class Binder:
         if isinstance(f, _Op) and f.kind == "vec":  # row by row, as seed 003 section 3 defines it
             if not isinstance(arg, sp.MatrixBase):
                 raise self.error("vec takes a matrix", arg_node)
-            col = sp.ImmutableMatrix(len(arg), 1, list(arg))
-            return col if self.scope.layout == "column" else sp.ImmutableMatrix(col.T)
+            found = self._vecs.get(arg) if isinstance(arg, sp.ImmutableMatrix) else None
+            if found is None:
+                col = sp.ImmutableMatrix(len(arg), 1, list(arg))
+                found = col if self.scope.layout == "column" else sp.ImmutableMatrix(col.T)
+                if isinstance(arg, sp.ImmutableMatrix):
+                    self._vecs[arg] = found
+            return found
         if isinstance(f, _Op) and f.kind == "diag":
             if not isinstance(arg, sp.MatrixBase) or 1 not in arg.shape:
                 raise self.error("diag takes a vector", arg_node)

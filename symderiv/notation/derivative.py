@@ -46,11 +46,14 @@ class Differentiator:
             memo[node] = out
         return memo[e]
 
-    def xreplace(self, e: sp.Basic, rule: dict[sp.Symbol, sp.Basic]) -> sp.Basic:
+    def xreplace(self, e: sp.Basic, rule: dict[sp.Symbol, sp.Basic],
+                 done: dict[sp.Basic, tuple[sp.Basic, bool]] | None = None) -> sp.Basic:
         """e.xreplace(rule) for a rule that replaces symbols: the same expression, rebuilt the
-        same way, but without visiting a subexpression that has none of the symbols."""
+        same way, but without visiting a subexpression that has none of the symbols.  `done`
+        (results by subexpression, for this rule only) may be kept from call to call."""
         keys = frozenset(rule)
-        done: dict[sp.Basic, tuple[sp.Basic, bool]] = {}
+        if done is None:
+            done = {}
 
         def visit(node: sp.Basic) -> tuple[sp.Basic, bool]:  # as Basic._xreplace: (result, changed)
             found = done.get(node)

@@ -82,11 +82,9 @@ def equal(x: Value, y: Value) -> bool | None:
     return None
 
 
-def smaller_than(a: sp.Basic, b: sp.Basic, bound: sp.Rational) -> bool | None:
-    """|a - b| < bound for two closed numeric expressions, decided on exact rationals or rigorous
-    intervals with a margin of 1 %; None where that does not settle it (SymPy's N then decides)."""
-    values = PointValues([{}])
-    x, y = values.values(a)[0], values.values(b)[0]
+def closer_than(x: Value, y: Value, bound: sp.Rational) -> bool | None:
+    """|x - y| < bound for two values, decided on exact rationals or rigorous intervals with a
+    margin of 1 %; None where that does not settle it (SymPy's N then decides)."""
     if x is None or y is None or isinstance(x, bool) or isinstance(y, bool):
         return None
     limit = Fraction(int(bound.p), int(bound.q))
@@ -353,7 +351,7 @@ class PointValues:
 
     def _atom(self, node: sp.Basic) -> list[Value]:
         n = self.n
-        if isinstance(node, sp.Symbol):
+        if isinstance(node, sp.Symbol) or any(node in pt for pt in self.points):  # a leaf, or y[k] given
             out: list[Value] = []
             for pt in self.points:
                 v = pt.get(node)

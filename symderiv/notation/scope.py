@@ -78,7 +78,7 @@ class GraphScope:
         self._acts: dict[int, Fn] = {}
         self._by_def: dict[sp.Expr, sp.Symbol] = {}
         self._expanded: dict[tuple, object] = {}  # (expr, keep, definitions) -> expanded
-        self._substitutions: dict[tuple, list[dict]] = {}  # (keep, definitions) -> one rule per definition
+        self._substitutions: dict[tuple, list] = {}  # (keep, definitions) -> (rule, results) per definition
         self._placeholders_known: tuple[int, frozenset] = (0, frozenset())
         self._derivatives: dict[tuple[sp.Expr, sp.Symbol], sp.Expr] = {}
         self._differentiator = Differentiator()
@@ -129,13 +129,15 @@ class GraphScope:
         if found is not None:
             return found
         subs = self._substitutions.get((keep, len(self._defs)))
-        if subs is None:
-            subs = [{p: v for p, v in mapping.items() if p not in keep} if keep else mapping
+        if subs is None:  # one rule per definition, each with the results it gave (kept)
+            subs = [({p: v for p, v in mapping.items() if p not in keep} if keep else mapping, {})
                     for _, mapping in reversed(self._defs)]
             self._substitutions[(keep, len(self._defs))] = subs
         out = expr
-        for sub in subs:  # the last definition first, as xreplace one after another (without
-            out = self._differentiator.xreplace(out, sub)  # visiting what has no placeholder)
+        for sub, done in subs:  # the last definition first, as xreplace one after another
+            if len(done) > MAX_REMEMBERED:  # (without visiting what has no placeholder)
+                done.clear()
+            out = self._differentiator.xreplace(out, sub, done)
         if key is not None:
             if len(self._expanded) > MAX_REMEMBERED:
                 self._expanded.clear()
