@@ -45,11 +45,16 @@ class Fn:
     df: Callable[[sp.Expr], sp.Expr] | None = None
 
     def derivative(self) -> Fn:
+        """f' as a function, with its own derivative f'' (made once per function)."""
         if self.df is None:
             raise ValueError(f"no derivative known for {self.name}")
-        z = sp.Dummy("z")
-        d2 = sp.diff(self.df(z), z)
-        return Fn(self.name + "'", self.df, lambda v: d2.xreplace({z: v}))
+        made = self.__dict__.get("_derivative")
+        if made is None:
+            z = sp.Dummy("z")
+            d2 = sp.diff(self.df(z), z)
+            made = Fn(self.name + "'", self.df, lambda v: d2.xreplace({z: v}))
+            object.__setattr__(self, "_derivative", made)  # a frozen value: computed once
+        return made
 
     def __call__(self, v):
         if isinstance(v, sp.MatrixBase):
