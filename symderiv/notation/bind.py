@@ -173,9 +173,14 @@ class NotationTable:
 
     def match(self, node: A.Node) -> tuple[A.Node, dict[str, A.Node]] | None:
         """The body of a parametrised `where` name matching `node`, with its index bindings."""
+        nk = node.key()
         for pattern, letters, body in self.patterns:
+            pk = pattern.key()
+            if isinstance(pk, tuple) and isinstance(nk, tuple) and pk[:1] != nk[:1] \
+                    and not (pk[:1] == ("Name",) and pk[1] in letters):
+                continue  # different constructs (a parameter letter alone may match a number)
             binds: dict[str, A.Node] = {}
-            if _match(pattern.key(), node.key(), letters, binds, node):
+            if _match(pk, nk, letters, binds, node):
                 return body, binds
         return None
 
@@ -495,6 +500,8 @@ class Binder:
         self._derived: dict[object, Value] = {}  # \\nabla F(v), J_F(v) by what they depend on
         self._samples: dict[tuple[str, int | None], sp.ImmutableMatrix] = {}  # x_k, y, ... (per sample)
         self._vecs: dict[sp.ImmutableMatrix, sp.ImmutableMatrix] = {}  # vec(W) of the matrices met
+        self._slices: dict[int, tuple[A.Juxt, list[A.Node]]] = {}  # a juxtaposition's items, macros read
+        self._variables: dict[int, tuple[A.Node, list]] = {}  # the model quantity a name stands for
 
     # ------------------------------------------------------------------ errors
     def error(self, message: str, node: A.Node | None) -> NotationError:
@@ -1164,8 +1171,11 @@ class Binder:
 
     def _v_Juxt(self, node: A.Juxt, env, canonical) -> Value:
         items = list(node.items)
-        if not canonical:
-            items = self._macro_slices(items)
+        if not canonical:  # the student's names that span several items: once per node and table
+            found = self._slices.get(id(node))
+            if found is None or found[0] is not node:
+                found = self._slices[id(node)] = (node, self._macro_slices(items))
+            items = list(found[1])
         items = _chain_rule_runs(items)
         vals: list[Value] = []
         i = 0
@@ -1355,14 +1365,20 @@ class Binder:
             self.locals = saved
 
     def _model_variable(self, node: A.Node) -> list[sp.Symbol]:
-        """The symbols of the model quantity a name stands for (formal parameters ignored)."""
+        """The symbols of the model quantity a name stands for (formal parameters ignored; the
+        same for every index value, so found once per node)."""
+        found = self._variables.get(id(node))
+        if found is not None and found[0] is node:
+            return list(found[1])
         saved = self.locals
         self.locals = {}
         try:
             v = self._variable(self.value(node, {}), node)
         finally:
             self.locals = saved
-        return list(v) if isinstance(v, sp.MatrixBase) else [v]
+        out = list(v) if isinstance(v, sp.MatrixBase) else [v]
+        self._variables[id(node)] = (node, out)
+        return list(out)
 
     def _is_loss_call(self, name: A.Node, arg: A.Node) -> bool:
         """L(\\mathbf{y}'): the loss written as a function of a quantity of the model."""

@@ -19,6 +19,7 @@ class Differentiator:
 
     def __init__(self) -> None:
         self._free: dict[sp.Basic, frozenset[sp.Basic]] = {}
+        self._derivatives: dict[tuple[sp.Basic, sp.Symbol], sp.Basic] = {}
 
     def free_symbols(self, e: sp.Basic) -> frozenset[sp.Basic]:
         """e.free_symbols, computed bottom-up once per subexpression."""
@@ -83,6 +84,15 @@ class Differentiator:
     def _diff(self, e: sp.Basic, v: sp.Symbol) -> sp.Basic:
         if v not in self.free_symbols(e):  # Derivative.__new__'s quick exit
             return sp.S.Zero
+        key = (e, v)  # a subexpression met again (ReLU(z_j) in every output): its derivative once
+        found = self._derivatives.get(key)
+        if found is None:
+            if len(self._derivatives) > MAX_REMEMBERED:
+                self._derivatives.clear()
+            found = self._derivatives[key] = self._rule(e, v)
+        return found
+
+    def _rule(self, e: sp.Basic, v: sp.Symbol) -> sp.Basic:
         if e == v:
             return sp.S.One
         t = type(e)

@@ -247,7 +247,8 @@ class Judge(PointChecks):
         am, bm = _as_matrix(a_vals[k]), _as_matrix(b_vals[k])
         if an is None:  # shown as before: the exact values (rationals from the evaluator)
             an, bn = self._exact_matrix(am, p), self._exact_matrix(bm, p)
-        used = set().union(*[as_basic(e).free_symbols for e in list(am) + list(bm)])
+        symbols_of = getattr(self.scope, "symbols_of", lambda e: as_basic(e).free_symbols)
+        used = set().union(*[symbols_of(e) for e in list(am) + list(bm)])
         return {
             **base,
             "message": "the two sides differ (see the counterexample)",
