@@ -1402,7 +1402,7 @@ class Binder:
         return self._substitute(q, dict(zip(var, ats, strict=True)))
 
     def _loss_gradient_entry(self, fnode: A.Node, inner: A.Node, env, sub: A.Sub) -> Value | None:
-        """Entry `sub` of \nabla F(v) when F is the loss and v the model quantity itself: the
+        """Entry `sub` of \\nabla F(v) when F is the loss and v the model quantity itself: the
         derivative of the loss in that one symbol, the entry `_derive_at` then `_subscript` give
         (the same checks, in the same order), without the rest of the gradient.  None when F or
         v is anything else (the general path applies)."""
