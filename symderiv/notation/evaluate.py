@@ -17,7 +17,7 @@ PRECISION = 512
 #: e^u is computed only for |u| <= MAX_EXPONENT; beyond, SymPy's own substitution decides
 #: (and the judge's finiteness check bounds it), as before this evaluator existed.
 MAX_EXPONENT = 1000
-#: Two values are equal when |x - y| <= TOLERANCE * max(1, |x|, |y|) (as `judge._equal` at 80 digits).
+#: Two values are equal when |x - y| <= TOLERANCE * max(1, |x|, |y|) (as `points._equal` at 80 digits).
 TOLERANCE = mpmath.mpf("1e-40")
 _INSIDE, _OUTSIDE = TOLERANCE * mpmath.mpf("0.99"), TOLERANCE * mpmath.mpf("1.01")
 

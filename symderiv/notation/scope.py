@@ -87,8 +87,8 @@ class GraphScope:
         self._placeholders_known: tuple[int, frozenset] = (0, frozenset())
         self._derivatives: dict[tuple[sp.Expr, sp.Symbol], sp.Expr] = {}
         self._differentiator = Differentiator()
-        self._sample_points: dict = {}  # kept here for the judge (notation.judge.sample_points)
-        self._point_values: dict = {}  # the judge's evaluators, by points (notation.judge.point_values)
+        self._sample_points: dict = {}  # kept here for the judge (notation.points.sample_points)
+        self._point_values: dict = {}  # the judge's evaluators, by points (notation.points.point_values)
 
     def leaf(self, name: str, m: sp.MatrixBase) -> None:
         self._q[name] = sp.ImmutableMatrix(m)
