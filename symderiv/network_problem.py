@@ -431,13 +431,25 @@ class NetworkProblem(Problem):
     def truth(self, key: str, pt: dict[str, sp.Matrix] | None = None) -> sp.Matrix:
         """The exact value of target `key` ('L' or a parameter key) at a point."""
         if self.small:
-            pt = pt if pt is not None else self.point()
-            loss, grads = self.exact_values(pt)
+            loss, grads = self.exact_values(pt) if pt is not None else self._truth_at_data
+            grads = {k: sp.Matrix(g) for k, g in grads.items()}  # the caller's own copy
         else:
             inputs = self._numeric_inputs(pt) if pt is not None else self.numeric_point()
             grads = {k: sp.Matrix(v) for k, v in self.matrix_form.numeric_gradients(inputs).items()}
             loss = sp.Float(self.numeric_loss(inputs))
         return sp.Matrix([[loss]]) if key == "L" else grads[key]
+
+    @cached_property
+    def _truth_at_data(self) -> tuple[sp.Expr, dict[str, sp.ImmutableMatrix]]:
+        """The loss and gradients at `point()` (the problem's values), found once for every claim."""
+        loss, grads = self.exact_values(self.point())
+        return loss, {k: sp.ImmutableMatrix(g) for k, g in grads.items()}
+
+    @cached_property
+    def _data_values(self) -> dict[sp.Symbol, sp.Rational]:
+        """The problem's values (`point()`) by the symbols of the formula scope, found once."""
+        scope = self._formula_scope[0]
+        return {s: v for name, m in self.point().items() for s, v in zip(scope.quantity(name), m, strict=True)}
 
     def judge(self, claim: Claim) -> Verdict:
         if claim.target == "shape":
@@ -480,8 +492,7 @@ class NetworkProblem(Problem):
             except (ValueError, TypeError, SymderivError) as exc:
                 return Verdict(claim.id, claim.target, claim.latex, "error", message=f"free: {exc}")
         has_data = not reduced and self.given >= {"X", "T", *self.net.params}
-        data = ({s: v for name, m in self.point().items() for s, v in zip(scope.quantity(name), m, strict=True)}
-                if has_data else None)
+        data = dict(self._data_values) if has_data else None
         at = None
         if claim.options.get("at") is not None:
             if claim.options["at"] != "data":

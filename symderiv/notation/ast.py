@@ -13,6 +13,13 @@ class Node:
     pos: int
 
     def children(self) -> tuple[Node, ...]:
+        cached = self.__dict__.get("_children")
+        if cached is None:
+            cached = self._children_of()
+            object.__setattr__(self, "_children", cached)  # a frozen node: computed once
+        return cached
+
+    def _children_of(self) -> tuple[Node, ...]:
         out: list[Node] = []
         for f in fields(self):
             value = getattr(self, f.name)
@@ -27,13 +34,17 @@ class Node:
         return tuple(out)
 
     def key(self) -> object:
-        """A structural key ignoring positions (for comparing trees)."""
-        parts: list[object] = [type(self).__name__]
-        for f in fields(self):
-            if f.name == "pos":
-                continue
-            parts.append(_key(getattr(self, f.name)))
-        return tuple(parts)
+        """A structural key ignoring positions (for comparing trees; computed once per node)."""
+        cached = self.__dict__.get("_key")
+        if cached is None:
+            parts: list[object] = [type(self).__name__]
+            for f in fields(self):
+                if f.name == "pos":
+                    continue
+                parts.append(_key(getattr(self, f.name)))
+            cached = tuple(parts)
+            object.__setattr__(self, "_key", cached)
+        return cached
 
 
 def _key(value: object) -> object:

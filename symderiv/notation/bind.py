@@ -173,9 +173,14 @@ class NotationTable:
 
     def match(self, node: A.Node) -> tuple[A.Node, dict[str, A.Node]] | None:
         """The body of a parametrised `where` name matching `node`, with its index bindings."""
+        nk = node.key()
         for pattern, letters, body in self.patterns:
+            pk = pattern.key()
+            if isinstance(pk, tuple) and isinstance(nk, tuple) and pk[:1] != nk[:1] \
+                    and not (pk[:1] == ("Name",) and pk[1] in letters):
+                continue  # different constructs (a parameter letter alone may match a number)
             binds: dict[str, A.Node] = {}
-            if _match(pattern.key(), node.key(), letters, binds, node):
+            if _match(pk, nk, letters, binds, node):
                 return body, binds
         return None
 
@@ -493,6 +498,10 @@ class Binder:
         self.ranges: dict[str, int] = {}  # the free index letters' ranges, set by the judge
         self.locals: dict[str, Value] = {}  # formal parameters of a student's function
         self._derived: dict[object, Value] = {}  # \\nabla F(v), J_F(v) by what they depend on
+        self._samples: dict[tuple[str, int | None], sp.ImmutableMatrix] = {}  # x_k, y, ... (per sample)
+        self._vecs: dict[sp.ImmutableMatrix, sp.ImmutableMatrix] = {}  # vec(W) of the matrices met
+        self._slices: dict[int, tuple[A.Juxt, list[A.Node]]] = {}  # a juxtaposition's items, macros read
+        self._variables: dict[int, tuple[A.Node, list]] = {}  # the model quantity a name stands for
 
     # ------------------------------------------------------------------ errors
     def error(self, message: str, node: A.Node | None) -> NotationError:
@@ -740,6 +749,13 @@ class Binder:
         return {"x": "X", "t": "T", "y": "Y"}.get(name, name.upper())
 
     def _per_sample(self, name: str, k: int | None, node) -> sp.ImmutableMatrix:
+        key = (name, k)
+        found = self._samples.get(key)
+        if found is None:
+            found = self._samples[key] = self._sample_of(name, k, node)
+        return found
+
+    def _sample_of(self, name: str, k: int | None, node) -> sp.ImmutableMatrix:
         batch = self._canonical(self._batch_name(name), node)
         if k is None:
             return batch if self.scope.layout == "row" else batch.T
@@ -882,17 +898,21 @@ class Binder:
             return _Op("jacobian", subs[0])  # J_{l_2}: the function comes as the subscript
         if not isinstance(value, sp.MatrixBase):
             raise self.error("a subscript on a scalar", node)
-        r, c = value.shape
+        return value[self._entry(value.shape, subs, env, node)]
+
+    def _entry(self, shape: tuple[int, int], subs: tuple[A.Node, ...], env, node) -> int:
+        """The position (row by row) of the entry `subs` of a matrix of this shape."""
+        r, c = shape
         if len(subs) == 1:
             if r != 1 and c != 1:
                 raise self.error(f"one index on a {r}x{c} matrix: write two", node)
             n = max(r, c)
             i = self._checked(subs[0], env, n, node)
-            return value[i - 1] if r * c > 1 else value[0]
+            return i - 1 if r * c > 1 else 0
         if len(subs) == 2:
             i = self._checked(subs[0], env, r, node)
             j = self._checked(subs[1], env, c, node)
-            return value[i - 1, j - 1]
+            return (i - 1) * c + (j - 1)
         raise self.error("at most two indices", node)
 
     def _checked(self, sub: A.Node, env, n: int, node) -> int:
@@ -1151,8 +1171,11 @@ class Binder:
 
     def _v_Juxt(self, node: A.Juxt, env, canonical) -> Value:
         items = list(node.items)
-        if not canonical:
-            items = self._macro_slices(items)
+        if not canonical:  # the student's names that span several items: once per node and table
+            found = self._slices.get(id(node))
+            if found is None or found[0] is not node:
+                found = self._slices[id(node)] = (node, self._macro_slices(items))
+            items = list(found[1])
         items = _chain_rule_runs(items)
         vals: list[Value] = []
         i = 0
@@ -1258,8 +1281,13 @@ class Binder:
         if isinstance(f, _Op) and f.kind == "vec":  # row by row, as seed 003 section 3 defines it
             if not isinstance(arg, sp.MatrixBase):
                 raise self.error("vec takes a matrix", arg_node)
-            col = sp.ImmutableMatrix(len(arg), 1, list(arg))
-            return col if self.scope.layout == "column" else sp.ImmutableMatrix(col.T)
+            found = self._vecs.get(arg) if isinstance(arg, sp.ImmutableMatrix) else None
+            if found is None:
+                col = sp.ImmutableMatrix(len(arg), 1, list(arg))
+                found = col if self.scope.layout == "column" else sp.ImmutableMatrix(col.T)
+                if isinstance(arg, sp.ImmutableMatrix):
+                    self._vecs[arg] = found
+            return found
         if isinstance(f, _Op) and f.kind == "diag":
             if not isinstance(arg, sp.MatrixBase) or 1 not in arg.shape:
                 raise self.error("diag takes a vector", arg_node)
@@ -1288,9 +1316,15 @@ class Binder:
             )
         else:
             jac = f.kind == "jacobian"
-            value = self._cached(
-                ("derive", jac), (f.node, inner), env, lambda: self._derive_at(f.node, inner, env, jac, arg_node)
-            )
+            entry = None
+            if not jac and wraps and isinstance(wraps[-1], A.Sub):
+                entry = self._loss_gradient_entry(f.node, inner, env, wraps[-1])
+            if entry is not None:  # \nabla L(\mathbf{W})_{ij}: that entry alone
+                value, wraps = entry, wraps[:-1]
+            else:
+                value = self._cached(
+                    ("derive", jac), (f.node, inner), env, lambda: self._derive_at(f.node, inner, env, jac, arg_node)
+                )
         for w in reversed(wraps):
             if isinstance(w, A.Sub):
                 value = self._subscript(value, w.index, env, w)
@@ -1331,14 +1365,20 @@ class Binder:
             self.locals = saved
 
     def _model_variable(self, node: A.Node) -> list[sp.Symbol]:
-        """The symbols of the model quantity a name stands for (formal parameters ignored)."""
+        """The symbols of the model quantity a name stands for (formal parameters ignored; the
+        same for every index value, so found once per node)."""
+        found = self._variables.get(id(node))
+        if found is not None and found[0] is node:
+            return list(found[1])
         saved = self.locals
         self.locals = {}
         try:
             v = self._variable(self.value(node, {}), node)
         finally:
             self.locals = saved
-        return list(v) if isinstance(v, sp.MatrixBase) else [v]
+        out = list(v) if isinstance(v, sp.MatrixBase) else [v]
+        self._variables[id(node)] = (node, out)
+        return list(out)
 
     def _is_loss_call(self, name: A.Node, arg: A.Node) -> bool:
         """L(\\mathbf{y}'): the loss written as a function of a quantity of the model."""
@@ -1359,7 +1399,26 @@ class Binder:
         if len(ats) != len(var):
             raise self.shape_error(f"the argument has {len(ats)} entries, the quantity {len(var)}", arg)
         q = self.scope.expand(self.value(qnode, env), frozenset(var))
-        return q.xreplace(dict(zip(var, ats, strict=True)))
+        return self._substitute(q, dict(zip(var, ats, strict=True)))
+
+    def _loss_gradient_entry(self, fnode: A.Node, inner: A.Node, env, sub: A.Sub) -> Value | None:
+        """Entry `sub` of \\nabla F(v) when F is the loss and v the model quantity itself: the
+        derivative of the loss in that one symbol, the entry `_derive_at` then `_subscript` give
+        (the same checks, in the same order), without the rest of the gradient.  None when F or
+        v is anything else (the general path applies)."""
+        if self.locals:
+            return None
+        at = self._argument(inner, env)
+        f = self.value(fnode, env)
+        if isinstance(f, StudentFn | Fn) or not isinstance(f, sp.Basic) or _dims(f) != (1, 1) \
+                or not isinstance(at, sp.MatrixBase):
+            return None
+        var = self._model_variable(inner)
+        if list(at) != var:
+            return None
+        position = self._entry(at.shape, sub.index, env, sub)
+        q = self.scope.expand(f, frozenset(var))
+        return self._diff(q[0] if isinstance(q, sp.MatrixBase) else q, var[position])
 
     def _derive_at(self, fnode: A.Node, inner: A.Node, env, jacobian: bool, node: A.Node) -> Value:
         """\\nabla F(v) (F scalar: the gradient, shaped like v) or J_F(v) (the Jacobian, rows:
@@ -1378,10 +1437,21 @@ class Binder:
             q = self.scope.expand(f, frozenset(var))
 
             def g(s):
-                return q.xreplace(dict(zip(var, list(s) if isinstance(s, sp.MatrixBase) else [s], strict=True)))
+                entries = list(s) if isinstance(s, sp.MatrixBase) else [s]
+                return self._substitute(q, dict(zip(var, entries, strict=True)))
         else:
             raise self.error("\\nabla and J take a function: the loss or a function defined in `where`", fnode)
         shape = _dims(at)
+        if isinstance(f, sp.Basic) and (not jacobian or 1 in shape) \
+                and (list(at) if isinstance(at, sp.MatrixBase) else [at]) == var:
+            # the loss at the model quantity itself: its derivative in those symbols (the scope
+            # keeps it for every claim), the expression the detour through dummies gives
+            loss = q[0] if isinstance(q, sp.MatrixBase) else q
+            if jacobian:
+                return sp.ImmutableMatrix(1, len(var), [self._diff(loss, v) for v in var])
+            if not isinstance(at, sp.MatrixBase):
+                return self._diff(loss, var[0])
+            return sp.ImmutableMatrix(*shape, [self._diff(loss, v) for v in var])
         syms = sp.ImmutableMatrix(*shape, lambda i, j: sp.Dummy(f"s{i}_{j}", real=True))
         out = g(syms if isinstance(at, sp.MatrixBase) else syms[0])
         if isinstance(out, Fn | _Op | StudentFn) or not isinstance(out, sp.Basic):
@@ -1390,15 +1460,38 @@ class Binder:
         if jacobian:
             if 1 not in shape or (isinstance(out, sp.MatrixBase) and 1 not in out.shape):
                 raise self.error("a Jacobian needs a vector function of a vector", node)
-            result = sp.ImmutableMatrix(len(outs), len(syms), lambda i, j: sp.diff(outs[i], syms[j]))
+        elif len(outs) != 1:
+            raise self.shape_error(f"\\nabla of a function with {len(outs)} values (a Jacobian?)", node)
+        ats = list(at) if isinstance(at, sp.MatrixBase) else [at]
+        wrt, direct = list(syms), self._free_of(outs, ats)
+        if direct:  # at distinct symbols the function does not otherwise involve: d/d(at) of f(at),
+            rule = dict(zip(syms, ats, strict=True))  # the same as d/ds f(s) at s = at (and kept)
+            outs, wrt = [self._substitute(o, rule) for o in outs], ats
+        if jacobian:
+            result = sp.ImmutableMatrix(len(outs), len(wrt), lambda i, j: self._diff(outs[i], wrt[j]))
         else:
-            if len(outs) != 1:
-                raise self.shape_error(f"\\nabla of a function with {len(outs)} values (a Jacobian?)", node)
-            result = syms.applyfunc(lambda s: sp.diff(outs[0], s))
+            result = sp.ImmutableMatrix(*shape, [self._diff(outs[0], w) for w in wrt])
             if not isinstance(at, sp.MatrixBase):
                 result = result[0]
-        ats = list(at) if isinstance(at, sp.MatrixBase) else [at]
-        return result.xreplace(dict(zip(syms, ats, strict=True)))
+        return result if direct else self._substitute(result, dict(zip(syms, ats, strict=True)))
+
+    def _free_of(self, outs: list[sp.Basic], ats: list[sp.Basic]) -> bool:
+        """Whether the ats are distinct symbols none of the outs has."""
+        symbols_of = getattr(self.scope, "symbols_of", None)
+        if symbols_of is None or not all(isinstance(a, sp.Symbol) for a in ats) or len(set(ats)) != len(ats):
+            return False
+        names = set(ats)
+        return not any(symbols_of(o) & names for o in outs)
+
+    def _substitute(self, e: Value, rule: dict[sp.Symbol, sp.Basic]) -> Value:
+        """e.xreplace(rule) (by the scope's faster substitution, when it has one)."""
+        substitute = getattr(self.scope, "substitute", None)
+        return substitute(e, rule) if substitute is not None else e.xreplace(rule)
+
+    def _diff(self, e: sp.Expr, v: sp.Symbol) -> sp.Expr:
+        """d e / d v as SymPy's diff gives it (by the scope's faster Differentiator, when it has one)."""
+        derivative = getattr(self.scope, "derivative", None)
+        return derivative(e, v) if derivative is not None else sp.diff(e, v)
 
     def _v_Deriv(self, node: A.Deriv, env, canonical) -> Value:
         if node.num is None:
@@ -1428,7 +1521,8 @@ class Binder:
         if isinstance(num, Fn | _Op) or not isinstance(num, sp.Basic):
             raise self.error("a function without its argument", num_node)
         ns = list(num) if isinstance(num, sp.MatrixBase) else [num]
-        jac = sp.ImmutableMatrix(len(ns), len(ws), lambda i, j: sp.diff(ns[i], ws[j]))
+        diff = self._diff
+        jac = sp.ImmutableMatrix(len(ns), len(ws), lambda i, j: diff(ns[i], ws[j]))
         return jac, _shape_of(num), _shape_of(w)
 
     def _v__ChainRule(self, node: _ChainRule, env, canonical) -> Value:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 import random
 import re
 from dataclasses import dataclass
@@ -15,7 +14,10 @@ from ..timebound import bounded
 from ..verdict import Verdict
 from . import ast as A
 from .bind import Binder, FormulaLimitError, FormulaShapeError, NotationTable, Probe, RangeFound, Stack, Unbound
+from .evaluate import to_float
 from .parse import parse, parse_one
+from .points import PointChecks, _as_matrix, _equal, _legibility, _legibility_floats, _num, _shape, sample_points
+from .polynomial import is_zero_polynomial
 from .scope import Fn, as_basic
 
 POINTS = 6
@@ -39,12 +41,6 @@ def target_node(target: str) -> tuple[A.Node, bool]:
     return parse_one(t), False
 
 
-def _shape(v) -> tuple[int, ...]:
-    if isinstance(v, sp.MatrixBase | sp.NDimArray):
-        return tuple(v.shape)
-    return (1, 1)
-
-
 def _shape_text(shape: tuple[int, ...]) -> str:
     """'2x3' for a matrix; 'a 2x1-by-2x4 array' for the derivative of a matrix by a matrix."""
     if len(shape) == 4:
@@ -52,51 +48,7 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "x".join(map(str, shape))
 
 
-def _as_matrix(v) -> sp.ImmutableMatrix:
-    """The entries as a matrix; a 4-index array [i, j, k, l] as rows ij, columns kl."""
-    if isinstance(v, sp.NDimArray):
-        a, b, c, d = v.shape
-        return sp.ImmutableMatrix(a * b, c * d, list(sp.flatten(v.tolist())))
-    return v if isinstance(v, sp.MatrixBase) else sp.ImmutableMatrix([[v]])
-
-
-def _num(e: sp.Expr, point: dict) -> sp.Expr:
-    return as_basic(e).xreplace(point)  # exact; compared with 60 digits when not rational
-
-
-def _equal(a: sp.Expr, b: sp.Expr) -> bool:
-    if a.is_Rational and b.is_Rational:
-        return a == b
-    if (a - b).free_symbols:
-        return sp.simplify(a - b) == 0
-    x, y = sp.N(a, 80), sp.N(b, 80)  # each to 80 correct digits: no cancellation in a - b
-    scale = max(sp.Integer(1), abs(x), abs(y))
-    return bool(abs(x - y) <= sp.Float("1e-40", 80) * scale)
-
-
-def sample_points(scope, n: int, seed: int = 0) -> list[dict[sp.Symbol, sp.Rational]]:
-    """n points of small exact rationals (k/2, |k| <= 6), none on a ReLU kink."""
-    rng = random.Random(seed)
-    leaves = scope.leaves()
-    kinks = scope.kinks()
-    out: list[dict] = []
-    tries = 0
-    while len(out) < n and tries < 50 * n:
-        tries += 1
-        pt = {
-            s: sp.Rational(rng.choice([k for k in range(-6, 7) if k]), rng.choice([1, 1, 2]))
-            for s in leaves
-        }
-        for row in getattr(scope, "onehot", []):  # softmax cross-entropy: one-hot targets
-            hot = rng.randrange(len(row))
-            pt.update({s: sp.Integer(int(n == hot)) for n, s in enumerate(row)})
-        if any(as_basic(k).xreplace(pt) == 0 for k in kinks):
-            continue
-        out.append(pt)
-    return out
-
-
-class Judge:
+class Judge(PointChecks):
     """Checks every link of every chain of one formula against a scope."""
 
     def __init__(
@@ -108,6 +60,7 @@ class Judge:
         self.points = [at] if at is not None else sample_points(scope, points, seed)
         self.data: dict[sp.Symbol, sp.Rational] | None = None  # the problem's values, when it has them
         self.at_data = at is not None
+        self._point_values, self._points_valued = None, None  # see PointChecks._values
 
     def free_ranges(self, sides: list[Side], unreadable: dict | None = None) -> dict[str, int]:
         """The free index letters of the sides and their ranges, found by probing.
@@ -265,19 +218,37 @@ class Judge:
                 "mistake": mistake or self._diagonal_mistake(a_vals, b_vals),
             }
         failures = []
-        for pt in self.points:
-            for env, a, b in zip(envs, a_vals, b_vals, strict=True):
-                am, bm = _as_matrix(a), _as_matrix(b)
-                an = am.applyfunc(lambda e, pt=pt: _num(e, pt))
-                bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
-                for side, vals in ((sides[i], an), (sides[j], bn)):
-                    self._finite(side, vals)
-                if not all(_equal(x, y) for x, y in zip(an, bn, strict=True)):
-                    failures.append((_legibility(an, bn), pt, env, am, bm, an, bn))
+        pv = self._values()
+        a_entries = [[as_basic(e) for e in _as_matrix(a)] for a in a_vals]
+        b_entries = [[as_basic(e) for e in _as_matrix(b)] for b in b_vals]
+        for p, pt in enumerate(self.points):
+            for k, (a, b) in enumerate(zip(a_vals, b_vals, strict=True)):
+                xs = [pv.values(e)[p] for e in a_entries[k]]
+                ys = [pv.values(e)[p] for e in b_entries[k]]
+                if any(v is None or isinstance(v, bool) for v in xs + ys):
+                    # not decided by the evaluator: substitute exactly, as SymPy does
+                    am, bm = _as_matrix(a), _as_matrix(b)
+                    an = am.applyfunc(lambda e, pt=pt: _num(e, pt))
+                    bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
+                    for side, vals in ((sides[i], an), (sides[j], bn)):
+                        self._finite(side, vals)
+                    if not all(_equal(x, y) for x, y in zip(an, bn, strict=True)):
+                        failures.append((_legibility(an, bn), p, k, an, bn))
+                    continue
+                # every value finite and of bounded size (the evaluator declines anything else)
+                if not all(self._same(x, y, ea, eb, pt)
+                           for x, y, ea, eb in zip(xs, ys, a_entries[k], b_entries[k], strict=True)):
+                    failures.append((_legibility_floats([to_float(x) for x in xs], [to_float(y) for y in ys]),
+                                     p, k, None, None))
         if not failures:
             return None
-        _, pt, env, am, bm, an, bn = max(failures, key=lambda f: f[0])
-        used = set().union(*[as_basic(e).free_symbols for e in list(am) + list(bm)])
+        _, p, k, an, bn = max(failures, key=lambda f: f[0])
+        pt, env = self.points[p], envs[k]
+        am, bm = _as_matrix(a_vals[k]), _as_matrix(b_vals[k])
+        if an is None:  # shown as before: the exact values (rationals from the evaluator)
+            an, bn = self._exact_matrix(am, p), self._exact_matrix(bm, p)
+        symbols_of = getattr(self.scope, "symbols_of", lambda e: as_basic(e).free_symbols)
+        used = set().union(*[symbols_of(e) for e in list(am) + list(bm)])
         return {
             **base,
             "message": "the two sides differ (see the counterexample)",
@@ -324,138 +295,9 @@ class Judge:
                 if abs(float(sp.N(arg, 15))) > MAX_LOG_MAGNITUDE:
                     raise FormulaLimitError(self.text, f"{side.text}: a value too large to compare "
                                                        f"(e to the {sp.N(arg, 3)})", side.node.pos)
-
-    def _missing_sum(self, a_vals, b_vals, envs) -> str | None:
-        """One side is the other summed over a free index letter x: Σ_x b(x) = a (the claim
-        b misses the sum) or Σ_x a(x) = b (the claim sums what holds for each x)."""
-        if not envs or not envs[0]:
-            return None
-        pts = self.points[:3]
-        for x in envs[0]:
-            values = {e[x] for e in envs}
-            groups: dict[tuple, list[int]] = {}
-            for n, e in enumerate(envs):
-                groups.setdefault(tuple(sorted((k, v) for k, v in e.items() if k != x)), []).append(n)
-            if len(values) < 2 or any(len(g) != len(values) for g in groups.values()):
-                continue
-            for side, other, what in (
-                (a_vals, b_vals, f"a missing sum over {x} (the chain rule sums over every {x})"),
-                (b_vals, a_vals, f"an extra sum over {x} (the claim adds up what holds for each {x})"),
-            ):
-                if all(
-                    _equal(_num(x_, pt), sum((_num(_as_matrix(other[m])[e], pt) for m in g), sp.Integer(0)))
-                    for pt in pts
-                    for g in groups.values()
-                    for n in g
-                    for e, x_ in enumerate(_as_matrix(side[n]))
-                ):
-                    return what
-        return None
-
-    def _diagonal_mistake(self, a_vals, b_vals) -> str | None:
-        """The claim is the diagonal of a derivative whose other entries vanish: d f_i/d b_i for
-        an element-wise f (the Jacobian is diagonal), or d f_i/d W_il (the derivative of a
-        vector by a matrix has three indices). Named, so that a grader can decide."""
-        sa = _shape(a_vals[0])
-        if len(sa) == 4:
-            n, (r, c) = sa[0] * sa[1], sa[2:]
-        elif len(sa) == 2 and sa[0] == sa[1] > 1:
-            n, (r, c) = sa[0], (sa[0], 1)
-        else:
-            return None
-        if n != r or len(_as_matrix(b_vals[0])) != n * c:
-            return None
-        for pt in self.points[:3]:
-            for a, b in zip(a_vals, b_vals, strict=True):
-                am = _as_matrix(a).applyfunc(lambda e, pt=pt: _num(e, pt))
-                bl = [_num(e, pt) for e in _as_matrix(b)]
-                for i, k, col in itertools.product(range(n), range(r), range(c)):
-                    x = am[i, k * c + col]
-                    if (k != i and x != 0) or (k == i and not _equal(x, bl[i * c + col])):
-                        return None
-        return (
-            "the claim is the diagonal of the derivative (its other entries are 0): "
-            "a shorthand for an element-wise derivative, not the derivative itself"
-        )
-
-    def _mistake(self, a_vals, b_vals, envs) -> str | None:
-        pts = self.points[:3]
-
-        def nums(vals, pt):
-            return [_num(e, pt) for v in vals for e in _as_matrix(v)]
-
-        ratios = set()
-        for pt in pts:
-            xs, ys = nums(a_vals, pt), nums(b_vals, pt)
-            for x, y in zip(xs, ys, strict=True):
-                if x == 0 and y == 0:
-                    continue
-                if x == 0 or not (x.is_Rational and y.is_Rational):
-                    ratios.add(None)
-                else:
-                    ratios.add(y / x)
-        if len(ratios) == 1 and None not in ratios:
-            c = ratios.pop()
-            return "sign" if c == -1 else f"constant factor {c}"
-        from ..registry import relu_step
-
-        def unmask(v):
-            return _as_matrix(v).replace(relu_step, lambda *a: sp.Integer(1))
-
-        if any(_as_matrix(v).has(relu_step) for v in a_vals):
-            if all(
-                _equal(x, y)
-                for pt in pts
-                for x, y in zip(
-                    nums([unmask(v) for v in a_vals], pt),
-                    nums([unmask(v) for v in b_vals], pt),
-                    strict=True,
-                )
-            ):
-                return "missing f' factor or mask"
-        sq = [_as_matrix(v) for v in a_vals]
-        if all(m.rows == m.cols and m.rows > 1 for m in sq):
-            if all(
-                _equal(x, y)
-                for pt in pts
-                for x, y in zip(nums([m.T for m in sq], pt), nums(b_vals, pt), strict=True)
-            ):
-                return "swapped indices (the transpose)"
-        missing = self._missing_sum(a_vals, b_vals, envs)
-        if missing:
-            return missing
-        if len(envs) > 1 and envs[0] and len(envs[0]) >= 2:
-            letters = list(envs[0])
-            swapped = []
-            index = {tuple(sorted(e.items())): n for n, e in enumerate(envs)}
-            for e in envs:
-                s = dict(e)
-                s[letters[0]], s[letters[1]] = e[letters[1]], e[letters[0]]
-                swapped.append(index.get(tuple(sorted(s.items()))))
-            if None not in swapped and all(
-                _equal(x, y)
-                for pt in pts
-                for x, y in zip(
-                    nums([a_vals[j] for j in swapped], pt), nums(b_vals, pt), strict=True
-                )
-            ):
-                return "swapped indices"
-        return None
-
-
-def _legibility(expected: sp.MatrixBase, claimed: sp.MatrixBase) -> float:
-    """How well a counterexample shows the difference to a person: the largest entry gap
-    relative to the entries' size, with a penalty for values far from 1 (e^{-20} vs 0 is a
-    true but useless counterexample when another point shows 0.3 vs 0)."""
-    best = 0.0
-    for x, y in zip(expected, claimed, strict=True):
-        fx, fy = float(sp.N(x, 20)), float(sp.N(y, 20))
-        size = max(abs(fx), abs(fy))
-        if size == 0 or not math.isfinite(size):
-            continue
-        gap = abs(fx - fy) / size
-        best = max(best, gap / (1.0 + abs(math.log10(size))))
-    return best
+            if x.is_number and x.is_extended_real is False:  # (-3/2)^{1/3}: complex, without an I written
+                raise NotationError(self.text, f"{side.text}: no finite real value at a checked point "
+                                               f"({sp.sstr(x)[:60]})", side.node.pos)
 
 
 def _group(values: dict[sp.Symbol, sp.Rational]) -> dict[str, str]:
@@ -483,6 +325,16 @@ def _show(m: sp.MatrixBase) -> str:
     return (
         "[" + "; ".join(", ".join(fmt(m[i, j]) for j in range(m.cols)) for i in range(m.rows)) + "]"
     )
+
+
+def _polynomial_proof(diffs: list[sp.Expr]) -> bool:
+    """Every difference is 0: expanded as polynomials in their atoms (a bounded amount of work,
+    in process), else by SymPy's simplify in a worker bounded in time.  A nonzero polynomial in
+    symbols alone is no identity: simplify is not asked."""
+    zero = is_zero_polynomial(diffs)
+    if zero is not None:
+        return zero
+    return bounded(_prove, diffs, seconds=3.0)
 
 
 def _prove(diffs: list[sp.Expr]) -> bool:
@@ -550,7 +402,7 @@ def judge_formula(
         checked += result["checked"]
         if expected is None and result["values"] and result["values"][0]:
             first = result["values"][0][0]
-            expected = sp.latex(first) if len(str(first)) < 400 else None
+            expected = sp.latex(first) if _prints_shorter(first, 400) else None
     if unreadable:
         what = "; ".join(f"{t}: {m}" for t, m in unreadable.items())
         return Verdict(
@@ -575,7 +427,7 @@ def judge_formula(
             vals = [judge.evaluate(s, {}) for s in sides] if not judge.free_ranges(sides) else []
             for a, b in itertools.pairwise(vals):
                 diffs.extend(list(_as_matrix(a) - _as_matrix(b)))
-        proved = bounded(_prove, diffs, seconds=3.0) if diffs else None
+        proved = _polynomial_proof(diffs) if diffs else None
     except (Timeout, SymderivError):
         proved = None
     how = ("equal at the problem's data, exactly" if judge.at_data else
@@ -591,6 +443,18 @@ def judge_formula(
         expected=expected,
         details={"proved": bool(proved), "points": len(judge.points)},
     )
+
+
+def _prints_shorter(value, limit: int) -> bool:
+    """len(str(value)) < limit, without printing a value that has `limit` symbols or more (each
+    occurrence of a symbol prints at least one character)."""
+    seen = 0
+    for node in sp.preorder_traversal(value):
+        if isinstance(node, sp.Symbol):
+            seen += 1
+            if seen >= limit:
+                return False
+    return len(str(value)) < limit
 
 
 def _side_text(text: str) -> str:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .derivative import Differentiator
+
 
 def as_basic(e: object) -> sp.Basic:
     """A SymPy object as is, a Python int as an Integer; never reads text."""
@@ -43,16 +45,24 @@ class Fn:
     df: Callable[[sp.Expr], sp.Expr] | None = None
 
     def derivative(self) -> Fn:
+        """f' as a function, with its own derivative f'' (made once per function)."""
         if self.df is None:
             raise ValueError(f"no derivative known for {self.name}")
-        z = sp.Dummy("z")
-        d2 = sp.diff(self.df(z), z)
-        return Fn(self.name + "'", self.df, lambda v: d2.xreplace({z: v}))
+        made = self.__dict__.get("_derivative")
+        if made is None:
+            z = sp.Dummy("z")
+            d2 = sp.diff(self.df(z), z)
+            made = Fn(self.name + "'", self.df, lambda v: d2.xreplace({z: v}))
+            object.__setattr__(self, "_derivative", made)  # a frozen value: computed once
+        return made
 
     def __call__(self, v):
         if isinstance(v, sp.MatrixBase):
             return sp.ImmutableMatrix(v.applyfunc(self.f))
         return self.f(v)
+
+
+MAX_REMEMBERED = 50_000  # expansions and derivatives remembered per scope
 
 
 def _placeholders(name: str, rows: int, cols: int) -> sp.ImmutableMatrix:
@@ -72,6 +82,13 @@ class GraphScope:
         self._kinks: list[sp.Expr] = []
         self._acts: dict[int, Fn] = {}
         self._by_def: dict[sp.Expr, sp.Symbol] = {}
+        self._expanded: dict[tuple, object] = {}  # (expr, keep, definitions) -> expanded
+        self._substitutions: dict[tuple, list] = {}  # (keep, definitions) -> (rule, results) per definition
+        self._placeholders_known: tuple[int, frozenset] = (0, frozenset())
+        self._derivatives: dict[tuple[sp.Expr, sp.Symbol], sp.Expr] = {}
+        self._differentiator = Differentiator()
+        self._sample_points: dict = {}  # kept here for the judge (notation.points.sample_points)
+        self._point_values: dict = {}  # the judge's evaluators, by points (notation.points.point_values)
 
     def leaf(self, name: str, m: sp.MatrixBase) -> None:
         self._q[name] = sp.ImmutableMatrix(m)
@@ -98,13 +115,71 @@ class GraphScope:
         return self._acts[layer]
 
     def expand(self, expr, keep: frozenset = frozenset()):
-        for _, mapping in reversed(self._defs):
-            sub = {p: v for p, v in mapping.items() if p not in keep}
-            if isinstance(expr, sp.MatrixBase):
-                expr = sp.ImmutableMatrix(expr.xreplace(sub))
-            else:
-                expr = as_basic(expr).xreplace(sub)
-        return expr
+        """`expr` with every placeholder not in `keep` replaced by its definition, down to the
+        leaves; a matrix entry by entry (each remembered per scope: a claim's sides, its index
+        values and the claims of one problem expand the same quantities again and again)."""
+        if isinstance(expr, sp.MatrixBase):
+            return sp.ImmutableMatrix(expr.rows, expr.cols, [self._expand_one(as_basic(e), keep) for e in expr])
+        return self._expand_one(as_basic(expr), keep)
+
+    def _expand_one(self, expr: sp.Basic, keep: frozenset) -> sp.Basic:
+        if keep:  # only placeholders are kept or replaced: a leaf in `keep` changes nothing
+            placeholders = self._placeholder_set()
+            keep = frozenset(k for k in keep if k in placeholders)
+        key = (expr, keep, len(self._defs))
+        try:
+            found = self._expanded.get(key)
+        except TypeError:  # a mutable array: not remembered
+            key, found = None, None
+        if found is not None:
+            return found
+        subs = self._substitutions.get((keep, len(self._defs)))
+        if subs is None:  # one rule per definition, each with the results it gave (kept)
+            subs = [({p: v for p, v in mapping.items() if p not in keep} if keep else mapping, {})
+                    for _, mapping in reversed(self._defs)]
+            self._substitutions[(keep, len(self._defs))] = subs
+        out = expr
+        for sub, done in subs:  # the last definition first, as xreplace one after another
+            if len(done) > MAX_REMEMBERED:  # (without visiting what has no placeholder)
+                done.clear()
+            out = self._differentiator.xreplace(out, sub, done)
+        if key is not None:
+            if len(self._expanded) > MAX_REMEMBERED:
+                self._expanded.clear()
+            self._expanded[key] = out
+        return out
+
+    def _placeholder_set(self) -> frozenset:
+        """Every placeholder symbol defined so far."""
+        if self._placeholders_known[0] != len(self._defs):
+            self._placeholders_known = (len(self._defs),
+                                        frozenset(p for _, mapping in self._defs for p in mapping))
+        return self._placeholders_known[1]
+
+    def symbols_of(self, expr: sp.Basic) -> frozenset:
+        """expr.free_symbols (each subexpression's found once per scope)."""
+        return self._differentiator.free_symbols(as_basic(expr))
+
+    def substitute(self, expr, rule: dict[sp.Symbol, sp.Basic]):
+        """expr.xreplace(rule) for a rule on symbols (a matrix entry by entry, immutable): the same
+        result, without visiting what has none of the symbols."""
+        if isinstance(expr, sp.MatrixBase):
+            replace = self._differentiator.xreplace
+            return sp.ImmutableMatrix(expr.rows, expr.cols, [replace(as_basic(e), rule) for e in expr])
+        return self._differentiator.xreplace(as_basic(expr), rule)
+
+    def derivative(self, expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+        """d expr / d var, the expression SymPy's diff gives (see Differentiator), remembered
+        per scope like `expand` (not for a Dummy variable: each is used once)."""
+        if isinstance(var, sp.Dummy):
+            return self._differentiator.diff(expr, var)
+        key = (expr, var)
+        found = self._derivatives.get(key)
+        if found is None:
+            if len(self._derivatives) > MAX_REMEMBERED:
+                self._derivatives.clear()
+            found = self._derivatives[key] = self._differentiator.diff(expr, var)
+        return found
 
     def symbol_for(self, expr: sp.Expr) -> sp.Symbol | None:
         """The placeholder defined as `expr`, also when `expr` is written out down to the
@@ -125,6 +200,7 @@ class GraphScope:
         """A copy with more free quantities (a claim's own variables): name -> symbols."""
         out = copy.copy(self)
         out._q, out._leaves = dict(self._q), list(self._leaves)
+        out._sample_points, out._point_values = {}, {}  # the judge's points: drawn for these leaves
         for name, m in leaves.items():
             if name in out._q:
                 raise ValueError(f"{name!r} is already a quantity of the model")

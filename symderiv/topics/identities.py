@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import sympy as sp
 
 from ..errors import NotationError, Timeout
+from ..notation.evaluate import IV, PointValues, closer_than
 from ..problem import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from ..timebound import bounded
 from ..verdict import Verdict
@@ -26,6 +27,7 @@ x = sp.Symbol("x", real=True)
 SM = sp.Symbol("softmax(z)_i")  # the name the last steps print
 SIGMA = sp.Function("sigma")(x)
 
+TINY = sp.Rational(1, 10**20)  # a claim this close to the truth at a point agrees there
 STEP_SECONDS = 20.0  # time limit of one step's mechanical check
 CHECK_SECONDS = 60.0  # time limit of the checks at concrete sizes
 
@@ -550,21 +552,38 @@ class IdentityProblem(Problem):
             got = read_formula(right_side(claim.latex), names)
             opaque = [s for s in got.free_symbols
                       if isinstance(s, sp.Symbol) and s not in (free, hot, y.label, tt.label)]
+            at_index: dict[tuple[int, int | None], sp.Expr] = {}
+            unknowns = {s: unknown_value for s in opaque}
             for ii, h in itertools.product(range(1, n + 1), range(1, n + 1)):
                 points = [("all logits 0", [0] * n)] + [
                     ("random", [rng.randint(-3, 3) for _ in range(n)]) for _ in range(2)]
+                key = (ii, h if hot is not None else None)  # the claim at this index, summed out
+                if key not in at_index:
+                    at_index[key] = got.subs({free: ii, **({hot: h} if hot is not None else {})}).doit()
+                draws = []
                 for label, zs in points:
-                    if one_hot:
-                        ts = [1 if m == h else 0 for m in range(1, n + 1)]
-                    else:
-                        ts = [rng.randint(0, 3) for _ in range(n)]
+                    ts = [1 if m == h else 0 for m in range(1, n + 1)] if one_hot else \
+                        [rng.randint(0, 3) for _ in range(n)]
+                    draws.append((label, zs, ts))
+                # the claim at the three points at once; |claim - truth| < 1e-20 decided on exact
+                # rationals or rigorous intervals where they settle it
+                claimed = PointValues([
+                    {**{y[m]: sp.Integer(zs[m - 1]) for m in range(1, n + 1)},
+                     **{tt[m]: sp.Integer(ts[m - 1]) for m in range(1, n + 1)},
+                     **{u: sp.Integer(unknown_value) for u in opaque}} for _, zs, ts in draws
+                ]).values(at_index[key])
+                for (label, zs, ts), value in zip(draws, claimed, strict=True):
+                    small = closer_than(value, self.truth_value(claim.target, ii, zs, ts), TINY)
+                    if small:
+                        continue
                     sub = {y[m]: zs[m - 1] for m in range(1, n + 1)}
                     sub.update({tt[m]: ts[m - 1] for m in range(1, n + 1)})
-                    val = got.subs({free: ii, **({hot: h} if hot is not None else {})})
-                    val = val.doit().subs(sub).subs({s: unknown_value for s in opaque})
                     true = self.truth(claim.target, n, ii, zs, ts)
-                    if sp.N(val - true, 30) == 0 or abs(sp.N(val - true, 30)) < 1e-20:
-                        continue
+                    val = at_index[key].subs(sub).subs(unknowns)
+                    if small is None:
+                        gap = sp.N(val - true, 30)
+                        if gap == 0 or abs(gap) < 1e-20:
+                            continue
                     ce = {"K": n, self.index: ii, self.logits: zs, self.target_name: ts,
                           "expected": sp.sstr(sp.nsimplify(true)), "claimed": sp.sstr(val)}
                     if opaque:
@@ -591,6 +610,15 @@ class IdentityProblem(Problem):
         return {"loss": "log(sum_j exp(z_j)) sum_k t_k - sum_k t_k z_k",
                 "derivative": "softmax(z)_i sum_k t_k - t_i",
                 "derivative_one_hot": "softmax(z)_i - t_i"}[target]
+
+    @staticmethod
+    def truth_value(target: str, ii: int, zs: list[int], ts: list[int]) -> Any:
+        """`truth` as an interval (outward rounded, 512 bits), without building it in SymPy."""
+        S = sum((IV.exp(IV.mpf(v)) for v in zs), IV.mpf(0))
+        if target == "loss":
+            return -sum((IV.mpf(tv) * IV.log(IV.exp(IV.mpf(v)) / S) for tv, v in zip(ts, zs, strict=True)),
+                        IV.mpf(0))
+        return IV.exp(IV.mpf(zs[ii - 1])) / S * sum(ts) - ts[ii - 1]
 
     @staticmethod
     def truth(target: str, n: int, ii: int, zs: list[int], ts: list[int]) -> sp.Expr:
