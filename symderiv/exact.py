@@ -8,9 +8,8 @@ from fractions import Fraction
 import sympy as sp
 
 from .errors import LimitError
-
-MAX_DIGITS = 400  # digits in one number literal
-MAX_EXPONENT = 400  # |e| in a literal such as 1e-3: Fraction('1e999999999') would never finish
+from .limits import LITERAL_MAX_DIGITS as MAX_DIGITS
+from .limits import LITERAL_MAX_EXPONENT as MAX_EXPONENT
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")

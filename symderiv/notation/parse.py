@@ -10,10 +10,9 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..errors import NotationError
+from ..limits import FORMULA_MAX_DEPTH as MAX_DEPTH
+from ..limits import FORMULA_MAX_LENGTH as MAX_LENGTH
 from . import ast as A
-
-MAX_LENGTH = 4000
-MAX_DEPTH = 40
 
 _GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
 
