@@ -65,10 +65,11 @@ import numpy as np
 import sympy as sp
 
 from .backprop import MatrixForm
-from .errors import SymderivError
+from .errors import NotationError, SymderivError
 from .exact import agrees_to_written_precision, decimals_written, numeric_cells, read_numeric_latex
 from .limits import NETWORK_MAX_BATCH, NETWORK_MAX_DEPTH, NETWORK_MAX_WIDTH, PROBLEM_MAX_ENTRIES
 from .model import Layer, Network, SymbolicNet
+from .notation.unparse import display_name
 from .numeric import (
     central_differences,
     directional_difference,
@@ -171,7 +172,7 @@ class NetworkProblem(Problem):
         for spec in bare.params.values():
             pt = params_t.table(spec.name, None)
             pt.check_keys({"latex", "value", "shape"})
-            latex.append((spec.name, pt.text("latex", spec.name)))
+            latex.append((spec.name, _display_name(pt, spec.name)))
             if pt.has("shape"):
                 shape = _shape(pt, spec.internal)
                 shapes.append((spec.name, shape))
@@ -606,6 +607,18 @@ def _width(t: Fields, key: str, sizes: dict[str, int]) -> int:
     if value not in sizes:
         raise t.error(key, f"size name {value!r} is not defined in [sizes]")
     return sizes[value]
+
+
+def _display_name(t: Fields, default: str) -> str:
+    """A parameter's `latex`: a formula, printed by symderiv from its parsed tree (never the
+    text itself), so a name such as W^{\\input{f}} cannot reach TeX as source."""
+    if not t.has("latex"):
+        return default  # the parameter's key: letters, digits and _ (checked by _key)
+    text = t.text("latex")
+    try:
+        return display_name(text)
+    except NotationError as exc:
+        raise t.error("latex", f"expected a name written in LaTeX such as W^{{(1)}}: {exc.message}") from None
 
 
 def _at_most(t: Fields, key: str, value: int, limit: int, what: str) -> int:

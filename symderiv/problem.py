@@ -15,6 +15,7 @@ import sympy as sp
 from .errors import InputTypeError, ProblemFileError, SymderivError
 from .exact import NumberTooLarge, to_number
 from .limits import FREE_MAX_ENTRIES, MATRIX_MAX_ENTRIES
+from .notation.parse import check_braces, check_input
 from .verdict import Verdict
 
 FLOAT_MAX = sp.Rational(int(sys.float_info.max))
@@ -244,7 +245,11 @@ class Problem(ABC):
                 if not isinstance(value, str):
                     raise InputTypeError(f"a claim's {name} must be text (str), got {type(value).__name__}")
             try:
-                out.append(self.judge(claim))
+                check_input(claim.latex)  # ^^, \def, nan: an error in every kind
+                verdict = self.judge(claim)
+                if verdict.verdict != "error":
+                    check_braces(claim.latex)  # a reader that skipped braces: '{{{1' is not 1
+                out.append(verdict)
             except SymderivError as exc:
                 out.append(Verdict(claim.id, claim.target, claim.latex, "error", message=str(exc)))
         return out
