@@ -8,9 +8,9 @@ from fractions import Fraction
 import sympy as sp
 
 from .errors import LimitError
-
-MAX_DIGITS = 400  # digits in one number literal
-MAX_EXPONENT = 400  # |e| in a literal such as 1e-3: Fraction('1e999999999') would never finish
+from .limits import FORMULA_MAX_DEPTH
+from .limits import LITERAL_MAX_DIGITS as MAX_DIGITS
+from .limits import LITERAL_MAX_EXPONENT as MAX_EXPONENT
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
@@ -104,6 +104,7 @@ def numeric_cells(text: str) -> list[list[str]] | None:
     the notation layer reads those.
     """
     s = _TEXT_NOISE.sub(" ", text).strip().strip("$").strip()
+    _check_nesting(text)
     m = _MATRIX_ENV.fullmatch(s)
     if m:
         rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip()]
@@ -133,12 +134,40 @@ def read_numeric_latex(text: str) -> sp.Matrix | None:
     return None if cells is None else sp.Matrix([[_cell(c) for c in r] for r in cells])
 
 
+def _check_nesting(text: str) -> None:
+    """Braces and brackets nested at most FORMULA_MAX_DEPTH deep (as the notation reader
+    allows): {{{...{1}...}}} past it is a LimitError, not the number 1."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "{([":
+            depth += 1
+            if depth > FORMULA_MAX_DEPTH:
+                raise LimitError(text, f"brackets nested more than {FORMULA_MAX_DEPTH} deep", i)
+        elif ch in "})]":
+            depth = max(0, depth - 1)
+
+
+def _unbrace(text: str) -> str:
+    """`text` without the balanced braces around all of it ({{1}} -> 1); other braces stay
+    (so '{{{1' and '1}}}' are not numbers)."""
+    while text.startswith("{") and text.endswith("}"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            if depth == 0 and i < len(text) - 1:
+                return text  # {1}{2}: the first brace closes early
+        text = text[1:-1]
+    return text
+
+
 def _cell(text: str) -> sp.Rational:
-    """One matrix cell: a decimal, an integer with thousands commas, or ±\\frac{a}{b}."""
-    t = text.replace(" ", "")
+    """One matrix cell: a decimal, an integer with thousands commas, or ±\\frac{a}{b}, each
+    possibly inside balanced braces."""
+    t = _unbrace(text.replace(" ", ""))
     m = re.fullmatch(r"([+-]?)\\[dt]?frac\{(\d+)\}\{(\d+)\}", t)
     if m:
         return parse_rational(f"{m.group(1)}{m.group(2)}/{m.group(3)}")
     if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", t):  # thousands separators: 15,296
         t = t.replace(",", "")
-    return parse_rational(t.replace("{", "").replace("}", ""))
+    sign = t[0] if t[:1] in ("-", "+") else ""
+    return parse_rational(sign + _unbrace(t[len(sign):]))

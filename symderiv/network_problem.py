@@ -65,10 +65,12 @@ import numpy as np
 import sympy as sp
 
 from .backprop import MatrixForm
-from .errors import SymderivError, Timeout
+from .errors import NotationError, SymderivError, Timeout
 from .exact import agrees_to_written_precision, decimals_written, numeric_cells, read_numeric_latex
+from .limits import NETWORK_MAX_BATCH, NETWORK_MAX_DEPTH, NETWORK_MAX_WIDTH, PROBLEM_MAX_ENTRIES
 from .model import Layer, Network, SymbolicNet
 from .netproof import PROOF_SECONDS, cached_proof, prove_network
+from .notation.unparse import display_name
 from .numeric import (
     central_differences,
     directional_difference,
@@ -122,10 +124,14 @@ class NetworkProblem(Problem):
         model.check_keys({"layout", "inputs", "loss", "layers", "batch", "l2"})
         layout = model.choice("layout", ["row", "column"])
         sizes_t = doc.table("sizes", None)
-        sizes = {k: sizes_t.integer(k, minimum=1) for k in sizes_t.data}
+        sizes = {k: _at_most(sizes_t, k, sizes_t.integer(k, minimum=1), NETWORK_MAX_WIDTH, "a width")
+                 for k in sizes_t.data}
         n_in = _width(model, "inputs", sizes)
+        layer_tables = model.tables("layers")
+        if len(layer_tables) > NETWORK_MAX_DEPTH:
+            raise model.error("layers", f"{len(layer_tables)} layers (at most {NETWORK_MAX_DEPTH})")
         layers = []
-        for i, lt in enumerate(model.tables("layers")):
+        for i, lt in enumerate(layer_tables):
             lt.check_keys({"units", "activation", "weight", "bias", "alpha"})
             act = lt.choice("activation", list(ACTIVATIONS))
             takes = ACTIVATIONS[act]
@@ -153,6 +159,17 @@ class NetworkProblem(Problem):
                     raise l2t.error("params", f"unknown parameter {n!r}; known: {', '.join(keys)}")
             l2 = tuple((n, coef) for n in names)
 
+        data = doc.table("data", None)
+        data.check_keys({"X", "T"})
+        batch = model.integer("batch", 0, minimum=1) if model.has("batch") else None
+        if batch is not None:
+            _at_most(model, "batch", batch, NETWORK_MAX_BATCH, "a batch")
+        if data.has("X"):
+            rows = _raw_rows(data, "X")
+            _at_most(data, "X", rows, NETWORK_MAX_BATCH, "the rows (samples) of a batch")
+            batch = batch if batch is not None else rows
+        _check_total(model, n_in, layers, batch or 1)
+
         params_t = doc.table("params", None)
         for k in params_t.data:
             if k not in keys:
@@ -162,19 +179,17 @@ class NetworkProblem(Problem):
         for spec in bare.params.values():
             pt = params_t.table(spec.name, None)
             pt.check_keys({"latex", "value", "shape"})
-            latex.append((spec.name, pt.text("latex", spec.name)))
+            latex.append((spec.name, _display_name(pt, spec.name)))
             if pt.has("shape"):
                 shape = _shape(pt, spec.internal)
                 shapes.append((spec.name, shape))
         net = Network(n_in, tuple(layers), layout, loss_name, l2, tuple(latex), tuple(shapes))
 
-        data = doc.table("data", None)
-        data.check_keys({"X", "T"})
         given: set[str] = set()
         values: dict[str, sp.Matrix] = {}
         batch = model.integer("batch", 0, minimum=1) if model.has("batch") else None
         if data.has("X"):
-            x = data.matrix("X")
+            x = data.matrix("X", max_entries=_raw_rows(data, "X") * n_in)
             if x.cols != n_in:
                 raise data.error("X", f"each sample (row) must have {n_in} entries, got {x.cols}")
             if batch is not None and x.rows != batch:
@@ -184,7 +199,7 @@ class NetworkProblem(Problem):
             given.add("X")
         batch = batch or 1
         if data.has("T"):
-            t = data.matrix("T")
+            t = data.matrix("T", max_entries=batch * net.n_out)
             if t.shape == (net.n_out, batch) and net.n_out != batch:
                 t = t.T
             if t.shape == (1, batch) and net.n_out == 1:
@@ -621,10 +636,50 @@ def _width(t: Fields, key: str, sizes: dict[str, int]) -> int:
     if isinstance(value, int):
         if value < 1:
             raise t.error(key, f"must be at least 1, got {value}")
-        return value
+        return _at_most(t, key, value, NETWORK_MAX_WIDTH, "a width")
     if value not in sizes:
         raise t.error(key, f"size name {value!r} is not defined in [sizes]")
     return sizes[value]
+
+
+def _display_name(t: Fields, default: str) -> str:
+    """A parameter's `latex`: a formula, printed by symderiv from its parsed tree (never the
+    text itself), so a name such as W^{\\input{f}} cannot reach TeX as source."""
+    if not t.has("latex"):
+        return default  # the parameter's key: letters, digits and _ (checked by _key)
+    text = t.text("latex")
+    try:
+        return display_name(text)
+    except NotationError as exc:
+        raise t.error("latex", f"expected a name written in LaTeX such as W^{{(1)}}: {exc.message}") from None
+
+
+def _at_most(t: Fields, key: str, value: int, limit: int, what: str) -> int:
+    """`value`, unless it is past `limit` (symderiv.limits): then an error naming the field."""
+    if value > limit:
+        shown = str(value) if len(str(value)) <= 20 else f"about 10^{len(str(value)) - 1}"
+        raise t.error(key, f"{shown} is past the limit for {what} (at most {limit})")
+    return value
+
+
+def _raw_rows(t: Fields, key: str) -> int:
+    """The number of rows of the matrix `key` as written (a list of rows, a flat list = one
+    column, a number = 1x1), counted before any entry is converted."""
+    value = t.data[key]
+    return len(value) if isinstance(value, list) else 1
+
+
+def _check_total(model: Fields, n_in: int, layers: list[Layer], batch: int) -> None:
+    """Every parameter, plus X, T and each layer's pre-activations and activations at the
+    batch size, at most PROBLEM_MAX_ENTRIES entries: checked from the widths alone, before
+    any matrix is built."""
+    widths = [n_in] + [layer.units for layer in layers]
+    params = sum(w_in * w_out + (w_out if layer.bias else 0)
+                 for w_in, w_out, layer in zip(widths[:-1], widths[1:], layers, strict=True))
+    total = params + batch * (n_in + 2 * sum(widths[1:]) + widths[-1])
+    if total > PROBLEM_MAX_ENTRIES:
+        raise model.error("layers", f"the network holds about {total:.2e} numbers at batch {batch} "
+                                    f"(parameters, data and activations; at most {PROBLEM_MAX_ENTRIES:.0e})")
 
 
 def _key(t: Fields, key: str, default: str) -> str:

@@ -14,6 +14,8 @@ import sympy as sp
 
 from .errors import InputTypeError, InternalError, ProblemFileError, SymderivError, Timeout
 from .exact import NumberTooLarge, to_number
+from .limits import FREE_MAX_ENTRIES, MATRIX_MAX_ENTRIES
+from .notation.parse import check_braces, check_input
 from .timebound import run_bounded
 from .verdict import Verdict
 
@@ -99,14 +101,26 @@ class Fields:
         self._check_float(key, [number])
         return number
 
-    def matrix(self, key: str, shape: tuple[int, int] | None = None, default: Any = ...) -> sp.Matrix:
-        """A matrix given as a list of rows (or a flat list = one column, or a number = 1x1)."""
+    def matrix(self, key: str, shape: tuple[int, int] | None = None, default: Any = ...,
+               max_entries: int | None = None, why: str = "") -> sp.Matrix:
+        """A matrix given as a list of rows (or a flat list = one column, or a number = 1x1).
+
+        Its entries are counted as written before any is converted: more than
+        MATRIX_MAX_ENTRIES, than `max_entries` (`why` says why) or than `shape` holds is an error.
+        """
         value = self.get(key, (list, int, str), default)
         if value is default and default is not ...:
             return value
         rows = _as_rows(value)
         if rows is None:
             raise self.error(key, "expected a number, a list of numbers or a list of rows")
+        written = sum(len(r) for r in rows)
+        if written > MATRIX_MAX_ENTRIES:
+            raise self.error(key, f"{written} entries (at most {MATRIX_MAX_ENTRIES} in one matrix)")
+        if shape is not None and written > shape[0] * shape[1]:
+            raise self.error(key, f"{written} entries, more than a {shape[0]}x{shape[1]} matrix holds")
+        if max_entries is not None and written > max_entries:
+            raise self.error(key, f"{written} entries, more than the {max_entries} expected{why}")
         width = len(rows[0]) if rows else 0
         if any(len(r) != width for r in rows) or width == 0:
             raise self.error(key, "rows must be non-empty and of equal length")
@@ -259,8 +273,13 @@ class Problem(ABC):
 
 
 def _judge(problem: Problem, claim: Claim) -> Verdict:
-    """One claim's verdict (a task run in the problem's worker)."""
-    return problem.judge(claim)
+    """One claim's verdict (a task run in the problem's worker). ^^, \\def, nan are an error in
+    every kind; braces that do not balance are one even where a kind's reader skipped them."""
+    check_input(claim.latex)
+    verdict = problem.judge(claim)
+    if verdict.verdict != "error":
+        check_braces(claim.latex)  # '{{{1' is not 1
+    return verdict
 
 
 KINDS: dict[str, type[Problem]] = {}
@@ -321,7 +340,7 @@ def _check_options(item: Fields, given: dict[str, Any], options: dict[str, Optio
             raise item.error(key, f"expected {_kind_name(spec)}, got {_describe(value)}")
 
 
-MAX_FREE_ENTRIES = 4096  # entries of one claim's free variable (`free = { '\mathbf{x}' = 10 }`)
+MAX_FREE_ENTRIES = FREE_MAX_ENTRIES  # entries of one claim's free variable (symderiv.limits)
 
 
 def _check_where(item: Fields) -> None:

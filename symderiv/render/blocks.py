@@ -3,33 +3,11 @@ its two writers, LaTeX and Markdown, so that every kind renders once for both.""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-                "#": r"\#", "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-_UNICODE = {"∂": r"$\partial$", "Σ": r"$\Sigma$", "δ": r"$\delta$", "≤": r"$\le$", "≥": r"$\ge$",
-            "−": "-", "→": r"$\to$", "λ": r"$\lambda$", "μ": r"$\mu$", "η": r"$\eta$", "σ": r"$\sigma$",
-            "⊙": r"$\odot$", "ᵀ": r"$^{\top}$", "²": r"$^2$", "×": r"$\times$", "∘": r"$\circ$",
-            "α": r"$\alpha$", "Λ": r"$\Lambda$", "·": r"$\cdot$", "√": r"$\surd$", "∈": r"$\in$"}
-
-_ASCII = {"∂": "d", "Σ": "sum", "δ": "delta", "≤": "<=", "≥": ">=", "−": "-", "→": "->", "ᵀ": "^T",
-          "⊙": "(.)", "²": "^2", "×": "x", "λ": "lambda", "μ": "mu", "η": "eta", "σ": "sigma", "∈": " in "}
-
-
-def escape(text: str) -> str:
-    """Plain text for LaTeX: special characters escaped, common Unicode maths spelled out."""
-    out = []
-    for ch in text:
-        if ch in _TEX_SPECIAL:
-            out.append(_TEX_SPECIAL[ch])
-        elif ch in _UNICODE:
-            out.append(_UNICODE[ch])
-        elif ord(ch) < 128:
-            out.append(ch)
-        else:
-            out.append("?")
-    return "".join(out)
+from ..texsafe import escape, inert, verbatim_safe
 
 
 @dataclass(frozen=True)
@@ -120,12 +98,34 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 """
 
 
+def math_or_text(tex: str) -> str:
+    """Maths for a LaTeX document: `tex` itself when it is inert (texsafe.inert), else its
+    text escaped in \\text{...}. Every piece of maths passes here on its way out, so
+    a printer's mistake shows as text, never as TeX source."""
+    return tex if inert(tex) else rf"\text{{{escape(tex)}}}"
+
+
+def _cell(tex: str) -> str:
+    """A table cell (text with $...$ maths): itself when inert, else escaped text."""
+    return tex if inert(tex) else escape(tex)
+
+
 def _para_tex(p: Para) -> str:
-    return "".join(f"${part.latex}$" if isinstance(part, M) else escape(part) for part in p.parts)
+    return "".join(f"${math_or_text(part.latex)}$" if isinstance(part, M) else escape(part) for part in p.parts)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|$])")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text for Markdown: the characters that start maths ($), code, emphasis, links
+    or HTML backslash-escaped, so that text never becomes maths a converter hands to TeX."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _para_md(p: Para) -> str:
-    return "".join(f"${part.latex}$" if isinstance(part, M) else part for part in p.parts)
+    return "".join(f"${math_or_text(part.latex)}$" if isinstance(part, M) else escape_markdown(part)
+                   for part in p.parts)
 
 
 def to_latex(doc: Document) -> str:
@@ -144,16 +144,17 @@ def to_latex(doc: Document) -> str:
         elif isinstance(b, Math):
             if b.label:
                 out.append(f"% symderiv: {b.label}")
+            lines = [math_or_text(line) for line in b.lines]
             if b.align:
-                out.append(r"\begin{align*}" + "\n" + " \\\\\n".join(b.lines) + "\n" + r"\end{align*}")
+                out.append(r"\begin{align*}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{align*}")
             else:
-                for line in b.lines:
+                for line in lines:
                     out.append(r"\[" + line + r"\]")
         elif isinstance(b, Table):
-            align = b.align or "l" * len(b.header)
+            align = b.align if re.fullmatch(r"[lcr]*", b.align) and b.align else "l" * len(b.header)
             body = [r"\begin{center}", rf"\begin{{tabular}}{{{align}}}", r"\toprule",
-                    " & ".join(b.header) + r" \\", r"\midrule"]
-            body += [" & ".join(r) + r" \\" for r in b.rows]
+                    " & ".join(_cell(c) for c in b.header) + r" \\", r"\midrule"]
+            body += [" & ".join(_cell(c) for c in r) + r" \\" for r in b.rows]
             body += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
             out.append("\n".join(body))
         elif isinstance(b, Figure):
@@ -163,7 +164,7 @@ def to_latex(doc: Document) -> str:
             out += [r"\item " + _para_tex(p) for p in b.items]
             out.append(r"\end{itemize}")
         elif isinstance(b, Code):
-            source = "".join(ch if ord(ch) < 128 else _ASCII.get(ch, "?") for ch in b.source.rstrip())
+            source = verbatim_safe(b.source.rstrip())
             source = "\n".join("\n".join(textwrap.wrap(line, 78, subsequent_indent="      ")) or ""
                                for line in source.splitlines())
             out.append(r"\begin{verbatim}" + "\n" + source + "\n" + r"\end{verbatim}")
@@ -172,30 +173,38 @@ def to_latex(doc: Document) -> str:
 
 
 def to_markdown(doc: Document) -> str:
-    """`doc` as Markdown with $$ display maths (GitHub, Jupyter, pandoc)."""
-    out = [f"# {doc.title}", ""]
+    """`doc` as Markdown with $$ display maths (GitHub, Jupyter, pandoc); text is escaped and
+    maths passes the same check as in LaTeX."""
+    out = [f"# {escape_markdown(doc.title)}", ""]
     if doc.subtitle:
-        out += [f"*{doc.subtitle}*", ""]
+        out += [f"*{escape_markdown(doc.subtitle)}*", ""]
     for b in doc.blocks:
         if isinstance(b, Heading):
-            out += ["#" * (b.level + 1) + " " + b.text, ""]
+            out += ["#" * (b.level + 1) + " " + escape_markdown(b.text), ""]
         elif isinstance(b, Para):
             out += [_para_md(b), ""]
         elif isinstance(b, Math):
+            lines = [math_or_text(line) for line in b.lines]
             if b.align:
-                out += ["$$", r"\begin{aligned}", " \\\\\n".join(b.lines), r"\end{aligned}", "$$", ""]
+                out += ["$$", r"\begin{aligned}", " \\\\\n".join(lines), r"\end{aligned}", "$$", ""]
             else:
-                for line in b.lines:
+                for line in lines:
                     out += ["$$", line, "$$", ""]
         elif isinstance(b, Table):
-            out.append("| " + " | ".join(b.header) + " |")
+            out.append("| " + " | ".join(_cell_md(c) for c in b.header) + " |")
             out.append("|" + "---|" * len(b.header))
-            out += ["| " + " | ".join(r) + " |" for r in b.rows]
+            out += ["| " + " | ".join(_cell_md(c) for c in r) + " |" for r in b.rows]
             out.append("")
         elif isinstance(b, Figure):
-            out += [f"*Figure: {b.alt}*", ""]
+            out += [f"*Figure: {escape_markdown(b.alt)}*", ""]
         elif isinstance(b, Items):
             out += ["- " + _para_md(p) for p in b.items] + [""]
         elif isinstance(b, Code):
-            out += ["```python", b.source.rstrip(), "```", ""]
+            fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", b.source)), default=0))
+            out += [fence + "python", b.source.rstrip(), fence, ""]
     return "\n".join(out)
+
+
+def _cell_md(tex: str) -> str:
+    """A table cell in Markdown: itself when inert, else escaped text; | never splits it."""
+    return (tex if inert(tex) else escape_markdown(tex)).replace("|", r"\|")

@@ -8,6 +8,7 @@ from typing import Any
 import sympy as sp
 
 from ..problem import Problem, Solution
+from ..texsafe import escape
 from .blocks import Code, Document, Figure, Heading, Items, M, Math, Para, Table, to_latex, to_markdown
 from .printer import latex, number, number_matrix
 
@@ -317,7 +318,7 @@ def cnn_sections(problem: Any, solution: Solution, doc: Document) -> None:
     for r in problem.results:
         lay = r.layer
         kind = f"{lay.type} {lay.kernel[0]}x{lay.kernel[1]}"
-        rows.append([lay.name.replace("_", r"\_"), kind, f"{lay.stride[0]}, {lay.padding[0]}",
+        rows.append([escape(lay.name), kind, f"{lay.stride[0]}, {lay.padding[0]}",
                      f"${r.output.height}\\times{r.output.width}\\times{r.output.channels}$",
                      str(r.weights), str(r.biases), str(r.params)])
     t = problem.totals()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..texsafe import escape
+from .blocks import math_or_text
 from .printer import number_matrix
 
 
@@ -26,9 +28,7 @@ def solution_repr_latex(solution: Any) -> str:
         lhs = names.get(f"d{key}", rf"\partial L/\partial {key}")
         lines.append(rf"{lhs} &= {number_matrix(value)}")
     for key, value in data.get("latex", {}).items():
-        lines.append(rf"\text{{{key.replace('_', ' ')}}} &= {value}")
+        lines.append(rf"\text{{{escape(key.replace('_', ' '))}}} &= {value}")
     if not lines:
-        from .blocks import escape
-
         return rf"$$\text{{{escape(solution.title)}}}$$"
-    return "$$\\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}$$"
+    return "$$\\begin{aligned}" + r" \\ ".join(math_or_text(line) for line in lines) + r"\end{aligned}$$"

@@ -1,7 +1,9 @@
-"""pdflatex: compile a .tex file, with a time limit, clear errors and the log's lines."""
+"""pdflatex: compile a .tex file in a fresh temporary directory, with shell escape off, file
+access restricted to that directory, time and memory limits, clear errors and the log's lines."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -10,8 +12,22 @@ from pathlib import Path
 
 from ..errors import SymderivError
 
-#: Seconds one pdflatex run may take.
+try:  # POSIX only; elsewhere pdflatex runs with the time limit alone
+    import resource
+except ImportError:  # pragma: no cover
+    resource = None  # type: ignore[assignment]
+
+#: Seconds one pdflatex run may take (wall clock; the same in CPU seconds).
 TIMEOUT = 120
+#: Bytes of address space pdflatex may use.
+MEMORY_LIMIT = 2 * 1024**3
+#: Bytes pdflatex may write to one file (the PDF, the log).
+FILE_LIMIT = 256 * 1024**2
+#: pdflatex's command line: no \write18, stop at the first error, never wait for input.
+FLAGS = ("-no-shell-escape", "-halt-on-error", "-interaction=nonstopmode")
+#: kpathsea's settings for the run: read and write only files in the working directory (or
+#: TeX's own trees, by name): no absolute path elsewhere, no '..', no dot files; no shell.
+KPATHSEA = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}
 
 
 class LatexError(SymderivError):
@@ -57,8 +73,8 @@ def compile_pdf(tex: str, out: str | Path, runs: int = 1) -> str:
         for _ in range(runs):
             try:
                 proc = subprocess.run(
-                    [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
-                    cwd=tmp, capture_output=True, timeout=TIMEOUT, check=False)
+                    [exe, *FLAGS, "doc.tex"], cwd=tmp, env=sandbox_environment(tmp), stdin=subprocess.DEVNULL,
+                    capture_output=True, timeout=TIMEOUT, check=False, preexec_fn=_limit_resources)
             except subprocess.TimeoutExpired:
                 raise LatexError(f"pdflatex did not finish within {TIMEOUT} s") from None
             logfile = Path(tmp) / "doc.log"
@@ -68,3 +84,21 @@ def compile_pdf(tex: str, out: str | Path, runs: int = 1) -> str:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(Path(tmp) / "doc.pdf", out)
     return log
+
+
+def sandbox_environment(workdir: str) -> dict[str, str]:
+    """The environment pdflatex runs in: this process's, with KPATHSEA's restrictions, and
+    TEXMFOUTPUT (the one directory absolute paths may name) set to `workdir`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TEXMFOUTPUT", "TEXINPUTS", "shell_escape_commands")}
+    env.update(KPATHSEA)
+    env["TEXMFOUTPUT"] = workdir
+    return env
+
+
+def _limit_resources() -> None:  # pragma: no cover - runs in the child before exec
+    """CPU seconds, address space and file size limits for pdflatex (POSIX)."""
+    if resource is None:
+        return
+    resource.setrlimit(resource.RLIMIT_CPU, (TIMEOUT, TIMEOUT))
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))

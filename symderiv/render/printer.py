@@ -9,6 +9,8 @@ import sympy as sp
 from sympy import MatrixSymbol
 from sympy.printing.latex import LatexPrinter
 
+from ..texsafe import inert_leaf, text_math
+
 
 class DerivPrinter(LatexPrinter):
     """LaTeX in the problem's own notation.
@@ -29,14 +31,26 @@ class DerivPrinter(LatexPrinter):
 
     # ------------------------------------------------------------------ symbols
     def _print_MatrixSymbol(self, expr: MatrixSymbol) -> str:
-        return self.names.get(expr.name, super()._print_MatrixSymbol(expr))
+        if expr.name in self.names:
+            return _leaf(self.names[expr.name])
+        return super()._print_MatrixSymbol(expr)
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr in self._arg:
             return self._arg[expr]
         if expr.name in self.names:
-            return self.names[expr.name]
+            return _leaf(self.names[expr.name])
         return super()._print_Symbol(expr, style)
+
+    def _deal_with_super_sub(self, string: str, style: str = "plain") -> str:
+        """A symbol's or function's name as SymPy writes it (x_1 -> x_{1}, alpha -> \\alpha),
+        unless that is not inert LaTeX (a name from a problem file such as '\\input{f}'):
+        then its text, escaped."""
+        out = super()._deal_with_super_sub(string, style)
+        return out if inert_leaf(out) else text_math(string)
+
+    def _print_Str(self, s: Any) -> str:
+        return _leaf(str(s.name))
 
     def _print_Dummy(self, expr: sp.Dummy) -> str:
         return self._arg.get(expr) or super()._print_Dummy(expr)
@@ -100,6 +114,11 @@ class DerivPrinter(LatexPrinter):
         if isinstance(e, (sp.Add, sp.MatAdd, sp.MatMul, sp.HadamardProduct)):
             return rf"\left({s}\right)"
         return s
+
+
+def _leaf(tex: str) -> str:
+    """A display name as it is when inert, else its text escaped."""
+    return tex if inert_leaf(tex) else text_math(tex)
 
 
 def transposed(tex: str) -> str:

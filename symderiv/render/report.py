@@ -6,43 +6,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..notation.unparse import formula_latex
+from ..texsafe import escape
 from ..verdict import Verdict
-from .blocks import Code, Document, Heading, Items, M, Math, Para, Table, escape, to_latex, to_markdown
+from .blocks import Code, Document, Heading, Items, M, Math, Para, Table, math_or_text, to_latex, to_markdown
 from .printer import number_matrix
-
-#: Control words a student's formula may use to be typeset as maths (others: shown verbatim).
-SAFE_COMMANDS = set("""
-frac dfrac tfrac partial sum prod int lim log ln exp sin cos tan tanh sigma delta Delta alpha beta gamma
-eta lambda mu nu theta pi rho tau phi psi omega epsilon varepsilon zeta xi chi kappa Sigma Lambda Omega
-mathbf mathrm mathcal mathbb boldsymbol bm operatorname text textbf textrm left right big Big bigl bigr Bigl Bigr
-cdot times odot circ otimes top intercal T nabla infty le leq ge geq ne neq approx equiv in notin to
-quad qquad begin end hat tilde bar vec dot ldots cdots vdots ddots max min arg argmin argmax sqrt
-prime mid lVert rVert Vert vert langle rangle lfloor rfloor lceil rceil pm mp forall exists colon
-""".split())
-SAFE_ENVIRONMENTS = {"bmatrix", "pmatrix", "matrix", "aligned", "array", "cases", "vmatrix", "Bmatrix"}
 
 
 def safe_math(text: str | None) -> str | None:
-    """`text` if it can be typeset as LaTeX maths without breaking the document, else None:
-    ASCII only, braces balanced, no $ # %, only SAFE_COMMANDS and SAFE_ENVIRONMENTS."""
-    if not text or any(ord(c) > 127 for c in text) or re.search(r"[$#%]", text):
+    """A formula as maths printed by symderiv from its parsed tree (never the text itself),
+    or None when it does not parse: the report then shows it as escaped text."""
+    if not text:
         return None
-    depth = 0
-    for ch in re.sub(r"\\[{}]", "", text):
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return None
-    if depth:
-        return None
-    for cmd in re.findall(r"\\([A-Za-z]+)", text):
-        if cmd not in SAFE_COMMANDS:
-            return None
-    envs = re.findall(r"\\(?:begin|end)\{([^}]*)\}", text)
-    if any(e not in SAFE_ENVIRONMENTS for e in envs):
-        return None
-    if "&" in text and not envs:
-        return None
-    return text
+    return formula_latex(text)
 
 
 _NUM = r"-?\d+(?:\.\d+)?(?:/\d+|[eE][-+]?\d+)?"
@@ -71,7 +47,8 @@ def _numbers(text: str) -> Any:
 
 
 def _value_math(text: Any) -> str | None:
-    """A verdict's expected/claimed value as maths: a number matrix, or safe LaTeX."""
+    """A verdict's expected/claimed value as maths: a number matrix, or the formula printed
+    from its parsed tree; None when it is neither (then shown as escaped text)."""
     if text is None:
         return None
     try:
@@ -147,4 +124,4 @@ def verdict_latex(v: Verdict) -> str:
     expected = _value_math(v.expected)
     if expected is not None and v.verdict != "correct":
         out += rf" \quad \text{{correct: }} {expected}"
-    return f"$${out}$$"
+    return f"$${math_or_text(out)}$$"

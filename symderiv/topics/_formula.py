@@ -29,16 +29,16 @@ import sympy as sp
 from ..errors import FormulaSyntaxError, LimitError, NotationError
 from ..exact import NumberTooLarge, parse_rational
 
-# The limits of the notation layer (symderiv/notation/parse.py and bind.py), applied here too:
+# The limits of the notation layer, applied here too (their values: symderiv/limits.py):
 # a formula is untrusted input and reading or judging it must stay bounded.
-MAX_LENGTH = 4000  # characters of a formula
-MAX_DEPTH = 40  # brackets nested
-MAX_NESTING = 100  # operators nested without brackets (- - - x, \exp \exp x)
-MAX_EXPONENT = 64  # |exponent| of one written power
-MAX_DEGREE = 4096  # a power of a power, (x^{64})^{64}: at most this exponent overall
-MAX_DIGITS = 2000  # a number raised to a power: at most this many digits
-MAX_EXP_ARGUMENT = 10000  # |x| in \exp(x), \sinh(x), \cosh(x) for a number x
-MAX_TERMS = 4096  # terms of a \sum with number limits
+from ..limits import EXP_MAX_ARGUMENT as MAX_EXP_ARGUMENT
+from ..limits import FORMULA_MAX_DEPTH as MAX_DEPTH
+from ..limits import FORMULA_MAX_LENGTH as MAX_LENGTH
+from ..limits import FORMULA_MAX_NESTING as MAX_NESTING
+from ..limits import POWER_MAX_DEGREE as MAX_DEGREE
+from ..limits import POWER_MAX_DIGITS as MAX_DIGITS
+from ..limits import POWER_MAX_EXPONENT as MAX_EXPONENT
+from ..limits import SUM_MAX_TERMS as MAX_TERMS
 
 _TOKEN = re.compile(
     r"(?P<ws>\s+|\\[,;:! ]|~|\\quad|\\qquad)"

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import sympy as sp
 
 from ..errors import NotationError, ProblemFileError
+from ..limits import SYMBOLIC_MAX_VARIABLES
 from ..problem import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import clean, parse_formula, read_formula, right_side
@@ -99,11 +100,15 @@ class CalculusProblem(Problem):
         var_names = t.get("variables", list)
         if not var_names or not all(isinstance(v, str) for v in var_names):
             raise t.error("variables", "expected a list of names such as ['x_1', 'x_2']")
+        if len(var_names) > SYMBOLIC_MAX_VARIABLES:
+            raise t.error("variables", f"{len(var_names)} variables (at most {SYMBOLIC_MAX_VARIABLES})")
         xs = [sp.Symbol(v, real=True) for v in var_names]
         names: dict[str, Any] = {v: s for v, s in zip(var_names, xs, strict=True)}
         consts = doc.table("constants", {})
         for key in consts.data:
-            names[key] = consts.matrix(key)
+            names[key] = consts.matrix(key, max_entries=SYMBOLIC_MAX_VARIABLES**2,
+                                       why=f" (a constant of at most {SYMBOLIC_MAX_VARIABLES}x"
+                                           f"{SYMBOLIC_MAX_VARIABLES})")
         names.setdefault("x", sp.Matrix(xs))
         for item in doc.tables("claims", []):
             for key in POINT_OPTIONS.get(item.data.get("target", ""), ()):
@@ -111,6 +116,8 @@ class CalculusProblem(Problem):
         if t.has("scalar") == t.has("map"):
             raise t.error("scalar", "give exactly one of `scalar` or `map`")
         texts = [t.text("scalar")] if t.has("scalar") else t.get("map", list)
+        if len(texts) > SYMBOLIC_MAX_VARIABLES:
+            raise t.error("map", f"{len(texts)} components (at most {SYMBOLIC_MAX_VARIABLES})")
         fs = []
         for n, text in enumerate(texts):
             key = "scalar" if t.has("scalar") else "map"

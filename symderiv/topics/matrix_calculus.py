@@ -58,6 +58,7 @@ from ..indexsum import (
     to_expr,
     within,
 )
+from ..limits import MATRIX_CALCULUS_MAX_DIMENSION
 from ..problem import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from ..timebound import bounded
 from ..verdict import Verdict
@@ -348,6 +349,9 @@ class MatrixCalculusProblem(Problem):
                     for d in shape)):
                 raise v.error(key, f"expected [rows, cols], each a size name ({', '.join(names)}) "
                                    "or a positive whole number")
+            if any(isinstance(d, int) and d > MATRIX_CALCULUS_MAX_DIMENSION for d in shape):
+                raise v.error(key, f"a fixed dimension of at most {MATRIX_CALCULUS_MAX_DIMENSION} "
+                                   "(name a larger size in [sizes].names)")
             shapes[key] = (shape[0], shape[1])
         if not shapes:
             raise v.error("", "give at least one variable")

@@ -9,6 +9,7 @@ from typing import Any
 import sympy as sp
 
 from ..errors import NotationError, SymderivError
+from ..limits import SYMBOLIC_MAX_VARIABLES
 from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import clean, read_formula, right_side
@@ -155,7 +156,8 @@ class RegularisationProblem(Problem):
         if doc.has("model"):
             t = doc.table("model")
             t.check_keys({"H", "w_star", "mu"})
-            H = t.matrix("H")
+            H = t.matrix("H", max_entries=SYMBOLIC_MAX_VARIABLES**2,
+                         why=f" ({SYMBOLIC_MAX_VARIABLES} variables at most)")
             if H.rows != H.cols or H != H.T:
                 raise t.error("H", "must be a symmetric square matrix")
             if not all(lam >= 0 for lam in H.eigenvals()):

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import sympy as sp
 
 from ..errors import NotationError
+from ..limits import SYMBOLIC_MAX_VARIABLES
 from ..problem import Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from ..verdict import Verdict
 from ._formula import clean, read_formula, replace_call, right_side
@@ -209,7 +210,7 @@ class GradientDescentProblem(Problem):
         doc.check_keys(HEADER_KEYS | {"quadratic"})
         t = doc.table("quadratic")
         t.check_keys({"A", "b", "c", "variables"})
-        A = t.matrix("A")
+        A = t.matrix("A", max_entries=SYMBOLIC_MAX_VARIABLES**2, why=f" ({SYMBOLIC_MAX_VARIABLES} variables at most)")
         if A.rows != A.cols:
             raise t.error("A", f"must be square, got {A.rows}x{A.cols}")
         n = A.rows

@@ -1,0 +1,283 @@
+"""The notation's syntax tree printed back to LaTeX by symderiv itself: the only way a
+student's formula (or a name from a problem file) reaches a TeX document.
+
+Every node class of `ast` has one rule that emits only known commands; names are letters,
+commands from a fixed list of symbols, or escaped text; scripts are braced unless they are
+one letter or digit. Printing a parsed formula and parsing the result gives the same tree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from functools import lru_cache
+
+from ..errors import NotationError
+from ..texsafe import inert, text_math
+from . import ast as A
+from .parse import parse
+
+#: Commands a name may be: Greek letters and symbols (a name written as any other command
+#: is shown as its text, \mathtt{\backslash name}).
+NAME_COMMANDS = frozenset("""
+alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi
+rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
+Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
+infty nabla partial ell imath jmath lfloor rfloor lceil rceil langle rangle lVert rVert lvert rvert Vert vert
+mid backslash cdot times odot otimes oplus circ ast star div pm mp bullet setminus cup cap wedge vee neg
+le leq ge geq ne neq ll gg in notin subset subseteq supset supseteq equiv approx sim simeq propto to
+mapsto rightarrow leftarrow Rightarrow iff forall exists emptyset varnothing top bot perp prime
+ldots cdots vdots ddots dots quad qquad colon bmod sqrt overline underline widetilde dot ddot
+prod int lim sup inf arg
+""".split())
+#: Named operators LaTeX knows as commands (others print as \operatorname{...}).
+FUNCTIONS = frozenset("exp log ln sin cos tan tanh sinh cosh max min det arg sup inf gcd".split())
+STYLES = {"mathbf": "mathbf", "boldsymbol": "boldsymbol", "bm": "boldsymbol", "mathit": "mathit",
+          "mathsf": "mathsf", "pmb": "pmb", "mathrm": "mathrm"}
+DECORATIONS = frozenset({"mathcal", "hat", "tilde", "bar", "widehat", "mathbb", "vec"})
+RELATIONS = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "in": r"\in",
+             "equiv": r"\equiv", "approx": r"\approx", ":=": ":="}
+BINARY = {"+": " + ", "-": " - ", "cdot": r" \cdot ", "odot": r" \odot ", "times": r" \times ", "/": " / "}
+_MATRIX_ENV = re.compile(r"\\begin\{([bpvBV]?matrix)\}")
+_DOTS = re.compile(r"\\([lcv]?dots)(?![a-zA-Z])")
+_TEXT = re.compile(r"\\(text|textrm|textit)\{")
+
+
+class Unparser:
+    """Prints one parsed formula; `source` is the text it was parsed from (the positions
+    of its nodes point into it), consulted only for how a construct was spelled (which
+    matrix brackets, \\left or not, \\text or a letter run), never copied to the output."""
+
+    def __init__(self, source: str = "") -> None:
+        self.source = source
+
+    def print(self, node: A.Node) -> str:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise TypeError(f"no LaTeX rule for {type(node).__name__}")
+        return method(node)
+
+    # ------------------------------------------------------------------ leaves
+    def _Num(self, node: A.Num) -> str:
+        return node.text if re.fullmatch(r"\d*\.?\d+", node.text) else text_math(node.text)
+
+    def _Name(self, node: A.Name) -> str:
+        if _TEXT.match(self.source, node.pos):
+            return text_math(node.text)
+        body = name_latex(node.text)
+        decor = node.decor if node.decor in DECORATIONS else ""
+        return rf"\{decor}{{{body}}}" if decor else body
+
+    def _Func(self, node: A.Func) -> str:
+        if node.name in FUNCTIONS:
+            return "\\" + node.name
+        if re.fullmatch(r"[A-Za-z]+", node.name):
+            return rf"\operatorname{{{node.name}}}"
+        return text_math(node.name)
+
+    def _Canon(self, node: A.Canon) -> str:
+        return rf"\mathrm{{{node.name}}}" if re.fullmatch(r"[A-Za-z0-9]+", node.name) else text_math(node.name)
+
+    def _Transpose(self, node: A.Transpose) -> str:
+        return r"\top"
+
+    def _Placeholder(self, node: A.Placeholder) -> str:
+        return r"(\cdot)"
+
+    def _Dots(self, node: A.Dots) -> str:
+        m = _DOTS.match(self.source, node.pos)
+        return "\\" + (m.group(1) if m else "dots")
+
+    # ------------------------------------------------------------------ scripts
+    def _Styled(self, node: A.Styled) -> str:
+        style = STYLES.get(node.style, "mathrm")
+        return rf"\{style}{{{self._inner(node.body)}}}"
+
+    def _Sub(self, node: A.Sub) -> str:
+        body = self.print(node.body)
+        if isinstance(node.body, A.Sub) or (isinstance(node.body, A.Sup) and isinstance(node.body.body, A.Sub)):
+            body = f"{{{body}}}"
+        return f"{body}_{self._index(node.index)}"
+
+    def _Sup(self, node: A.Sup) -> str:
+        body = self.print(node.body)
+        if isinstance(node.body, (A.Sup, A.Prime)) or (
+                isinstance(node.body, A.Sub) and isinstance(node.body.body, (A.Sup, A.Prime))):
+            body = f"{{{body}}}"
+        return f"{body}^{self._script(node.exponent)}"
+
+    def _Prime(self, node: A.Prime) -> str:
+        body = self.print(node.body)
+        if isinstance(node.body, A.Sup) or (isinstance(node.body, A.Sub) and isinstance(node.body.body, A.Sup)):
+            body = f"{{{body}}}"
+        return f"{body}'"
+
+    def _script(self, node: A.Node) -> str:
+        """A sub- or superscript: one letter or digit bare, anything else in braces."""
+        if isinstance(node, A.Num) and re.fullmatch(r"\d", node.text):
+            return node.text
+        if isinstance(node, A.Name) and node.text == "*":
+            return "*"
+        if (isinstance(node, A.Name) and re.fullmatch(r"[A-Za-z]", node.text) and not node.decor
+                and not _TEXT.match(self.source, node.pos)):
+            return node.text
+        if isinstance(node, A.Group) and node.kind == "s":
+            return "{" + ", ".join(self.print(x) for x in node.items) + "}"
+        return f"{{{self.print(node)}}}"
+
+    def _index(self, items: tuple[A.Node, ...]) -> str:
+        """A subscript's indices: letters written side by side (W_{nm}) stay side by side,
+        others are separated by commas (w_{i,j})."""
+        if len(items) == 1:
+            return self._script(items[0])
+        letters = all(_letter(x) for x in items)
+        adjacent = all(b.pos - a.pos == 1 for a, b in itertools.pairwise(items))
+        sep = "" if letters and adjacent else ", "
+        return "{" + sep.join(self.print(x) for x in items) + "}"
+
+    # ------------------------------------------------------------------ brackets
+    def _Group(self, node: A.Group) -> str:
+        inner = ", ".join(self.print(x) for x in node.items)
+        if node.kind == "floor":
+            return rf"\left\lfloor {inner} \right\rfloor"
+        if node.kind in ("g", "s"):
+            return f"{{{inner}}}"
+        left, right = {"(": ("(", ")"), "[": ("[", "]"), "{": (r"\{", r"\}")}.get(node.kind, ("(", ")"))
+        if self._sized(node.pos):
+            return rf"\left{left}{inner}\right{right}"
+        return f"{left}{inner}{right}"
+
+    def _Interval(self, node: A.Interval) -> str:
+        left = "(" if node.left_open else "["
+        right = ")" if node.right_open else "]"
+        inner = f"{self.print(node.lo)}, {self.print(node.hi)}"
+        if self._sized(node.pos):
+            return rf"\left{left}{inner}\right{right}"
+        return f"{left}{inner}{right}"
+
+    def _sized(self, pos: int) -> bool:
+        """Whether the bracket at `pos` was written with \\left."""
+        return self.source[max(0, pos - 40):pos].rstrip().endswith("\\left")
+
+    def _inner(self, node: A.Node) -> str:
+        """The body of a command argument: a bare group's items without their braces."""
+        if isinstance(node, A.Group) and node.kind == "g":
+            return ", ".join(self.print(x) for x in node.items)
+        return self.print(node)
+
+    # ------------------------------------------------------------------ operators
+    def _Neg(self, node: A.Neg) -> str:
+        body = self.print(node.body)
+        return f"-{body}" if isinstance(node.body, A.Num) else f"- {body}"
+
+    def _BinOp(self, node: A.BinOp) -> str:
+        op = BINARY.get(node.op)
+        if op is None:
+            raise TypeError(f"unknown operator {node.op!r}")
+        return f"{self.print(node.left)}{op}{self.print(node.right)}"
+
+    def _Juxt(self, node: A.Juxt) -> str:
+        return " ".join(self.print(x) for x in node.items)
+
+    def _Sum(self, node: A.Sum) -> str:
+        index = name_latex(node.index)
+        below = index if node.lower is None else f"{index}={self.print(node.lower)}"
+        out = rf"\sum_{{{below}}}"
+        if node.upper is not None:
+            out += f"^{self._script(node.upper)}"
+        return f"{out} {self.print(node.body)}"
+
+    def _Frac(self, node: A.Frac) -> str:
+        return rf"\frac{{{self._inner(node.num)}}}{{{self._inner(node.den)}}}"
+
+    def _Deriv(self, node: A.Deriv) -> str:
+        top = r"\partial" if node.order == 1 else rf"\partial^{{{node.order}}}"
+        if node.num is not None:
+            top += " " + self.print(node.num)
+        bottom = " ".join(rf"\partial {self.print(w)}" for w in node.wrt)
+        return rf"\frac{{{top}}}{{{bottom}}}"
+
+    def _Apply(self, node: A.Apply) -> str:
+        return f"{self.print(node.op)} {self.print(node.arg)}"
+
+    def _Matrix(self, node: A.Matrix) -> str:
+        m = _MATRIX_ENV.match(self.source, node.pos)
+        env = m.group(1) if m else "bmatrix"
+        rows = r" \\ ".join(" & ".join(self.print(x) for x in row) for row in node.rows)
+        return rf"\begin{{{env}}} {rows} \end{{{env}}}"
+
+    def _Cases(self, node: A.Cases) -> str:
+        rows = []
+        for value, cond in node.rows:
+            rows.append(f"{self.print(value)} & " + (r"\text{otherwise}" if cond is None
+                                                     else rf"\text{{if }} {self.print(cond)}"))
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+
+    # ------------------------------------------------------------------ relations
+    def _Rel(self, node: A.Rel) -> str:
+        return f"{self.print(node.left)} {relation(node.op)} {self.print(node.right)}"
+
+    def _Chain(self, node: A.Chain, align: bool = False) -> str:
+        out = self.print(node.sides[0])
+        for n, (op, side) in enumerate(zip(node.ops, node.sides[1:], strict=True)):
+            out += f" {'&' if align and n == 0 else ''}{relation(op)} {self.print(side)}"
+        return out
+
+    def _Document(self, node: A.Document) -> str:
+        if len(node.chains) == 1:
+            return self._Chain(node.chains[0])
+        lines = [self._Chain(c, align=len(c.sides) > 1) for c in node.chains]
+        return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
+
+
+def _letter(node: A.Node) -> bool:
+    return isinstance(node, A.Name) and len(node.text) == 1 and node.text.isalpha() and not node.decor
+
+
+def relation(op: str) -> str:
+    """A relation of the tree (=, <=, in, ...) as LaTeX."""
+    return RELATIONS.get(op) or text_math(op)
+
+
+def name_latex(text: str) -> str:
+    """A name as LaTeX: letters as they are, a listed command (\\alpha, \\infty) as itself,
+    ' as \\prime, any other command as its text (\\mathtt{\\backslash name}), anything else
+    as escaped text."""
+    if re.fullmatch(r"[A-Za-z]+", text) or text == "*":
+        return text
+    if text == "'":
+        return r"\prime"
+    m = re.fullmatch(r"\\([A-Za-z]+)", text)
+    if m:
+        return text if m.group(1) in NAME_COMMANDS else rf"\mathtt{{\backslash {m.group(1)}}}"
+    return text_math(text)
+
+
+def unparse(node: A.Node, source: str = "") -> str:
+    """`node` as LaTeX (see Unparser); `source` is the text it was parsed from, if any."""
+    return Unparser(source).print(node)
+
+
+@lru_cache(maxsize=4096)
+def formula_latex(text: str) -> str | None:
+    """The formula `text` printed from its parsed tree, or None when it does not parse (the
+    caller then shows it as escaped text). The result is checked inert (texsafe.inert)."""
+    source = text.strip().strip("$").strip()
+    try:
+        out = unparse(parse(source), source)
+    except (NotationError, TypeError, RecursionError):
+        return None
+    return out if inert(out) else None
+
+
+def display_name(text: str) -> str:
+    """A name from a problem file (a parameter's `latex`) printed from its parsed tree;
+    NotationError when it is not one expression."""
+    source = text.strip().strip("$").strip()
+    doc = parse(source)
+    if len(doc.chains) != 1 or len(doc.chains[0].sides) != 1:
+        raise NotationError(text, "expected a name such as W^{(1)}, not an equation", 0)
+    out = unparse(doc, source)
+    if not inert(out):  # pragma: no cover - the printer emits only listed commands
+        raise NotationError(text, "cannot be typeset safely", None)
+    return out
