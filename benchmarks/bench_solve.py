@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 import sympy  # noqa: E402
 
 from symderiv import parse_text  # noqa: E402
-from symderiv.errors import SymderivError  # noqa: E402
+from symderiv.core.errors import SymderivError  # noqa: E402
 
 # (inputs, hidden widths, outputs, hidden activation, output activation, loss, layout)
 ARCHITECTURES = [
@@ -112,7 +112,7 @@ def _cpu() -> float:
 
 
 def _proof_is_fresh(problem) -> bool:
-    from symderiv import netproof
+    from symderiv.core import netproof
 
     return netproof.signature(problem.net) not in netproof._MEMORY
 

@@ -28,7 +28,7 @@ COMMANDS = {
     "symderiv list": ["-m", "symderiv", "list"],
     "import symderiv": ["-c", "import symderiv"],
 }
-HEAVY = ("sympy", "numpy", "lark", "symderiv.problem")
+HEAVY = ("sympy", "numpy", "lark", "symderiv.kinds.base")
 
 
 def _children_cpu() -> float:

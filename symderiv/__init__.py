@@ -5,12 +5,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotationError, ProblemFileError, SymderivError
-from .version import __version__ as __version__
+from .core.errors import NotationError, ProblemFileError, SymderivError
+from .core.version import __version__ as __version__
 
 if TYPE_CHECKING:
-    from .problem import Claim, Problem, Solution, load, parse_text
-    from .verdict import Verdict
+    from .core.verdict import Verdict
+    from .kinds import load, parse_text
+    from .kinds.base import Claim, Problem, Solution
 
 __all__ = [
     "Claim",
@@ -25,13 +26,15 @@ __all__ = [
     "parse_text",
 ]
 
-# Imported on first use, so that `symderiv --help` and `symderiv list` start without SymPy.
-_LAZY = {"Claim": "problem", "Problem": "problem", "Solution": "problem", "load": "problem",
-         "parse_text": "problem", "Verdict": "verdict"}
+# Imported on first use, so that `symderiv --help` and `symderiv list` start without SymPy, and
+# `import symderiv.core` imports no notation, kinds or render.
+_LAZY = {"Claim": "kinds.base", "Problem": "kinds.base", "Solution": "kinds.base", "load": "kinds",
+         "parse_text": "kinds", "Verdict": "core.verdict"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
+        import_module(".render.jupyter", __name__)  # Jupyter's _repr_latex_ on Solution and Verdict
         value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
@@ -44,6 +47,4 @@ def __dir__() -> list[str]:
 
 def check_formula(problem: Problem, target: str, latex: str, claim_id: str = "formula") -> Verdict:
     """Judge one formula typed in LaTeX against `problem`'s truth for `target` (e.g. 'dL/dW1')."""
-    from .problem import Claim
-
-    return problem.check([Claim(claim_id, target, latex)])[0]
+    return problem.check([__getattr__("Claim")(claim_id, target, latex)])[0]

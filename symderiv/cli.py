@@ -10,8 +10,9 @@ import tomllib
 import traceback
 from pathlib import Path
 
-from .errors import InternalError, SymderivError
-from .terminal import (
+from .core.errors import InternalError, SymderivError
+from .core.timebound import check_environment, close_workers
+from .render.terminal import (
     EXIT_BAD_INPUT,
     EXIT_CLOSED_PIPE,
     EXIT_INTERNAL,
@@ -26,7 +27,6 @@ from .terminal import (
     say,
     tolerant_streams,
 )
-from .timebound import check_environment, close_workers
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_CLOSED_PIPE", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_WRONG",
            "bundled_dir", "exit_status", "main", "render_table", "run"]

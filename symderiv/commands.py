@@ -7,12 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import SymderivError, Timeout
-from .problem import Claim, Problem, Solution, load
+from .core.errors import SymderivError, Timeout
+from .core.timebound import TIME_VARIABLE, bounded, run_bounded, solve_limit, time_limit
+from .core.verdict import Verdict
+from .kinds import load
+from .kinds.base import Claim, Problem, Solution
 from .render.document import solution_latex, solution_markdown
 from .render.pdf import compile_pdf
 from .render.report import report_latex, report_markdown
-from .terminal import (
+from .render.terminal import (
     EXIT_OK,
     check_output,
     debugging,
@@ -24,8 +27,6 @@ from .terminal import (
     write_output,
     write_text_output,
 )
-from .timebound import TIME_VARIABLE, bounded, run_bounded, solve_limit, time_limit
-from .verdict import Verdict
 
 OUTPUTS = ("latex", "pdf", "markdown")
 

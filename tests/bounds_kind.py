@@ -20,8 +20,8 @@ import os
 import signal
 from pathlib import Path
 
-from symderiv.problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
-from symderiv.verdict import Verdict
+from symderiv.core.verdict import Verdict
+from symderiv.kinds.base import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 
 
 def _spin() -> None:

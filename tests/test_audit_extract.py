@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from symderiv.audit import Document, DocumentError, DocumentLimitError, Equation, extract
 from symderiv.audit.limits import MAX_DOCUMENT_CHARS, MAX_EQUATIONS, MAX_MATH_CHARS, MAX_MATH_NESTING
-from symderiv.errors import InputTypeError
+from symderiv.core.errors import InputTypeError
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "derivations" / "solutions"
@@ -399,7 +399,7 @@ def test_extraction_imports_only_errors() -> None:
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level == 2:
-                assert node.module == "errors", (path.name, node.module)
+                assert node.module == "core.errors", (path.name, node.module)
             if isinstance(node, ast.ImportFrom) and node.level == 0:
                 assert not (node.module or "").startswith(("sympy", "symderiv", "numpy")), (path.name, node.module)
             if isinstance(node, ast.Import):

@@ -15,10 +15,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from test_gradients_oracle import networks, oracle, random_inputs
 
-from symderiv.backprop import MatrixForm
-from symderiv.matrixeval import ExactBackend
-from symderiv.model import Layer, Network
-from symderiv.npgen import NUMPY_FUNCTIONS, generate
+from symderiv.core.backprop import MatrixForm
+from symderiv.core.matrixeval import ExactBackend
+from symderiv.core.network import Layer, Network
+from symderiv.core.npgen import NUMPY_FUNCTIONS, generate
 
 
 def _exact_inputs(net: Network, n: int, seed: int) -> dict[str, sp.Matrix]:

@@ -10,8 +10,8 @@ import sympy as sp
 
 from symderiv import load
 from symderiv.cli import main
-from symderiv.exact import read_numeric_latex
-from symderiv.numeric import exact_decimal
+from symderiv.core.exact import read_numeric_latex
+from symderiv.core.numeric import exact_decimal
 
 DERIVATIONS = Path(__file__).resolve().parent.parent / "derivations"
 

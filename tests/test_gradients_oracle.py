@@ -13,11 +13,11 @@ from autograd import grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symderiv.backprop import MatrixForm
-from symderiv.model import Layer, Network
-from symderiv.numeric import central_differences
-from symderiv.registry import sigmoid
-from symderiv.timebound import bounded
+from symderiv.core.backprop import MatrixForm
+from symderiv.core.network import Layer, Network
+from symderiv.core.numeric import central_differences
+from symderiv.core.ops import sigmoid
+from symderiv.core.timebound import bounded
 
 HIDDEN = ["identity", "relu", "leaky_relu", "sigmoid", "tanh"]
 LOSSES = ["half_sse", "sse", "mse", "softmax_cross_entropy", "sigmoid_binary_cross_entropy"]

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from symderiv import ProblemFileError, limits, load
+from symderiv import ProblemFileError, load
 from symderiv.cli import main
-from symderiv.problem import parse_text
+from symderiv.core import limits
+from symderiv.kinds import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

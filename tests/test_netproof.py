@@ -10,10 +10,10 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 
-from symderiv import netproof, registry
-from symderiv.backprop import MatrixForm
-from symderiv.model import Layer, Network
-from symderiv.netproof import cached_proof, prove_network, signature
+from symderiv.core import netproof, ops
+from symderiv.core.backprop import MatrixForm
+from symderiv.core.netproof import cached_proof, prove_network, signature
+from symderiv.core.network import Layer, Network
 from tests.test_gradients_oracle import networks
 
 SLOPE = sp.Rational(1, 100)
@@ -79,22 +79,22 @@ MUTANTS = [
      {"output_gradient": lambda y, t, n, axis: 2 * (y - t)}),
     ("softmax-CE gradient S - T (true only for one-hot targets)", ("column", ("relu", "identity"),
      "softmax_cross_entropy"), "LOSSES", "softmax_cross_entropy",
-     {"output_gradient": lambda y, t, n, axis: registry.softmax_matrix(y, axis) - t}),
+     {"output_gradient": lambda y, t, n, axis: ops.softmax_matrix(y, axis) - t}),
     ("sigmoid' written as sigmoid", ("row", ("sigmoid", "identity"), "half_sse"), "ACTIVATIONS", "sigmoid",
-     {"derivative": lambda z: registry.sigmoid(z)}),
+     {"derivative": lambda z: ops.sigmoid(z)}),
     ("leaky ReLU' written as ReLU'", ("column", ("leaky_relu", "identity"), "half_sse"), "ACTIVATIONS",
-     "leaky_relu", {"derivative": lambda z, a: registry.relu_step(z)}),
+     "leaky_relu", {"derivative": lambda z, a: ops.relu_step(z)}),
     ("softmax VJP without its sum term", ("column", ("tanh", "softmax"), "sse"), "ACTIVATIONS", "softmax",
      {"matrix_vjp": lambda s, g, axis: sp.HadamardProduct(s, g)}),
     ("tanh forward written as sigmoid", ("row", ("tanh", "identity"), "half_sse"), "ACTIVATIONS", "tanh",
      {"matrix_rule": lambda z, axis: sp.matrices.expressions.applyfunc.ElementwiseApplyFunction(
-         sp.Lambda(sp.Symbol("z"), registry.sigmoid(sp.Symbol("z"))), z)}),
+         sp.Lambda(sp.Symbol("z"), ops.sigmoid(sp.Symbol("z"))), z)}),
 ]
 
 
 @pytest.mark.parametrize(("planted", "arch", "table", "entry", "changes"), MUTANTS, ids=[m[0] for m in MUTANTS])
 def test_planted_mistakes_in_the_matrix_form_are_refused(monkeypatch, planted, arch, table, entry, changes) -> None:
-    monkeypatch.setattr(registry, table, _replace(getattr(registry, table), entry, **changes))
+    monkeypatch.setattr(ops, table, _replace(getattr(ops, table), entry, **changes))
     proof = prove_network(make(*arch))
     assert not proof.proved, planted
 
@@ -115,7 +115,7 @@ def test_loss_index_forms_are_the_losses(m: int) -> None:
     """Each loss's index form (symbolic width), summed out at width m, is its per-sample form."""
     y, t = sp.symbols(f"y1:{m + 1}", real=True), sp.symbols(f"t1:{m + 1}", real=True)
     width = sp.Symbol("m", integer=True, positive=True)
-    for loss in registry.LOSSES.values():
+    for loss in ops.LOSSES.values():
         form = loss.index_form(lambda k: sp.Piecewise(*[(y[i], sp.Eq(k, i + 1)) for i in range(m)]),
                                lambda k: sp.Piecewise(*[(t[i], sp.Eq(k, i + 1)) for i in range(m)]), width)
         written = form.subs(width, m).doit()
@@ -126,7 +126,7 @@ def test_loss_index_forms_are_the_losses(m: int) -> None:
 def test_softmax_index_form_is_softmax(m: int) -> None:
     z = sp.symbols(f"z1:{m + 1}", real=True)
     width = sp.Symbol("m", integer=True, positive=True)
-    act = registry.ACTIVATIONS["softmax"]
+    act = ops.ACTIVATIONS["softmax"]
     entry = lambda k: sp.Piecewise(*[(z[i], sp.Eq(k, i + 1)) for i in range(m)])  # noqa: E731
     for k in range(1, m + 1):
         written = act.index_entry(entry, sp.Integer(k), width).subs(width, m).doit()

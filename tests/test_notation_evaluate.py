@@ -12,11 +12,11 @@ import mpmath
 import pytest
 import sympy as sp
 
+from symderiv.core.ops import leaky_relu, relu, relu_step, sigmoid
 from symderiv.notation import FreeScope, NotationTable, judge_formula
 from symderiv.notation.derivative import Differentiator
 from symderiv.notation.evaluate import PointValues, closer_than, equal, interval
 from symderiv.notation.polynomial import is_zero_polynomial
-from symderiv.registry import leaky_relu, relu, relu_step, sigmoid
 
 x, y = sp.symbols("x y", real=True)
 R = sp.Rational

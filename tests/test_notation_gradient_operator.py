@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from symderiv.errors import NotationError
-from symderiv.model import Layer, Network
-from symderiv.notation import FreeScope, NetworkScope, NotationTable, bind, judge_formula, parse
+from symderiv.core.errors import NotationError
+from symderiv.core.network import Layer, Network
+from symderiv.kinds import parse_text
+from symderiv.kinds.network_scope import NetworkScope
+from symderiv.notation import FreeScope, NotationTable, bind, judge_formula, parse
 from symderiv.notation import ast as A
-from symderiv.problem import parse_text
 
 # a 2-3-2 ReLU network in column layout with the squared error, one sample (seed 003 S4 shape)
 NET = Network(2, (Layer(3, "relu", "V", "b"), Layer(2, "identity", "W", "c")), "column", "sse")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from test_notation_seed_formulas import F
 
-from symderiv.model import Layer, Network
-from symderiv.notation import NetworkScope, NotationTable, judge_formula
+from symderiv.core.network import Layer, Network
+from symderiv.kinds.network_scope import NetworkScope
+from symderiv.notation import NotationTable, judge_formula
 
 # seed 000 Q1: row layout, x_k rows of X (4x2), W^{(1)} 2x3, W^{(2)} shown 1x3, b^{(2)} scalar.
 NET = Network(

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symderiv import check_formula
-from symderiv.errors import NotationError
-from symderiv.problem import load
-from symderiv.verdict import Verdict
+from symderiv.core.errors import NotationError
+from symderiv.core.verdict import Verdict
+from symderiv.kinds import load
 
 
 @cache

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_notation_seed_formulas import F
 
-from symderiv.errors import NotationError
+from symderiv.core.errors import NotationError
 from symderiv.notation import ast as A
 from symderiv.notation import parse, parse_expression, parse_relation
 

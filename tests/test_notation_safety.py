@@ -11,7 +11,7 @@ from conftest import DERIVATIONS
 
 from symderiv import check_formula
 from symderiv.cli import EXIT_BAD_INPUT, main
-from symderiv.problem import load
+from symderiv.kinds import load
 
 S002 = DERIVATIONS / "seed002-p1-network.toml"
 

@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 from conftest import DERIVATIONS
 
-from symderiv.problem import load
+from symderiv.kinds import load
 
 FILES = {
     "seed 000 Q1": "seed000-q1-network.toml",

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symderiv.registry import ACTIVATIONS, LOSSES, relu, relu_step
+from symderiv.core.ops import ACTIVATIONS, LOSSES, relu, relu_step
 
 z = sp.Symbol("z", real=True)
 ALPHA = sp.Rational(1, 100)
@@ -56,8 +56,8 @@ def test_relu_convention_at_zero() -> None:
 @pytest.mark.parametrize("loss", LOSSES.values(), ids=lambda l: l.name)
 def test_loss_output_gradient_is_the_derivative_of_the_loss(loss) -> None:
     """dL/dY of the matrix rule = SymPy diff of the summed per-sample losses (N=2, K=3)."""
-    from symderiv.backprop import MatrixForm
-    from symderiv.matrixeval import ExactBackend, evaluate
+    from symderiv.core.backprop import MatrixForm
+    from symderiv.core.matrixeval import ExactBackend, evaluate
 
     n, k = 2, 3
     y = sp.Matrix(n, k, lambda i, j: sp.Symbol(f"y{i}{j}", real=True))

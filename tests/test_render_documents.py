@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from symderiv import cli
-from symderiv.problem import load
+from symderiv.kinds import load
 from symderiv.render import pdf
 from symderiv.render.document import solution_latex, solution_markdown
 from symderiv.render.report import report_latex, safe_math

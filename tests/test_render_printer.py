@@ -7,7 +7,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from symderiv.registry import relu, relu_step, sigmoid
+from symderiv.core.ops import relu, relu_step, sigmoid
 from symderiv.render.printer import latex, number, number_matrix
 
 N = sp.Symbol("N", integer=True, positive=True)

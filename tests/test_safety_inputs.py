@@ -17,9 +17,9 @@ import sympy as sp
 import symderiv
 from symderiv import SymderivError, check_formula, load
 from symderiv.cli import main
-from symderiv.errors import LimitError, NotationError
-from symderiv.exact import parse_rational
-from symderiv.topics._formula import parse_formula, read_formula
+from symderiv.core.errors import LimitError, NotationError
+from symderiv.core.exact import parse_rational
+from symderiv.kinds._formula import parse_formula, read_formula
 
 D = Path(__file__).resolve().parent.parent / "derivations"
 NETWORK = D / "seed002-p1-network.toml"
@@ -200,7 +200,7 @@ def test_number_literals_are_capped_before_they_are_computed() -> None:
                                    "x" + "+x" * 2500])
 def test_parse_formula_does_not_fall_back_after_a_limit(latex: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The notation layer's limit errors propagate: the fallback reader is not asked again."""
-    import symderiv.topics._formula as formula
+    import symderiv.kinds._formula as formula
 
     def fall_back(*args: object) -> None:
         raise AssertionError("fell back to the fallback reader after a limit error")

@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 
 from symderiv import cli
+from symderiv.core.texsafe import escape, inert, verbatim_safe
 from symderiv.notation.parse import parse
 from symderiv.notation.unparse import formula_latex, unparse
 from symderiv.render import pdf
 from symderiv.render.blocks import Code, Document, M, Math, Para, to_latex
-from symderiv.texsafe import escape, inert, verbatim_safe
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,9 +13,16 @@ import time
 import pytest
 from bounds_kind import BoundsProblem  # noqa: F401  (registers kind = "test_bounds")
 
-from symderiv.errors import EnvironmentSettingError, InternalError, ResourceLimitError, SymderivError, Timeout
-from symderiv.problem import Claim, parse_text
-from symderiv.timebound import Worker, bounded, check_environment, memory_limit, time_limit
+from symderiv.core.errors import (
+    EnvironmentSettingError,
+    InternalError,
+    ResourceLimitError,
+    SymderivError,
+    Timeout,
+)
+from symderiv.core.timebound import Worker, bounded, check_environment, memory_limit, time_limit
+from symderiv.kinds import parse_text
+from symderiv.kinds.base import Claim
 
 
 def spin(seconds: float) -> str:

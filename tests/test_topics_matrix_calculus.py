@@ -12,10 +12,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symderiv.errors import ProblemFileError
-from symderiv.indexsum import Undecided, index_symbol, normal_form, to_expr
-from symderiv.problem import Claim, load, parse_text
-from symderiv.topics.matrix_calculus import Instance, Symbolic
+from symderiv.core.errors import ProblemFileError
+from symderiv.core.indexsum import Undecided, index_symbol, normal_form, to_expr
+from symderiv.kinds import load, parse_text
+from symderiv.kinds.base import Claim
+from symderiv.kinds.matrix_calculus import Instance, Symbolic
 
 D = Path(__file__).resolve().parent.parent / "derivations"
 
@@ -375,7 +376,7 @@ def test_true_at_the_checked_size_only_is_not_proved() -> None:
 
 def test_a_proof_that_runs_out_of_time_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     """A timeout in the symbolic proof is never a hang: checked at sizes only, saying why."""
-    import symderiv.topics.matrix_calculus as mc
+    import symderiv.kinds.matrix_calculus as mc
 
     monkeypatch.setattr(mc, "PROOF_SECONDS", 1e-6)
     v = _one_claim("gradient_entry", r"\nabla f(\mathbf{A})_{ij} = 2 v_j \sum_{l=1}^{n} A_{il} v_l")

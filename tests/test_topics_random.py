@@ -10,9 +10,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symderiv.errors import ProblemFileError, ShapeError
-from symderiv.problem import parse_text
-from symderiv.topics import calculus, cnn, identities, regularisation, stepsize
+from symderiv.core.errors import ProblemFileError, ShapeError
+from symderiv.kinds import calculus, cnn, identities, parse_text, regularisation, stepsize
 
 # -- gradient descent (seed 000 Q3, seed 002 P2): run GD just inside and just outside ------
 

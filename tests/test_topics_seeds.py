@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from symderiv.errors import ProblemFileError
-from symderiv.problem import load, parse_text
+from symderiv.core.errors import ProblemFileError
+from symderiv.kinds import load, parse_text
 
 D = Path(__file__).resolve().parent.parent / "derivations"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from ..errors import SymderivError
+from ..core.errors import SymderivError
 
 # canonical relations; the definitional ones define the side named by `Link.defined_side`
 RELATIONS = ("=", r"\approx", "<", ">", r"\le", r"\ge", r"\ne", r"\in", r"\notin", ":=", "=:", r"\equiv")

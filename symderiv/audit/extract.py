@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputTypeError
+from ..core.errors import InputTypeError
 from .document import (
     DEFINING_RELATIONS,
     Definition,

@@ -39,7 +39,9 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import NotationError
+from ..core.errors import NotationError, SymderivError
+from ..core.exact import parse_rational
+from ..core.ops import relu_step
 from . import ast as A
 from .parse import parse, parse_one
 from .scope import Fn, as_basic
@@ -258,8 +260,6 @@ def _match(pk, nk, letters, binds, node) -> bool:
 
 def read_notation(fields) -> NotationTable:
     """The [notation] table of a problem file (a `Fields`), validated."""
-    from ..errors import SymderivError
-
     data = fields.table("notation", {}).data
     try:
         return NotationTable.from_dict(data)
@@ -564,8 +564,6 @@ class Binder:
     def _v_Num(self, node: A.Num, env, canonical) -> Value:
         if len(node.text) > 40:
             raise self.error("number too long", node)
-        from ..exact import parse_rational
-
         return parse_rational(node.text)
 
     def _v_Name(self, node, env, canonical) -> Value:
@@ -1009,8 +1007,6 @@ class Binder:
         sub = node.index[0]
         if isinstance(sub, A.Rel):
             diff = self._sub(self.value(sub.left, env), self.value(sub.right, env), sub)
-            from ..registry import relu_step
-
             if sub.op in (">", ">="):
                 f = relu_step
             elif sub.op in ("<", "<="):

@@ -10,7 +10,7 @@ import sympy as sp
 from mpmath.ctx_iv import MPIntervalContext
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
-from ..registry import leaky_relu, leaky_step, relu, relu_step, sigmoid
+from ..core.ops import leaky_relu, leaky_step, relu, relu_step, sigmoid
 
 #: Bits of the interval endpoints where a value is transcendental (about 154 digits).
 PRECISION = 512

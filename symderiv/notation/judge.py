@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..errors import NotationError, SymderivError, Timeout
-from ..timebound import bounded
-from ..verdict import Verdict
+from ..core.errors import NotationError, SymderivError, Timeout
+from ..core.timebound import bounded
+from ..core.verdict import Verdict
 from . import ast as A
 from .bind import Binder, FormulaLimitError, FormulaShapeError, NotationTable, Probe, RangeFound, Stack, Unbound
 from .evaluate import to_float
@@ -491,11 +491,6 @@ def judge_claim(scope, table: NotationTable, claim, at: dict[sp.Symbol, sp.Ratio
         )
     except NotationError as exc:
         return Verdict(claim.id, claim.target, claim.latex, "error", message=exc.render())
-
-
-def verify(expected: str, claimed: str, scope, table: NotationTable) -> Verdict:
-    """Is `claimed` equal to `expected` (the gold formula first; not symmetric in messages)."""
-    return judge_formula(scope, table, f"{expected} = {claimed}")
 
 
 _SHAPE_WORDS = re.compile(

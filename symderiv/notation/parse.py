@@ -9,9 +9,9 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from ..errors import FormulaSyntaxError, NotationError
-from ..limits import FORMULA_MAX_DEPTH as MAX_DEPTH
-from ..limits import FORMULA_MAX_LENGTH as MAX_LENGTH
+from ..core.errors import FormulaSyntaxError, NotationError
+from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
+from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
 from . import ast as A
 
 _GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..registry import relu_step
+from ..core.ops import relu_step
 from .evaluate import PointValues, equal, sum_values
 from .scope import as_basic
 
@@ -101,7 +101,7 @@ def _draw_points(scope, n: int, seed: int) -> list[dict[sp.Symbol, sp.Rational]]
             s: sp.Rational(rng.choice([k for k in range(-6, 7) if k]), rng.choice([1, 1, 2]))
             for s in leaves
         }
-        for row in getattr(scope, "onehot", []):  # softmax cross-entropy: one-hot targets
+        for row in scope.one_hot_rows():
             hot = rng.randrange(len(row))
             pt.update({s: sp.Integer(int(n == hot)) for n, s in enumerate(row)})
         if any(as_basic(k).xreplace(pt) == 0 for k in kinks):

@@ -1,6 +1,6 @@
-"""Scopes: the explicit SymPy objects a formula is bound to (a network, or free variables).
+"""Scopes: the explicit SymPy objects a formula is bound to (free variables; a kind may add its own).
 
-The Scope protocol (what the judge needs; NetworkScope and FreeScope implement it):
+The Scope protocol (what the judge needs; GraphScope subclasses implement it):
 
 * ``layout: str`` ('row' or 'column') and ``n_samples: int``;
 * ``quantity(name) -> sp.ImmutableMatrix`` for a canonical name: parameter keys (display
@@ -12,7 +12,8 @@ The Scope protocol (what the judge needs; NetworkScope and FreeScope implement i
 * ``symbol_for(expr) -> sp.Symbol | None``: the placeholder defined as ``expr`` (for
   derivatives with respect to f(z));
 * ``leaves() -> list[sp.Symbol]``; ``kinks() -> list[sp.Expr]``: leaf expressions that must
-  not vanish at a sample point (ReLU pre-activations);
+  not vanish at a sample point (pre-activations of kinked activations);
+* ``one_hot_rows() -> list[list[sp.Symbol]]``: leaves that sample points set to one-hot rows;
 * ``names() -> list[str]``: the canonical names, for error messages.
 """
 
@@ -80,6 +81,7 @@ class GraphScope:
         self._defs: list[tuple[str, dict[sp.Symbol, sp.Expr]]] = []
         self._leaves: list[sp.Symbol] = []
         self._kinks: list[sp.Expr] = []
+        self._one_hot: list[list[sp.Expr]] = []
         self._acts: dict[int, Fn] = {}
         self._by_def: dict[sp.Expr, sp.Symbol] = {}
         self._expanded: dict[tuple, object] = {}  # (expr, keep, definitions) -> expanded
@@ -210,57 +212,9 @@ class GraphScope:
     def kinks(self) -> list[sp.Expr]:
         return list(self._kinks)
 
-
-class NetworkScope(GraphScope):
-    """A core `Network` at batch size N, as a graph: Z_l, A_l, Y, L defined layer by layer."""
-
-    def __init__(self, net, n_samples: int) -> None:
-        from ..model import entry_symbols
-
-        super().__init__(net.layout, n_samples)
-        self.net = net
-        for p in net.params.values():
-            self.leaf(p.name, entry_symbols(p.name, *p.shape))
-        self.leaf("X", entry_symbols("X", n_samples, net.n_in))
-        self.leaf("T", entry_symbols("T", n_samples, net.n_out))
-        a = self.quantity("X")
-        for l, layer in enumerate(net.layers, start=1):
-            w, b = net.layer_params(l)
-            w_in_out = w.to_internal(self.quantity(w.name))
-            if net.layout == "column":
-                w_in_out = w_in_out.T
-            z = sp.Matrix(a) * w_in_out
-            if b is not None:
-                z += sp.ones(n_samples, 1) * b.to_internal(self.quantity(b.name)).reshape(
-                    1, layer.units
-                )
-            zp = self.define(f"Z{l}", z)
-            act, args = layer.act, layer.act_args
-            if act.elementwise:
-                self._acts[l] = Fn(
-                    act.name,
-                    lambda v, act=act, args=args: act.function(v, *args),
-                    lambda v, act=act, args=args: act.derivative(v, *args),
-                )
-            if "relu" in act.name:
-                self._kinks.extend(z)
-            rows = [act.apply(list(zp.row(k)), args) for k in range(n_samples)]
-            a = self.define(f"A{l}", sp.Matrix(rows))
-        self._q["Y"] = a
-        if "softmax" in str(getattr(net, "loss_name", "")):  # targets are one-hot rows
-            t = self.quantity("T")
-            self.onehot = [list(t.row(k)) for k in range(n_samples)]
-        lossdef = net.loss
-        data = sp.Add(
-            *[
-                lossdef.per_sample(list(a.row(k)), list(self.quantity("T").row(k)))
-                for k in range(n_samples)
-            ]
-        )
-        if lossdef.mean:
-            data = data / n_samples
-        penalty = sp.Add(*[c / 2 * sum(e**2 for e in self.quantity(p)) for p, c in net.l2])
-        self.define("L", sp.Matrix([[data + penalty]]))
+    def one_hot_rows(self) -> list[list[sp.Expr]]:
+        """Rows of leaves that every sample point sets to a one-hot row (one-hot targets)."""
+        return [list(row) for row in self._one_hot]
 
 
 class FreeScope(GraphScope):

@@ -12,8 +12,8 @@ import itertools
 import re
 from functools import lru_cache
 
-from ..errors import NotationError
-from ..texsafe import inert, text_math
+from ..core.errors import NotationError
+from ..core.texsafe import inert, text_math
 from . import ast as A
 from .parse import parse
 

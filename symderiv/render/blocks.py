@@ -7,7 +7,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from ..texsafe import escape, inert, verbatim_safe
+from ..core.texsafe import escape, inert, verbatim_safe
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ import sympy as sp
 from latexify import codegen as lcodegen
 from latexify import transformers
 
-from .. import registry
-from ..compiled import load_source
-from ..npgen import Program
+from ..core import ops
+from ..core.compiled import load_source
+from ..core.npgen import Program
 from .blocks import Block, Code, Heading, M, Math, Para
 from .printer import DerivPrinter, transposed
 
@@ -115,7 +115,7 @@ class _ExpressionCodegen(lcodegen.ExpressionCodegen):
             axis = keywords.get("axis")
             if isinstance(axis, ast.Constant) and axis.value in (0, 1):
                 return rf"\mathbf{{1}}^{{\top}} {args[0]}" if axis.value == 0 else rf"{args[0]} \mathbf{{1}}"
-        fn = getattr(registry, name, None) or getattr(sp, name, None)
+        fn = getattr(ops, name, None) or getattr(sp, name, None)
         if isinstance(fn, type) and issubclass(fn, sp.Function):
             xs = [sp.Dummy() for _ in node.args]
             printer = DerivPrinter()

@@ -7,10 +7,15 @@ from typing import Any
 
 import sympy as sp
 
-from ..problem import Problem, Solution
-from ..texsafe import escape
+from ..core.matrixeval import ExactBackend
+from ..core.texsafe import escape
+from ..kinds.base import Problem, Solution
+from ..kinds.identities import IDENTITIES
+from ..kinds.matrix_calculus import Instance
 from .blocks import Code, Document, Figure, Heading, Items, M, Math, Para, Table, to_latex, to_markdown
+from .codegen import appendix_blocks
 from .printer import latex, number, number_matrix
+from .tikz import network_diagram
 
 Renderer = Callable[[Problem, Solution, Document], None]
 
@@ -72,9 +77,6 @@ def _sub(name: str, index: str) -> str:
 @section("network")
 def network_sections(problem: Any, solution: Solution, doc: Document) -> None:
     """Statement, forward pass, chain rule (index and matrix form), gradients, checks."""
-    from .codegen import appendix_blocks
-    from .tikz import network_diagram
-
     net, mf, data = problem.net, problem.matrix_form, solution.data
     names = _names(problem)
     col = net.layout == "column"
@@ -123,8 +125,6 @@ def network_sections(problem: Any, solution: Solution, doc: Document) -> None:
 
     env = None
     if have_all and problem.small:
-        from ..matrixeval import ExactBackend
-
         env = mf.run(problem._internal(problem.point()), problem.batch, ExactBackend())
 
     # -- forward pass
@@ -249,8 +249,6 @@ def _output_gradient_line(net: Any, batch: int) -> str:
 @section("identity")
 def identity_sections(problem: Any, solution: Solution, doc: Document) -> None:
     """The proof for symbolic K, one equation per step with its reason."""
-    from ..topics.identities import IDENTITIES
-
     proof = IDENTITIES[problem.name]()
     doc.add(Heading("The identity"), Para([proof.statement]))
     doc.add(Heading("Proof for a symbolic number of classes K" if proof.over == "symbolic K"
@@ -339,8 +337,6 @@ def regularisation_sections(problem: Any, solution: Solution, doc: Document) -> 
 def matrix_calculus_sections(problem: Any, solution: Solution, doc: Document) -> None:
     """For each function: the derivation for symbolic sizes in index form (each step with its
     reason), where it was instantiated and compared with SymPy, and the result at one small size."""
-    from ..topics.matrix_calculus import Instance
-
     functions = [("every size", "", problem)] + [(f"{key}, every size", f" ({key})", alt)
                                                  for key, alt in problem.alts.items()]
     for key, name, prob in functions:

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import SymderivError
+from ..core.errors import SymderivError
 
 try:  # POSIX only; elsewhere pdflatex runs with the time limit alone
     import resource

@@ -9,7 +9,8 @@ import sympy as sp
 from sympy import MatrixSymbol
 from sympy.printing.latex import LatexPrinter
 
-from ..texsafe import inert_leaf, text_math
+from ..core.numeric import exact_decimal
+from ..core.texsafe import inert_leaf, text_math
 
 
 class DerivPrinter(LatexPrinter):
@@ -156,8 +157,6 @@ def latex(expr: sp.Basic, names: Mapping[str, str] | None = None) -> str:
 
 def number(value: Any) -> str:
     """One number as LaTeX: exact decimals stay exact, fractions become \\frac, else 6 digits."""
-    from ..numeric import exact_decimal
-
     if isinstance(value, str):
         text = value
     elif isinstance(value, (int, sp.Integer, sp.Rational)):

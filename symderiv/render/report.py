@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..core.texsafe import escape
+from ..core.verdict import Verdict
 from ..notation.unparse import formula_latex
-from ..texsafe import escape
-from ..verdict import Verdict
 from .blocks import Code, Document, Heading, Items, M, Math, Para, Table, math_or_text, to_latex, to_markdown
 from .printer import number_matrix
 
@@ -63,8 +63,6 @@ def _value_math(text: Any) -> str | None:
 
 
 _LABEL = {"correct": "correct", "incorrect": "INCORRECT", "undecided": "undecided", "error": "cannot be read"}
-_COLOR = {"correct": "green!50!black", "incorrect": "red!70!black", "undecided": "orange!80!black",
-          "error": "red!70!black"}
 
 
 def report_document(title: str, verdicts: list[Verdict], source: str = "") -> Document:

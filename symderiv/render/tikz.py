@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Network
+from ..core.network import Network
 
 #: At most this many units of a layer are drawn; wider layers show their ends and a gap.
 MAX_UNITS = 5

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import sys
-import tomllib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 import sympy as sp
 
-from .errors import InputTypeError, InternalError, ProblemFileError, SymderivError, Timeout
-from .exact import NumberTooLarge, to_number
-from .limits import FREE_MAX_ENTRIES, MATRIX_MAX_ENTRIES
-from .notation.parse import check_braces, check_input
-from .timebound import run_bounded
-from .verdict import Verdict
+from ..core.errors import InputTypeError, InternalError, ProblemFileError, SymderivError, Timeout
+from ..core.exact import NumberTooLarge, to_number
+from ..core.limits import FREE_MAX_ENTRIES, MATRIX_MAX_ENTRIES
+from ..core.timebound import run_bounded
+from ..core.verdict import Verdict
+from ..notation.parse import check_braces, check_input
 
 OptionSpec = type | tuple[str, ...]  # a claim option's TOML type, or its allowed texts
 
@@ -197,17 +195,12 @@ class Claim:
 
 @dataclass
 class Solution:
-    """What `solve` found: a JSON-ready dict and a text for people."""
+    """What `solve` found: a JSON-ready dict and a text for people (symderiv.render.jupyter adds
+    the LaTeX Jupyter shows)."""
 
     title: str
     data: dict[str, Any]
     text: str
-
-    def _repr_latex_(self) -> str:
-        """Jupyter shows the headline results as LaTeX."""
-        from .render.markdown import solution_repr_latex
-
-        return solution_repr_latex(self)
 
 
 class Problem(ABC):
@@ -371,33 +364,3 @@ def _check_free(item: Fields) -> None:
         entries = dims[0] * (dims[1] if len(dims) == 2 else 1)
         if entries > MAX_FREE_ENTRIES:
             raise item.error("free", f"{key!r}: {entries} entries (at most {MAX_FREE_ENTRIES})")
-
-
-def parse_text(text: str, path: str = "<string>") -> Problem:
-    """Validate a problem file's text and build its Problem."""
-    from . import kinds  # noqa: F401  (registers every kind)
-
-    try:
-        data = tomllib.loads(text, parse_float=str)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProblemFileError(path, "(toml)", str(exc)) from None
-    except RecursionError:
-        raise ProblemFileError(path, "(toml)", "arrays or tables nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        raise ProblemFileError(path, "(toml)", " ".join(str(exc).split())) from None
-    doc = Fields(data, path)
-    kind = doc.choice("kind", sorted(KINDS))
-    cls = KINDS[kind]
-    return cls.from_fields(doc, read_claims(doc, cls.claim_options, kind))
-
-
-def load(path: str | Path) -> Problem:
-    """Read and validate the problem file at `path`."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProblemFileError(str(p), "(file)", exc.strerror or str(exc)) from None
-    except UnicodeDecodeError:
-        raise ProblemFileError(str(p), "(file)", "not UTF-8 text") from None
-    return parse_text(text, str(p))

@@ -8,11 +8,11 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import NotationError, ProblemFileError, ShapeError
-from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
-from ..verdict import Verdict
+from ..core.errors import NotationError, ProblemFileError, ShapeError
+from ..core.verdict import Verdict
 from ._formula import read_formula, right_side
 from ._readers import cannot_read, read_integer, read_integers, unknown_target, verdict
+from .base import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 
 LAYER_TYPES = ("conv", "maxpool", "avgpool")
 

@@ -11,13 +11,13 @@ from typing import Any, ClassVar
 
 import sympy as sp
 
-from ..errors import NotationError, Timeout
+from ..core.errors import NotationError, Timeout
+from ..core.timebound import bounded
+from ..core.verdict import Verdict
 from ..notation.evaluate import IV, PointValues, closer_than
-from ..problem import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
-from ..timebound import bounded
-from ..verdict import Verdict
 from ._formula import read_formula, right_side
 from ._readers import cannot_read, unknown_target, verdict
+from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 
 K = sp.Symbol("K", integer=True, positive=True)
 i, j, k, p = sp.symbols("i j k p", integer=True, positive=True)

@@ -203,16 +203,6 @@ class Activation:
             return g
         return HadamardProduct(g, ElementwiseApplyFunction(sp.Lambda(_Z, self.derivative(_Z, *args)), z))
 
-    def numpy_forward(self, z: np.ndarray, axis: int, args: tuple[float, ...] = ()) -> np.ndarray:
-        return self.numpy(z, axis) if self.vector is not None else self.numpy(z, *args)
-
-    def numpy_backward(
-        self, z: np.ndarray, a: np.ndarray, g: np.ndarray, axis: int, args: tuple[float, ...] = ()
-    ) -> np.ndarray:
-        if self.vector is not None:
-            return self.numpy_derivative(a, g, axis)
-        return g * self.numpy_derivative(z, *args)
-
 
 def _np_sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """sigma(z) = (1 + tanh(z/2)) / 2 (stable for large |z|), in z's dtype; written into `out` if given."""
@@ -383,10 +373,9 @@ class Loss:
     per_sample: Callable[[list[sp.Expr], list[sp.Expr]], sp.Expr]
     output_gradient: Callable[[MatrixExpr, MatrixExpr, Any, int], MatrixExpr]
     numpy: Callable[[np.ndarray, np.ndarray, int], float]
-    numpy_gradient: Callable[[np.ndarray, np.ndarray, int], np.ndarray]
     index_form: Callable[[Callable[[sp.Expr], sp.Expr], Callable[[sp.Expr], sp.Expr], sp.Expr], sp.Expr] | None = None
     mean: bool = False
-    output_activation: str = "identity"
+    one_hot_targets: bool = False  # its targets are one-hot rows (sample points are drawn so)
 
 
 def _sum_sq(y: list[sp.Expr], t: list[sp.Expr]) -> sp.Expr:
@@ -433,10 +422,6 @@ def _np_ce(y: np.ndarray, t: np.ndarray, axis: int) -> float:
     return float((t * (lse - y)).sum())
 
 
-def _np_ce_grad(y: np.ndarray, t: np.ndarray, axis: int) -> np.ndarray:
-    return _np_softmax_rows(y, axis) * t.sum(axis=axis, keepdims=True) - t
-
-
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in [
@@ -446,27 +431,24 @@ LOSSES: dict[str, Loss] = {
             index_form=lambda y, t, m: _sum_sq_index(y, t, m) / 2,
             output_gradient=lambda y, t, n, axis: y - t,
             numpy=lambda y, t, axis: 0.5 * float(((y - t) ** 2).sum()),
-            numpy_gradient=lambda y, t, axis: y - t,
         ),
         Loss(
             "sse", r"\sum_{n}\sum_{k} (y_{nk} - t_{nk})^2",
             per_sample=_sum_sq, index_form=_sum_sq_index,
             output_gradient=lambda y, t, n, axis: 2 * (y - t),
             numpy=lambda y, t, axis: float(((y - t) ** 2).sum()),
-            numpy_gradient=lambda y, t, axis: 2.0 * (y - t),
         ),
         Loss(
             "mse", r"\frac{1}{N}\sum_{n}\sum_{k} (y_{nk} - t_{nk})^2",
             per_sample=_sum_sq, index_form=_sum_sq_index, mean=True,
             output_gradient=lambda y, t, n, axis: (sp.Integer(2) / n) * (y - t),
             numpy=lambda y, t, axis: float(((y - t) ** 2).sum()) / y.shape[1 - axis],
-            numpy_gradient=lambda y, t, axis: 2.0 * (y - t) / y.shape[1 - axis],
         ),
         Loss(
             "softmax_cross_entropy",
             r"-\sum_{n}\sum_{k} t_{nk} \log \operatorname{softmax}(\mathbf{y}_n)_k",
             per_sample=_softmax_ce, index_form=_softmax_ce_index, output_gradient=_ce_gradient,
-            numpy=_np_ce, numpy_gradient=_np_ce_grad,
+            numpy=_np_ce, one_hot_targets=True,
         ),
         Loss(
             "sigmoid_binary_cross_entropy",
@@ -475,7 +457,6 @@ LOSSES: dict[str, Loss] = {
             output_gradient=lambda y, t, n, axis: ElementwiseApplyFunction(
                 sp.Lambda(_Z, sigmoid(_Z)), y) - t,
             numpy=lambda y, t, axis: float((np.logaddexp(0.0, y) - t * y).sum()),
-            numpy_gradient=lambda y, t, axis: _np_sigmoid(y) - t,
         ),
     ]
 }

@@ -8,7 +8,7 @@ from typing import Literal
 
 import sympy as sp
 
-from .registry import Activation, Loss, activation, loss
+from .ops import Activation, Loss, activation, loss
 
 Layout = Literal["row", "column"]
 

@@ -9,14 +9,11 @@ import importlib.util
 import linecache
 from collections.abc import Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from .npgen import Program, generate
-
-if TYPE_CHECKING:
-    from .backprop import MatrixForm
+from .npgen import MatrixForm, Program, generate
 
 #: The batch sizes whose modules an evaluator keeps (the oldest is dropped beyond this).
 KEPT_BATCHES = 4

@@ -8,12 +8,12 @@ from typing import Any, ClassVar
 
 import sympy as sp
 
-from ..errors import NotationError
-from ..limits import SYMBOLIC_MAX_VARIABLES
-from ..problem import Claim, Fields, OptionSpec, Problem, Solution, problem_kind
-from ..verdict import Verdict
+from ..core.errors import NotationError
+from ..core.limits import SYMBOLIC_MAX_VARIABLES
+from ..core.verdict import Verdict
 from ._formula import clean, read_formula, replace_call, right_side
 from ._readers import cannot_read, read_interval, read_number_list, unknown_target, verdict
+from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 
 TARGETS = ["gradient", "hessian", "eigenvalues_hessian", "eigenvalues_A", "interval",
            "line_search_step", "iteration"]
@@ -205,8 +205,6 @@ class GradientDescentProblem(Problem):
 
     @classmethod
     def from_fields(cls, doc: Fields, claims: list[Claim]) -> GradientDescentProblem:
-        from ..problem import HEADER_KEYS
-
         doc.check_keys(HEADER_KEYS | {"quadratic"})
         t = doc.table("quadratic")
         t.check_keys({"A", "b", "c", "variables"})

@@ -1,19 +1,12 @@
-"""Markdown output, and the LaTeX shown for results in Jupyter (`_repr_latex_`)."""
+"""The LaTeX Jupyter shows for a Solution (`_repr_latex_`), from its data alone."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..texsafe import escape
+from ..core.texsafe import escape
 from .blocks import math_or_text
 from .printer import number_matrix
-
-
-def solution_markdown(problem: Any, solution: Any = None) -> str:
-    """The solution of `problem` as Markdown with $$ maths."""
-    from .document import solution_markdown as build
-
-    return build(problem, solution)
 
 
 def solution_repr_latex(solution: Any) -> str:

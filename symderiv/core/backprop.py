@@ -23,7 +23,7 @@ from sympy import MatrixExpr, MatrixSymbol, OneMatrix
 
 from .compiled import CompiledEvaluator
 from .matrixeval import Backend, ExactBackend, evaluate
-from .model import Network
+from .network import Network
 
 
 @dataclass(frozen=True)
@@ -118,13 +118,6 @@ class MatrixForm:
     def dims(self, n_samples: int) -> dict[sp.Symbol, int]:
         """The size symbols' values for this network and a batch of `n_samples`."""
         return {self.N: n_samples, **dict(zip(self.n, self.net.widths, strict=True))}
-
-    def inlined(self, key: str) -> MatrixExpr:
-        """∂L/∂P with every intermediate substituted: one expression in the inputs."""
-        expr: sp.Basic = self.gradients[key].expr
-        for step in reversed(self.steps):
-            expr = expr.xreplace({step.symbol: step.expr})
-        return expr
 
     def run(
         self, inputs: dict[str, Any], n_samples: int, backend: Backend, roles: frozenset[str] | None = None

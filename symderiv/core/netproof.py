@@ -48,7 +48,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .backprop import MatrixForm
 from .indexsum import Undecided, index_symbol, normal_form, to_expr
-from .model import Layer, Network
+from .network import Layer, Network
 from .version import __version__
 
 Entry = Callable[[sp.Expr], sp.Expr]
@@ -372,7 +372,7 @@ def prove_network(net: Network) -> NetworkProof:
 PROOF_SECONDS = 60.0
 
 #: Modules whose code a proof depends on: a change to any of them invalidates cached proofs.
-_PROOF_SOURCES = ("registry.py", "backprop.py", "model.py", "indexsum.py", "netproof.py")
+_PROOF_SOURCES = ("ops.py", "backprop.py", "network.py", "indexsum.py", "netproof.py")
 
 
 def signature(net: Network) -> str:

@@ -9,10 +9,10 @@ File format (TOML; decimals are read exactly from their text):
     [model]
     layout = "column"          # "column": z = W x + b;  "row": z = x W + b
     inputs = 4                 # input width
-    loss = "half_sse"          # see symderiv.registry.LOSSES
+    loss = "half_sse"          # see symderiv.core.ops.LOSSES
     batch = 3                  # samples N (default: the rows of data.X)
     layers = [
-      { units = 2, activation = "relu", weight = "W1", bias = "b1" },
+      { units = 2, activation = "tanh", weight = "W1", bias = "b1" },
       { units = 1, activation = "identity", weight = "w2", bias = "b2" },
     ]
     l2 = { coef = "0.1", params = ["W1"] }   # optional: + coef/2 ||W1||²
@@ -64,24 +64,27 @@ from typing import Any, ClassVar
 import numpy as np
 import sympy as sp
 
-from .backprop import MatrixForm
-from .errors import NotationError, SymderivError, Timeout
-from .exact import agrees_to_written_precision, decimals_written, numeric_cells, read_numeric_latex
-from .limits import NETWORK_MAX_BATCH, NETWORK_MAX_DEPTH, NETWORK_MAX_WIDTH, PROBLEM_MAX_ENTRIES
-from .model import Layer, Network, SymbolicNet
-from .netproof import PROOF_SECONDS, cached_proof, prove_network
-from .notation.unparse import display_name
-from .numeric import (
+from ..core.backprop import MatrixForm
+from ..core.errors import NotationError, SymderivError, Timeout
+from ..core.exact import agrees_to_written_precision, decimals_written, numeric_cells, read_numeric_latex
+from ..core.limits import NETWORK_MAX_BATCH, NETWORK_MAX_DEPTH, NETWORK_MAX_WIDTH, PROBLEM_MAX_ENTRIES
+from ..core.matrixeval import ExactBackend
+from ..core.netproof import PROOF_SECONDS, cached_proof, prove_network
+from ..core.network import Layer, Network, SymbolicNet
+from ..core.numeric import (
     central_differences,
     directional_difference,
     exact_decimal,
     random_rational_matrix,
     to_nested,
 )
-from .problem import Claim, Fields, OptionSpec, Problem, Solution, problem_kind
-from .registry import ACTIVATIONS, LOSSES
-from .timebound import bounded
-from .verdict import Verdict
+from ..core.ops import ACTIVATIONS, LOSSES
+from ..core.timebound import bounded
+from ..core.verdict import Verdict
+from ..notation import NotationTable, judge_claim, judge_shape, read_notation
+from ..notation.unparse import display_name
+from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
+from .network_scope import NetworkScope
 
 #: Above this many loss entries (parameters + data), nothing is expanded element-wise.
 ELEMENTWISE_LIMIT = 400
@@ -117,8 +120,6 @@ class NetworkProblem(Problem):
     # ------------------------------------------------------------------ reading
     @classmethod
     def from_fields(cls, doc: Fields, claims: list[Claim]) -> NetworkProblem:
-        from .problem import HEADER_KEYS
-
         doc.check_keys(HEADER_KEYS | {"model", "params", "data", "sizes", "notation"})
         model = doc.table("model")
         model.check_keys({"layout", "inputs", "loss", "layers", "batch", "l2"})
@@ -481,8 +482,6 @@ class NetworkProblem(Problem):
 
     def _judge_shape(self, claim: Claim) -> Verdict:
         """`target = "shape"`, `of = 'f(Z)'`: the shape of a quantity, as the student states it."""
-        from .notation import judge_shape
-
         of = claim.options.get("of")
         if not isinstance(of, str) or self._formula_scope is None:
             return Verdict(claim.id, claim.target, claim.latex, "error",
@@ -492,8 +491,6 @@ class NetworkProblem(Problem):
         return judge_shape(scope, table, claim, of)
 
     def _judge_formula(self, claim: Claim) -> Verdict:
-        from .notation import judge_claim
-
         if self._formula_scope is None:
             return Verdict(claim.id, claim.target, claim.latex, "undecided",
                            message="the network is too large to write out entry by entry; give "
@@ -529,8 +526,6 @@ class NetworkProblem(Problem):
         """The scope formulas are bound to, the notation table for it, and what was reduced:
         the network itself when it is small; with `[notation] reduce`, a smaller copy (same
         layers, activations, loss) whose widths and batch the table maps the full ones to."""
-        from .notation import NetworkScope, NotationTable
-
         table = self.notation if self.notation is not None else NotationTable.from_dict({})
         spec = table.reduce
         if not spec:
@@ -626,8 +621,6 @@ def _internal_np(spec: Any, g: np.ndarray) -> np.ndarray:
 
 
 def _exact() -> Any:
-    from .matrixeval import ExactBackend
-
     return ExactBackend()
 
 
@@ -726,8 +719,6 @@ def _sizes_text(sizes: list[int]) -> str:
 
 
 def _read_notation(doc: Fields) -> Any:
-    from .notation import read_notation
-
     return read_notation(doc)
 
 

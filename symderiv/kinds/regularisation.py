@@ -8,12 +8,12 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import NotationError, SymderivError
-from ..limits import SYMBOLIC_MAX_VARIABLES
-from ..problem import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
-from ..verdict import Verdict
+from ..core.errors import NotationError, SymderivError
+from ..core.limits import SYMBOLIC_MAX_VARIABLES
+from ..core.verdict import Verdict
 from ._formula import clean, read_formula, right_side
 from ._readers import cannot_read, unknown_target, verdict
+from .base import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 
 TARGETS = ["stationarity", "optimum", "shrinkage"]
 

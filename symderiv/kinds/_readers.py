@@ -7,11 +7,11 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import LimitError, NotationError
-from ..exact import MAX_DIGITS, decimals_written
-from ..problem import Claim
-from ..verdict import Verdict
+from ..core.errors import LimitError, NotationError
+from ..core.exact import MAX_DIGITS, decimals_written
+from ..core.verdict import Verdict
 from ._formula import clean, is_input_error, read_formula, right_side
+from .base import Claim
 
 _INT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 
@@ -106,11 +106,6 @@ def read_word(latex: str) -> str:
         raise NotationError(latex, "expected one of: saddle point, minimum, maximum, none, "
                                    "towards, away")
     return found[0]
-
-
-def matrix_text(m: Any) -> str:
-    """A LaTeX rendering for verdicts."""
-    return sp.latex(m)
 
 
 def verdict(claim: Claim, kind: str, message: str, **extra: Any) -> Verdict:

@@ -28,12 +28,6 @@ class Verdict:
     mistake: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
-    def _repr_latex_(self) -> str:
-        """Jupyter shows the claim typeset with its verdict."""
-        from .render.report import verdict_latex
-
-        return verdict_latex(self)
-
     @property
     def ok(self) -> bool:
         """True only for a `correct` verdict."""

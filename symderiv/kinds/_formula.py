@@ -26,19 +26,21 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import FormulaSyntaxError, LimitError, NotationError
-from ..exact import NumberTooLarge, parse_rational
+from ..core.errors import FormulaSyntaxError, LimitError, NotationError
+from ..core.exact import NumberTooLarge, parse_rational
 
 # The limits of the notation layer, applied here too (their values: symderiv/limits.py):
 # a formula is untrusted input and reading or judging it must stay bounded.
-from ..limits import EXP_MAX_ARGUMENT as MAX_EXP_ARGUMENT
-from ..limits import FORMULA_MAX_DEPTH as MAX_DEPTH
-from ..limits import FORMULA_MAX_LENGTH as MAX_LENGTH
-from ..limits import FORMULA_MAX_NESTING as MAX_NESTING
-from ..limits import POWER_MAX_DEGREE as MAX_DEGREE
-from ..limits import POWER_MAX_DIGITS as MAX_DIGITS
-from ..limits import POWER_MAX_EXPONENT as MAX_EXPONENT
-from ..limits import SUM_MAX_TERMS as MAX_TERMS
+from ..core.limits import EXP_MAX_ARGUMENT as MAX_EXP_ARGUMENT
+from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
+from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
+from ..core.limits import FORMULA_MAX_NESTING as MAX_NESTING
+from ..core.limits import POWER_MAX_DEGREE as MAX_DEGREE
+from ..core.limits import POWER_MAX_DIGITS as MAX_DIGITS
+from ..core.limits import POWER_MAX_EXPONENT as MAX_EXPONENT
+from ..core.limits import SUM_MAX_TERMS as MAX_TERMS
+from ..notation import parse_expression
+from ..notation.bind import FormulaLimitError
 
 _TOKEN = re.compile(
     r"(?P<ws>\s+|\\[,;:! ]|~|\\quad|\\qquad)"
@@ -61,7 +63,6 @@ FUNCTIONS: dict[str, Callable[[Any], Any]] = {
 WRAPPERS = {"mathbf", "boldsymbol", "bm", "mathrm", "mathit", "vec", "mathbb", "operatorname"}
 IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "displaystyle", "limits"}
 STARS = {"*", "\\star", "\\ast"}
-TRANSPOSES = {"T", "\\top", "\\intercal", "\\mathsf", "\\mathrm"}
 
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
@@ -687,31 +688,20 @@ def parse_formula(latex: str, names: Mapping[str, Any]) -> Any:
                  for v in names.values())
     if scalar:
         try:
-            from ..notation import parse_expression  # type: ignore[attr-defined]
-        except ImportError:
-            parse_expression = None
-        if parse_expression is not None:
-            try:
-                value = parse_expression(clean(latex), dict(names))
-            except RecursionError:
-                raise LimitError(clean(latex), "formula nested too deeply", None) from None
-            except Exception as exc:  # the notation layer could not read it: fall back below
-                if is_limit(exc):
-                    raise
-            else:
-                return check_value(clean(latex), value)
+            value = parse_expression(clean(latex), dict(names))
+        except RecursionError:
+            raise LimitError(clean(latex), "formula nested too deeply", None) from None
+        except Exception as exc:  # the notation layer could not read it: fall back below
+            if is_limit(exc):
+                raise
+        else:
+            return check_value(clean(latex), value)
     return read_formula(latex, names)
 
 
 def is_limit(exc: BaseException) -> bool:
     """Whether `exc` is a limit error (of this module, exact numbers or the notation layer)."""
-    if isinstance(exc, LimitError):
-        return True
-    try:
-        from ..notation.bind import FormulaLimitError
-    except ImportError:  # pragma: no cover - the notation layer without limit errors
-        return False
-    return isinstance(exc, FormulaLimitError)
+    return isinstance(exc, (LimitError, FormulaLimitError))
 
 
 def is_input_error(exc: BaseException) -> bool:

@@ -8,12 +8,12 @@ from typing import Any, ClassVar
 
 import sympy as sp
 
-from ..errors import NotationError, ProblemFileError
-from ..limits import SYMBOLIC_MAX_VARIABLES
-from ..problem import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
-from ..verdict import Verdict
+from ..core.errors import NotationError, ProblemFileError
+from ..core.limits import SYMBOLIC_MAX_VARIABLES
+from ..core.verdict import Verdict
 from ._formula import clean, parse_formula, read_formula, right_side
 from ._readers import cannot_read, read_integers, read_word, unknown_target, verdict
+from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 
 TARGETS = ["gradient", "hessian", "jacobian", "jacobian_shape", "critical_point",
            "critical_type", "critical_points", "gradient_at", "direction"]

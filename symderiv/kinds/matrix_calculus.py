@@ -44,9 +44,9 @@ from typing import Any, ClassVar
 
 import sympy as sp
 
-from ..errors import LimitError, NotationError, Timeout
-from ..exact import MAX_DIGITS
-from ..indexsum import (
+from ..core.errors import LimitError, NotationError, Timeout
+from ..core.exact import MAX_DIGITS
+from ..core.indexsum import (
     IndexMatrix,
     Range,
     Undecided,
@@ -58,12 +58,13 @@ from ..indexsum import (
     to_expr,
     within,
 )
-from ..limits import MATRIX_CALCULUS_MAX_DIMENSION
-from ..problem import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
-from ..timebound import bounded
-from ..verdict import Verdict
+from ..core.limits import MATRIX_CALCULUS_MAX_DIMENSION
+from ..core.timebound import bounded
+from ..core.verdict import Verdict
+from ..notation import FreeScope, NotationTable, judge_formula, parse
 from ._formula import clean, is_input_error, read_formula, right_side
 from ._readers import cannot_read, unknown_target, verdict
+from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 
 TARGETS = ["jacobian_shape", "jacobian", "gradient_entry", "rewrite", "outer", "inner",
            "outer_gradient", "inner_jacobian", "chain"]
@@ -663,8 +664,6 @@ class MatrixCalculusProblem(Problem):
         """Every link of a derivation step, at every checked size, by the notation layer: the
         variables are the problem's (their entries fresh symbols), the vectorised input is
         vec(X) row by row, J is the Jacobian, and `where` holds the student's own functions."""
-        from ..notation import FreeScope, NotationTable, judge_formula, parse
-
         try:
             doc = parse(claim.latex)
         except NotationError as exc:  # the text does not parse (or is past a limit): bad input

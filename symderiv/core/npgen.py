@@ -18,10 +18,10 @@ from __future__ import annotations
 import keyword
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import reduce
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import sympy as sp
@@ -38,10 +38,19 @@ from sympy import (
 )
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from .registry import NUMPY_FUNCTIONS, NUMPY_MASKS
+from .ops import NUMPY_FUNCTIONS, NUMPY_MASKS
 
-if TYPE_CHECKING:
-    from .backprop import MatrixForm
+
+class MatrixForm(Protocol):
+    """What the generator reads of a backprop.MatrixForm (named here, so that backprop, which
+    runs the generated code, is not imported by it)."""
+
+    net: Any
+    inputs: Mapping[str, Any]
+    steps: Sequence[Any]
+    gradients: Mapping[str, Any]
+
+    def dims(self, batch: int) -> dict[Any, int]: ...
 
 #: SymPy's own element-wise functions, by class name, and the NumPy ufunc computing each.
 UFUNCS = {"exp": "np.exp", "log": "np.log", "tanh": "np.tanh"}
@@ -396,7 +405,7 @@ class _Generator:
         elif name in UFUNCS:
             func = UFUNCS[name]
         else:
-            raise TypeError(f"no NumPy form for the function {name}: add it to registry.NUMPY_FUNCTIONS")
+            raise TypeError(f"no NumPy form for the function {name}: add it to symderiv.core.ops.NUMPY_FUNCTIONS")
         arrays = [x for x in args if x.const is None]
         phys = reduce(_broadcast, [x.phys for x in arrays])
         if mask and name in NUMPY_MASKS:
@@ -554,7 +563,7 @@ def generate(mf: MatrixForm, batch: int) -> Program:
         "",
         "import numpy as np",
         "",
-        "from symderiv.registry import NUMPY_FUNCTIONS",
+        "from symderiv.core.ops import NUMPY_FUNCTIONS",
         "",
         *(f"{f} = NUMPY_FUNCTIONS[{f!r}]" for f in NUMPY_FUNCTIONS if f in used),
     ])

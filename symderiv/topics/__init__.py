@@ -1,1 +1,0 @@
-"""Derivations beyond backprop: identities, step sizes, calculus, regularisation, CNN shapes."""
