@@ -70,6 +70,8 @@ REGRESSIONS = [
      r"a < \\ b", _one_chain(2)),
     ("fuzz --seed 1, shrunk: the same inside aligned", _parse,
      r"\begin{aligned} a &= b = \\ c \\ d \end{aligned}", lambda doc: [len(c.sides) for c in doc.chains] == [3, 1]),
+    ("fuzz --seed 1 #151: bind's _Split escaped parse_expression", _plain, "rm", NotationError),
+    ("fuzz --seed 1, variant: an unknown word after a known name", _plain, r"x \cdot rm", NotationError),
 ]
 
 

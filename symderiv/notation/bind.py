@@ -2010,7 +2010,7 @@ def _plain(latex: str, node: A.Node, names: dict[str, sp.Basic]) -> sp.Basic:
             v = canon_names[name]
             return sp.ImmutableMatrix(v) if isinstance(v, sp.MatrixBase) else v
 
-    v = Binder(Scope(), table, latex).value(node, {})
+    v = Binder(Scope(), table, latex).top(node, {})
     if isinstance(v, Fn | _Op):
         raise NotationError(latex, "a function without its argument", 0)
     return v
