@@ -72,6 +72,13 @@ REGRESSIONS = [
      r"\begin{aligned} a &= b = \\ c \\ d \end{aligned}", lambda doc: [len(c.sides) for c in doc.chains] == [3, 1]),
     ("fuzz --seed 1 #151: bind's _Split escaped parse_expression", _plain, "rm", NotationError),
     ("fuzz --seed 1, variant: an unknown word after a known name", _plain, r"x \cdot rm", NotationError),
+    ("fuzz --seed 2 #2780: 64 nested sums of 2 terms (2^64 terms) ran 56 s before the work limit",
+     _judged("seed002-p1-network.toml", "dL/db2"), r"\sum_{k=1}^{2}" * 64 + "x_k",
+     lambda v: _verdict("error")(v) and "nested sums" in v.message),
+    ("fuzz --seed 2, the bound's edge: 2 x 3 x 4 terms are counted", _plain,
+     r"\sum_{k=1}^{2} \sum_{m=1}^{3} \sum_{j=1}^{4} 1", lambda value: value == 24),
+    ("fuzz --seed 2, the bound's edge: 4096 x 2 nested terms", _plain,
+     r"\sum_{k=1}^{4096} \sum_{m=1}^{2} x", NotationError),
 ]
 
 
