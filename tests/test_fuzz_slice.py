@@ -79,6 +79,10 @@ REGRESSIONS = [
      r"\sum_{k=1}^{2} \sum_{m=1}^{3} \sum_{j=1}^{4} 1", lambda value: value == 24),
     ("fuzz --seed 2, the bound's edge: 4096 x 2 nested terms", _plain,
      r"\sum_{k=1}^{4096} \sum_{m=1}^{2} x", NotationError),
+    ("fuzz --seed 2 #2371: a matrix claimed for the softmax derivative's entry: TypeError unhashable Matrix",
+     _judged("seed000-q2-softmax-ce.toml", "derivative"), r"\begin{bmatrix} 1 & 2 \end{bmatrix}", _verdict("error")),
+    ("fuzz --seed 2, the same for the one-hot target", _judged("seed001-softmax-ce.toml", "derivative_one_hot",
+     one_hot_index="k"), r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", _verdict("error")),
 ]
 
 
