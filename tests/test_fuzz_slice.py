@@ -14,11 +14,12 @@ import pytest
 import sympy as sp
 from conftest import DERIVATIONS
 
-from symderiv.errors import NotationError
+from symderiv.errors import FormulaSyntaxError, NotationError
 from symderiv.notation.bind import parse_expression
 from symderiv.notation.parse import parse
 from symderiv.notation.unparse import formula_latex
 from symderiv.problem import Claim, load
+from symderiv.topics._formula import read_formula
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -34,6 +35,11 @@ def _parse(text: str) -> object:
 
 def _plain(text: str) -> object:
     return parse_expression(text, {"x": sp.Symbol("x"), "\\eta": sp.Symbol("eta")})
+
+
+def _read(text: str) -> object:
+    """The plain formula reader of the calculus, step-size and identity kinds."""
+    return read_formula(text, {"x": sp.Symbol("x")})
 
 
 def _printed(text: str) -> object:
@@ -83,6 +89,13 @@ REGRESSIONS = [
      _judged("seed000-q2-softmax-ce.toml", "derivative"), r"\begin{bmatrix} 1 & 2 \end{bmatrix}", _verdict("error")),
     ("fuzz --seed 2, the same for the one-hot target", _judged("seed001-softmax-ce.toml", "derivative_one_hot",
      one_hot_index="k"), r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", _verdict("error")),
+    ("fuzz --seed 2 #2371, shrunk: an empty matrix with a nameless \\end was read as a 1x0 matrix", _read,
+     r"(\begin{matrix}\end{})", FormulaSyntaxError),
+    ("fuzz --seed 2, the same: \\end names another environment", _read,
+     r"\begin{bmatrix} 1 \end{pmatrix}", FormulaSyntaxError),
+    ("fuzz --seed 2, the same: a matrix without entries", _read, r"\begin{bmatrix}\end{bmatrix}", FormulaSyntaxError),
+    ("fuzz --seed 2, the same: a trailing \\\\ is no empty row", _read,
+     r"\begin{bmatrix} 1 \\ 2 \\ \end{bmatrix}", lambda m: m.shape == (2, 1)),
 ]
 
 
