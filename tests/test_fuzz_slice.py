@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 from conftest import DERIVATIONS
 
-from symderiv.errors import FormulaSyntaxError, NotationError
+from symderiv.errors import FormulaSyntaxError, NotationError, ProblemFileError
 from symderiv.notation.bind import parse_expression
 from symderiv.notation.parse import parse
 from symderiv.notation.unparse import formula_latex
@@ -96,7 +96,26 @@ REGRESSIONS = [
     ("fuzz --seed 2, the same: a matrix without entries", _read, r"\begin{bmatrix}\end{bmatrix}", FormulaSyntaxError),
     ("fuzz --seed 2, the same: a trailing \\\\ is no empty row", _read,
      r"\begin{bmatrix} 1 \\ 2 \\ \end{bmatrix}", lambda m: m.shape == (2, 1)),
+    ("fuzz --seed 2 #907: `of` naming no claim: KeyError '}' in the matrix-calculus judge (Python API)",
+     _judged("seed003-s3-matrix-gradient.toml", "outer_gradient", of="}"), r"2\mathbf{x}",
+     lambda v: _verdict("error")(v) and v.message.startswith("of: no claim")),
+    ("fuzz --seed 2, the same: `of` naming a claim of another target: KeyError 'argument' (from a file too)",
+     _judged("seed003-s3-matrix-gradient.toml", "outer_gradient", of="3.1-expansion"), r"2\mathbf{x}",
+     lambda v: _verdict("error")(v) and "needs a claim about 'outer'" in v.message),
+    ("fuzz --seed 2, the same: `length` naming no size", _judged("seed003-s3-matrix-gradient.toml", "outer",
+     argument="x", length="zz", pair="3.2b-g2"), r"g_1(\mathbf{x}) = \mathbf{x}^T \mathbf{x}", _verdict("error")),
+    ("fuzz --seed 2, the same: `of` naming the right claim is judged", _judged("seed003-s3-matrix-gradient.toml",
+     "outer_gradient", of="3.2b-g1"), r"\nabla g_1(\mathbf{x}) = 2\mathbf{x}", _verdict("correct")),
 ]
+
+
+def test_problem_file_naming_a_claim_of_another_target_is_a_file_error(tmp_path: Path) -> None:
+    """fuzz --seed 2 #907 in a file: `of` names a claim about 'rewrite'; was exit 3 (KeyError 'argument')."""
+    text = (DERIVATIONS / "seed003-s3-matrix-gradient.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('of = "3.2b-g1"', 'of = "3.1-expansion"'), encoding="utf-8")
+    with pytest.raises(ProblemFileError, match=r"claims\[\d+\]\.of: claim '3.1-expansion' is about 'rewrite'"):
+        load(bad)
 
 
 @pytest.mark.parametrize("source,run,text,expected", REGRESSIONS, ids=[r[0] for r in REGRESSIONS])
