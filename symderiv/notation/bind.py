@@ -494,6 +494,7 @@ class Binder:
         self.scope, self.table, self.text = scope, table, text
         self.work = 0
         self.depth = 0
+        self._sum_terms = 1  # the terms of the sums being expanded, multiplied (see _v_Sum)
         self.readings: set[str] = set()  # how notation with more than one reading was read
         self.ranges: dict[str, int] = {}  # the free index letters' ranges, set by the judge
         self.locals: dict[str, Value] = {}  # formal parameters of a student's function
@@ -1139,9 +1140,16 @@ class Binder:
             hi = self._limit(node.upper, env)
         if hi - lo > MAX_TERMS:
             raise self.limit_error(f"too many terms in a sum (at most {MAX_TERMS})", node)
+        outer = self._sum_terms  # terms of the sums around this one: nested sums multiply
+        if outer * max(hi - lo + 1, 1) > MAX_TERMS:
+            raise self.limit_error(f"nested sums with too many terms together (at most {MAX_TERMS})", node)
+        self._sum_terms = outer * max(hi - lo + 1, 1)
         total: Value = sp.Integer(0)
-        for k in range(lo, hi + 1):
-            total = self._add(total, self.value(node.body, {**env, node.index: k}, canonical), node)
+        try:
+            for k in range(lo, hi + 1):
+                total = self._add(total, self.value(node.body, {**env, node.index: k}, canonical), node)
+        finally:
+            self._sum_terms = outer
         return total
 
     def _literal_size(self, node: A.Num) -> int:
@@ -2006,7 +2014,7 @@ def _plain(latex: str, node: A.Node, names: dict[str, sp.Basic]) -> sp.Basic:
             v = canon_names[name]
             return sp.ImmutableMatrix(v) if isinstance(v, sp.MatrixBase) else v
 
-    v = Binder(Scope(), table, latex).value(node, {})
+    v = Binder(Scope(), table, latex).top(node, {})
     if isinstance(v, Fn | _Op):
         raise NotationError(latex, "a function without its argument", 0)
     return v
