@@ -32,7 +32,7 @@ Index letters not bound by a \\sum are free: the judge checks every value in the
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +59,7 @@ class NotationTable:
     names: dict[str, A.Node] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     macros: dict[object, A.Node] = field(default_factory=dict)
-    reduce: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # entries a kind declares (networks: reduce)
     patterns: list[tuple[A.Node, frozenset[str], A.Node]] = field(default_factory=list)
     functions: dict[str, StudentFn] = field(default_factory=dict)
     size_map: dict[int, int | None] = field(default_factory=dict)
@@ -68,14 +68,17 @@ class NotationTable:
     index_domains: dict[str, tuple[int | str, ...]] = field(default_factory=dict)  # o: [1,10] x [1,d]
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], where: dict[str, str] | None = None) -> NotationTable:
+    def from_dict(cls, data: dict[str, Any], where: dict[str, str] | None = None,
+                  options: Mapping[str, Callable[[Any], Any]] | None = None) -> NotationTable:
+        """The table from its entries; `options` are the entries a kind declares beyond names
+        and sizes (the network kind's `reduce`), each read by its reader into `table.options`."""
         table = cls()
         for key, value in data.items():
             if key == "sizes":
                 table.sizes = {str(k): int(v) for k, v in dict(value).items()}
                 continue
-            if key == "reduce":
-                table.reduce = _reduce_spec(value)
+            if options and key in options:
+                table.options[key] = options[key](value)
                 continue
             if key == "domains":  # domains = { o = [10, 'd'] }: o(i,j) for i in 1..10, j in 1..d
                 table.index_domains = _domains_spec(value)
@@ -97,7 +100,7 @@ class NotationTable:
 
     def with_where(self, where: dict[str, str]) -> NotationTable:
         out = NotationTable(
-            dict(self.names), dict(self.sizes), dict(self.macros), dict(self.reduce),
+            dict(self.names), dict(self.sizes), dict(self.macros), dict(self.options),
             list(self.patterns), dict(self.functions), dict(self.size_map), dict(self.index_functions),
             dict(self.index_defs), dict(self.index_domains),
         )
@@ -187,26 +190,6 @@ class NotationTable:
         return None
 
 
-def _reduce_spec(value: Any) -> dict[str, Any]:
-    """`reduce = { inputs = 3, units = [4, 3], batch = 1 }`: judge formulas on a smaller copy
-    of the network (formulas about a 784-100-10 network with a batch of 64 are generic in
-    the sizes; the explicit expansion is not feasible at full size)."""
-    spec = dict(value)
-    unknown = set(spec) - {"inputs", "units", "batch"}
-    if unknown:
-        raise ValueError(f"reduce: unknown keys {sorted(unknown)}; known: inputs, units, batch")
-    out: dict[str, Any] = {}
-    if "inputs" in spec:
-        out["inputs"] = int(spec["inputs"])
-    if "batch" in spec:
-        out["batch"] = int(spec["batch"])
-    if "units" in spec:
-        out["units"] = tuple(int(u) for u in spec["units"])
-    if any(v < 1 for v in [out.get("inputs", 1), out.get("batch", 1), *out.get("units", ())]):
-        raise ValueError("reduce: sizes must be positive")
-    return out
-
-
 def _domains_spec(value: Any) -> dict[str, tuple[int | str, ...]]:
     """`domains = { o = [10, 'd'] }`: the range of each argument of an index function, a
     number or a size letter."""
@@ -258,11 +241,11 @@ def _match(pk, nk, letters, binds, node) -> bool:
     return pk == nk
 
 
-def read_notation(fields) -> NotationTable:
-    """The [notation] table of a problem file (a `Fields`), validated."""
+def read_notation(fields, options: Mapping[str, Callable[[Any], Any]] | None = None) -> NotationTable:
+    """The [notation] table of a problem file (a `Fields`), validated (`options`: see from_dict)."""
     data = fields.table("notation", {}).data
     try:
-        return NotationTable.from_dict(data)
+        return NotationTable.from_dict(data, options=options)
     except (SymderivError, ValueError, TypeError) as exc:
         raise fields.error("notation", str(exc)) from None
 
@@ -679,7 +662,7 @@ class Binder:
         if (
             subs is not None
             and isinstance(target, A.Name)
-            and self._is_per_sample(target.text)
+            and self.scope.per_sample(target.text) is not None
             and self.scope.n_samples > 1
         ):
             return self._lookup(target, None, subs, env, True, node)
@@ -695,7 +678,7 @@ class Binder:
             if isinstance(base, A.Func):
                 return self._builtin_func(base.name, node), False
             name = base.text
-            if subs is not None and self._is_per_sample(name) and self.scope.n_samples > 1:
+            if subs is not None and self.scope.per_sample(name) is not None and self.scope.n_samples > 1:
                 if len(subs) < 1:
                     raise self.error("missing sample index", node)
                 k = self._checked(subs[0], env, self.scope.n_samples, node)
@@ -714,7 +697,7 @@ class Binder:
             if (
                 subs is not None
                 and isinstance(target, A.Name)
-                and self._is_per_sample(target.text)
+                and self.scope.per_sample(target.text) is not None
                 and self.scope.n_samples > 1
             ):
                 return self._lookup(target, None, subs, env, True, node)
@@ -740,12 +723,6 @@ class Binder:
         known = sorted(self.table.names)
         raise self.error(f"unknown name {key!r}; known: {', '.join(known) or '(none)'}", node)
 
-    def _is_per_sample(self, name: str) -> bool:
-        return name in ("x", "t", "y") or (name[:1] in "za" and name[1:].isdigit())
-
-    def _batch_name(self, name: str) -> str:
-        return {"x": "X", "t": "T", "y": "Y"}.get(name, name.upper())
-
     def _per_sample(self, name: str, k: int | None, node) -> sp.ImmutableMatrix:
         key = (name, k)
         found = self._samples.get(key)
@@ -754,23 +731,24 @@ class Binder:
         return found
 
     def _sample_of(self, name: str, k: int | None, node) -> sp.ImmutableMatrix:
-        batch = self._canonical(self._batch_name(name), node)
+        batch = self._canonical(self.scope.per_sample(name), node)
         if k is None:
             return batch if self.scope.layout == "row" else batch.T
         row = batch[k - 1, :]
         return sp.ImmutableMatrix(row if self.scope.layout == "row" else row.T)
 
     def _canonical(self, name: str, node) -> Value:
-        if name.startswith("act") and name[3:].isdigit():
-            try:
-                return self.scope.activation(int(name[3:]))
-            except KeyError:
-                raise self.error(f"layer {name[3:]} has no element-wise activation", node) from None
+        try:
+            fn = self.scope.function(name)
+        except LookupError as exc:
+            raise self.error(str(exc.args[0]), node) from None
+        if fn is not None:
+            return fn
         if name == "D":
             return _Op("D")
         if name == "jacobian":  # '\mathbf{J}' = 'jacobian': J_f(v), the Jacobian of f at v
             return _Op("jacobian")
-        if self._is_per_sample(name):
+        if self.scope.per_sample(name) is not None:
             if self.scope.n_samples == 1:
                 return self._per_sample(name, 1, node)
             return self._per_sample(name, None, node)
@@ -1384,7 +1362,7 @@ class Binder:
         if parts is None or parts.subs is not None or parts.sup is not None or parts.primes:
             return False
         target = self.table.names.get(_base_text(parts.base))
-        return isinstance(target, A.Name) and target.text == "L"
+        return isinstance(target, A.Name) and self.scope.callable_quantity(target.text)
 
     def _quantity_at(self, qnode: A.Node, arg: A.Node, env) -> Value:
         """Q(v): Q written through the model quantity v (every other quantity expanded), with v
@@ -1985,6 +1963,15 @@ class _PlainScope:
 
     def symbol_for(self, expr):
         return None
+
+    def per_sample(self, name):
+        return None
+
+    def function(self, name):
+        return None
+
+    def callable_quantity(self, name):
+        return False
 
 
 def _plain(latex: str, node: A.Node, names: dict[str, sp.Basic]) -> sp.Basic:
