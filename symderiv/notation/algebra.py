@@ -16,6 +16,7 @@ MAX_EXPONENT = 64  # the largest exponent written
 
 
 def scalar(b: Binder, v: Value, node) -> sp.Expr:
+    """v as a number (a 1x1 matrix is its entry); anything else an error."""
     if isinstance(v, sp.MatrixBase):
         if v.shape == (1, 1):
             return v[0]
@@ -26,6 +27,8 @@ def scalar(b: Binder, v: Value, node) -> sp.Expr:
 
 
 def add(binder: Binder, a, b, node, sign=1):
+    """a + sign b: matrices of one shape entry by entry, 1x1 as numbers, a number added to every
+    entry of a matrix and a row or column to every row or column (broadcast, the reading stated)."""
     am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
     if am and bm:
         if a.shape != b.shape:
@@ -70,10 +73,14 @@ def _broadcast(binder: Binder, a: sp.MatrixBase, b: sp.MatrixBase, node) -> tupl
 
 
 def subtract(binder: Binder, a, b, node):
+    """a - b (see add)."""
     return add(binder, a, b, node, sign=-1)
 
 
 def mul(binder: Binder, a, b, node, hadamard_fallback: bool = False):
+    """a b: the matrix product when the inner sizes fit, a 1x1 matrix as a number, a number times
+    anything; with `hadamard_fallback` (a written \\cdot) equal shapes that do not fit are multiplied
+    entry by entry."""
     if isinstance(a, Fn | Op) or isinstance(b, Fn | Op):
         raise binder.error("a function without its argument", node)
     if isinstance(a, Stack) or isinstance(b, Stack):
@@ -142,6 +149,8 @@ def hadamard(binder: Binder, a, b, node):
 
 
 def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value:
+    """A superscript applied: the transpose (a vector of matrices turns, its blocks do not), then a
+    power (a number's, a 1x1 matrix's, a square matrix's positive integer power or inverse)."""
     if transposed:
         if isinstance(value, sp.MatrixBase):
             value = sp.ImmutableMatrix(value.T)
@@ -192,6 +201,8 @@ def _check_power(b: Binder, value: Value, e: sp.Expr, node: A.Node) -> None:
 
 @handles(A.Group)
 def _group(b: Binder, node: A.Group, env, canonical) -> Value:
+    """(a), [a]: a's value; [a, b, ...]: the rows stacked, a row of numbers, or a vector of
+    equally shaped matrices (the reading stated)."""
     if node.kind in ("(", "g", "s") and len(node.items) == 1:
         return b.value(node.items[0], env, canonical)
     if node.kind == "[" and len(node.items) == 1:
@@ -220,18 +231,21 @@ def _group(b: Binder, node: A.Group, env, canonical) -> Value:
 
 @handles(A.Matrix)
 def _matrix(b: Binder, node: A.Matrix, env, canonical) -> Value:
+    """\\begin{bmatrix} ... \\end{bmatrix}: a matrix of numbers."""
     rows = [[scalar(b, b.value(x, env, canonical), x) for x in row] for row in node.rows]
     return sp.ImmutableMatrix(rows)
 
 
 @handles(A.Neg)
 def _negation(b: Binder, node, env, canonical) -> Value:
+    """-a."""
     v = b.value(node.body, env, canonical)
     return mul(b, sp.Integer(-1), v, node)
 
 
 @handles(A.BinOp)
 def _binary(b: Binder, node: A.BinOp, env, canonical) -> Value:
+    """a + b, a - b (a sum's extent read first), a \\cdot b, a \\times b, a \\odot b, a / b."""
     if node.op in "+-":
         extended = _sum_extent(b, node, env)
         if extended is not None:
@@ -298,6 +312,7 @@ def _sum_extent(b: Binder, node: A.BinOp, env: dict[str, int]) -> A.Node | None:
 
 @handles(A.Frac)
 def _fraction(b: Binder, node: A.Frac, env, canonical) -> Value:
+    """\\frac{a}{b}: a over a number b (b = 0 is an error)."""
     num = b.value(node.num, env, canonical)
     den = scalar(b, b.value(node.den, env, canonical), node.den)
     if den == 0:
@@ -307,14 +322,17 @@ def _fraction(b: Binder, node: A.Frac, env, canonical) -> Value:
 
 @handles(A.Rel)
 def _relation(b: Binder, node, env, canonical) -> Value:
+    """a < b stands only in conditions and indicators."""
     raise b.error("a relation cannot be evaluated as a value", node)
 
 
 @handles(A.Interval)
 def _interval(b: Binder, node, env, canonical) -> Value:
+    """An interval stands only in relations (parse_relation)."""
     raise b.error("an interval is not a value", node)
 
 
 @handles(A.Transpose)
 def _transpose_mark(b: Binder, node, env, canonical) -> Value:
+    """^T stands only on a matrix."""
     raise b.error("a transpose mark without a matrix", node)

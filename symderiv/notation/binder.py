@@ -163,7 +163,6 @@ class Binder:
         self.variables: dict[int, tuple[A.Node, list]] = {}  # the model quantity a name stands for
         self._attempts: list[Attempt] = []  # the attempts under way, innermost last
         self._stopped = 0  # how many of them have stopped: while any has, every value is idle
-        self.stops = 0  # attempts stopped so far (what is computed across a stop is not kept)
         self._found = 0  # ranges found so far (their order)
 
     # ------------------------------------------------------------------ errors
@@ -263,7 +262,6 @@ class Binder:
         if not att.stopped:
             att.stopped = True
             self._stopped += 1
-            self.stops += 1
 
     def no_value(self, letter: str) -> None:
         """Index `letter` has no value here: outside an attempt an error, inside one what

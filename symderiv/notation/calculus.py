@@ -31,6 +31,7 @@ class ChainRule(A.Node):
 
 
 def _links(a: A.Node, b: A.Node) -> bool:
+    """Whether ∂?/∂u then ∂u/∂? link up (the variable of one is the numerator of the next)."""
     return (
         isinstance(a, A.Deriv) and isinstance(b, A.Deriv)
         and a.num is not None and b.num is not None and a.order == b.order == 1
@@ -83,12 +84,14 @@ def dims(v: Value) -> tuple[int, int]:
 
 @handles(A.Deriv)
 def _deriv(b: Binder, node: A.Deriv, env, canonical) -> Value:
+    """\\frac{\\partial a}{\\partial v}; without its numerator an operator waiting for its operand."""
     if node.num is None:
         return Op("deriv", node)
     return derivative(b, node.num, node.wrt, env, canonical, node)
 
 
 def derivative(b: Binder, num_node, wrt_nodes, env, canonical, node) -> Value:
+    """d num / d wrt in the notation's layout (see `layout`); a mixed derivative of a number."""
     if len(wrt_nodes) == 1:
         return layout(*_jacobian(b, num_node, wrt_nodes[0], env, canonical))
     wrts = [variable(b, b.value(w, env, canonical), w) for w in wrt_nodes]
@@ -130,6 +133,9 @@ def _chain_rule(b: Binder, node: ChainRule, env, canonical) -> Value:
 
 
 def variable(b: Binder, v: Value, node) -> Value:
+    """The variables of the model a value stands for, entry by entry: a leaf symbol, or the
+    placeholder the scope defines as that expression (f(z) for a)."""
+
     def one(e):
         if isinstance(e, sp.Symbol):
             return e
@@ -197,6 +203,7 @@ def _cached(b: Binder, tag: tuple, nodes: tuple[A.Node, ...], env, compute) -> V
 
 
 def argument(b: Binder, node: A.Node, env) -> Value:
+    """The value of a function's argument (a function is no argument)."""
     v = b.value(node, env)
     if isinstance(v, Fn | Op | StudentFn) or not isinstance(v, sp.Basic):
         raise b.error("a function's argument must be a value", node)

@@ -63,6 +63,9 @@ def builtin_function(b: Binder, name: str, node) -> Value:
 
 @handles(A.Juxt)
 def _juxtaposition(b: Binder, node: A.Juxt, env, canonical) -> Value:
+    """Items written side by side: the student's names spanning several items first, linked
+    derivatives as one chain rule, Q(v) for a quantity of the model, functions applied to the
+    items after them (D\\phi: the derivative), the values multiplied (matrix products)."""
     items = list(node.items)
     if not canonical:  # the student's names that span several items: once per node and table
         found = b.slices.get(id(node))
@@ -126,6 +129,7 @@ def _juxtaposition(b: Binder, node: A.Juxt, env, canonical) -> Value:
 
 
 def _macro_slices(b: Binder, items: list[A.Node]) -> list[A.Node]:
+    """The items with each longest run the table names (a macro or a `where` pattern) made one item."""
     if not b.table.macros:
         return items
     out, i = [], 0
@@ -184,6 +188,7 @@ def apply(b: Binder, f: Value, arg_node: A.Node, env, canonical) -> Value:
 
 
 def _unsupported(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
+    """An operator that has no application: an error (after what its argument raises)."""
     b.value(arg_node, env, canonical)  # what the argument raises comes first
     raise b.error(f"{f.kind} is not supported", arg_node)
 

@@ -104,6 +104,7 @@ def _floor(b: Binder, node: A.Node, env) -> int:
 
 
 def _domain_size(b: Binder, size: int | str, node) -> int:
+    """A declared range of an index function's argument: a number (at the size judged) or a size letter."""
     if isinstance(size, int):
         return width(b, size, node)
     if size not in b.table.sizes:
@@ -145,6 +146,7 @@ def checked(b: Binder, sub: A.Node, env, n: int, node) -> int:
 
 
 def subscript(b: Binder, value: Value, subs: tuple[A.Node, ...], env, node) -> Value:
+    """Entry `subs` of a matrix (J_{l_2}: the function of a Jacobian comes as its subscript)."""
     if isinstance(value, Op) and value.kind == "ones":
         return value
     if isinstance(value, Op) and value.kind == "jacobian" and value.node is None and len(subs) == 1:
@@ -171,6 +173,7 @@ def entry(b: Binder, shape: tuple[int, int], subs: tuple[A.Node, ...], env, node
 
 
 def size_value(b: Binder, node, env) -> int:
+    """A size written as a number (at the size judged) or a size letter of the table: \\mathbf{I}_n."""
     if isinstance(node, A.Num):
         return _literal_size(b, node)
     if isinstance(node, A.Name) and node.text in b.table.sizes:
@@ -184,6 +187,7 @@ def _literal_size(b: Binder, node: A.Num) -> int:
 
 
 def width(b: Binder, n: int, node: A.Node) -> int:
+    """A width of the model at the size judged (an error when the reduction makes it ambiguous)."""
     small = b.table.size(n)
     if small is None:
         raise b.error(f"{n} is a width of the full model that the reduction makes ambiguous", node)
@@ -191,6 +195,7 @@ def width(b: Binder, n: int, node: A.Node) -> int:
 
 
 def _limit(b: Binder, node, env) -> int:
+    """A sum's limit: a size letter, a number (at the size judged), or an index letter's value."""
     if isinstance(node, A.Name) and node.text in b.table.sizes:
         return b.table.sizes[node.text]
     if isinstance(node, A.Num):
@@ -216,6 +221,8 @@ def probe_range(b: Binder, body, letter, env, canonical=False) -> int:
 
 
 def comprehension(b: Binder, body, letters, env, canonical, sizes: list[int] | None = None) -> sp.ImmutableMatrix:
+    """[g_i]_i, the vector of the g_i (a row or a column by the layout), and [g_ij]_{ij}, the
+    matrix of the g_ij, over the letters' ranges (`sizes`, else found by probing)."""
     if sizes is None:
         sizes = [probe_range(b, body, letter, env, canonical) for letter in letters]
     if len(letters) == 1:
@@ -251,6 +258,8 @@ def ranged_comprehension(b: Binder, node: A.Sup, env, canonical) -> Value | None
 
 
 def ones(b: Binder, node: A.Sub, env) -> Value:
+    """\\mathbf{1}_n, the column of n ones; \\mathbf{1}_{a > b}, the indicator of a > b entry by
+    entry (a step at 0: ReLU'(0) = 0)."""
     if len(node.index) != 1:
         raise b.error("\\mathbf{1} takes one subscript", node)
     sub = node.index[0]
@@ -271,6 +280,7 @@ def ones(b: Binder, node: A.Sub, env) -> Value:
 
 @handles(A.Sum)
 def _sum(b: Binder, node: A.Sum, env, canonical) -> Value:
+    """\\sum_{k=lo}^{hi} a_k (without an upper limit: over the range k has in a_k)."""
     lo = 1 if node.lower is None else _limit(b, node.lower, env)
     if node.upper is None:
         hi = probe_range(b, node.body, node.index, env, canonical) + lo - 1
@@ -286,6 +296,7 @@ def _sum(b: Binder, node: A.Sum, env, canonical) -> Value:
 
 @handles(A.Cases)
 def _cases(b: Binder, node: A.Cases, env, canonical) -> Value:
+    """\\begin{cases}: a piecewise value by inequalities, or by equations between indices."""
     pieces = []
     for value, cond in node.rows:
         if isinstance(cond, A.Rel) and cond.op in ("=", "!="):
@@ -311,7 +322,7 @@ def _index_case(b: Binder, value: A.Node, cond: A.Rel, env, canonical) -> tuple[
     h'_j if o(i,j) = k.  A letter of the condition that has no value but is used in the
     case's value (j in h'_j, with i and k free) is bound by the condition: the case holds
     when exactly one j of its range satisfies it, and its value is taken at that j."""
-    def holds(at: dict) -> bool:
+    def holds(at: dict) -> bool:  # the condition at these index values
         equal = index_value(b, cond.left, at) == index_value(b, cond.right, at)
         return equal if cond.op == "=" else not equal
 

@@ -51,11 +51,13 @@ def _styled(b: Binder, node, env, canonical) -> Value:
 
 @handles(A.Placeholder)
 def _placeholder(b: Binder, node, env, canonical) -> Value:
+    """f(\\cdot) names a function the table must bind."""
     raise b.error("f(\\cdot) must be bound in the [notation] table", node)
 
 
 @handles(A.Dots)
 def _dots(b: Binder, node, env, canonical) -> Value:
+    """'...' stands for what is not written: no value."""
     raise b.error("'...' cannot be evaluated; write the formula out", node)
 
 
