@@ -51,7 +51,7 @@ def test_a_new_node_kind_is_one_registration() -> None:
             return sp.Integer(42)
 
         assert Binder(SCOPE, TABLE).value(Answer(0), {}) == 42
-        with pytest.raises(ValueError, match="has a handler already"):
+        with pytest.raises(ValueError, match="Answer is registered already"):
             handles(Answer)(_answer)
     finally:
         HANDLERS.pop(Answer, None)

@@ -320,19 +320,17 @@ def _fraction(b: Binder, node: A.Frac, env, canonical) -> Value:
     return mul(b, num, 1 / den, node)
 
 
-@handles(A.Rel)
-def _relation(b: Binder, node, env, canonical) -> Value:
-    """a < b stands only in conditions and indicators."""
-    raise b.error("a relation cannot be evaluated as a value", node)
+#: Nodes that stand only inside other constructs, and why each is no value by itself.
+NOT_VALUES: dict[type, str] = {
+    A.Rel: "a relation cannot be evaluated as a value",  # a < b: in conditions and indicators
+    A.Interval: "an interval is not a value",  # in relations (parse_relation)
+    A.Transpose: "a transpose mark without a matrix",
+    A.Placeholder: "f(\\cdot) must be bound in the [notation] table",
+    A.Dots: "'...' cannot be evaluated; write the formula out",
+}
 
 
-@handles(A.Interval)
-def _interval(b: Binder, node, env, canonical) -> Value:
-    """An interval stands only in relations (parse_relation)."""
-    raise b.error("an interval is not a value", node)
-
-
-@handles(A.Transpose)
-def _transpose_mark(b: Binder, node, env, canonical) -> Value:
-    """^T stands only on a matrix."""
-    raise b.error("a transpose mark without a matrix", node)
+@handles(*NOT_VALUES)
+def _not_a_value(b: Binder, node, env, canonical) -> Value:
+    """A relation, an interval, a transpose mark, f(\\cdot) or '...' alone: an error saying why."""
+    raise b.error(NOT_VALUES[type(node)], node)

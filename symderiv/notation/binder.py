@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import sympy as sp
 
@@ -43,6 +43,7 @@ from .table import BoundMacro, NotationTable, StudentMacro
 
 Value = Any  # sp.Expr (scalar) | sp.ImmutableMatrix | Fn | Op | Stack | StudentFn
 Handler = Callable[["Binder", Any, dict[str, int], bool], Value]
+F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_TERMS = 4096  # terms of one \sum
 MAX_WORK = 200_000  # nodes evaluated for one formula
@@ -54,17 +55,26 @@ PASS_THROUGH = (Timeout, ResourceLimitError, MemoryError)  # never dropped by an
 HANDLERS: dict[type, Handler] = {}
 
 
-def handles(*kinds: type) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler of these node kinds."""
+def registrar(table: dict[Any, F]) -> Callable[..., Callable[[F], F]]:
+    """The decorator that registers a function in `table` under each key it is given (one
+    function per key: a second registration of a key is an error)."""
 
-    def register(handler: Handler) -> Handler:
-        for kind in kinds:
-            if kind in HANDLERS:
-                raise ValueError(f"{kind.__name__} has a handler already: {HANDLERS[kind].__name__}")
-            HANDLERS[kind] = handler
-        return handler
+    def keys(*names: Any) -> Callable[[F], F]:
+        def register(fn: F) -> F:
+            for name in names:
+                if name in table:
+                    shown = getattr(name, "__name__", name)
+                    raise ValueError(f"{shown} is registered already, to {getattr(table[name], '__name__', '?')}")
+                table[name] = fn
+            return fn
 
-    return register
+        return register
+
+    return keys
+
+
+#: ``@handles(A.Kind, ...)``: the decorated function is the handler of these node kinds.
+handles = registrar(HANDLERS)
 
 
 @dataclass(frozen=True)

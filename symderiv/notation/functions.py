@@ -16,7 +16,7 @@ import sympy as sp
 
 from . import ast as A
 from .algebra import mul
-from .binder import Binder, Op, Split, Value, handles
+from .binder import Binder, Op, Split, Value, handles, registrar
 from .calculus import call_scripted, chain_rule_runs, derivative, is_quantity_call, quantity_at
 from .scope import Fn
 from .table import BoundMacro, StudentFn, StudentMacro
@@ -38,18 +38,8 @@ WORD_OPERATORS = frozenset({"diag", "max", "min"})  # also written as plain word
 #: How each kind of operator applies to its argument (see the module docstring).
 APPLIERS: dict[str, Applier] = {}
 
-
-def applies(*kinds: str) -> Callable[[Applier], Applier]:
-    """Register the decorated function as the application of these operator kinds."""
-
-    def register(applier: Applier) -> Applier:
-        for kind in kinds:
-            if kind in APPLIERS:
-                raise ValueError(f"operator {kind} has an application already: {APPLIERS[kind].__name__}")
-            APPLIERS[kind] = applier
-        return applier
-
-    return register
+#: ``@applies("name", ...)``: the decorated function applies these kinds of operator.
+applies = registrar(APPLIERS)
 
 
 def builtin_function(b: Binder, name: str, node) -> Value:

@@ -49,18 +49,6 @@ def _styled(b: Binder, node, env, canonical) -> Value:
     return b.value(body, env, canonical)
 
 
-@handles(A.Placeholder)
-def _placeholder(b: Binder, node, env, canonical) -> Value:
-    """f(\\cdot) names a function the table must bind."""
-    raise b.error("f(\\cdot) must be bound in the [notation] table", node)
-
-
-@handles(A.Dots)
-def _dots(b: Binder, node, env, canonical) -> Value:
-    """'...' stands for what is not written: no value."""
-    raise b.error("'...' cannot be evaluated; write the formula out", node)
-
-
 @handles(A.Canon)
 def _canon(b: Binder, node, env, canonical) -> Value:
     """A canonical name bound by the claim (its own free variables)."""
@@ -189,15 +177,7 @@ def _lookup(b: Binder, base, layer, subs, env, canonical, node) -> tuple[Value, 
         if full in b.table.names:
             return b.value(b.table.names[full], env, canonical=True), True
     if key in b.table.names:
-        target = b.table.names[key]
-        if (
-            subs is not None
-            and isinstance(target, A.Name)
-            and b.scope.per_sample(target.text) is not None
-            and b.scope.n_samples > 1
-        ):
-            return _lookup(b, target, None, subs, env, True, node)
-        return b.value(target, env, canonical=True), False
+        return _lookup_key(b, key, subs, env, node)
     if isinstance(base, A.Func):
         return builtin_function(b, base.name, node), False
     text = base.text
