@@ -53,7 +53,7 @@ from symderiv.core.timebound import MEMORY_VARIABLE, TIME_VARIABLE, Worker, boun
 from symderiv.core.verdict import Verdict
 from symderiv.kinds import load
 from symderiv.kinds.base import Claim, Problem
-from symderiv.notation.bind import Unbound, parse_expression, parse_relation
+from symderiv.notation.bind import parse_expression, parse_relation
 from symderiv.notation.judge import Judge, Side
 from symderiv.notation.parse import _parser, parse
 from symderiv.render.pdf import LatexError, compile_pdf, engine
@@ -208,14 +208,11 @@ def stage_bind(ctx: Context, spec: Spec, verdict: Verdict | None) -> str:
         (parse_expression if one else parse_relation)(spec.text, ctx.names)
         return "plain"
     judge = Judge(scope[0], scope[1], spec.text, points=1)
-    try:
-        for chain in parse(spec.text).chains:
-            sides = [Side(s, False, spec.text) for s in chain.sides]
-            env = {letter: 1 for letter in judge.free_ranges(sides)}
-            for side in sides:
-                judge.evaluate(side, env)
-    except Unbound as exc:  # as judge_claim reads it: an index with no range is the claim's error
-        return f"unbound {exc.letter}"
+    for chain in parse(spec.text).chains:  # an index with no range: UnboundIndex, a NotationError
+        sides = [Side(s, False, spec.text) for s in chain.sides]
+        env = {letter: 1 for letter in judge.free_ranges(sides)}
+        for side in sides:
+            judge.evaluate(side, env)
     return "bound"
 
 
