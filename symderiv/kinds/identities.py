@@ -50,9 +50,6 @@ class Step:
     check: str = ""
     status: str = "checked"
 
-    def __str__(self) -> str:
-        return f"{sp.sstr(self.lhs)} = {sp.sstr(self.rhs)}    [{self.why}]"
-
 
 @dataclass
 class Proof:
@@ -435,6 +432,14 @@ def tanh_derivative() -> Proof:
                  _scalar_check(th, 1 - th**2), over="every real x")
 
 
+#: What a softmax cross-entropy claim is compared with, by target (the proof's rewritten loss and
+#: its derivative; the last with one-hot targets).
+SOFTMAX_RESULTS = {
+    "loss": sp.log(sp.Sum(sp.exp(z[j]), (j, 1, K))) * sp.Sum(t[k], (k, 1, K)) - sp.Sum(t[k] * z[k], (k, 1, K)),
+    "derivative": SM * sp.Sum(t[k], (k, 1, K)) - t[i],
+    "derivative_one_hot": SM - t[i],
+}
+
 IDENTITIES = {
     "softmax_cross_entropy": softmax_cross_entropy,
     "log_sum_exp_gradient": log_sum_exp_gradient,
@@ -476,20 +481,12 @@ class IdentityProblem(Problem):
 
     def solve(self, elementwise: bool | None = None) -> Solution:
         proof = IDENTITIES[self.name]()
-        open_steps = [f"{n + 1} {s.status}" for n, s in enumerate(proof.steps) if s.status != "checked"]
-        head = (f"proof for {proof.over}, every step checked mechanically:" if proof.proved else
-                f"NOT proved for {proof.over}: step {', '.join(open_steps)}; the steps:")
-        lines = [f"identity: {proof.statement}", head]
-        for n, s in enumerate(proof.steps):
-            lines += [f"  {n + 1}. {s}", f"     {s.status}: {s.check}"]
-        where = "at concrete sizes" if proof.over == "symbolic K" else "numerically"
-        lines += [f"checked {where}:"] + [f"  - {c}" for c in proof.checks]
         data = {"identity": self.name, "statement": proof.statement, "over": proof.over,
                 "proved": proof.proved,
                 "steps": [{"lhs": sp.sstr(s.lhs), "rhs": sp.sstr(s.rhs), "latex": sp.latex(s.rhs),
                            "why": s.why, "status": s.status, "check": s.check} for s in proof.steps],
                 "checks": proof.checks}
-        return Solution(self.title, data, "\n".join(lines))
+        return Solution(self.title, data, {"proof": proof})
 
     def judge(self, claim: Claim) -> Verdict:
         if claim.target not in self.targets():
@@ -515,15 +512,15 @@ class IdentityProblem(Problem):
         except NotationError as exc:
             return cannot_read(claim, exc)
         true = proof.steps[-1].rhs
-        shown = {"expected": sp.latex(true), "claimed": sp.latex(got)}
+        shown = {"expected": true, "claimed": got}
         if isinstance(got, sp.MatrixBase) or got.free_symbols - {x}:
             return verdict(claim, "undecided", "the claim is not a function of x alone", **shown)
         diff = (got - true).replace(sp.Function("sigma"), lambda u: 1 / (1 + sp.exp(-u)))
         values = [(a, sp.N(diff.subs(x, a), 30)) for a in map(sp.Rational, ("-3/2", "-1/2", "3/10", "1", "2"))]
         for a, v in values:
             if v.is_number and abs(v) > 1e-9:
-                ce = {"x": sp.sstr(a), "expected": sp.sstr(sp.N(true.subs(SIGMA, 1 / (1 + sp.exp(-x))).subs(x, a), 15)),
-                      "claimed": sp.sstr(sp.N(got.subs(SIGMA, 1 / (1 + sp.exp(-x))).subs(x, a), 15))}
+                ce = {"x": a, "expected": sp.N(true.subs(SIGMA, 1 / (1 + sp.exp(-x))).subs(x, a), 15),
+                      "claimed": sp.N(got.subs(SIGMA, 1 / (1 + sp.exp(-x))).subs(x, a), 15)}
                 return verdict(claim, "incorrect", f"differs from {proof.statement} at x = {a}",
                                counterexample=ce, **shown)
         try:
@@ -585,7 +582,7 @@ class IdentityProblem(Problem):
                         if gap == 0 or abs(gap) < 1e-20:
                             continue
                     ce = {"K": n, self.index: ii, self.logits: zs, self.target_name: ts,
-                          "expected": sp.sstr(sp.nsimplify(true)), "claimed": sp.sstr(val)}
+                          "expected": sp.nsimplify(true), "claimed": val}
                     if opaque:
                         ce.update({str(s): unknown_value for s in opaque})
                     msg = f"differs from the derivation at K={n}, {self.index}={ii} ({label})"
@@ -597,19 +594,14 @@ class IdentityProblem(Problem):
                                    "respect to a weight, not of the derivative with respect "
                                    "to the logit")
                     return verdict(claim, "incorrect", msg, counterexample=ce, mistake=mistake,
-                                   expected=self.expected_text(claim.target))
+                                   expected=SOFTMAX_RESULTS[claim.target])
         cond = " with one-hot targets" if one_hot else ""
         if hot is not None:
             cond += f" (hot index {hot_name})"
         return verdict(claim, "correct",
                        f"agrees with the derivation{cond} for K = 2..5, every index, at "
                        "simple and random points; the identity itself is proved for symbolic "
-                       "K by solve", expected=self.expected_text(claim.target))
-
-    def expected_text(self, target: str) -> str:
-        return {"loss": "log(sum_j exp(z_j)) sum_k t_k - sum_k t_k z_k",
-                "derivative": "softmax(z)_i sum_k t_k - t_i",
-                "derivative_one_hot": "softmax(z)_i - t_i"}[target]
+                       "K by solve", expected=SOFTMAX_RESULTS[claim.target])
 
     @staticmethod
     def truth_value(target: str, ii: int, zs: list[int], ts: list[int]) -> Any:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import sympy as sp
@@ -265,11 +266,17 @@ def _decide(difference: Any, ranges: dict[sp.Symbol, Range]) -> None:
         raise Undecided(f"the difference does not reduce to 0 symbolically: {sp.sstr(to_expr(rest))}")
 
 
-def _step(say: str, lhs: str, expr: Any, latex_lhs: str | None = None, *more: Any) -> dict[str, str]:
-    """One printed line of a derivation: words, lhs = expr (= more ...) as text and as LaTeX."""
+def _step(say: str, lhs: str, expr: Any, latex_lhs: str | None = None, *more: Any) -> dict[str, Any]:
+    """One line of a derivation: words, lhs = expr (= more ...) as text and as LaTeX, and under
+    "chain" the left side with the SymPy values (for symderiv.render; see `printed`)."""
     chain = [expr, *more]
     return {"say": say, "text": " = ".join([lhs, *(sp.sstr(e) for e in chain)]),
-            "latex": " = ".join([latex_lhs or lhs, *(sp.latex(e) for e in chain)])}
+            "latex": " = ".join([latex_lhs or lhs, *(sp.latex(e) for e in chain)]), "chain": (lhs, chain)}
+
+
+def printed(steps: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The steps as JSON-ready data (words, text, LaTeX) without their SymPy values."""
+    return [{k: v for k, v in st.items() if k != "chain"} for st in steps]
 
 
 def _attempt(prove: Any, *args: Any) -> list[dict[str, str]]:
@@ -288,6 +295,14 @@ def _attempt(prove: Any, *args: Any) -> list[dict[str, str]]:
 
 def _zero(e: Any) -> bool:
     return sp.expand(e) == 0
+
+
+def _square(problem: MatrixCalculusProblem, reading: str) -> sp.MatrixExpr:
+    """The identity I or the all-ones matrix 1 1ᵀ, as square as the Jacobian of a vector input
+    (its size symbolic: the input's length)."""
+    d = problem.shapes[problem.input][0]
+    n = sp.Symbol(d, integer=True, positive=True) if isinstance(d, str) else sp.Integer(d)
+    return sp.Identity(n) if reading == "identity" else sp.OneMatrix(n, n)
 
 
 def _random_point(inst: Instance, seed: int = 3) -> dict[sp.Symbol, sp.Rational]:
@@ -442,40 +457,31 @@ class MatrixCalculusProblem(Problem):
         return {"steps": steps, "checked": self._sizes_text(), "result": steps[-1]["text"],
                 "matrix": "jacobian" if jac else "gradient", "sizes": S.describe()}
 
-    def _derivation_lines(self, label: str) -> tuple[list[str], dict[str, Any]]:
+    def _derivation_or_reason(self) -> dict[str, Any] | str:
+        """`derivation()` within PROOF_SECONDS, or why there is none."""
         try:
-            found = bounded(_attempt, lambda _: self.derivation(), None, seconds=PROOF_SECONDS)
+            return bounded(_attempt, lambda _: self.derivation(), None, seconds=PROOF_SECONDS)
         except Timeout:
-            return [f"[{label}] no derivation for every size: gave up after {PROOF_SECONDS:g} s"], {}
+            return f"gave up after {PROOF_SECONDS:g} s"
         except Undecided as exc:
-            return [f"[{label}] no derivation for every size: {exc}"], {}
-        lines = [f"[{label}] {st['say']}:\n    {st['text']}" for st in found["steps"]]
-        lines.append(f"[{label}] instantiated at {found['checked']}: equal to SymPy's {found['matrix']} "
-                     "there, entry by entry")
-        return lines, found
+            return str(exc)
 
     def solve(self, elementwise: bool | None = None) -> Solution:
-        lines, data = [], {}
-        main, sym = self._derivation_lines("every size")
-        lines += main
-        if sym:
-            data["every size"] = sym
-        for key, alt in self.alts.items():
-            more, sym = alt._derivation_lines(f"{key}, every size")
-            lines += more
-            if sym:
-                data[f"{key}, every size"] = sym
+        """For the function and each of `[functions]`: the derivation for every size (data: its
+        steps; values: the same, or why there is none), then the truth at every checked size."""
+        data: dict[str, Any] = {}
+        values: dict[str, Any] = {"derivations": {}, "sizes": {}}
+        for key, prob in [("every size", self)] + [(f"{k}, every size", alt) for k, alt in self.alts.items()]:
+            found = prob._derivation_or_reason()
+            values["derivations"][key] = found
+            if not isinstance(found, str):
+                data[key] = {**found, "steps": printed(found["steps"])}
         for size in self.sizes:
-            inst = Instance(self, size)
-            t = self.truth(inst)
+            t = self.truth(Instance(self, size))
             tag = ", ".join(f"{k}={v}" for k, v in size.items())
-            J = t["jacobian"]
-            lines.append(f"[{tag}] Jacobian wrt {self.input} ({J.rows}x{J.cols}): {sp.sstr(J.tolist())}")
-            if "gradient" in t:
-                lines.append(f"[{tag}] gradient wrt {self.input}: {sp.sstr(t['gradient'].tolist())}")
-            data[tag] = {k: sp.sstr(v.tolist() if isinstance(v, sp.MatrixBase) else v)
-                         for k, v in t.items()}
-        return Solution(self.title, data, "\n".join(lines))
+            values["sizes"][tag] = t
+            data[tag] = {k: sp.sstr(v.tolist() if isinstance(v, sp.MatrixBase) else v) for k, v in t.items()}
+        return Solution(self.title, data, values)
 
     # --- judging ---------------------------------------------------------------------------
 
@@ -512,14 +518,13 @@ class MatrixCalculusProblem(Problem):
             reason = str(exc)
         else:
             details = dict(extra.pop("details", {}))
-            details["proof"] = steps
+            details["proof"] = printed(steps)
             return verdict(claim, "correct", f"{what}: proved for every size ({Symbolic(self).describe()}): "
                            f"{steps[-1]['text']}; cross-checked exactly at {self._sizes_text()}",
                            details=details, **extra)
         v = self._checked(claim, what, **extra)
-        v.message += f" (no proof for every size: {reason})"
-        v.details["unproved"] = reason
-        return v
+        return replace(v, message=f"{v.message} (no proof for every size: {reason})",
+                       details={**v.details, "unproved": reason})
 
     # --- proofs for symbolic sizes (index form); each returns the printed steps ----------------
 
@@ -648,17 +653,17 @@ class MatrixCalculusProblem(Problem):
                where: str = "") -> Verdict:
         pt = _random_point(inst)
         ce: dict[str, Any] = {"size": dict(inst.size)}
-        ce["values"] = {str(k): sp.sstr(v) for k, v in pt.items()}
+        ce["values"] = {str(k): v for k, v in pt.items()}
         ev = (lambda e: e.subs(pt)) if pt else (lambda e: e)
-        ce["expected"] = sp.sstr(ev(expected))
-        ce["claimed"] = sp.sstr(ev(claimed))
+        ce["expected"] = ev(expected)
+        ce["claimed"] = ev(claimed)
         if where:
             ce["where"] = where
         tag = ", ".join(f"{k}={v}" for k, v in inst.size.items())
         return verdict(claim, "incorrect", f"{what} fails at {tag}{' ' + where if where else ''}: "
                        f"expected {sp.sstr(expected)}, claimed {sp.sstr(claimed)} "
                        "(counterexample at random rational entries)",
-                       expected=sp.latex(expected), claimed=sp.latex(claimed), counterexample=ce)
+                       expected=expected, claimed=claimed, counterexample=ce)
 
     def _judge_chain(self, claim: Claim) -> Verdict:
         """Every link of a derivation step, at every checked size, by the notation layer: the
@@ -686,10 +691,9 @@ class MatrixCalculusProblem(Problem):
             tag = ", ".join(f"{k}={v}" for k, v in size.items())
             v = judge_formula(scope, table, claim.latex, claim_id=claim.id)
             if v.verdict != "correct":
-                v.target, v.message = claim.target, f"at {tag}: {v.message}"
-                if v.counterexample is not None:
-                    v.counterexample = {"size": dict(size), **v.counterexample}
-                return v
+                return replace(v, target=claim.target, message=f"at {tag}: {v.message}",
+                               counterexample=None if v.counterexample is None
+                               else {"size": dict(size), **v.counterexample})
             how.append(f"{tag}: {v.message}")
         return verdict(claim, "correct", f"every link holds at every checked size ({'; '.join(how)}); the sizes "
                        "are symbolic, so this is a check at these sizes, not a proof for all sizes")
@@ -734,7 +738,7 @@ class MatrixCalculusProblem(Problem):
                            f"ambiguous notation {rhs}: read as {right} it is correct ({shown.message}), "
                            f"read as {wrong} it is wrong (they differ whenever the dimension is > 1; checked "
                            f"at {self._sizes_text()}); the written answer does not say which is meant",
-                           expected="I" if ident_ok else "\\mathbf{1}\\mathbf{1}^\\top", details=shown.details)
+                           expected=_square(self, "identity" if ident_ok else "ones"), details=shown.details)
         for size in self.sizes:
             inst = Instance(self, size)
             J = self.truth(inst)["jacobian"]
@@ -842,25 +846,26 @@ class MatrixCalculusProblem(Problem):
         if found is None:
             return self._finish(claim, f"the Jacobian of g_2 (claim {inner.id}), with {kp} 1-based "
                                        "as a_k is indexed", self._prove_inner_jacobian, parts, 0, None)
-        found.message += self._index_map_cases(claim, parts)
+        message = found.message + self._index_map_cases(claim, parts)
         zero_based = self._inner_jacobian_at(claim, inner, kp, row, value, cond, other, floor_re,
                                              mod_re, 1)
         divisors = set(floor_re.findall(claim.latex) + mod_re.findall(claim.latex))
         at, size = found.details["index"], found.details["size"]
         if not any(at % size[d] == 0 for d in divisors if d in size):
-            return found
-        found.message += (f"; the written index map is off by one at {kp} = multiples of n: with "
-                          f"{kp} 1-based (as a_k, k = (i-1)n + j, is defined) the case test moves "
-                          f"{kp} = n, 2n, ... to the next row and {kp} mod n gives 0 instead of n")
+            return replace(found, message=message)
+        message += (f"; the written index map is off by one at {kp} = multiples of n: with "
+                    f"{kp} 1-based (as a_k, k = (i-1)n + j, is defined) the case test moves "
+                    f"{kp} = n, 2n, ... to the next row and {kp} mod n gives 0 instead of n")
+        details = dict(found.details)
         if zero_based is None:
             shown = self._finish(claim, "read 0-based", self._prove_inner_jacobian, parts, 1, None)
-            found.message += f"; read with {kp} 0-based (a_{{{kp}+1}}) it is right ({shown.message})"
-            found.details["zero_based"] = shown.details
+            message += f"; read with {kp} 0-based (a_{{{kp}+1}}) it is right ({shown.message})"
+            details["zero_based"] = shown.details
         else:
-            found.message += (f"; read with {kp} 0-based (a_{{{kp}+1}}) the row test is right but it "
-                              f"still fails: {zero_based.message}")
-        found.mistake = "off-by-one index map (0-based floor/mod used with 1-based indices)"
-        return found
+            message += (f"; read with {kp} 0-based (a_{{{kp}+1}}) the row test is right but it "
+                        f"still fails: {zero_based.message}")
+        return replace(found, message=message, details=details,
+                       mistake="off-by-one index map (0-based floor/mod used with 1-based indices)")
 
     def _index_map_cases(self, claim: Claim, parts: tuple[Any, ...]) -> str:
         """For a wrong index map: the cases of k' = (p-1)n + q that are still proved for every size."""
@@ -985,6 +990,5 @@ class MatrixCalculusProblem(Problem):
                             continue
                         bad = self._wrong(claim, inst, "the Jacobian entry", J[r - 1, col - 1],
                                           got, where)
-                    bad.details = {"index": kv, "size": dict(size)}
-                    return bad
+                    return replace(bad, details={"index": kv, "size": dict(size)})
         return None

@@ -57,7 +57,7 @@ forms are proved identical in SymPy and agree with central finite differences.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -428,7 +428,7 @@ class NetworkProblem(Problem):
             sym = self.symbolic_net
             data["elementwise"] = {k: to_nested(sym.gradient(k), sp.latex) for k in self.net.params}
         data["checks"] = [c.__dict__ for c in checks]
-        return Solution(self.title, data, _solution_text(self, data))
+        return Solution(self.title, data)
 
     # ------------------------------------------------------------------ claims
     def targets(self) -> list[str]:
@@ -517,8 +517,8 @@ class NetworkProblem(Problem):
             at = data
         verdict = judge_claim(scope, table, claim, at, data)
         if reduced:
-            verdict.message = f"{verdict.message} [{reduced['note']}]".strip()
-            verdict.details["reduced"] = reduced
+            return replace(verdict, message=f"{verdict.message} [{reduced['note']}]".strip(),
+                           details={**verdict.details, "reduced": reduced})
         return verdict
 
     @cached_property
@@ -559,17 +559,14 @@ def judge_numbers(claim: Claim, expected: sp.Matrix, claimed: sp.Matrix) -> Verd
     other difference is wrong); then each entry must equal the truth or be the truth
     rounded to the number of decimals the student wrote.
     """
-    base = Verdict(claim.id, claim.target, claim.latex, "correct",
-                   expected=_show(expected), claimed=_show(claimed))
+    shown = {"expected": _value(expected), "claimed": _value(claimed)}
     if claimed.shape != expected.shape:
         if claimed.shape == expected.shape[::-1] and 1 in expected.shape:
             claimed = claimed.T
         else:
-            base.verdict = "incorrect"
-            base.mistake = "wrong shape"
-            base.message = (f"shape {claimed.rows}x{claimed.cols} claimed, but the gradient has "
-                            f"shape {expected.rows}x{expected.cols}")
-            return base
+            return Verdict(claim.id, claim.target, claim.latex, "incorrect", mistake="wrong shape",
+                           message=f"shape {claimed.rows}x{claimed.cols} claimed, but the gradient has "
+                                   f"shape {expected.rows}x{expected.cols}", **shown)
     cells = numeric_cells(claim.latex)
     if cells is not None and (len(cells), len(cells[0])) != claimed.shape:
         cells = [list(r) for r in zip(*cells, strict=True)]
@@ -580,16 +577,15 @@ def judge_numbers(claim: Claim, expected: sp.Matrix, claimed: sp.Matrix) -> Verd
             wrong.append(idx)
     if wrong:
         i, j = wrong[0]
-        base.verdict = "incorrect"
-        base.message = (f"{len(wrong)} of {expected.rows * expected.cols} entries differ; entry "
-                        f"({i + 1},{j + 1}) is {exact_decimal(expected[i, j])}, not {exact_decimal(claimed[i, j])}")
-        base.counterexample = {"entry": [i + 1, j + 1], "expected": exact_decimal(expected[i, j]),
-                               "claimed": exact_decimal(claimed[i, j])}
-        base.mistake = _numeric_mistake(expected, claimed)
-    else:
-        exact = all(expected[idx] == claimed[idx] for idx in np.ndindex(*expected.shape))
-        base.message = "equal exactly" if exact else "equal to the digits written"
-    return base
+        return Verdict(claim.id, claim.target, claim.latex, "incorrect",
+                       message=f"{len(wrong)} of {expected.rows * expected.cols} entries differ; entry "
+                               f"({i + 1},{j + 1}) is {exact_decimal(expected[i, j])}, not "
+                               f"{exact_decimal(claimed[i, j])}",
+                       counterexample={"entry": [i + 1, j + 1], "expected": expected[i, j], "claimed": claimed[i, j]},
+                       mistake=_numeric_mistake(expected, claimed), **shown)
+    exact = all(expected[idx] == claimed[idx] for idx in np.ndindex(*expected.shape))
+    return Verdict(claim.id, claim.target, claim.latex, "correct",
+                   message="equal exactly" if exact else "equal to the digits written", **shown)
 
 
 def _numeric_mistake(expected: sp.Matrix, claimed: sp.Matrix) -> str | None:
@@ -605,10 +601,9 @@ def _numeric_mistake(expected: sp.Matrix, claimed: sp.Matrix) -> str | None:
     return None
 
 
-def _show(m: sp.Matrix) -> str:
-    if m.shape == (1, 1):
-        return exact_decimal(m[0, 0])
-    return str(to_nested(m, exact_decimal)).replace("'", "")
+def _value(m: sp.Matrix) -> sp.Expr | sp.ImmutableMatrix:
+    """A 1x1 matrix as its number, any other as an immutable matrix (a verdict's value)."""
+    return m[0, 0] if m.shape == (1, 1) else sp.ImmutableMatrix(m)
 
 
 def _np(m: np.ndarray) -> np.ndarray:
@@ -720,38 +715,3 @@ def _sizes_text(sizes: list[int]) -> str:
 
 def _read_notation(doc: Fields) -> Any:
     return read_notation(doc)
-
-
-def _solution_text(problem: NetworkProblem, data: dict[str, Any]) -> str:
-    net = problem.net
-    lines = [problem.title, "=" * len(problem.title)]
-    if problem.source:
-        lines.append(f"source: {problem.source} {problem.section}".rstrip())
-    arch = " -> ".join([str(net.n_in)] + [f"{layer.units} ({layer.activation})" for layer in net.layers])
-    lines.append(f"network: {arch}; layout {net.layout} "
-                 f"({'z = W x + b' if net.layout == 'column' else 'z = x W + b'}); loss {net.loss_name}; "
-                 f"N = {problem.batch}")
-    if "loss_exact" in data:
-        lines.append(f"L = {data['loss_exact']}")
-    elif "loss" in data:
-        lines.append(f"L = {data['loss']:.10g}")
-    for k, spec in net.params.items():
-        lines.append("")
-        lines.append(f"dL/d{k}  (shape {spec.shape[0]}x{spec.shape[1]})")
-        lines.append(f"  matrix form: {data['matrix_form']['gradients'][k]}")
-        if "gradients_exact" in data:
-            for row in data["gradients_exact"][k]:
-                lines.append("  [" + "  ".join(f"{v:>10}" for v in row) + " ]")
-        elif "gradients" in data:
-            g = np.asarray(data["gradients"][k])
-            lines.append(f"  (float, {g.shape[0]}x{g.shape[1]}; --json for all entries) "
-                         f"first entries: {np.array2string(g.ravel()[:4], precision=6)}")
-    lines.append("")
-    lines.append("backprop steps:")
-    for s in problem.matrix_form.steps:
-        lines.append(f"  {s.symbol.name} = {s.expr}")
-    lines.append("")
-    lines.append("verified before printing:")
-    for c in data["checks"]:
-        lines.append(f"  [{'ok' if c['passed'] else 'FAILED'}] {c['what']}: {c['method']}; {c['detail']}")
-    return "\n".join(lines)
