@@ -10,7 +10,7 @@ import sympy as sp
 from ..core.matrixeval import ExactBackend
 from ..core.texsafe import escape
 from ..kinds.base import Problem, Solution
-from ..kinds.identities import IDENTITIES
+from ..kinds.identity_proofs import IDENTITIES
 from ..kinds.matrix_calculus import Instance
 from .blocks import Code, Document, Figure, Heading, Items, M, Math, Para, Table, to_latex, to_markdown
 from .codegen import appendix_blocks
