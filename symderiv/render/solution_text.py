@@ -13,20 +13,6 @@ from .pretty import UnicodePrinter
 
 TextRenderer = Callable[[Problem, Solution, UnicodePrinter], list[str]]
 
-#: kind -> the function that writes that kind's lines.
-TEXTS: dict[str, TextRenderer] = {}
-
-
-def text_of(kind: str) -> Callable[[TextRenderer], TextRenderer]:
-    """Decorator: register the text renderer of problem kind `kind`."""
-
-    def register(fn: TextRenderer) -> TextRenderer:
-        TEXTS[kind] = fn
-        return fn
-
-    return register
-
-
 def solution_text(problem: Problem, solution: Solution, ascii: bool = False) -> str:
     """The solution of `problem` as the terminal shows it (`ascii`: for a terminal that cannot
     show Unicode: σ as sigma, Z₁ as Z1, ⊙ as (.))."""
@@ -47,7 +33,6 @@ def _list(p: UnicodePrinter, values: Any) -> str:
 # ---------------------------------------------------------------------- network
 
 
-@text_of("network")
 def network_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[str]:
     """Architecture, loss, each gradient (matrix form and numbers), the backprop steps, the checks."""
     net, data = problem.net, solution.data
@@ -88,7 +73,6 @@ def network_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[st
 # ---------------------------------------------------------------------- the other kinds
 
 
-@text_of("identity")
 def identity_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[str]:
     """The proof, one step a line with its reason and how it was checked; then the concrete checks."""
     proof = solution.values["proof"]
@@ -102,7 +86,6 @@ def identity_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[s
     return lines + [f"checked {where}:"] + [f"  - {c}" for c in proof.checks]
 
 
-@text_of("gradient_descent")
 def stepsize_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[str]:
     """f, its gradient and Hessian, the eigenvalues, the step sizes that converge, the line
     search and one gradient step."""
@@ -124,7 +107,6 @@ def stepsize_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[s
     ]
 
 
-@text_of("calculus")
 def calculus_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[str]:
     """The function, its Jacobian; for a scalar function gradient, Hessian and critical points."""
     d = solution.values
@@ -143,7 +125,6 @@ def calculus_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[s
     return lines
 
 
-@text_of("cnn")
 def cnn_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[str]:
     """Each layer's output shape and parameter counts, the totals, the size formula."""
     lines = [f"input: {problem.start}"]
@@ -161,7 +142,6 @@ def cnn_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[str]:
     return lines
 
 
-@text_of("regularisation")
 def regularisation_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[str]:
     """The derivation's steps with their reasons, the checks, the optimum for the given model."""
     lines = [f"{i + 1}. {s['step']}    [{s['why']}]" for i, s in enumerate(solution.data["steps"])]
@@ -171,7 +151,6 @@ def regularisation_text(problem: Any, solution: Solution, p: UnicodePrinter) -> 
     return lines
 
 
-@text_of("matrix_calculus")
 def matrix_calculus_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[str]:
     """Each derivation for every size, step by step (or why there is none), then the Jacobian
     and gradient at every checked size."""
@@ -198,3 +177,11 @@ def _chain(p: UnicodePrinter, step: dict[str, Any]) -> str:
         return step["text"]
     lhs, values = step["chain"]
     return " = ".join([lhs, *(p.doprint(v) for v in values)])
+
+
+#: kind -> the function that writes that kind's lines (any other kind: its data, key by key).
+TEXTS: dict[str, TextRenderer] = {
+    "network": network_text, "identity": identity_text, "gradient_descent": stepsize_text,
+    "calculus": calculus_text, "cnn": cnn_text, "regularisation": regularisation_text,
+    "matrix_calculus": matrix_calculus_text,
+}
