@@ -39,6 +39,7 @@ import sympy  # noqa: E402
 from sympy.core.cache import clear_cache  # noqa: E402
 
 from symderiv import load  # noqa: E402
+from symderiv.render.verdicts import verdict_json  # noqa: E402
 
 TARGET_MEDIAN, TARGET_P99 = 0.100, 2.0
 
@@ -92,7 +93,7 @@ def _mpmath_version() -> str:
 
 
 def verdict_record(v, seconds: float, cpu_seconds: float) -> dict:
-    return {**v.to_json(), "ms": round(seconds * 1e3, 1), "cpu_ms": round(cpu_seconds * 1e3, 1)}
+    return {**verdict_json(v), "ms": round(seconds * 1e3, 1), "cpu_ms": round(cpu_seconds * 1e3, 1)}
 
 
 def summary(name: str, times: list[float], width: int) -> str:
@@ -143,7 +144,7 @@ def main() -> int:
                 walls.setdefault(claim.id, []).append(time.perf_counter() - t0)
                 cpus.setdefault(claim.id, []).append(cpu() - c0)
                 seen = verdicts.setdefault(claim.id, v)
-                if seen.to_json() != v.to_json():
+                if verdict_json(seen) != verdict_json(v):
                     print(f"FAIL: {path.name} {claim.id}: {seen.verdict} ({seen.message}) then {v.verdict} "
                           f"({v.message})")
                     return 1

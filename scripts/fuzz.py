@@ -58,7 +58,7 @@ from symderiv.notation.judge import Judge, Side
 from symderiv.notation.parse import _parser, parse
 from symderiv.render.pdf import LatexError, compile_pdf, engine
 from symderiv.render.report import report_latex, report_markdown, verdict_latex
-from symderiv.render.terminal import render_table
+from symderiv.render.table import render_table
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("parse", "bind", "judge", "render", "audit", "pdf")

@@ -22,14 +22,13 @@ from .render.terminal import (
     debugging,
     exit_status,
     one_line,
-    render_table,
     save_crash_report,
     say,
     tolerant_streams,
 )
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_CLOSED_PIPE", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_WRONG",
-           "bundled_dir", "exit_status", "main", "render_table", "run"]
+           "bundled_dir", "exit_status", "main", "run"]
 
 VALUE_OPTIONS = ("--claim", "--target")  # their next word is their value, even one that starts with '-'
 

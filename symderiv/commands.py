@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +16,21 @@ from .kinds.base import Claim, Problem, Solution
 from .render.document import solution_latex, solution_markdown
 from .render.pdf import compile_pdf
 from .render.report import report_latex, report_markdown
+from .render.solution_text import solution_text
+from .render.table import render_table
 from .render.terminal import (
     EXIT_OK,
     check_output,
     debugging,
     exit_status,
     is_internal,
-    render_table,
     save_crash_report,
     say,
+    unicode_ok,
     write_output,
     write_text_output,
 )
+from .render.verdicts import verdict_json
 
 OUTPUTS = ("latex", "pdf", "markdown")
 
@@ -51,14 +55,15 @@ def solve(args: argparse.Namespace) -> int:
     outputs = _outputs(args)
     problem = load_problem(args.file)
     try:
-        solution, texts = run_bounded(problem, _solve_task, _formats(outputs), seconds=solve_limit())
+        solution, texts = run_bounded(problem, _solve_task, _formats(outputs), not unicode_ok(),
+                                      seconds=solve_limit())
     except Timeout as exc:
         raise SymderivError(f"{args.file}: solve: {exc} ({TIME_VARIABLE} = {time_limit():g} s per proof, "
                             f"{solve_limit():g} s per solve)") from None
     if args.json:
         print(json.dumps(solution.data, indent=2, default=str))
     else:
-        print(solution.text)
+        print(texts["text"])
     _write_documents(outputs, texts)
     return EXIT_OK
 
@@ -73,13 +78,12 @@ def check(args: argparse.Namespace) -> int:
             raise SymderivError("--claim and --target go together")
         claims = [Claim("command-line", args.target, args.claim)]
     problem = load_problem(args.file)
-    verdicts = problem.check(claims)
-    _report_crashes(verdicts)
+    verdicts = _report_crashes(problem.check(claims))
     if args.json:
         print(json.dumps({"title": problem.title, "source": problem.source,
-                          "claims": [v.to_json() for v in verdicts]}, indent=2, default=str))
+                          "claims": [verdict_json(v) for v in verdicts]}, indent=2, default=str))
     else:
-        print(render_table(problem.title, verdicts))
+        print(render_table(problem.title, verdicts, ascii=not unicode_ok()))
     if outputs:
         try:
             texts = run_bounded(problem, _report_task, verdicts, _formats(outputs), seconds=time_limit())
@@ -103,10 +107,11 @@ def _formats(outputs: dict[str, str]) -> tuple[str, ...]:
                  if kind in outputs or (kind == "latex" and "pdf" in outputs))
 
 
-def _solve_task(problem: Problem, formats: tuple[str, ...]) -> tuple[Solution, dict[str, str]]:
-    """The solution and its documents (a task run in the problem's worker)."""
+def _solve_task(problem: Problem, formats: tuple[str, ...], ascii: bool) -> tuple[Solution, dict[str, str]]:
+    """The solution, its text for the terminal (`ascii`: one that cannot show Unicode) and its
+    documents (a task run in the problem's worker)."""
     solution = problem.solve()
-    texts = {}
+    texts = {"text": solution_text(problem, solution, ascii)}
     if "latex" in formats:
         texts["latex"] = solution_latex(problem, solution)
     if "markdown" in formats:
@@ -138,13 +143,16 @@ def _compile(tex: str, part: Path) -> None:
     compile_pdf(tex, part)
 
 
-def _report_crashes(verdicts: list[Verdict]) -> None:
-    """A claim whose judgement hit a bug: one line on stderr naming where its traceback was saved
-    (the traceback leaves the verdict's details; the message keeps its summary)."""
+def _report_crashes(verdicts: list[Verdict]) -> list[Verdict]:
+    """The verdicts, each claim whose judgement hit a bug named in one line on stderr with where
+    its traceback was saved (in the verdict returned for it, the traceback's file replaces the
+    traceback in details; the message keeps its summary)."""
+    out = []
     for v in verdicts:
         if not is_internal(v):
+            out.append(v)
             continue
-        info: dict[str, Any] = v.details["internal_error"]
+        info: dict[str, Any] = dict(v.details["internal_error"])
         report = info.pop("traceback", "")
         where = save_crash_report(info.get("error", ""), report)
         if debugging():
@@ -153,4 +161,6 @@ def _report_crashes(verdicts: list[Verdict]) -> None:
             info["traceback_file"] = where
         say(f"symderiv: internal error (a bug in symderiv) judging claim {v.id!r}: {info.get('error', '')}; "
             + (f"traceback in {where}" if where else "run with SYMDERIV_DEBUG=1 for the traceback"))
+        out.append(replace(v, details={**v.details, "internal_error": info}))
+    return out
 

@@ -81,7 +81,7 @@ def test_a_wrong_number_is_incorrect_with_its_entry() -> None:
     v = check_formula(problem, "dL/dW1", r"\begin{bmatrix} 0.131 & -0.2358 & -0.0524 & 0.2096 \\ "
                                          r"-0.2544 & -0.318 & 0.0318 & 0.0954 \end{bmatrix}")
     assert v.verdict == "incorrect"
-    assert v.counterexample == {"entry": [2, 4], "expected": "-0.0954", "claimed": "0.0954"}
+    assert v.counterexample == {"entry": [2, 4], "expected": sp.Rational("-0.0954"), "claimed": sp.Rational("0.0954")}
 
 
 def test_rounded_numbers_are_accepted_to_the_digits_written() -> None:

@@ -127,3 +127,21 @@ def test_operations_named_only_in_the_registry() -> None:
             if needle in text:
                 offenders.append((module, needle))
     assert not offenders, offenders
+
+
+MAX_MODULE_LINES = 600
+MAX_CLASS_LINES = 300
+
+
+def test_modules_and_classes_are_small() -> None:
+    """No module over MAX_MODULE_LINES lines, no class over MAX_CLASS_LINES (issue 11)."""
+    offenders = []
+    for module, path in sorted(MODULES.items()):
+        text = path.read_text(encoding="utf-8")
+        lines = len(text.splitlines())
+        if lines > MAX_MODULE_LINES:
+            offenders.append(f"{module}: {lines} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > MAX_CLASS_LINES:
+                offenders.append(f"{module}.{node.name}: class of {node.end_lineno - node.lineno + 1} lines")
+    assert not offenders, offenders

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from symderiv import cli
 from symderiv.kinds import load
 from symderiv.render import pdf
 from symderiv.render.document import solution_latex, solution_markdown
 from symderiv.render.report import report_latex, safe_math
+from symderiv.render.verdicts import value_latex
 
 ROOT = Path(__file__).resolve().parent.parent
 DERIVATIONS = ROOT / "derivations"
@@ -180,12 +182,11 @@ def test_report_compiles(stem, tmp_path):
     assert pdf.overfull_boxes(log) <= OVERFULL_LIMIT, re.findall(r"Overfull.*", log)
 
 
-def test_report_reads_the_judges_matrices():
-    """The judge's '[a, b; c, d]' counterexample values are typeset as matrices."""
-    from symderiv.render.report import _value_math
-
-    assert _value_math("[1, -145/2; 0, 3.5E-5]").startswith(r"\begin{bmatrix}")
-    assert _value_math("[957; 0]") == r"\begin{bmatrix} 957 \\ 0 \end{bmatrix}"
+def test_report_typesets_the_judges_matrices():
+    """The judge's counterexample values (matrices of exact numbers) are typeset as matrices."""
+    assert value_latex(sp.Matrix([[1, sp.Rational(-145, 2)], [0, sp.Rational("3.5E-5")]])).startswith(
+        r"\begin{bmatrix}")
+    assert value_latex(sp.Matrix([957, 0])) == r"\begin{bmatrix} 957 \\ 0 \end{bmatrix}"
 
 
 def test_report_shows_counterexample_and_correct_formula():

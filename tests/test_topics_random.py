@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symderiv.core.errors import ProblemFileError, ShapeError
-from symderiv.kinds import calculus, cnn, identities, parse_text, regularisation, stepsize
+from symderiv.kinds import calculus, cnn, identity_proofs, parse_text, regularisation, stepsize
 
 # -- gradient descent (seed 000 Q3, seed 002 P2): run GD just inside and just outside ------
 
@@ -107,10 +107,10 @@ def test_iteration_map_is_one_numpy_gd_step(seed: int, n: int) -> None:
     assert matrix_claim.verdict == ("correct" if not b.any() else "incorrect")
     if b.any():
         ce = matrix_claim.counterexample
-        u0 = np.array([float(sp.Rational(v)) for v in sp.sympify(ce["u_n"])])
-        eta0 = float(sp.Rational(ce["eta"]))
-        expected = [float(sp.Rational(v)) for v in sp.sympify(ce["expected u_(n+1)"])]
-        claimed = [float(sp.Rational(v)) for v in sp.sympify(ce["claimed u_(n+1)"])]
+        u0 = np.array([float(v) for v in ce["u_n"]])
+        eta0 = float(ce["eta"])
+        expected = [float(v) for v in ce["expected u_(n+1)"]]
+        claimed = [float(v) for v in ce["claimed u_(n+1)"]]
         assert np.allclose(expected, _numpy_step(A, b, u0, eta0), atol=1e-6)
         assert np.allclose(claimed, u0 - eta0 * 2 * A @ u0)
         assert not np.allclose(claimed, expected)
@@ -124,8 +124,9 @@ def test_iteration_claim_wrong_factor_and_shape() -> None:
     text = _gd_file(A, np.zeros(2, dtype=int), [("iteration", r"(I - \eta A)u_n"), ("iteration", r"1 - 2\eta")])
     wrong, scalar = parse_text(text).check()
     assert wrong.verdict == "incorrect" and wrong.mistake is None
-    assert wrong.counterexample == {"u_n": "[1, 2]", "eta": "1/10", "expected u_(n+1)": "[-4/5, 4/5]",
-                                    "claimed u_(n+1)": "[1/10, 7/5]"}
+    assert wrong.counterexample == {"u_n": sp.Matrix([1, 2]), "eta": sp.Rational(1, 10),
+                                    "expected u_(n+1)": sp.Matrix([sp.Rational(-4, 5), sp.Rational(4, 5)]),
+                                    "claimed u_(n+1)": sp.Matrix([sp.Rational(1, 10), sp.Rational(7, 5)])}
     assert np.allclose([-0.8, 0.8], _numpy_step(A, np.zeros(2), np.array([1.0, 2.0]), 0.1))
     assert scalar.verdict == "incorrect" and "1x1" in scalar.message
 
@@ -249,19 +250,19 @@ def test_regularisation_symbolic_checks_and_wrong_claim() -> None:
 
 
 def test_identity_proofs_end_in_the_identity() -> None:
-    p = identities.softmax_cross_entropy()
-    assert p.steps[-1].rhs == identities.SM - identities.t[identities.i]
+    p = identity_proofs.softmax_cross_entropy()
+    assert p.steps[-1].rhs == identity_proofs.SM - identity_proofs.t[identity_proofs.i]
     assert not any(s.rhs.has(sp.KroneckerDelta) for s in p.steps[3:])
-    assert p.steps[0].rhs.has(identities.K)  # symbolic size, not a numeric check
-    assert identities.log_sum_exp_gradient().steps[-1].rhs == identities.SM
-    assert identities.sigmoid_derivative().steps[-1].rhs.has(sp.Function("sigma"))
-    assert identities.tanh_derivative().steps[-1].rhs == 1 - sp.tanh(identities.x) ** 2
+    assert p.steps[0].rhs.has(identity_proofs.K)  # symbolic size, not a numeric check
+    assert identity_proofs.log_sum_exp_gradient().steps[-1].rhs == identity_proofs.SM
+    assert identity_proofs.sigmoid_derivative().steps[-1].rhs.has(sp.Function("sigma"))
+    assert identity_proofs.tanh_derivative().steps[-1].rhs == 1 - sp.tanh(identity_proofs.x) ** 2
 
 
-@pytest.mark.parametrize("name", sorted(identities.IDENTITIES))
+@pytest.mark.parametrize("name", sorted(identity_proofs.IDENTITIES))
 def test_every_proof_step_is_checked_mechanically(name: str) -> None:
     """Issue #4: no step rests on its written justification alone; each has a passed check."""
-    proof = identities.IDENTITIES[name]()
+    proof = identity_proofs.IDENTITIES[name]()
     assert proof.proved
     assert all(s.status == "checked" and s.check for s in proof.steps)
     assert proof.checks and not any("FAILED" in c or "undecided" in c for c in proof.checks)
@@ -269,13 +270,13 @@ def test_every_proof_step_is_checked_mechanically(name: str) -> None:
 
 def test_log_quotient_step_checked_two_ways() -> None:
     """seed 000 Q2 step 2: log(e^{z_k}/S) = z_k - log S by expand_log and by d/dz_p + z = 0."""
-    check = identities.softmax_cross_entropy().steps[1].check
+    check = identity_proofs.softmax_cross_entropy().steps[1].check
     assert "expand_log, no force" in check and "d/dz_p" in check and "z = 0" in check
 
 
 def _ce_sides() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """E before and after the log step, and T = sum_k t_k."""
-    z, t, j, k, K = identities.z, identities.t, identities.j, identities.k, identities.K
+    z, t, j, k, K = identity_proofs.z, identity_proofs.t, identity_proofs.j, identity_proofs.k, identity_proofs.K
     S = sp.Sum(sp.exp(z[j]), (j, 1, K))
     T = sp.Sum(t[k], (k, 1, K))
     E0 = -sp.Sum(t[k] * sp.log(sp.exp(z[k]) / S), (k, 1, K))
@@ -283,12 +284,12 @@ def _ce_sides() -> tuple[sp.Expr, sp.Expr, sp.Expr]:
 
 
 def _status(lhs: sp.Expr, rhs: sp.Expr, check: Any) -> str:
-    return identities.step(lhs, rhs, "mutant", check).status
+    return identity_proofs.step(lhs, rhs, "mutant", check).status
 
 
 def test_step_checks_reject_wrong_steps() -> None:
     """Mutants of each kind of step fail their check (a check that always passes is no check)."""
-    I = identities
+    I = identity_proofs
     E0, E1, T = _ce_sides()
     z, t, i, K, x = I.z, I.t, I.i, I.K, I.x
     assert _status(E0, E1, I.check_log_quotient(E0, E1)) == "checked"
@@ -311,10 +312,10 @@ def test_log_quotient_calculus_check_alone() -> None:
     """Part (b) of the log step by itself: a constant offset is caught at z = 0, a z-dependent
     one by d/dz_p."""
     E0, E1, T = _ce_sides()
-    z, k, K = identities.z, identities.k, identities.K
-    assert identities.log_quotient_by_calculus(E0, E1) is None
-    assert "z = 0" in identities.log_quotient_by_calculus(E0, E1 + T)
-    assert "d/dz_p" in identities.log_quotient_by_calculus(E0, E1 + sp.Sum(z[k], (k, 1, K)))
+    z, k, K = identity_proofs.z, identity_proofs.k, identity_proofs.K
+    assert identity_proofs.log_quotient_by_calculus(E0, E1) is None
+    assert "z = 0" in identity_proofs.log_quotient_by_calculus(E0, E1 + T)
+    assert "d/dz_p" in identity_proofs.log_quotient_by_calculus(E0, E1 + sp.Sum(z[k], (k, 1, K)))
 
 
 @settings(max_examples=25, deadline=None)
@@ -335,12 +336,13 @@ def test_softmax_ce_identity_against_finite_differences(seed: int, n: int) -> No
     fd = np.array([(E(zs + h * e) - E(zs - h * e)) / (2 * h) for e in np.eye(n)])
     fd_lse = np.array([(lse(zs + h * e) - lse(zs - h * e)) / (2 * h) for e in np.eye(n)])
     sm = np.exp(zs) / np.exp(zs).sum()
-    T = sp.Sum(identities.t[identities.k], (identities.k, 1, identities.K))
-    general = identities.softmax_cross_entropy().steps[-2].rhs  # softmax(z)_i sum_k t_k - t_i
+    T = sp.Sum(identity_proofs.t[identity_proofs.k], (identity_proofs.k, 1, identity_proofs.K))
+    general = identity_proofs.softmax_cross_entropy().steps[-2].rhs  # softmax(z)_i sum_k t_k - t_i
     total, t_i = sp.symbols("total t_i")
-    f = sp.lambdify((identities.SM, total, t_i), general.xreplace({T: total, identities.t[identities.i]: t_i}))
+    f = sp.lambdify((identity_proofs.SM, total, t_i),
+                    general.xreplace({T: total, identity_proofs.t[identity_proofs.i]: t_i}))
     assert np.allclose([f(sm[a], ts.sum(), ts[a]) for a in range(n)], fd, atol=1e-6)
-    g = sp.lambdify(identities.SM, identities.log_sum_exp_gradient().steps[-1].rhs)
+    g = sp.lambdify(identity_proofs.SM, identity_proofs.log_sum_exp_gradient().steps[-1].rhs)
     assert np.allclose([g(sm[a]) for a in range(n)], fd_lse, atol=1e-6)
 
 
@@ -372,7 +374,7 @@ def test_delta_summation_rule() -> None:
     a = sp.IndexedBase("a")
     i, k, n = sp.symbols("i k n", integer=True, positive=True)
     e = sp.Sum(a[k] * sp.KroneckerDelta(i, k) + 3, (k, 1, n))
-    assert identities.sum_deltas(e) == a[i] + 3 * n
+    assert identity_proofs.sum_deltas(e) == a[i] + 3 * n
 
 
 # -- calculus (seed 003): Jacobians and gradients against finite differences --------------

@@ -1,20 +1,33 @@
-"""Verdicts: what symderiv says about one claim, and why."""
+"""Verdicts: what symderiv says about one claim, and why, as data (render/ turns it into text)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import sympy as sp
 
 VerdictKind = Literal["correct", "incorrect", "undecided", "error"]
 
 
-@dataclass
-class Verdict:
-    """The judgement of one claim.
+@dataclass(frozen=True)
+class Shape:
+    """The shape of a quantity as an answer: its dimensions (whole numbers or size symbols),
+    e.g. Shape((2, 3)) for a 2x3 matrix, Shape((28, 28, 8)) for 8 maps of 28x28."""
 
-    `expected` and `claimed` are display strings (LaTeX or numbers); `counterexample`
-    holds the concrete point where a wrong claim and the truth differ, in numbers a
-    person can check by hand; `mistake` names the likely error when one is recognised.
+    dims: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judgement of one claim; immutable (derive a changed copy with dataclasses.replace).
+
+    `expected` and `claimed` are values, not text: SymPy numbers, matrices, expressions, sets
+    and tuples, a Shape, or for a classification its word ('saddle', 'away'). `counterexample`
+    holds the concrete point where a wrong claim and the truth differ, by name: SymPy values
+    (a point grouped by quantity is a dict of dicts), indices and sizes as ints; `mistake`
+    names the likely error when one is recognised. Only symderiv.render prints any of it.
     """
 
     id: str
@@ -22,29 +35,28 @@ class Verdict:
     latex: str
     verdict: VerdictKind
     message: str = ""
-    expected: str | None = None
-    claimed: str | None = None
-    counterexample: dict[str, Any] | None = None
+    expected: Any = None
+    claimed: Any = None
+    counterexample: Mapping[str, Any] | None = None
     mistake: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for key in ("expected", "claimed", "counterexample"):
+            object.__setattr__(self, key, _frozen(getattr(self, key)))
 
     @property
     def ok(self) -> bool:
         """True only for a `correct` verdict."""
         return self.verdict == "correct"
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict; keys with no value are left out."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "target": self.target,
-            "latex": self.latex,
-            "verdict": self.verdict,
-        }
-        for key in ("message", "expected", "claimed", "counterexample", "mistake"):
-            value = getattr(self, key)
-            if value:
-                out[key] = value
-        if self.details:
-            out["details"] = self.details
-        return out
+
+def _frozen(value: Any) -> Any:
+    """`value` with every matrix in it immutable (a verdict's values never change)."""
+    if isinstance(value, sp.MatrixBase) and not isinstance(value, sp.ImmutableMatrix):
+        return sp.ImmutableMatrix(value)
+    if isinstance(value, dict):
+        return {k: _frozen(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_frozen(v) for v in value]
+    return value

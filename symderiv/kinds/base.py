@@ -195,12 +195,12 @@ class Claim:
 
 @dataclass
 class Solution:
-    """What `solve` found: a JSON-ready dict and a text for people (symderiv.render.jupyter adds
-    the LaTeX Jupyter shows)."""
+    """What `solve` found: `data`, JSON-ready, and `values`, the SymPy objects behind it that are
+    not in the JSON (symderiv.render prints both: the terminal's text, documents, Jupyter)."""
 
     title: str
     data: dict[str, Any]
-    text: str
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 class Problem(ABC):

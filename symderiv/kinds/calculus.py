@@ -10,7 +10,7 @@ import sympy as sp
 
 from ..core.errors import NotationError, ProblemFileError
 from ..core.limits import SYMBOLIC_MAX_VARIABLES
-from ..core.verdict import Verdict
+from ..core.verdict import Shape, Verdict
 from ._formula import clean, parse_formula, read_formula, right_side
 from ._readers import cannot_read, read_integers, read_word, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
@@ -91,6 +91,7 @@ class CalculusProblem(Problem):
                  fs: list[sp.Expr], scalar: bool, names: dict[str, Any]) -> None:
         super().__init__(header, claims)
         self.xs, self.fs, self.scalar, self.names = xs, fs, scalar, names
+        self._derived: dict[str, Any] | None = None
 
     @classmethod
     def from_fields(cls, doc: Fields, claims: list[Claim]) -> CalculusProblem:
@@ -138,6 +139,13 @@ class CalculusProblem(Problem):
         return TARGETS
 
     def derive(self) -> dict[str, Any]:
+        """Jacobian (and its shape); for a scalar f also gradient, Hessian and the critical points
+        with their type (computed once)."""
+        if self._derived is None:
+            self._derived = self._derive()
+        return self._derived
+
+    def _derive(self) -> dict[str, Any]:
         out: dict[str, Any] = {"jacobian": jacobian(self.fs, self.xs)}
         out["jacobian_shape"] = list(out["jacobian"].shape)
         if self.scalar:
@@ -152,22 +160,9 @@ class CalculusProblem(Problem):
 
     def solve(self, elementwise: bool | None = None) -> Solution:
         d = self.derive()
-        lines = [f"f = {sp.sstr(self.fs[0] if self.scalar else self.fs)}",
-                 f"Jacobian ({d['jacobian'].rows}x{d['jacobian'].cols}): "
-                 f"{sp.sstr(d['jacobian'].tolist())}"]
-        if self.scalar:
-            lines += [f"gradient: {sp.sstr(list(d['gradient']))}",
-                      f"Hessian: {sp.sstr(d['hessian'].tolist())}"]
-            if d["critical_points"]:
-                for c in d["critical_points"]:
-                    lines.append(f"critical point {sp.sstr(c['point'])}: {c['type']}")
-                if any(e.has(sp.sin, sp.cos, sp.tan) for e in self.fs):
-                    lines.append("(the function is periodic: these repeat with the period)")
-            else:
-                lines.append("no critical points: the gradient never vanishes")
         data = {k: sp.sstr(v.tolist() if isinstance(v, sp.MatrixBase) else v)
                 for k, v in d.items()}
-        return Solution(self.title, data, "\n".join(lines))
+        return Solution(self.title, data, dict(d))
 
     def point(self, claim: Claim, text: str) -> dict[sp.Symbol, sp.Expr]:
         value = read_formula(text, {})
@@ -193,7 +188,7 @@ class CalculusProblem(Problem):
             return verdict(claim, "correct" if ok else "incorrect",
                            f"J_f is {d['jacobian_shape'][0]}x{d['jacobian_shape'][1]} "
                            "(rows: components, columns: variables)",
-                           expected="{} \\times {}".format(*d["jacobian_shape"]))
+                           expected=Shape(tuple(d["jacobian_shape"])))
         if target == "critical_points":
             word = read_word(claim.latex)
             none = not d.get("critical_points")
@@ -210,8 +205,8 @@ class CalculusProblem(Problem):
                 ok = g.applyfunc(sp.simplify).is_zero_matrix
                 return verdict(claim, "correct" if ok else "incorrect",
                                f"the gradient at {sp.sstr(list(pt.values()))} is "
-                               f"{sp.sstr(list(g))}", expected="gradient 0",
-                               counterexample=None if ok else {"gradient": sp.sstr(list(g))})
+                               f"{sp.sstr(list(g))}", expected=sp.zeros(*g.shape),
+                               counterexample=None if ok else {"gradient": g})
             kind = classify(d["hessian"].subs(pt))
             word = read_word(claim.latex)
             H = d["hessian"].subs(pt)
@@ -235,7 +230,7 @@ class CalculusProblem(Problem):
                            f"the gradient there is {sp.sstr(list(true))} ≈ "
                            f"{[float(sp.N(v)) for v in true]}"
                            + (f" (compared to the {decimals} decimals written)" if tol else ""),
-                           expected=sp.latex(true), claimed=sp.latex(got))
+                           expected=true, claimed=got)
         true = d[target]
         got = parse_formula(right_side(clean(claim.latex)), self.names)
         if not isinstance(got, sp.MatrixBase):
@@ -244,20 +239,18 @@ class CalculusProblem(Problem):
             got = got.T
         if got.shape != true.shape:
             return verdict(claim, "incorrect", f"shape {got.shape} instead of {true.shape}",
-                           expected=sp.latex(true), claimed=sp.latex(got))
+                           expected=true, claimed=got)
         wrong = [(r, c) for r in range(true.rows) for c in range(true.cols)
                  if sp.simplify(got[r, c] - true[r, c]) != 0]
         if not wrong:
-            return verdict(claim, "correct", f"equals {sp.sstr(true.tolist())}",
-                           expected=sp.latex(true), claimed=sp.latex(got))
+            return verdict(claim, "correct", f"equals {sp.sstr(true.tolist())}", expected=true, claimed=got)
         pt = self.counterpoint(got, true, wrong)
-        ce = {"at": {str(k): sp.sstr(v) for k, v in pt.items()}, "entries": [
-            {"row": r + 1, "col": c + 1, "expected": sp.sstr(true[r, c]),
-             "claimed": sp.sstr(got[r, c]), "expected at point": sp.sstr(true[r, c].subs(pt)),
-             "claimed at point": sp.sstr(got[r, c].subs(pt))} for r, c in wrong]}
+        ce = {"at": {str(k): v for k, v in pt.items()}, "entries": [
+            {"row": r + 1, "col": c + 1, "expected": true[r, c], "claimed": got[r, c],
+             "expected at point": true[r, c].subs(pt), "claimed at point": got[r, c].subs(pt)} for r, c in wrong]}
         where = ", ".join(f"({r + 1},{c + 1})" for r, c in wrong)
-        return verdict(claim, "incorrect", f"wrong entries {where}", expected=sp.latex(true),
-                       claimed=sp.latex(got), counterexample=ce)
+        return verdict(claim, "incorrect", f"wrong entries {where}", expected=true, claimed=got,
+                       counterexample=ce)
 
     def judge_direction(self, claim: Claim, grad: sp.Matrix) -> Verdict:
         """'points away from' / 'towards' the point `critical`, for the gradient at `at`:
@@ -272,9 +265,8 @@ class CalculusProblem(Problem):
         if word not in ("away", "towards"):
             raise NotationError(claim.latex, "expected 'towards' or 'away'")
         true, s = direction(g, y, c)
-        facts = {"y": sp.sstr(list(y)), "c": sp.sstr(list(c)), "gradient at y": sp.sstr(list(g)),
-                 "y - c": sp.sstr(list(y - c)), "gradient . (y - c)": sp.sstr(s),
-                 "gradient . (y - c) (numeric)": float(sp.N(s))}
+        facts = {"y": y, "c": c, "gradient at y": g, "y - c": y - c,
+                 "gradient . (y - c)": s, "gradient . (y - c) (numeric)": float(sp.N(s))}
         why = (f"∇f(y)·(y − c) = {sp.sstr(s)} ≈ {float(sp.N(s)):.6g}: the gradient at "
                f"{sp.sstr(list(y))} points {true}"
                + (" of" if true == "perpendicular" else " from" if true == "away" else "")

@@ -9,6 +9,7 @@ from typing import Any
 import sympy as sp
 
 from ..core.errors import NotationError, ProblemFileError, ShapeError
+from ..core.verdict import Shape as ShapeAnswer
 from ..core.verdict import Verdict
 from ._formula import read_formula, right_side
 from ._readers import cannot_read, read_integer, read_integers, unknown_target, verdict
@@ -178,26 +179,12 @@ class CNNProblem(Problem):
         return {"weights": w, "biases": b, "params": w + b}
 
     def solve(self, elementwise: bool | None = None) -> Solution:
-        lines = [f"input: {self.start}"]
-        rows = []
-        for r in self.results:
-            L = r.layer
-            desc = f"{L.type} {L.kernel[0]}x{L.kernel[1]}, stride {L.stride[0]}x{L.stride[1]}"
-            desc += f", padding {L.padding[0]}x{L.padding[1]}"
-            if L.type == "conv":
-                desc += f", {r.input.channels} -> {L.filters} channels"
-            lines.append(f"{L.name}: {desc} -> {r.output}; weights {r.weights}, "
-                         f"biases {r.biases}, parameters {r.params}")
-            rows.append({"name": L.name, "type": L.type, "output": [r.output.height,
-                         r.output.width, r.output.channels], "weights": r.weights,
-                         "biases": r.biases, "params": r.params})
-        t = self.totals()
-        lines.append(f"total: weights {t['weights']}, biases {t['biases']}, "
-                     f"parameters {t['params']}")
-        lines.append("output size per axis: (n + 2p - k)/s + 1, with s dividing n + 2p - k")
+        rows = [{"name": r.layer.name, "type": r.layer.type,
+                 "output": [r.output.height, r.output.width, r.output.channels], "weights": r.weights,
+                 "biases": r.biases, "params": r.params} for r in self.results]
         data = {"input": [self.start.height, self.start.width, self.start.channels],
-                "layers": rows, "total": t}
-        return Solution(self.title, data, "\n".join(lines))
+                "layers": rows, "total": self.totals()}
+        return Solution(self.title, data)
 
     def judge(self, claim: Claim) -> Verdict:
         targets = self.targets()
@@ -219,9 +206,9 @@ class CNNProblem(Problem):
             true = {"weights": r.weights, "biases": r.biases, "params": r.params}[what]
         if got == true:
             return verdict(claim, "correct", f"{claim.target} = {true}",
-                           expected=str(true), claimed=str(got))
+                           expected=sp.Integer(true), claimed=sp.Integer(got))
         return verdict(claim, "incorrect", f"{claim.target} is {true}, not {got}",
-                       expected=str(true), claimed=str(got))
+                       expected=sp.Integer(true), claimed=sp.Integer(got))
 
     def judge_shape(self, claim: Claim, name: str) -> Verdict:
         shape = self.start if name == "input" else next(
@@ -236,8 +223,8 @@ class CNNProblem(Problem):
         if len(got) == 2:
             message += " (the claim gives no channel count)"
         return verdict(claim, "correct" if ok else "incorrect", message,
-                       expected=f"{shape.height} \\times {shape.width}, {shape.channels}",
-                       claimed=", ".join(map(str, got)))
+                       expected=ShapeAnswer((shape.height, shape.width, shape.channels)),
+                       claimed=ShapeAnswer(tuple(got)))
 
     def judge_formula(self, claim: Claim, which: str) -> Verdict:
         """A written output-size formula, in words (Input size, Kernel size, Stride, Padding)."""
@@ -257,14 +244,13 @@ class CNNProblem(Problem):
         elif which == "pool_output":
             context = pools
         if sp.simplify(got - true) == 0:
-            return verdict(claim, "correct", f"equals {true} {scope}",
-                           expected=sp.latex(true), claimed=sp.latex(got))
+            return verdict(claim, "correct", f"equals {true} {scope}", expected=true, claimed=got)
         ce = None
         for nn, kk, ss in itertools.product(range(2, 9), range(1, 4), range(1, 4)):
             point = {n: nn, k: kk, s: ss, p: 0}
             if (nn - kk) % ss == 0 and nn >= kk and got.subs(point) != true.subs(point):
                 ce = {"input size": nn, "kernel size": kk, "stride": ss, "padding": 0,
-                      "expected": str(true.subs(point)), "claimed": str(got.subs(point))}
+                      "expected": true.subs(point), "claimed": got.subs(point)}
                 break
         here = all(got.subs({n: r.input.height, k: r.layer.kernel[0], s: r.layer.stride[0],
                              p: r.layer.padding[0]}) == r.output.height
@@ -277,5 +263,5 @@ class CNNProblem(Problem):
                        f"the output size is {true} {scope}, not {got}"
                        + ("; it happens to give the right sizes for this problem's layers"
                           if here else ""),
-                       expected=sp.latex(true), claimed=sp.latex(got), counterexample=ce,
+                       expected=true, claimed=got, counterexample=ce,
                        mistake=mistake)

@@ -242,24 +242,10 @@ class GradientDescentProblem(Problem):
 
     def solve(self, elementwise: bool | None = None) -> Solution:
         d = self.derive()
-        lines = [
-            f"f(u) = {sp.sstr(d['f'])}",
-            f"gradient: {sp.sstr(list(d['gradient']))}",
-            f"Hessian H: {sp.sstr(d['hessian'].tolist())}",
-            f"eigenvalues of H: {sp.sstr(d['eigenvalues_hessian'])}"
-            + (f"  (of the symmetric part of A: {sp.sstr(d['eigenvalues_A'])})"),
-            "iteration: e_{n+1} = (I - eta H) e_n, converges from every start iff "
-            "|1 - eta*lambda_i| < 1 for all i",
-            f"step sizes that converge from every start: eta in {sp.sstr(d['interval'])}",
-            f"exact line-search step: eta*(u) = {sp.sstr(d['line_search_step'])}"
-            " = g^T g / (g^T H g), g = gradient",
-            f"one gradient step: u_(n+1) = u_n - eta grad f(u_n) = (I - eta H) u_n - eta b"
-            f" = {sp.sstr(list(d['iteration']))}",
-        ]
         data = {k: sp.sstr(v.tolist() if isinstance(v, sp.MatrixBase) else v)
                 for k, v in d.items()}
         data["latex"] = {k: sp.latex(v) for k, v in d.items()}
-        return Solution(self.title, data, "\n".join(lines))
+        return Solution(self.title, data, dict(d))
 
     def names(self) -> dict[str, Any]:
         """The names a claim may use; for n = 1 every one is a scalar (u, A, I, b, ∇f)."""
@@ -318,10 +304,10 @@ class GradientDescentProblem(Problem):
                 which = "H" if claim.target.endswith("hessian") else "A"
                 return verdict(claim, "correct" if ok else "incorrect",
                                f"the eigenvalues of {which} are {sp.sstr(true)}",
-                               expected=sp.latex(true), claimed=sp.latex(got))
+                               expected=sp.Tuple(*true), claimed=sp.Tuple(*got))
             got = self.read(claim.latex)
         except NotationError as exc:
-            return cannot_read(claim, exc, expected=sp.latex(true))
+            return cannot_read(claim, exc, expected=true)
         return self.compare(claim, got, true)
 
     def compare(self, claim: Claim, got: Any, true: Any) -> Verdict:
@@ -330,18 +316,18 @@ class GradientDescentProblem(Problem):
         if isinstance(got, sp.MatrixBase) != isinstance(true, sp.MatrixBase) or (
                 isinstance(got, sp.MatrixBase) and got.shape != true.shape):
             return verdict(claim, "incorrect", "the claim has the wrong shape",
-                           expected=sp.latex(true), claimed=sp.latex(got))
+                           expected=true, claimed=got)
         diff = sp.simplify(got - true)
         zero = diff.is_zero_matrix if isinstance(diff, sp.MatrixBase) else diff == 0
         if zero:
             return verdict(claim, "correct", f"equals {_show(true)}",
-                           expected=sp.latex(true), claimed=sp.latex(got))
+                           expected=true, claimed=got)
         point = {v: sp.Integer(i + 1) for i, v in enumerate(self.q.variables)}
         return verdict(claim, "incorrect", f"differs from {_show(true)}",
-                       expected=sp.latex(true), claimed=sp.latex(got),
-                       counterexample={"at": {str(k): str(v) for k, v in point.items()},
-                                       "expected": _show(_at(true, point)),
-                                       "claimed": _show(_at(got, point))})
+                       expected=true, claimed=got,
+                       counterexample={"at": {str(k): v for k, v in point.items()},
+                                       "expected": (_at(true, point)),
+                                       "claimed": (_at(got, point))})
 
     def judge_iteration(self, claim: Claim, got: Any, true: sp.Matrix) -> Verdict:
         """A claimed map u_n ↦ u_{n+1} against the derived step u − η∇f(u).
@@ -352,7 +338,7 @@ class GradientDescentProblem(Problem):
         """
         n = len(self.q.variables)
         got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
-        shown = {"expected": sp.latex(true), "claimed": sp.latex(got)}
+        shown = {"expected": true, "claimed": got}
         if got.shape != true.shape:
             return verdict(claim, "incorrect", f"the claim is {got.rows}x{got.cols}, a step of u is "
                            f"{n}x1", **shown)
@@ -374,9 +360,8 @@ class GradientDescentProblem(Problem):
                 mistake = ("dropped the linear term: ∇f(u) = (A + Aᵀ)u + b, so the step is "
                            "(I − ηH)u − ηb, not (I − ηH)u")
             return verdict(claim, "incorrect", f"one step from u = {sp.sstr(u)} with η = {eta} differs",
-                           counterexample={"u_n": sp.sstr(u), "eta": sp.sstr(eta),
-                                           "expected u_(n+1)": sp.sstr(list(want)),
-                                           "claimed u_(n+1)": sp.sstr(list(have))},
+                           counterexample={"u_n": sp.Matrix(u), "eta": eta, "expected u_(n+1)": want,
+                                           "claimed u_(n+1)": have},
                            mistake=mistake, **shown)
         if (got - true).applyfunc(sp.expand).is_zero_matrix:
             return verdict(claim, "correct", f"equals one gradient step u − η∇f(u) = {_show(true)} "
@@ -401,7 +386,7 @@ class GradientDescentProblem(Problem):
         if claimed == true:
             return verdict(claim, "correct",
                            f"gradient descent converges from every start exactly for η ∈ {true}",
-                           expected=sp.latex(true), claimed=sp.latex(claimed))
+                           expected=true, claimed=claimed)
         H = hessian(self.q)
         lams = eigenvalues(H)
         extra = sp.Complement(claimed, true)
@@ -413,15 +398,14 @@ class GradientDescentProblem(Problem):
         factor = 1 - eta * lams[-1]
         centre = _minimiser(self.q)
         steps = iterate(self.q, eta, start + centre, 3) if centre is not None else []
-        ce = {"eta": sp.sstr(eta), "start": sp.sstr(list(steps[0])) if steps else None,
-              "first iterates": [sp.sstr(list(s)) for s in steps],
-              "factor per step along the top eigenvector (1 - eta*lambda_max)": sp.sstr(factor),
+        ce = {"eta": eta, "start": steps[0] if steps else None, "first iterates": steps,
+              "factor per step along the top eigenvector (1 - eta*lambda_max)": factor,
               "converges": bool(abs(factor) < 1)}
         what = ("claimed to converge but diverges or stalls" if extra is not sp.S.EmptySet
                 else "excluded but converges")
         return verdict(claim, "incorrect",
                        f"η = {eta} is {what}: the true interval is {true}",
-                       expected=sp.latex(true), claimed=sp.latex(claimed), counterexample=ce,
+                       expected=true, claimed=claimed, counterexample=ce,
                        mistake=_mistake_for_bound(self.q, claimed, true)
                        if isinstance(claimed, sp.Interval) and true is not sp.S.EmptySet
                        else None)

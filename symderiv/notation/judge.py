@@ -257,8 +257,8 @@ class Judge(PointChecks):
             "counterexample": {
                 "indices": env,
                 "values": _group({s: pt[s] for s in used if s in pt}),
-                "expected": _show(an),
-                "claimed": _show(bn),
+                "expected": _value(an),
+                "claimed": _value(bn),
             },
             "mistake": self._mistake(a_vals, b_vals, envs),
         }
@@ -302,11 +302,12 @@ class Judge(PointChecks):
                                                f"({sp.sstr(x)[:60]})", side.node.pos)
 
 
-def _group(values: dict[sp.Symbol, sp.Rational]) -> dict[str, str]:
-    out: dict[str, list[str]] = {}
+def _group(values: dict[sp.Symbol, sp.Rational]) -> dict[str, dict[str, sp.Rational]]:
+    """A point by quantity: {'W1': {'W1[1,1]': 1/2, ...}, 'X': {...}}."""
+    out: dict[str, dict[str, sp.Rational]] = {}
     for s in sorted(values, key=lambda s: _natural(s.name)):
-        out.setdefault(s.name.split("[")[0], []).append(f"{s.name}={values[s]}")
-    return {k: ", ".join(v) for k, v in out.items()}
+        out.setdefault(s.name.split("[")[0], {})[s.name] = values[s]
+    return out
 
 
 def _natural(name: str):
@@ -316,17 +317,9 @@ def _natural(name: str):
     ]
 
 
-def _show(m: sp.MatrixBase) -> str:
-    def fmt(e):
-        if e.is_Rational and max(abs(e.p), e.q) > 10**60:
-            return f"{sp.N(e, 6)}"  # a fraction of more than 60 digits: its leading digits
-        return str(e) if e.is_Rational else f"{sp.N(e, 6)}"
-
-    if m.shape == (1, 1):
-        return fmt(m[0])
-    return (
-        "[" + "; ".join(", ".join(fmt(m[i, j]) for j in range(m.cols)) for i in range(m.rows)) + "]"
-    )
+def _value(m: sp.MatrixBase):
+    """A side's value at the counterexample: a 1x1 matrix as its entry."""
+    return m[0, 0] if m.shape == (1, 1) else m
 
 
 def _polynomial_proof(diffs: list[sp.Expr]) -> bool:
@@ -404,7 +397,7 @@ def judge_formula(
         checked += result["checked"]
         if expected is None and result["values"] and result["values"][0]:
             first = result["values"][0][0]
-            expected = sp.latex(first) if _prints_shorter(first, 400) else None
+            expected = first if _prints_shorter(first, 400) else None
     if unreadable:
         what = "; ".join(f"{t}: {m}" for t, m in unreadable.items())
         return Verdict(

@@ -10,11 +10,12 @@ import sympy as sp
 from ..core.matrixeval import ExactBackend
 from ..core.texsafe import escape
 from ..kinds.base import Problem, Solution
-from ..kinds.identities import IDENTITIES
+from ..kinds.identity_proofs import IDENTITIES
 from ..kinds.matrix_calculus import Instance
 from .blocks import Code, Document, Figure, Heading, Items, M, Math, Para, Table, to_latex, to_markdown
 from .codegen import appendix_blocks
 from .printer import latex, number, number_matrix
+from .solution_text import solution_text
 from .tikz import network_diagram
 
 Renderer = Callable[[Problem, Solution, Document], None]
@@ -54,7 +55,7 @@ def solution_markdown(problem: Problem, solution: Solution | None = None) -> str
 
 
 def _generic(problem: Problem, solution: Solution, doc: Document) -> None:
-    doc.add(Heading("Solution"), Code(solution.text))
+    doc.add(Heading("Solution"), Code(solution_text(problem, solution, ascii=True)))
 
 
 # ---------------------------------------------------------------------- network
@@ -357,4 +358,4 @@ def matrix_calculus_sections(problem: Any, solution: Solution, doc: Document) ->
                       f"computed there entry by entry. At {tag}:"]),
                 Math([rf"{latex(prob.truth(inst)[what])}"], label=f"{what} {key} {tag}"))
     if any(not solution.data.get(key) for key, _, _ in functions):
-        doc.add(Heading("Solver output"), Code(solution.text))
+        doc.add(Heading("Solver output"), Code(solution_text(problem, solution, ascii=True)))

@@ -3,14 +3,11 @@ correct result."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from ..core.texsafe import escape
 from ..core.verdict import Verdict
 from ..notation.unparse import formula_latex
 from .blocks import Code, Document, Heading, Items, M, Math, Para, Table, math_or_text, to_latex, to_markdown
-from .printer import number_matrix
+from .verdicts import counterexample_text, value_latex, value_text
 
 
 def safe_math(text: str | None) -> str | None:
@@ -21,45 +18,8 @@ def safe_math(text: str | None) -> str | None:
     return formula_latex(text)
 
 
-_NUM = r"-?\d+(?:\.\d+)?(?:/\d+|[eE][-+]?\d+)?"
 #: Longest LaTeX typeset as display maths; a longer result would run off the page.
 MAX_DISPLAY = 400
-
-
-def _numbers(text: str) -> Any:
-    """'[[0.1, -2], [3, 4/7]]', the judge's '[1, 2; 3, 4]' (rows split by ';') or '1.5' as
-    nested lists of number strings, else None."""
-    s = text.strip()
-    if re.fullmatch(_NUM, s):
-        return s
-    flat = re.fullmatch(r"\[([^\[\]]*)\]", s)
-    if flat:
-        rows = [[c.strip() for c in r.split(",")] for r in flat.group(1).split(";")]
-        if all(re.fullmatch(_NUM, c) for r in rows for c in r) and len({len(r) for r in rows}) == 1:
-            return rows
-    if not re.fullmatch(r"\[\s*\[.*\]\s*\]", s, flags=re.S):
-        return None
-    rows = re.findall(r"\[([^\[\]]*)\]", s)
-    out = [[c.strip() for c in r.split(",")] for r in rows]
-    if all(re.fullmatch(_NUM, c) for r in out for c in r) and len({len(r) for r in out}) == 1:
-        return out
-    return None
-
-
-def _value_math(text: Any) -> str | None:
-    """A verdict's expected/claimed value as maths: a number matrix, or the formula printed
-    from its parsed tree; None when it is neither (then shown as escaped text)."""
-    if text is None:
-        return None
-    try:
-        if isinstance(text, (list, int, float)):
-            return number_matrix(text)
-        nums = _numbers(str(text))
-        if nums is not None:
-            return number_matrix(nums)
-    except (TypeError, ValueError):
-        return None
-    return safe_math(str(text))
 
 
 _LABEL = {"correct": "correct", "incorrect": "INCORRECT", "undecided": "undecided", "error": "cannot be read"}
@@ -87,20 +47,20 @@ def report_document(title: str, verdicts: list[Verdict], source: str = "") -> Do
         if v.counterexample:
             items = []
             for key, value in v.counterexample.items():
-                if isinstance(value, dict):
-                    value = "; ".join(f"{k}: {x}" for k, x in value.items())
-                vm = _value_math(value)
-                items.append(Para([f"{key} = ", M(vm)] if vm is not None else [f"{key} = {value}"]))
+                vm = value_latex(value)
+                items.append(Para([f"{key} = ", M(vm)] if vm is not None
+                                  else [counterexample_text({key: value}, ascii=True)]))
             doc.add(Para(["Counterexample:"]), Items(items))
-        expected = _value_math(v.expected)
-        if v.verdict == "correct" or not v.expected:
+        if v.verdict == "correct" or v.expected is None:
             continue
+        expected = value_latex(v.expected)
+        text = value_text(v.expected, ascii=True)
         if expected is not None and len(expected) <= MAX_DISPLAY:
             doc.add(Para(["The correct result:"]), Math([expected], label=f"expected {v.id}"))
-        elif len(str(v.expected)) <= MAX_DISPLAY:
-            doc.add(Para(["The correct result:"]), Code(str(v.expected)))
+        elif len(text) <= MAX_DISPLAY:
+            doc.add(Para(["The correct result:"]), Code(text))
         else:
-            doc.add(Para([f"The correct result is {len(str(v.expected))} characters long: "
+            doc.add(Para([f"The correct result is {len(text)} characters long: "
                           "too long to typeset here; `symderiv check --json` gives it in full."]))
     return doc
 
@@ -119,7 +79,7 @@ def verdict_latex(v: Verdict) -> str:
     mark = r"\checkmark" if v.verdict == "correct" else (r"\times" if v.verdict == "incorrect" else "?")
     claim = safe_math(v.latex) or rf"\texttt{{{escape(v.latex)}}}"
     out = rf"\text{{{escape(v.id)}}}\colon\ {claim} \quad {mark}\ \text{{{_LABEL[v.verdict]}}}"
-    expected = _value_math(v.expected)
+    expected = value_latex(v.expected)
     if expected is not None and v.verdict != "correct":
         out += rf" \quad \text{{correct: }} {expected}"
     return f"$${math_or_text(out)}$$"

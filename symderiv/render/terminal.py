@@ -1,4 +1,5 @@
-"""What the command line prints and writes: the verdict table, exit statuses, tolerant streams, output files."""
+"""What the command line prints and writes: exit statuses, tolerant streams, output files (the verdict
+table is render.table)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import os
 import stat
 import sys
 import tempfile
-import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import OutputError
-from ..core.verdict import Verdict
+
+if TYPE_CHECKING:  # the command line starts without SymPy: verdicts are only read here
+    from ..core.verdict import Verdict
 
 EXIT_OK, EXIT_WRONG, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141  # 128 + SIGINT, 128 + SIGPIPE, as a shell reports them
@@ -39,59 +41,10 @@ def is_internal(v: Verdict) -> bool:
     return "internal_error" in (v.details or {})
 
 
-# ----------------------------------------------------------------------------- the table
-
-_MARK = {"correct": "ok", "incorrect": "WRONG", "undecided": "??", "error": "ERROR"}
-
-
-def render_table(title: str, verdicts: list[Verdict]) -> str:
-    """A plain-text table: one block per claim with verdict, reason and counterexample."""
-    lines = [title, "=" * len(title)]
-    width = max([len(v.id) for v in verdicts] + [2])
-    for v in verdicts:
-        lines.append(f"{_MARK[v.verdict]:6} {v.id:{width}}  {v.target}")
-        lines.append(f"{'':6} {'':{width}}  claim:    {_one_line(v.latex)}")
-        pad = " " * (width + 9)
-        size = (v.details or {}).get("reduced", {}).get("note", "")
-        why = v.message.removesuffix(f" [{size}]") if size else v.message
-        for label, value in (("why", why), ("size", size), ("mistake", v.mistake), ("expected", v.expected),
-                             ("claimed", v.claimed if v.verdict != "correct" else None)):
-            if not value:
-                continue
-            text = str(value)
-            if "\n" in text:  # a parse error with its caret line: keep the columns
-                first, *rest = text.split("\n")
-                lines.append(f"{pad}{label + ':':9} {first}")
-                lines.extend(f"{pad}{'':9} {r}" for r in rest)
-            elif label in ("why", "size", "mistake"):  # the reason in full, wrapped
-                wrapped = textwrap.wrap(" ".join(text.split()), 110, break_long_words=False) or [""]
-                if len(wrapped) > 6:
-                    wrapped = [*wrapped[:5], "... (the whole reason is in --json)"]
-                lines.append(f"{pad}{label + ':':9} {wrapped[0]}")
-                lines.extend(f"{pad}{'':9} {r}" for r in wrapped[1:])
-            else:
-                lines.append(f"{pad}{label + ':':9} {_one_line(text)}")
-        if v.counterexample:
-            lines.append(f"{'':6} {'':{width}}  counterexample: {_counterexample(v.counterexample)}")
-    counts: dict[str, int] = {}
-    for v in verdicts:
-        counts[v.verdict] = counts.get(v.verdict, 0) + 1
-    lines.append("")
-    lines.append(", ".join(f"{n} {k}" for k, n in counts.items()) or "no claims")
-    return "\n".join(lines)
-
-
 def one_line(text: str, limit: int = 160) -> str:
     """`text` on one line (whitespace runs collapsed), cut to `limit` characters."""
     s = " ".join(str(text).split())
     return s if len(s) <= limit else s[: limit - 3] + "..."
-
-
-_one_line = one_line
-
-
-def _counterexample(ce: dict[str, Any]) -> str:
-    return _one_line(", ".join(f"{k} = {v}" for k, v in ce.items()), 400)
 
 
 # ----------------------------------------------------------------------------- streams
@@ -99,19 +52,56 @@ def _counterexample(ce: dict[str, Any]) -> str:
 _ASCII = {"−": "-", "–": "-", "—": "--", "×": "x", "·": "*", "⋅": "*", "∘": "o", "≤": "<=", "≥": ">=",
           "≠": "!=", "≈": "~", "→": "->", "←": "<-", "⟹": "=>", "…": "...", "∈": " in ", "∑": "sum",
           "Σ": "sum", "∂": "d", "∇": "grad ", "√": "sqrt", "∞": "inf", "′": "'", "‘": "'", "’": "'",
-          "“": '"', "”": '"', "²": "^2", "³": "^3", "ᵀ": "^T", "⊤": "^T", "⊙": "(.)", "η": "eta",
+          "“": '"', "”": '"', "ᵀ": "^T", "⊤": "^T", "⊙": "(.)", "η": "eta", "𝟏": "1", "∪": " U ", "∅": "{}",
           "μ": "mu", "λ": "lambda", "σ": "sigma", "δ": "delta", "α": "alpha", "β": "beta", "θ": "theta",
-          "ε": "eps", "±": "+-", "\u00a0": " "}
+          "ε": "eps", "Δ": "Delta", "Λ": "Lambda", "±": "+-", "\u00a0": " "}
+#: Subscript and superscript characters (x₁, x², Aᵢₖ) and what they stand for.
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789+-=()aehijklmnoprstuvx", strict=True))
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵁⱽᵂ",
+                         "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRUVW", strict=True))
 ERRORS = "symderiv-ascii"
+#: What the Unicode pretty printer writes; a stream that cannot encode it gets ASCII maths instead.
+UNICODE_PROBE = "σ⊙ᵀΣ𝟏₁²"
+
+
+def unicode_ok(stream: Any = None) -> bool:
+    """Whether `stream` (default stdout) can show the Unicode maths of the pretty printer."""
+    stream = sys.stdout if stream is None else stream
+    try:
+        UNICODE_PROBE.encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _scripts(run: str) -> str | None:
+    """A run of subscripts as _1 or _{ik}, of superscripts as ^2 or ^(-1); None for anything else."""
+    for table, mark, group in ((_SUBSCRIPTS, "_", "{}"), (_SUPERSCRIPTS, "^", "()")):
+        if all(ch in table for ch in run):
+            plain = "".join(table[ch] for ch in run)
+            return mark + (plain if len(plain) == 1 else group[0] + plain + group[1])
+    return None
 
 
 def _ascii_fallback(exc: UnicodeError) -> tuple[str, int]:
-    """A codec error handler: what a stream cannot encode becomes ASCII (− as -, η as eta), a byte
-    that was not UTF-8 (a surrogate escape) becomes \\xNN, anything else \\uNNNN."""
+    """A codec error handler: what a stream cannot encode becomes ASCII (− as -, η as eta, x₁ as
+    x_1, x² as x^2), a byte that was not UTF-8 (a surrogate escape) becomes \\xNN, anything else
+    \\uNNNN."""
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
     out = []
-    for ch in exc.object[exc.start:exc.end]:
+    text = exc.object[exc.start:exc.end]
+    start = 0
+    while start < len(text):
+        end = start + 1
+        while end < len(text) and _scripts(text[start:end + 1]) is not None:
+            end += 1
+        scripts = _scripts(text[start:end])
+        if scripts is not None:
+            out.append(scripts)
+            start = end
+            continue
+        ch = text[start]
         code = ord(ch)
         if ch in _ASCII:
             out.append(_ASCII[ch])
@@ -119,6 +109,7 @@ def _ascii_fallback(exc: UnicodeError) -> tuple[str, int]:
             out.append(f"\\x{code - 0xDC00:02x}")
         else:
             out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+        start += 1
     return "".join(out), exc.end
 
 

@@ -1,0 +1,314 @@
+"""Matrix-calculus claims checked at every size of the problem, exactly (entries as symbols): the
+first wrong size gives the counterexample; a claim that holds is handed to its prover (`_finish`)."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+from typing import Any
+
+import sympy as sp
+
+from ..core.errors import LimitError, NotationError, Timeout
+from ..core.exact import MAX_DIGITS
+from ..core.indexsum import Undecided
+from ..core.timebound import bounded
+from ..core.verdict import Verdict
+from ..notation import FreeScope, NotationTable, judge_formula, parse
+from ._formula import clean, read_formula, right_side
+from ._readers import verdict
+from .base import Claim
+from .matrix_index import PROOF_SECONDS, IndexOutOfRange, Instance, _attempt, _zero
+
+ONES = {r"\mathbf{1}", r"\mathbb{1}", r"\boldsymbol{1}", "1"}
+
+
+class SizeChecks:
+    """The checks at sizes of a MatrixCalculusProblem (mixed into it)."""
+
+    sizes: list[dict[str, int]]
+    input: str
+    vector: str | None
+    by_id: dict[str, Claim]
+
+    def _wrong(self, claim: Claim, inst: Instance, what: str, expected: Any, claimed: Any,
+               where: str = "") -> Verdict:
+        pt = _random_point(inst)
+        ce: dict[str, Any] = {"size": dict(inst.size)}
+        ce["values"] = {str(k): v for k, v in pt.items()}
+        ev = (lambda e: e.subs(pt)) if pt else (lambda e: e)
+        ce["expected"] = ev(expected)
+        ce["claimed"] = ev(claimed)
+        if where:
+            ce["where"] = where
+        tag = ", ".join(f"{k}={v}" for k, v in inst.size.items())
+        return verdict(claim, "incorrect", f"{what} fails at {tag}{' ' + where if where else ''}: "
+                       f"expected {sp.sstr(expected)}, claimed {sp.sstr(claimed)} "
+                       "(counterexample at random rational entries)",
+                       expected=expected, claimed=claimed, counterexample=ce)
+
+    def _judge_chain(self, claim: Claim) -> Verdict:
+        """Every link of a derivation step, at every checked size, by the notation layer: the
+        variables are the problem's (their entries fresh symbols), the vectorised input is
+        vec(X) row by row, J is the Jacobian, and `where` holds the student's own functions."""
+        try:
+            doc = parse(claim.latex)
+        except NotationError as exc:  # the text does not parse (or is past a limit): bad input
+            return verdict(claim, "error", exc.render())
+        if not any(len(chain.sides) >= 2 for chain in doc.chains):
+            return verdict(claim, "undecided", "a derivation step needs at least one '=' (a link): "
+                           "a single expression states nothing to check")
+        how: list[str] = []
+        for size in self.sizes:
+            inst = Instance(self, size)
+            scope = FreeScope({name: M.shape for name, M in inst.mats.items()})
+            data: dict[str, Any] = {name: name for name in inst.mats}
+            if self.vector:
+                data[self.vector] = f"\\operatorname{{vec}}({self.input})"
+            data.update({"J": "jacobian", "\\mathbf{J}": "jacobian", "sizes": dict(size)})
+            try:
+                table = NotationTable.from_dict(data).with_where(dict(claim.options.get("where", {})))
+            except NotationError as exc:
+                return verdict(claim, "error", f"where: {exc.message}")
+            tag = ", ".join(f"{k}={v}" for k, v in size.items())
+            v = judge_formula(scope, table, claim.latex, claim_id=claim.id)
+            if v.verdict != "correct":
+                return replace(v, target=claim.target, message=f"at {tag}: {v.message}",
+                               counterexample=None if v.counterexample is None
+                               else {"size": dict(size), **v.counterexample})
+            how.append(f"{tag}: {v.message}")
+        return verdict(claim, "correct", f"every link holds at every checked size ({'; '.join(how)}); the sizes "
+                       "are symbolic, so this is a check at these sizes, not a proof for all sizes")
+
+    def _judge_jacobian_shape(self, claim: Claim) -> Verdict:
+        m = re.fullmatch(r"\s*(\w+)\s*(?:\\times|x|×)\s*(\w+)\s*", clean(right_side(claim.latex)))
+        if not m:
+            raise NotationError(claim.latex, "expected a shape such as 'n \\times d'")
+        if any(g.isdigit() and len(g) > MAX_DIGITS for g in m.groups()):
+            raise LimitError(claim.latex, f"a size of more than {MAX_DIGITS} digits", None)
+        for size in self.sizes:
+            inst = Instance(self, size)
+            J = self.truth(inst)["jacobian"]
+            got = [int(g) if g.isdigit() else size.get(g) for g in m.groups()]
+            if None in got:
+                raise NotationError(claim.latex, f"unknown size name in {m.group(0)!r}")
+            if got != [J.rows, J.cols]:
+                return self._wrong(claim, inst, "the Jacobian shape", sp.Tuple(J.rows, J.cols),
+                                   sp.Tuple(*got))
+        return self._finish(claim, "the Jacobian shape (rows: outputs, columns: inputs)",
+                            self._prove_jacobian_shape, list(m.groups()))
+
+    def _judge_jacobian(self, claim: Claim) -> Verdict:
+        rhs = clean(right_side(clean(claim.latex)))
+        if rhs in ONES:
+            ones_ok = ident_ok = True
+            for size in self.sizes:
+                J = self.truth(Instance(self, size))["jacobian"]
+                ones_ok &= J == sp.ones(*J.shape)
+                ident_ok &= J.is_square and J == sp.eye(J.rows)
+            if ones_ok and ident_ok:
+                return self._finish(claim, f"{rhs} read as all-ones or as identity (the same here)",
+                                    self._prove_jacobian, "identity")
+            if ones_ok == ident_ok:
+                return verdict(claim, "incorrect", f"{rhs} read as all-ones or as identity: wrong either way "
+                               f"(checked at {self._sizes_text()})")
+            right, wrong = ("the identity matrix I", "the all-ones matrix") if ident_ok else \
+                ("the all-ones matrix", "the identity matrix I")
+            shown = self._finish(claim, f"read as {right}", self._prove_jacobian,
+                                 "identity" if ident_ok else "ones")
+            return verdict(claim, "undecided",
+                           f"ambiguous notation {rhs}: read as {right} it is correct ({shown.message}), "
+                           f"read as {wrong} it is wrong (they differ whenever the dimension is > 1; checked "
+                           f"at {self._sizes_text()}); the written answer does not say which is meant",
+                           expected=_square(self, "identity" if ident_ok else "ones"), details=shown.details)
+        for size in self.sizes:
+            inst = Instance(self, size)
+            J = self.truth(inst)["jacobian"]
+            got = read_formula(rhs, inst.names(True))
+            got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
+            if got.shape != J.shape or not all(_zero(a - b) for a, b in zip(got, J, strict=True)):
+                return self._wrong(claim, inst, "the Jacobian", J, got)
+        return self._finish(claim, "the Jacobian", self._prove_jacobian, None)
+
+    def _judge_gradient_entry(self, claim: Claim) -> Verdict:
+        text = claim.options.get("reading") or right_side(clean(claim.latex))
+        for size in self.sizes:
+            inst = Instance(self, size)
+            G = self.truth(inst).get("gradient")
+            if G is None:
+                return verdict(claim, "error", "the function is not scalar: no gradient")
+            for r in range(G.rows):
+                for c in range(G.cols):
+                    where = f"at entry (i, j) = ({r + 1}, {c + 1})"
+                    names = inst.names(False, i=sp.Integer(r + 1), j=sp.Integer(c + 1))
+                    try:
+                        got = inst.resolve(read_formula(text, names))
+                    except IndexOutOfRange as exc:
+                        return self._wrong(claim, inst, f"the gradient entry ({exc})", G[r, c],
+                                           sp.nan, where)
+                    if not _zero(got - G[r, c]):
+                        return self._wrong(claim, inst, "the gradient entry", G[r, c], got, where)
+        read = f" (read as {text})" if "reading" in claim.options else ""
+        return self._finish(claim, f"the gradient entry{read}", self._prove_gradient_entry)
+
+    def _judge_rewrite(self, claim: Claim) -> Verdict:
+        for size in self.sizes:
+            inst = Instance(self, size)
+            f = self.truth(inst)["f"]
+            try:
+                got = inst.resolve(read_formula(right_side(clean(claim.latex)), inst.names(False)))
+            except IndexOutOfRange as exc:
+                return self._wrong(claim, inst, f"the rewritten function ({exc})", f, sp.nan)
+            if not _zero(got - f):
+                return self._wrong(claim, inst, "the rewritten function", f, got)
+        return self._finish(claim, "the rewritten function", self._prove_rewrite)
+
+    def _outer_fn(self, claim: Claim, inst: Instance, x: sp.Matrix) -> Any:
+        arg = claim.options["argument"]
+        return inst.resolve(read_formula(right_side(clean(claim.latex)),
+                                         inst.names(False, **{arg: sp.IndexedBase(arg)})), {arg: x})
+
+    def _inner_vec(self, claim: Claim, inst: Instance) -> sp.Matrix:
+        idx, n = claim.options["index"], inst.size[claim.options["length"]]
+        text = right_side(clean(claim.latex))
+        return sp.Matrix([inst.resolve(read_formula(text, inst.names(False, **{idx: sp.Integer(k)})))
+                          for k in range(1, n + 1)])
+
+    def _pair(self, claim: Claim) -> tuple[Claim, Claim]:
+        other = self.by_id[claim.options["pair"]]
+        return (claim, other) if claim.target == "outer" else (other, claim)
+
+    def _judge_outer(self, claim: Claim) -> Verdict:
+        outer, inner = self._pair(claim)
+        for size in self.sizes:
+            inst = Instance(self, size)
+            f = self.truth(inst)["f"]
+            try:
+                got = self._outer_fn(outer, inst, self._inner_vec(inner, inst))
+            except IndexOutOfRange as exc:
+                return self._wrong(claim, inst, f"g_1(g_2(a)) ({exc})", f, sp.nan)
+            if not _zero(got - f):
+                return self._wrong(claim, inst, f"g_1(g_2(a)) with claims {outer.id}, {inner.id}",
+                                   f, got)
+        return self._finish(claim, f"g_1(g_2(a)) = f (claims {outer.id} and {inner.id} together)",
+                            self._prove_composition)
+
+    _judge_inner = _judge_outer
+
+    def _judge_outer_gradient(self, claim: Claim) -> Verdict:
+        outer = self.by_id[claim.options["of"]]
+        arg, ln = outer.options["argument"], outer.options["length"]
+        for size in self.sizes:
+            inst = Instance(self, size)
+            x = sp.Matrix([sp.Symbol(f"{arg}_{k + 1}", real=True) for k in range(size[ln])])
+            g1 = self._outer_fn(outer, inst, x)
+            true = sp.Matrix([sp.diff(g1, s) for s in x])
+            got = read_formula(right_side(clean(claim.latex)), inst.names(True, **{arg: x}))
+            got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
+            if got.shape != true.shape or not all(_zero(a - b) for a, b in zip(got, true, strict=True)):
+                return self._wrong(claim, inst, f"the gradient of g_1 (claim {outer.id})", true, got)
+        return self._finish(claim, f"the gradient of g_1 as written in claim {outer.id}",
+                            self._prove_outer_gradient)
+
+    def _judge_inner_jacobian(self, claim: Claim) -> Verdict:
+        inner = self.by_id[claim.options["of"]]
+        kp = claim.options["index"]
+        row = inner.options["index"]
+        m = re.search(r"\\begin\{cases\}(.*?)&\s*\\text\{\s*if\s*\}(.*?)\\\\(.*?)&(.*?)\\end\{cases\}",
+                      claim.latex, re.S)
+        if not m:
+            raise NotationError(claim.latex, "expected \\begin{cases} value & \\text{if } cond "
+                                             "\\\\ other & \\text{otherwise} \\end{cases}")
+        value, cond, other = m.group(1), m.group(2), m.group(3)
+        k = re.escape(kp)
+        floor_re = re.compile(r"\\lfloor\s*\\frac\{\s*" + k + r"\s*\}\{\s*(\w)\s*\}\s*\\rfloor")
+        mod_re = re.compile(k + r"\s*\\bmod\s*(\w)")
+        found = self._inner_jacobian_at(claim, inner, kp, row, value, cond, other, floor_re, mod_re, 0)
+        parts = (value, cond, other, floor_re, mod_re)
+        if found is None:
+            return self._finish(claim, f"the Jacobian of g_2 (claim {inner.id}), with {kp} 1-based "
+                                       "as a_k is indexed", self._prove_inner_jacobian, parts, 0, None)
+        message = found.message + self._index_map_cases(claim, parts)
+        zero_based = self._inner_jacobian_at(claim, inner, kp, row, value, cond, other, floor_re,
+                                             mod_re, 1)
+        divisors = set(floor_re.findall(claim.latex) + mod_re.findall(claim.latex))
+        at, size = found.details["index"], found.details["size"]
+        if not any(at % size[d] == 0 for d in divisors if d in size):
+            return replace(found, message=message)
+        message += (f"; the written index map is off by one at {kp} = multiples of n: with "
+                    f"{kp} 1-based (as a_k, k = (i-1)n + j, is defined) the case test moves "
+                    f"{kp} = n, 2n, ... to the next row and {kp} mod n gives 0 instead of n")
+        details = dict(found.details)
+        if zero_based is None:
+            shown = self._finish(claim, "read 0-based", self._prove_inner_jacobian, parts, 1, None)
+            message += f"; read with {kp} 0-based (a_{{{kp}+1}}) it is right ({shown.message})"
+            details["zero_based"] = shown.details
+        else:
+            message += (f"; read with {kp} 0-based (a_{{{kp}+1}}) the row test is right but it "
+                        f"still fails: {zero_based.message}")
+        return replace(found, message=message, details=details,
+                       mistake="off-by-one index map (0-based floor/mod used with 1-based indices)")
+
+    def _index_map_cases(self, claim: Claim, parts: tuple[Any, ...]) -> str:
+        """For a wrong index map: the cases of k' = (p-1)n + q that are still proved for every size."""
+        held = []
+        for case in range(2):
+            try:
+                steps = bounded(_attempt, self._prove_inner_jacobian, claim, parts, 0, case, seconds=PROOF_SECONDS)
+            except (Undecided, Timeout):
+                continue
+            held.append(steps[-1]["case"])
+        if not held:
+            return ""
+        kp = claim.options["index"]
+        return (f"; in index form ({kp} = (p-1)n + q, column a_{{{kp}}} = A_pq) the claimed entry is proved "
+                f"right for every size in the case {' and '.join(held)}")
+
+    def _inner_jacobian_at(self, claim: Claim, inner: Claim, kp: str, row: str, value: str, cond: str,
+                           other: str, floor_re: re.Pattern[str], mod_re: re.Pattern[str],
+                           shift: int) -> Verdict | None:
+        """The first wrong entry with the column index written as k' = k - shift, or None."""
+        base = "0-based" if shift else "1-based as a_k is indexed"
+        for size in self.sizes:
+            inst = Instance(self, size)
+            g2 = self._inner_vec(inner, inst)
+            J = g2.jacobian(inst.vec)
+            for col in range(1, J.cols + 1):
+                kv = col - shift
+
+                def fill(t: str, kv: int = kv, size: dict[str, int] = size) -> str:
+                    t = floor_re.sub(lambda mm: str(kv // size[mm.group(1)]), t)
+                    t = mod_re.sub(lambda mm: str(kv % size[mm.group(1)]), t)
+                    return t.replace(kp, str(kv))
+                for r in range(1, J.rows + 1):
+                    where = f"at ({row}, {kp}) = ({r}, {kv}), {kp} {base} (column a_{col})"
+                    names = inst.names(False, **{row: sp.Integer(r)})
+                    lhs, _, rhs = fill(cond).partition("=")
+                    holds = _zero(read_formula(lhs, names) - read_formula(rhs, names))
+                    try:
+                        got = inst.resolve(read_formula(fill(value if holds else other), names))
+                    except IndexOutOfRange as exc:
+                        bad = self._wrong(claim, inst, f"the Jacobian entry ({exc})",
+                                          J[r - 1, col - 1], sp.nan, where)
+                    else:
+                        if _zero(got - J[r - 1, col - 1]):
+                            continue
+                        bad = self._wrong(claim, inst, "the Jacobian entry", J[r - 1, col - 1],
+                                          got, where)
+                    return replace(bad, details={"index": kv, "size": dict(size)})
+        return None
+
+
+def _square(problem: Any, reading: str) -> sp.MatrixExpr:
+    """The identity I or the all-ones matrix 1 1ᵀ, as square as the Jacobian of a vector input
+    (its size symbolic: the input's length)."""
+    d = problem.shapes[problem.input][0]
+    n = sp.Symbol(d, integer=True, positive=True) if isinstance(d, str) else sp.Integer(d)
+    return sp.Identity(n) if reading == "identity" else sp.OneMatrix(n, n)
+
+
+def _random_point(inst: Instance, seed: int = 3) -> dict[sp.Symbol, sp.Rational]:
+    rng = random.Random(seed)
+    syms = sorted({s for M in inst.mats.values() for s in M.free_symbols}, key=str)
+    return {s: sp.Rational(rng.choice([-1, 1]) * rng.randint(1, 9), rng.randint(1, 4)) for s in syms}
