@@ -21,3 +21,9 @@ MAX_PARAGRAPH_CHARS = 20_000
 MAX_DISPLAY_LINES = 100
 # How much prose before a math block is read for a definition cue ("let", "where", "define").
 MAX_CUE_CHARS = 400
+# One side of a link handed to a problem's reader: a longer one is not read (the notation reader's
+# own bound on a formula is larger; a side this long is a pasted block, not one expression).
+MAX_SIDE_CHARS = 4_000
+# Links judged in one document (each is a claim judged in a worker under its CPU budget): past this
+# the rest are listed as undecided, with the reason, and the document is still reported whole.
+MAX_JUDGED_LINKS = 600

@@ -1,0 +1,406 @@
+"""`audit(problem, text)`: every equation of a solution document judged in place, link by link,
+each link a Claim judged by the problem's own machinery in its bounded worker."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from ..errors import InputTypeError, SymderivError, Timeout
+from ..exact import numeric_cells
+from ..network_problem import NetworkProblem
+from ..problem import Claim, Problem
+from ..timebound import run_bounded
+from ..verdict import Verdict
+from .document import Document, Equation, Link
+from .extract import extract
+from .limits import MAX_JUDGED_LINKS, MAX_SIDE_CHARS
+from .network import SideReading, audit_view, correct_value, expand_definitions, read_sides
+from .targets import Recognised, recognise
+
+#: What an entry of an audit says about its link (or its equation, when it was not read).
+VERDICTS = ("correct", "incorrect", "undecided", "definition", "not read")
+#: Relations judged as equalities ("\\approx" to the digits written).
+EQUALITIES = ("=", r"\approx", ":=", "=:", r"\equiv")
+
+
+@dataclass
+class Entry:
+    """The verdict on one link of an equation (or on an equation that was not read: `link` None).
+    `target` is what the left side was recognised as ('dL/dW1', 'gradient', or the side itself
+    when it names a quantity of the problem); `correct` the true value of a recognised target."""
+
+    equation: int
+    link: int | None
+    line: int
+    column: int
+    text: str
+    relation: str | None
+    section: tuple[str, ...]
+    chain: int
+    verdict: str
+    message: str = ""
+    target: str | None = None
+    counterexample: dict[str, Any] | None = None
+    mistake: str | None = None
+    expected: str | None = None
+    claimed: str | None = None
+    correct: sp.Basic | None = None
+    problem: str | None = None
+    first_wrong: bool = False
+
+
+@dataclass
+class Audit:
+    """A document and the verdict on every link of every equation, in document order."""
+
+    document: Document
+    entries: list[Entry]
+    problems: list[str] = field(default_factory=list)
+
+    def equation_entries(self, equation: int) -> list[Entry]:
+        return [entry for entry in self.entries if entry.equation == equation]
+
+    def equation_verdict(self, equation: int) -> str:
+        """incorrect if a link is; else undecided if a link is; not read; else correct (or
+        definition when every link defines)."""
+        verdicts = {entry.verdict for entry in self.equation_entries(equation)}
+        for verdict in ("not read", "incorrect", "undecided", "correct", "definition"):
+            if verdict in verdicts:
+                return verdict
+        return "undecided"
+
+    def summary(self) -> dict[str, int]:
+        """Counts of equations: read, correct, incorrect, undecided, definitions, not read; and of links."""
+        counts = {"equations": len(self.document.equations), "read": 0, "correct": 0, "incorrect": 0,
+                  "undecided": 0, "definition": 0, "not_read": 0}
+        for equation in self.document.equations:
+            verdict = self.equation_verdict(equation.index)
+            counts["not_read" if verdict == "not read" else verdict] += 1
+            counts["read"] += verdict != "not read"
+        counts["links"] = sum(1 for entry in self.entries if entry.link is not None)
+        return counts
+
+    def first_wrong(self) -> list[Entry]:
+        """The first wrong link of each chain, in document order."""
+        return [entry for entry in self.entries if entry.first_wrong]
+
+    def first_wrong_by_part(self) -> list[tuple[str, Entry]]:
+        """The first wrong step of each part (top-level section, or the whole document)."""
+        seen: dict[str, Entry] = {}
+        for entry in self.first_wrong():
+            part = entry.section[0] if entry.section else "(document)"
+            seen.setdefault(part, entry)
+        return list(seen.items())
+
+
+# -- problems and the parts of a document they judge --------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _key(section: str) -> list[str]:
+    """A problem's `section` as words to look for in a heading ('1 Taking Gradients, question 1'
+    -> its part before the comma)."""
+    return _words(section.split(",")[0])
+
+
+def _names_part(title: str, key: list[str]) -> bool:
+    words = _words(title)
+    n = len(key)
+    return n > 0 and any(words[i:i + n] == key for i in range(len(words) - n + 1))
+
+
+def _candidates(document: Document, problems: list[Problem]) -> dict[tuple[str, ...], list[Problem]]:
+    """For each section path, the problems that judge it: those whose `section` a heading on the
+    path names; where none does, the problems whose section no heading of the document names
+    (a document without headings is judged by every problem given)."""
+    placed = {id(p) for p in problems
+              if any(_names_part(s.title, _key(p.section)) for s in document.sections)}
+    unplaced = [p for p in problems if id(p) not in placed]
+    paths = {equation.section for equation in document.equations}
+    out: dict[tuple[str, ...], list[Problem]] = {}
+    for path in paths:
+        chosen = [p for p in problems if id(p) in placed and any(_names_part(t, _key(p.section)) for t in path)]
+        out[path] = chosen or unplaced or (problems if len(problems) == 1 else [])
+    return out
+
+
+# -- judging ------------------------------------------------------------------------------------
+
+@dataclass
+class _Item:
+    """One link of a chain, with its equation."""
+
+    equation: Equation
+    position: int
+    link: Link
+
+
+def _is_number(latex: str) -> bool:
+    try:
+        return numeric_cells(latex) is not None
+    except SymderivError:
+        return False
+
+
+def _fractional(latex: str) -> bool:
+    """A number (or matrix of numbers) with a decimal point or a fraction in it."""
+    return _is_number(latex) and bool(re.search(r"\d\.\d|\\[dt]?frac", latex))
+
+
+def _link_text(document: Document, link: Link) -> str:
+    return document.text[link.lhs.start:link.rhs.end]
+
+
+def _verdict_kind(verdict: Verdict) -> str:
+    return verdict.verdict if verdict.verdict in ("correct", "incorrect") else "undecided"
+
+
+class _Judging:
+    """The state of one audit: the problems, the readers' views, and how many links were judged."""
+
+    def __init__(self, document: Document, problems: list[Problem]) -> None:
+        self.document = document
+        self.problems = problems
+        self.views: dict[int, Problem] = {}
+        self.judged = 0
+        self.defined: list[tuple[Equation, str, str]] = []  # the student's names kept: (where, name, value)
+
+    def view(self, problem: Problem) -> Problem:
+        found = self.views.get(id(problem))
+        if found is None:
+            found = audit_view(problem) if isinstance(problem, NetworkProblem) else problem
+            self.views[id(problem)] = found
+        return found
+
+    def where(self, equation: Equation) -> dict[str, str]:
+        """The student's names visible at `equation`, name -> value: each defined before it, in its
+        section or a section above it (a later definition of a name replaces an earlier one)."""
+        out: dict[str, str] = {}
+        for defined_in, name, value in self.defined:
+            if equation.section[: len(defined_in.section)] == defined_in.section and defined_in.start < equation.start:
+                out.pop(name, None)
+                out[name] = value
+        return expand_definitions(out)
+
+    def define(self, item: _Item, name: str, value: str) -> None:
+        self.defined.append((item.equation, name, value))
+
+    def check(self, problem: Problem, claim: Claim) -> Verdict:
+        self.judged += 1
+        if self.judged > MAX_JUDGED_LINKS:
+            return Verdict(claim.id, claim.target, claim.latex, "undecided",
+                           message=f"not judged: more than {MAX_JUDGED_LINKS} links in one document")
+        return problem.check_one(claim)
+
+    # -- a chain --------------------------------------------------------------------------------
+
+    def chain(self, items: list[_Item], problems: list[Problem]) -> list[Entry]:
+        """The entries of one chain, judged by the first problem that decides a link of it."""
+        if not problems:
+            return [self._entry(item, "undecided", "no problem file given for this part of the document")
+                    for item in items]
+        first: list[Entry] | None = None
+        for problem in problems:
+            entries = self._chain_in(items, problem)
+            if first is None:
+                first = entries
+            if any(entry.verdict in ("correct", "incorrect") for entry in entries):
+                return entries
+        return first or []
+
+    def _chain_in(self, items: list[_Item], problem: Problem) -> list[Entry]:
+        view = self.view(problem)
+        where = self.where(items[0].equation)
+        if isinstance(view, NetworkProblem):
+            entries = self._network_chain(items, view, where)
+        else:
+            entries = self._target_chain(items, view, where)
+        for entry in entries:
+            entry.problem = problem.title
+        return entries
+
+    def _entry(self, item: _Item, verdict: str, message: str = "", **extra: Any) -> Entry:
+        link = item.link
+        return Entry(item.equation.index, item.position, link.line, link.column, _link_text(self.document, link),
+                     link.relation, item.equation.section, item.equation.chain, verdict, message, **extra)
+
+    def _from_verdict(self, item: _Item, verdict: Verdict, target: str | None, prefix: str = "") -> Entry:
+        message = verdict.message or ""
+        if verdict.verdict == "error":
+            message = f"cannot judge: {message}"
+        return self._entry(item, _verdict_kind(verdict), prefix + message, target=target,
+                           counterexample=verdict.counterexample, mistake=verdict.mistake,
+                           expected=verdict.expected, claimed=verdict.claimed)
+
+    # -- the network kind: every side bound through the notation ---------------------------------
+
+    def _readings(self, view: NetworkProblem, sides: list[str], where: dict[str, str]) -> list[SideReading]:
+        try:
+            return run_bounded(view, read_sides, sides, where)
+        except (Timeout, SymderivError) as exc:
+            return [SideReading(False, None, str(exc)) for _ in sides]
+
+    def _network_chain(self, items: list[_Item], view: NetworkProblem, where: dict[str, str]) -> list[Entry]:
+        sides = [items[0].link.lhs.latex] + [item.link.rhs.latex for item in items]
+        readings = self._readings(view, sides, where)
+        has_data = view.given >= {"X", "T", *view.net.params}
+        about_data = has_data and any(_fractional(side) for side in sides)
+        entries: list[Entry] = []
+        for n, item in enumerate(items):
+            link, lhs, rhs = item.link, sides[n], sides[n + 1]
+            reading = readings[n]
+            target = reading.target or (lhs if reading.known else None)
+            if n == 0 and not item.equation.continues and link.relation == "=" and not reading.known \
+                    and reading.name and not link.definition:
+                self.define(item, lhs, rhs)  # a name written first, known to nobody: the student introduces it
+                where = expand_definitions({**where, lhs: rhs})
+                entries.append(self._entry(item, "definition", f"introduces {lhs} (a name of the student's own)"))
+                continue
+            if link.definition:
+                defined = link.defined_side
+                index = 0 if defined is link.lhs else 1
+                if not readings[n + index].known:
+                    self.define(item, defined.latex, link.value_side.latex)
+                    where = expand_definitions({**where, defined.latex: link.value_side.latex})
+                    entries.append(self._entry(item, "definition", f"defines {defined.latex} (the student's name)"))
+                    continue
+            if link.relation not in EQUALITIES:
+                entries.append(self._entry(item, "undecided", f"the relation {link.written} is not judged "
+                                           "in a network problem", target=target))
+                continue
+            if any(len(side) > MAX_SIDE_CHARS for side in (lhs, rhs)):
+                entries.append(self._entry(item, "undecided", "a side too long to read", target=target))
+                continue
+            claim_id = f"line {link.line}"
+            if reading.target and _is_number(rhs):
+                claim = Claim(claim_id, reading.target, rhs)
+            else:
+                options: dict[str, Any] = {}
+                if where:
+                    options["where"] = dict(where)
+                if about_data:
+                    options["at"] = "data"
+                claim = Claim(claim_id, "", f"{lhs} = {rhs}", options=options)
+            verdict = self.check(view, claim)
+            entry = self._from_verdict(item, verdict, target)
+            if link.relation == r"\approx" and entry.verdict == "incorrect" and not claim.target:
+                entry.verdict = "undecided"
+                entry.message = f"not equal exactly, and the precision of {link.written} is not known: {entry.message}"
+            if entry.verdict == "incorrect" and reading.target:
+                entry.correct = self._correct(view, reading.target)
+            entries.append(entry)
+        return entries
+
+    def _correct(self, view: NetworkProblem, target: str) -> sp.Basic | None:
+        try:
+            return run_bounded(view, correct_value, target)
+        except (Timeout, SymderivError):
+            return None
+
+    # -- every other kind: a target recognised from the left side, each side judged against it ----
+
+    def _target_chain(self, items: list[_Item], problem: Problem, where: dict[str, str]) -> list[Entry]:
+        head = items[0].link
+        relations = tuple(item.link.relation for item in items)
+        recognised: Recognised | None = recognise(problem, head.lhs.latex, relations, where)
+        if recognised is None and head.definition:
+            entries = []
+            for item in items:
+                if item.link.definition:
+                    self.define(item, item.link.defined_side.latex, item.link.value_side.latex)
+                    entries.append(self._entry(item, "definition", f"defines {item.link.defined_side.latex} "
+                                               "(the student's name)"))
+                else:
+                    entries.append(self._entry(item, "undecided", "a definition's value is not judged further"))
+            return entries
+        if recognised is None:
+            return [self._entry(item, "undecided", f"the left side {head.lhs.latex!r} names nothing "
+                                "this problem knows") for item in items]
+        claim_id = f"line {head.line}"
+        if recognised.whole:
+            equations: list[Equation] = []
+            for item in items:
+                if item.equation not in equations:
+                    equations.append(item.equation)
+            statement = " ".join(" ".join(equation.source.split()) for equation in equations)
+            claim = Claim(claim_id, recognised.target, statement, options=dict(recognised.options))
+            verdict = self.check(problem, claim)
+            return [self._from_verdict(item, verdict, recognised.target) for item in items]
+        sides = [item.link.rhs.latex for item in items]
+        verdicts = [self.check(problem, Claim(f"{claim_id}.{n + 1}", recognised.target, side,
+                                              options=dict(recognised.options)))
+                    for n, side in enumerate(sides)]
+        entries: list[Entry] = []
+        before = "correct"  # the left side of the first link is the target itself
+        for item, verdict in zip(items, verdicts, strict=True):
+            now = _verdict_kind(verdict)
+            if item.link.definition:
+                entries.append(self._from_verdict(item, verdict, recognised.target))
+            elif before == "correct":
+                entries.append(self._from_verdict(item, verdict, recognised.target))
+            elif before == "incorrect" and now == "correct":
+                entries.append(self._entry(item, "incorrect", f"the side before differs from "
+                                           f"{recognised.target} and this one equals it, so the two differ",
+                                           target=recognised.target))
+            else:
+                entries.append(self._entry(item, "undecided", f"the side before is {before} and this one "
+                                           f"{now} as {recognised.target}: their equality is not judged",
+                                           target=recognised.target))
+            before = now
+        return entries
+
+
+def _mark_first_wrong(entries: list[Entry]) -> None:
+    seen: set[int] = set()
+    for entry in entries:
+        if entry.verdict == "incorrect" and entry.chain not in seen:
+            entry.first_wrong = True
+            seen.add(entry.chain)
+
+
+def guess_format(text: str) -> str:
+    """'tex' for a LaTeX document (\\documentclass, \\begin{document} or \\section), else 'md'."""
+    return "tex" if re.search(r"\\(documentclass|begin\{document\}|section\*?\{)", text) else "md"
+
+
+def audit(problem: Problem | list[Problem], text: str, fmt: str | None = None) -> Audit:
+    """Every equation of the solution `text` (fmt 'md', 'tex' or 'txt'; guessed when None) judged
+    against `problem` (or several, each judging the part its `section` names): one entry per link,
+    one per equation that could not be read."""
+    problems = list(problem) if isinstance(problem, (list, tuple)) else [problem]
+    if not problems or not all(isinstance(p, Problem) for p in problems):
+        raise InputTypeError("audit needs a Problem (or a list of them): load one with symderiv.load(path)")
+    if not isinstance(text, str):
+        raise InputTypeError(f"a document must be text (str), got {type(text).__name__}")
+    document = extract(text, fmt or guess_format(text))
+    judging = _Judging(document, problems)
+    candidates = _candidates(document, problems)
+    chains: dict[int, list[_Item]] = {}
+    for equation in document.equations:
+        if equation.not_read is None:
+            chains.setdefault(equation.chain, []).extend(
+                _Item(equation, position, link) for position, link in enumerate(equation.links))
+    judged: dict[int, list[Entry]] = {}
+    for start, items in chains.items():
+        judged[start] = judging.chain(items, candidates.get(document.equations[start].section, []))
+    entries: list[Entry] = []
+    done: set[int] = set()
+    for equation in document.equations:
+        if equation.not_read is not None:
+            entries.append(Entry(equation.index, None, equation.line, equation.column, equation.source, None,
+                                 equation.section, equation.chain, "not read", equation.not_read))
+        elif equation.chain not in done:
+            done.add(equation.chain)
+            entries.extend(judged[equation.chain])
+    entries.sort(key=lambda entry: (entry.equation, -1 if entry.link is None else entry.link))
+    _mark_first_wrong(entries)
+    return Audit(document, entries, [p.title for p in problems])

@@ -1,0 +1,164 @@
+"""The audit's reading of a network problem: parameter names bound from their `latex`, sides recognised
+as the loss or a gradient, and the true values of a recognised target (tasks run in the problem's worker)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, fields, replace
+
+import sympy as sp
+
+from ..errors import NotationError, SymderivError
+from ..network_problem import NetworkProblem
+from ..notation import NotationTable
+from ..notation import ast as A
+from ..notation.bind import Unbound, name_key
+from ..notation.judge import Judge, Side
+from ..notation.parse import parse_one
+from ..notation.unparse import unparse
+from .limits import MAX_SIDE_CHARS
+
+
+@dataclass(frozen=True)
+class SideReading:
+    """What a side names in a problem: `known` when it binds through the notation; `target` the
+    canonical name ('L', 'dL/dW1') when it is the loss or the gradient of the loss by a parameter."""
+
+    known: bool
+    target: str | None = None
+    reason: str = ""
+    name: bool = False  # the side is one name (x, \\mathbf{a}_k, W^{(1)}): what a definition defines
+
+
+def audit_view(problem: NetworkProblem) -> NetworkProblem:
+    """A copy of `problem` whose notation also binds each parameter's `latex` to the parameter
+    (the [notation] table wins where both name the same thing), so a document that writes
+    W^{(1)} is read without a table entry for it."""
+    automatic = {}
+    for key, spec in problem.net.params.items():
+        if spec.latex and spec.latex != key:
+            automatic[spec.latex] = key
+    try:
+        table = NotationTable.from_dict(automatic)
+    except (SymderivError, ValueError, TypeError):
+        table = NotationTable.from_dict({})
+    own = problem.notation if problem.notation is not None else NotationTable.from_dict({})
+    merged = own.with_where({})
+    merged.names = {**table.names, **own.names}
+    view = copy.copy(problem)
+    for cached in ("_formula_scope", "_data_values"):
+        view.__dict__.pop(cached, None)
+    view.notation = merged
+    return view
+
+
+def _bound(judge: Judge, latex: str):
+    """The value of `latex` in the judge's scope at index 1 of every free index; NotationError
+    (or a limit error) when it does not bind."""
+    node = parse_one(latex)
+    side = Side(node, False, latex)
+    env = {letter: 1 for letter in judge.free_ranges([side])}
+    return node, judge.evaluate(side, env)
+
+
+def _same(a, b) -> bool:
+    a, b = sp.Matrix(a) if isinstance(a, sp.MatrixBase) else sp.Matrix([[a]]), \
+        sp.Matrix(b) if isinstance(b, sp.MatrixBase) else sp.Matrix([[b]])
+    if a.shape != b.shape and a.shape == b.shape[::-1] and 1 in a.shape:
+        a = a.T
+    return a.shape == b.shape and all(sp.expand(x - y) == 0 for x, y in zip(a, b, strict=True))
+
+
+def read_sides(problem: NetworkProblem, sides: list[str], where: dict[str, str]) -> list[SideReading]:
+    """For each side: whether it binds in the problem (with the student's definitions `where`),
+    and the canonical target it names (the loss L, or dL/dKEY for a parameter KEY)."""
+    found = problem._formula_scope
+    if found is None:
+        return [SideReading(False, None, "the network is too large to write out") for _ in sides]
+    scope, table, _ = found
+    if where:
+        table = table.with_where(where)
+    loss = scope.expand(scope.quantity("L"))
+    params = {key: scope.expand(scope.quantity(key)) for key in problem.net.params}
+    out: list[SideReading] = []
+    for latex in sides:
+        if not latex or len(latex) > MAX_SIDE_CHARS:
+            out.append(SideReading(False, None, "empty or too long"))
+            continue
+        judge = Judge(scope, table, latex, points=1)
+        try:
+            name = name_key(parse_one(latex)) is not None
+        except (NotationError, SymderivError):
+            name = False
+        try:
+            node, value = _bound(judge, latex)
+        except (NotationError, SymderivError) as exc:
+            out.append(SideReading(False, None, getattr(exc, "message", str(exc)), name))
+            continue
+        except Unbound as exc:
+            out.append(SideReading(False, None, f"index {exc.letter} has no value or range", name))
+            continue
+        target = None
+        if _same(value, loss):
+            target = "L"
+        elif isinstance(node, A.Deriv) and node.num is not None and len(node.wrt) == 1 and node.order == 1:
+            try:
+                _, numerator = _bound(judge, unparse(node.num))
+                _, by = _bound(judge, unparse(node.wrt[0]))
+            except (NotationError, SymderivError, Unbound):  # a part that does not bind alone names no target
+                numerator = by = None
+            if numerator is not None and _same(numerator, loss):
+                target = next((f"dL/d{key}" for key, leaves in params.items() if _same(by, leaves)), None)
+        out.append(SideReading(True, target, "", name))
+    return out
+
+
+def _replaced(node: A.Node, names: dict[object, A.Node]) -> A.Node:
+    """`node` with every subtree whose structure is a key of `names` replaced by its value."""
+    found = names.get(node.key())
+    if found is not None:
+        return found
+    changes: dict[str, object] = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, A.Node):
+            new = _replaced(value, names)
+        elif isinstance(value, tuple):
+            new = tuple(_replaced(v, names) if isinstance(v, A.Node) else
+                        tuple(_replaced(x, names) if isinstance(x, A.Node) else x for x in v)
+                        if isinstance(v, tuple) else v for v in value)
+        else:
+            continue
+        if new != value:
+            changes[f.name] = new
+    return replace(node, **changes) if changes else node
+
+
+def expand_definitions(definitions: dict[str, str]) -> dict[str, str]:
+    """The student's definitions, each value written out in the names defined before it
+    (`A = f(Z)` after `Z = W X^T + b` becomes `A = f((W X^T + b))`): a definition's value is
+    read without the other definitions. A definition that does not parse is left out."""
+    out: dict[str, str] = {}
+    names: dict[object, A.Node] = {}
+    for name, value in definitions.items():
+        try:
+            name_node, body = parse_one(name), parse_one(value)
+        except (NotationError, SymderivError):
+            continue
+        body = _replaced(body, names) if names else body
+        names[name_node.key()] = A.Group(body.pos, "(", (body,))
+        out[name] = unparse(body)
+    return out
+
+
+def correct_value(problem: NetworkProblem, target: str) -> sp.Basic | None:
+    """The truth of a canonical target: its exact value at the problem's data (a matrix; 1x1 for
+    the loss) when the problem gives all of it, else the gradient's matrix formula; None if neither."""
+    key = problem.resolve_target(target)
+    if problem.given >= {"X", "T", *problem.net.params}:
+        return sp.ImmutableMatrix(problem.truth(key))
+    if key != "L":
+        step = problem.matrix_form.gradients.get(key)
+        if step is not None:
+            return step.expr
+    return None

@@ -1,0 +1,113 @@
+"""Targets of the problem kinds without a notation table, recognised from a left side as written:
+`\\nabla f(u)` is a gradient, `\\frac{\\partial E}{\\partial y_i}` the derivative of a loss."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..problem import Problem
+
+_STYLES = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|vec|pmb|operatorname)\s*")
+_SIZED = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)[lr]?\b\s*")
+_SPACING = re.compile(r"\\[,;:! ]|\\(?:quad|qquad|displaystyle|textstyle)\b")
+#: one name: a letter, a Greek letter, or \mathcal{L}; with an optional argument list
+_NAME = r"(?:[A-Za-z]|\\[a-zA-Z]+)"
+_ARGUMENT = r"(?:\([^()=]*\))?"
+#: names a loss is written with (softmax cross-entropy)
+LOSS_NAMES = {"E", "L", "J", "H", r"\ell", r"\mathcal{L}", r"\mathcal{E}", "CE", r"\mathcal{J}"}
+
+
+def normalise(latex: str) -> str:
+    """`latex` with font commands, sized delimiters, spacing and spaces removed, and braces
+    around one character dropped (`\\mathbf{u}_{n+1}` -> `u_{n+1}`, `{E}` -> `E`)."""
+    text = _SPACING.sub("", _SIZED.sub("", _STYLES.sub("", latex)))
+    text = "".join(text.split())
+    previous = None
+    while previous != text:
+        previous = text
+        text = re.sub(r"(?<![\\a-zA-Z_^])\{(\\?[A-Za-z0-9]+)\}", r"\1", text)
+        text = re.sub(r"([_^])\{([A-Za-z0-9])\}", r"\1\2", text)
+    return text
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A target recognised from a left side, with the claim options its kind needs."""
+
+    target: str
+    options: dict[str, Any] = field(default_factory=dict)
+    whole: bool = False  # the kind reads the whole statement (an interval `0 < \\eta < 1/6`), not one side
+
+
+def recognise(problem: Problem, lhs: str, relations: tuple[str, ...], definitions: dict[str, str]) -> Recognised | None:
+    """The target a left side names in `problem` (a kind without a notation table), or None.
+    `relations` are the chain's; `definitions` the student's own (name -> value as written)."""
+    kind = problem.kind
+    text = normalise(lhs)
+    if kind == "gradient_descent":
+        return _gradient_descent(text, relations)
+    if kind == "calculus":
+        return _calculus(text)
+    if kind == "identity":
+        return _identity(problem, text)
+    if kind == "matrix_calculus":
+        return _matrix_calculus(problem, text, definitions)
+    return None
+
+
+def _gradient_descent(text: str, relations: tuple[str, ...]) -> Recognised | None:
+    if relations and all(r in ("<", ">", r"\le", r"\ge", r"\in") for r in relations) and r"\eta" in text:
+        return Recognised("interval", whole=True)
+    if re.fullmatch(r"\\nabla\^(?:2|\{2\})" + _NAME + _ARGUMENT, text) or text in ("H", r"\nabla\nabla^\topf"):
+        return Recognised("hessian")
+    if re.fullmatch(r"\\nabla" + _NAME + _ARGUMENT, text):
+        return Recognised("gradient")
+    if re.fullmatch(r"[A-Za-z]_\{?[nkt]\+1\}?", text):
+        return Recognised("iteration")
+    return None
+
+
+def _calculus(text: str) -> Recognised | None:
+    if re.fullmatch(r"\\nabla(?:_[A-Za-z])?" + _NAME + _ARGUMENT, text):
+        return Recognised("gradient")
+    if re.fullmatch(r"J(?:_\{?[A-Za-z]\}?)?" + _ARGUMENT, text) or \
+            re.fullmatch(r"\\frac\{\\partial[A-Za-z]\}\{\\partial[A-Za-z]\}", text):
+        return Recognised("jacobian")
+    return None
+
+
+def _identity(problem: Problem, text: str) -> Recognised | None:
+    if getattr(problem, "name", "") != "softmax_cross_entropy":
+        return None
+    logits, index = re.escape(problem.logits), re.escape(problem.index)
+    loss = "|".join(re.escape(name) for name in sorted(LOSS_NAMES, key=len, reverse=True))
+    if re.fullmatch(rf"(?:{loss}){_ARGUMENT}", text):
+        return Recognised("loss")
+    if re.fullmatch(rf"\\frac\{{\\partial(?:{loss})\}}\{{\\partial{logits}_\{{?{index}\}}?\}}", text):
+        return Recognised("derivative")
+    return None
+
+
+def _matrix_calculus(problem: Problem, text: str, definitions: dict[str, str]) -> Recognised | None:
+    name = re.escape(problem.input)
+    function = _function_named(problem, definitions)
+    options = {"function": function} if function else {}
+    if re.fullmatch(rf"\\nabla f\({name}\)_\{{?ij\}}?".replace(" ", ""), text):
+        return Recognised("gradient_entry", options)
+    if re.fullmatch(rf"f\({name}\)", text):
+        return Recognised("rewrite", options)
+    return None
+
+
+def _function_named(problem: Problem, definitions: dict[str, str]) -> str | None:
+    """The problem's alternative function (`[functions.NAME]`) whose value the student's own
+    definition of f(...) writes, or None (the problem's [function])."""
+    written = [normalise(value) for name, value in definitions.items() if normalise(name).startswith("f(")]
+    if not written:
+        return None
+    for key, alternative in getattr(problem, "alts", {}).items():
+        if normalise(alternative.value) == written[-1]:
+            return key
+    return None
