@@ -3,22 +3,24 @@ each link a Claim judged by the problem's own machinery in its bounded worker.""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
-from ..errors import InputTypeError, SymderivError, Timeout
+from ..errors import InputTypeError, InternalError, SymderivError, Timeout
 from ..exact import numeric_cells
 from ..network_problem import NetworkProblem
 from ..problem import Claim, Problem
 from ..timebound import run_bounded
 from ..verdict import Verdict
+from .arithmetic import judge_numbers_only
 from .document import Document, Equation, Link
 from .extract import extract
 from .limits import MAX_JUDGED_LINKS, MAX_SIDE_CHARS
-from .network import SideReading, audit_view, correct_value, expand_definitions, read_sides
+from .network import SideReading, audit_view, correct_value, expand_definitions, function_head, read_sides
 from .targets import Recognised, recognise
 
 #: What an entry of an audit says about its link (or its equation, when it was not read).
@@ -118,18 +120,50 @@ def _names_part(title: str, key: list[str]) -> bool:
     return n > 0 and any(words[i:i + n] == key for i in range(len(words) - n + 1))
 
 
-def _candidates(document: Document, problems: list[Problem]) -> dict[tuple[str, ...], list[Problem]]:
-    """For each section path, the problems that judge it: those whose `section` a heading on the
-    path names; where none does, the problems whose section no heading of the document names
-    (a document without headings is judged by every problem given)."""
-    placed = {id(p) for p in problems
-              if any(_names_part(s.title, _key(p.section)) for s in document.sections)}
-    unplaced = [p for p in problems if id(p) not in placed]
-    paths = {equation.section for equation in document.equations}
-    out: dict[tuple[str, ...], list[Problem]] = {}
-    for path in paths:
-        chosen = [p for p in problems if id(p) in placed and any(_names_part(t, _key(p.section)) for t in path)]
-        out[path] = chosen or unplaced or (problems if len(problems) == 1 else [])
+def _named(titles: tuple[str, ...] | list[str], problems: list[Problem]) -> list[Problem]:
+    """The problems the innermost title naming any problem names (OCR makes heading levels
+    unreliable: '# 2 Taking Jacobians' above '## 3 Extending the Gradient')."""
+    for title in reversed(titles):
+        found = [p for p in problems if _names_part(title, _key(p.section))]
+        if found:
+            return found
+    return []
+
+
+def _markers(document: Document, problems: list[Problem]) -> list[tuple[int, list[Problem]]]:
+    """Where parts start: each heading (with the problems its path names) and each short line of
+    prose that names a problem by itself ('Question 3' on a line of its own, as OCR leaves it)."""
+    out = [(section.start, _named(section.path, problems)) for section in document.sections]
+    offset = 0
+    for line in document.text.split("\n"):
+        words = line.strip().strip("*_#:. ")
+        if 0 < len(words) <= 60 and "$" not in words:
+            found = [p for p in problems if _words(words)[: len(_key(p.section))] == _key(p.section)]
+            if found:
+                out.append((offset, found))
+        offset += len(line) + 1
+    return sorted(out, key=lambda marker: marker[0])
+
+
+def _candidates(document: Document, problems: list[Problem]) -> dict[int, list[Problem]]:
+    """For each equation (by index), the problems that judge it: those the part it is in names (a
+    heading on its section path, or a line such as 'Question 3'); under a heading that names none,
+    those of the part before it (a part runs until another names a problem: 'Conv Layer 3' stays
+    in 'Problem 3'). Before any such marker, the problems no marker names (a document without
+    them is judged by every problem given; a single problem judges everything)."""
+    markers = _markers(document, problems)
+    placed = {id(p) for _, found in markers for p in found}
+    unplaced = [p for p in problems if id(p) not in placed] or (problems if len(problems) == 1 else [])
+    current: list[list[Problem]] = []
+    chosen = unplaced
+    for _, found in markers:
+        chosen = found or chosen
+        current.append(chosen)
+    starts = [start for start, _ in markers]
+    out: dict[int, list[Problem]] = {}
+    for equation in document.equations:
+        position = bisect.bisect_right(starts, equation.start) - 1
+        out[equation.index] = current[position] if position >= 0 else unplaced
     return out
 
 
@@ -172,7 +206,7 @@ class _Judging:
         self.problems = problems
         self.views: dict[int, Problem] = {}
         self.judged = 0
-        self.defined: list[tuple[Equation, str, str]] = []  # the student's names kept: (where, name, value)
+        self.defined: list[tuple[int, Equation, str, str]] = []  # the student's names: (problem, where, name, value)
 
     def view(self, problem: Problem) -> Problem:
         found = self.views.get(id(problem))
@@ -181,18 +215,21 @@ class _Judging:
             self.views[id(problem)] = found
         return found
 
-    def where(self, equation: Equation) -> dict[str, str]:
+    def where(self, equation: Equation, problem: Problem) -> dict[str, str]:
         """The student's names visible at `equation`, name -> value: each defined before it, in its
-        section or a section above it (a later definition of a name replaces an earlier one)."""
+        section or a section above it, in the part `problem` judges (a later definition of a name,
+        or of a function of the same name with another argument, replaces an earlier one)."""
         out: dict[str, str] = {}
-        for defined_in, name, value in self.defined:
-            if equation.section[: len(defined_in.section)] == defined_in.section and defined_in.start < equation.start:
-                out.pop(name, None)
+        for owner, defined_in, name, value in self.defined:
+            visible = equation.section[: len(defined_in.section)] == defined_in.section
+            if owner == id(problem) and visible and defined_in.start < equation.start:
+                for old in [old for old in out if function_head(old) == function_head(name)]:
+                    del out[old]
                 out[name] = value
         return expand_definitions(out)
 
-    def define(self, item: _Item, name: str, value: str) -> None:
-        self.defined.append((item.equation, name, value))
+    def define(self, problem: Problem, item: _Item, name: str, value: str) -> None:
+        self.defined.append((id(problem), item.equation, name, value))
 
     def check(self, problem: Problem, claim: Claim) -> Verdict:
         self.judged += 1
@@ -219,7 +256,7 @@ class _Judging:
 
     def _chain_in(self, items: list[_Item], problem: Problem) -> list[Entry]:
         view = self.view(problem)
-        where = self.where(items[0].equation)
+        where = self.where(items[0].equation, view)
         if isinstance(view, NetworkProblem):
             entries = self._network_chain(items, view, where)
         else:
@@ -248,6 +285,8 @@ class _Judging:
             return run_bounded(view, read_sides, sides, where)
         except (Timeout, SymderivError) as exc:
             return [SideReading(False, None, str(exc)) for _ in sides]
+        except InternalError as exc:
+            return [SideReading(False, None, f"internal error (a bug in symderiv): {exc.summary}") for _ in sides]
 
     def _network_chain(self, items: list[_Item], view: NetworkProblem, where: dict[str, str]) -> list[Entry]:
         sides = [items[0].link.lhs.latex] + [item.link.rhs.latex for item in items]
@@ -255,24 +294,18 @@ class _Judging:
         has_data = view.given >= {"X", "T", *view.net.params}
         about_data = has_data and any(_fractional(side) for side in sides)
         entries: list[Entry] = []
+        defining: tuple[int, int] | None = None
         for n, item in enumerate(items):
             link, lhs, rhs = item.link, sides[n], sides[n + 1]
             reading = readings[n]
             target = reading.target or (lhs if reading.known else None)
-            if n == 0 and not item.equation.continues and link.relation == "=" and not reading.known \
-                    and reading.name and not link.definition:
-                self.define(item, lhs, rhs)  # a name written first, known to nobody: the student introduces it
-                where = expand_definitions({**where, lhs: rhs})
-                entries.append(self._entry(item, "definition", f"introduces {lhs} (a name of the student's own)"))
+            if n == 0 and not item.equation.continues and self._defines(link, readings[0], readings[1], lhs, where):
+                defined, value = (link.defined_side.latex, link.value_side.latex) if link.definition else (lhs, rhs)
+                self.define(view, item, defined, value)
+                defining = (len(self.defined) - 1, n)
+                where = expand_definitions({**where, defined: value})
+                entries.append(self._entry(item, "definition", f"defines {defined} (a name of the student's own)"))
                 continue
-            if link.definition:
-                defined = link.defined_side
-                index = 0 if defined is link.lhs else 1
-                if not readings[n + index].known:
-                    self.define(item, defined.latex, link.value_side.latex)
-                    where = expand_definitions({**where, defined.latex: link.value_side.latex})
-                    entries.append(self._entry(item, "definition", f"defines {defined.latex} (the student's name)"))
-                    continue
             if link.relation not in EQUALITIES:
                 entries.append(self._entry(item, "undecided", f"the relation {link.written} is not judged "
                                            "in a network problem", target=target))
@@ -298,7 +331,23 @@ class _Judging:
             if entry.verdict == "incorrect" and reading.target:
                 entry.correct = self._correct(view, reading.target)
             entries.append(entry)
+        if defining is not None and len(entries) > 1 and all(e.verdict == "correct" for e in entries[1:]):
+            # `l_2(h') = y' = W h' + c`: the name stands for the last, most explicit, side of its chain
+            owner, equation, name, _ = self.defined[defining[0]]
+            self.defined[defining[0]] = (owner, equation, name, sides[-1])
         return entries
+
+    @staticmethod
+    def _defines(link: Link, left: SideReading, right: SideReading, lhs: str, where: dict[str, str]) -> bool:
+        """The first link of a chain defines the student's own name: a definition (`:=`, "let")
+        of a name the problem does not know, or `name = ...` written first for a name nobody
+        knows; either also when the student defined a function of that name with another argument
+        (`l_2(\\mathbf{V}) = ...` after `l_2(\\mathbf{h}) = ...`)."""
+        redefines = any(function_head(key) == function_head(lhs) and key != lhs for key in where)
+        if link.definition:
+            named = left if link.defined_side is link.lhs else right
+            return not named.known or redefines
+        return link.relation == "=" and left.name and (not left.known or redefines)
 
     def _correct(self, view: NetworkProblem, target: str) -> sp.Basic | None:
         try:
@@ -311,20 +360,21 @@ class _Judging:
     def _target_chain(self, items: list[_Item], problem: Problem, where: dict[str, str]) -> list[Entry]:
         head = items[0].link
         relations = tuple(item.link.relation for item in items)
-        recognised: Recognised | None = recognise(problem, head.lhs.latex, relations, where)
-        if recognised is None and head.definition:
+        sides = [head.lhs.latex] + [item.link.rhs.latex for item in items]
+        if head.definition:
             entries = []
             for item in items:
                 if item.link.definition:
-                    self.define(item, item.link.defined_side.latex, item.link.value_side.latex)
+                    self.define(problem, item, item.link.defined_side.latex, item.link.value_side.latex)
                     entries.append(self._entry(item, "definition", f"defines {item.link.defined_side.latex} "
                                                "(the student's name)"))
                 else:
                     entries.append(self._entry(item, "undecided", "a definition's value is not judged further"))
             return entries
+        recognised: Recognised | None = recognise(problem, sides, relations, where)
         if recognised is None:
-            return [self._entry(item, "undecided", f"the left side {head.lhs.latex!r} names nothing "
-                                "this problem knows") for item in items]
+            return [self._numbers_only(problem, item, f"the left side {head.lhs.latex!r} names nothing "
+                                       "this problem knows") for item in items]
         claim_id = f"line {head.line}"
         if recognised.whole:
             equations: list[Equation] = []
@@ -342,6 +392,9 @@ class _Judging:
         entries: list[Entry] = []
         before = "correct"  # the left side of the first link is the target itself
         for item, verdict in zip(items, verdicts, strict=True):
+            if verdict.verdict == "incorrect" and "does not exist" in (verdict.message or ""):
+                verdict = Verdict(verdict.id, verdict.target, verdict.latex, "undecided",
+                                  message=f"cannot read the student's notation literally: {verdict.message}")
             now = _verdict_kind(verdict)
             if item.link.definition:
                 entries.append(self._from_verdict(item, verdict, recognised.target))
@@ -352,11 +405,28 @@ class _Judging:
                                            f"{recognised.target} and this one equals it, so the two differ",
                                            target=recognised.target))
             else:
-                entries.append(self._entry(item, "undecided", f"the side before is {before} and this one "
-                                           f"{now} as {recognised.target}: their equality is not judged",
-                                           target=recognised.target))
+                entries.append(self._numbers_only(problem, item, f"the side before is {before} and this one "
+                                                  f"{now} as {recognised.target}: their equality is not judged",
+                                                  target=recognised.target))
             before = now
         return entries
+
+
+    def _numbers_only(self, problem: Problem, item: _Item, why: str, target: str | None = None) -> Entry:
+        """A link judged as an equality of two formulas of numbers; `why` it is undecided otherwise."""
+        link = item.link
+        if link.relation != "=" or link.definition or max(len(link.lhs.latex), len(link.rhs.latex)) > MAX_SIDE_CHARS:
+            return self._entry(item, "undecided", why, target=target)
+        self.judged += 1
+        try:
+            verdict = run_bounded(problem, judge_numbers_only, f"line {link.line}", link.lhs.latex, link.rhs.latex)
+        except Timeout as exc:
+            return self._entry(item, "undecided", f"{why} ({exc})", target=target)
+        except SymderivError:
+            return self._entry(item, "undecided", why, target=target)
+        if verdict.verdict not in ("correct", "incorrect"):
+            return self._entry(item, "undecided", why, target=target)
+        return self._from_verdict(item, verdict, target, prefix="numbers only: ")
 
 
 def _mark_first_wrong(entries: list[Entry]) -> None:
@@ -391,7 +461,7 @@ def audit(problem: Problem | list[Problem], text: str, fmt: str | None = None) -
                 _Item(equation, position, link) for position, link in enumerate(equation.links))
     judged: dict[int, list[Entry]] = {}
     for start, items in chains.items():
-        judged[start] = judging.chain(items, candidates.get(document.equations[start].section, []))
+        judged[start] = judging.chain(items, candidates.get(start, []))
     entries: list[Entry] = []
     done: set[int] = set()
     for equation in document.equations:

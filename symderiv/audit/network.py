@@ -30,10 +30,35 @@ class SideReading:
     name: bool = False  # the side is one name (x, \\mathbf{a}_k, W^{(1)}): what a definition defines
 
 
+def function_head(name: str) -> str:
+    """The name a definition defines, without its argument: 'l_2(\\mathbf{w})' -> 'l_2'."""
+    return " ".join(name.split("(", 1)[0].split())
+
+
+def claims_where(problem: NetworkProblem) -> dict[str, str]:
+    """The `where` definitions of the problem's own claims that mean one thing throughout the
+    problem (a name two claims define differently is left out): the problem author's reading of
+    the student's names (f(\\cdot) = f(W^{(1)} x_k + b^{(1)})), notation like the [notation] table."""
+    seen: dict[str, set[str]] = {}
+    for claim in problem.claims:
+        where = claim.options.get("where")
+        if isinstance(where, dict):
+            for name, value in where.items():
+                if isinstance(name, str) and isinstance(value, str):
+                    seen.setdefault(name, set()).add(" ".join(value.split()))
+    heads: dict[str, int] = {}  # functions (l_2(\\mathbf{w}), l_2(\\mathbf{c})) defined with two arguments
+    for name in seen:
+        if "(" in name:
+            heads[function_head(name)] = heads.get(function_head(name), 0) + 1
+    return {name: values.pop() for name, values in seen.items()
+            if len(values) == 1 and heads.get(function_head(name), 0) <= 1}
+
+
 def audit_view(problem: NetworkProblem) -> NetworkProblem:
     """A copy of `problem` whose notation also binds each parameter's `latex` to the parameter
     (the [notation] table wins where both name the same thing), so a document that writes
-    W^{(1)} is read without a table entry for it."""
+    W^{(1)} is read without a table entry for it; and the names its claims define consistently
+    (`claims_where`), each kept only when it reads."""
     automatic = {}
     for key, spec in problem.net.params.items():
         if spec.latex and spec.latex != key:
@@ -45,6 +70,11 @@ def audit_view(problem: NetworkProblem) -> NetworkProblem:
     own = problem.notation if problem.notation is not None else NotationTable.from_dict({})
     merged = own.with_where({})
     merged.names = {**table.names, **own.names}
+    for name, value in claims_where(problem).items():
+        try:
+            merged = merged.with_where({name: value})
+        except (SymderivError, ValueError, TypeError):
+            continue
     view = copy.copy(problem)
     for cached in ("_formula_scope", "_data_values"):
         view.__dict__.pop(cached, None)
@@ -61,9 +91,31 @@ def _bound(judge: Judge, latex: str):
     return node, judge.evaluate(side, env)
 
 
+def _is_name(node: A.Node) -> bool:
+    """One name (x, \\mathbf{a}_k, W^{(1)}) or one named function of one name (l_2(\\mathbf{w})):
+    what a definition can define."""
+    if name_key(node) is not None:
+        return True
+    if isinstance(node, A.Juxt) and len(node.items) == 2:
+        head, argument = node.items
+        return (name_key(head) is not None and isinstance(argument, A.Group) and argument.kind == "("
+                and len(argument.items) == 1 and name_key(argument.items[0]) is not None)
+    return False
+
+
+def _matrix(value) -> sp.Matrix | None:
+    if isinstance(value, sp.MatrixBase):
+        return sp.Matrix(value)
+    if isinstance(value, sp.Expr):
+        return sp.Matrix([[value]])
+    return None  # an array of more indices (a derivative of a matrix by a matrix): not L, not a parameter
+
+
 def _same(a, b) -> bool:
-    a, b = sp.Matrix(a) if isinstance(a, sp.MatrixBase) else sp.Matrix([[a]]), \
-        sp.Matrix(b) if isinstance(b, sp.MatrixBase) else sp.Matrix([[b]])
+    """a and b are the same matrix (a vector in either orientation), entry by entry."""
+    a, b = _matrix(a), _matrix(b)
+    if a is None or b is None:
+        return False
     if a.shape != b.shape and a.shape == b.shape[::-1] and 1 in a.shape:
         a = a.T
     return a.shape == b.shape and all(sp.expand(x - y) == 0 for x, y in zip(a, b, strict=True))
@@ -87,7 +139,7 @@ def read_sides(problem: NetworkProblem, sides: list[str], where: dict[str, str])
             continue
         judge = Judge(scope, table, latex, points=1)
         try:
-            name = name_key(parse_one(latex)) is not None
+            name = _is_name(parse_one(latex))
         except (NotationError, SymderivError):
             name = False
         try:
@@ -134,10 +186,26 @@ def _replaced(node: A.Node, names: dict[object, A.Node]) -> A.Node:
     return replace(node, **changes) if changes else node
 
 
+def _formal(name_node: A.Node) -> object | None:
+    """The key of the formal parameter of a function definition `F(v)`, else None."""
+    if isinstance(name_node, A.Juxt) and len(name_node.items) == 2:
+        argument = name_node.items[1]
+        if isinstance(argument, A.Group) and len(argument.items) == 1:
+            return argument.items[0].key()
+    return None
+
+
+def _substitutable(name: str, node: A.Node) -> bool:
+    """A definition written into later ones: a name that is not a bare index letter (i, j, k: an
+    index definition `i = \\lfloor k'/n \\rfloor + 1` is the table's own, and sums bind such letters)."""
+    return not (isinstance(node, A.Name) and len(node.text) == 1 and node.text.islower())
+
+
 def expand_definitions(definitions: dict[str, str]) -> dict[str, str]:
     """The student's definitions, each value written out in the names defined before it
     (`A = f(Z)` after `Z = W X^T + b` becomes `A = f((W X^T + b))`): a definition's value is
-    read without the other definitions. A definition that does not parse is left out."""
+    read without the other definitions. A function's formal parameter and index letters are
+    never replaced. A definition that does not parse is left out."""
     out: dict[str, str] = {}
     names: dict[object, A.Node] = {}
     for name, value in definitions.items():
@@ -145,8 +213,11 @@ def expand_definitions(definitions: dict[str, str]) -> dict[str, str]:
             name_node, body = parse_one(name), parse_one(value)
         except (NotationError, SymderivError):
             continue
-        body = _replaced(body, names) if names else body
-        names[name_node.key()] = A.Group(body.pos, "(", (body,))
+        formal = _formal(name_node)
+        visible = {key: node for key, node in names.items() if key != formal}
+        body = _replaced(body, visible) if visible else body
+        if _substitutable(name, name_node) and formal is None:
+            names[name_node.key()] = A.Group(body.pos, "(", (body,))
         out[name] = unparse(body)
     return out
 

@@ -41,36 +41,57 @@ class Recognised:
     whole: bool = False  # the kind reads the whole statement (an interval `0 < \\eta < 1/6`), not one side
 
 
-def recognise(problem: Problem, lhs: str, relations: tuple[str, ...], definitions: dict[str, str]) -> Recognised | None:
-    """The target a left side names in `problem` (a kind without a notation table), or None.
-    `relations` are the chain's; `definitions` the student's own (name -> value as written)."""
+def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
+              definitions: dict[str, str]) -> Recognised | None:
+    """The target the left side of a chain (`sides[0]`; the chain's sides and `relations`) names in
+    `problem` (a kind without a notation table), or None. `definitions`: the student's own names."""
     kind = problem.kind
-    text = normalise(lhs)
+    text = normalise(sides[0])
     if kind == "gradient_descent":
-        return _gradient_descent(text, relations)
+        return _gradient_descent([normalise(side) for side in sides], relations)
     if kind == "calculus":
-        return _calculus(text)
+        return _calculus(problem, text)
     if kind == "identity":
         return _identity(problem, text)
     if kind == "matrix_calculus":
         return _matrix_calculus(problem, text, definitions)
+    if kind == "regularisation":
+        return _regularisation([normalise(side) for side in sides], relations)
     return None
 
 
-def _gradient_descent(text: str, relations: tuple[str, ...]) -> Recognised | None:
-    if relations and all(r in ("<", ">", r"\le", r"\ge", r"\in") for r in relations) and r"\eta" in text:
+def _regularisation(sides: list[str], relations: tuple[str, ...]) -> Recognised | None:
+    """The first-order condition (`H(w - w^*) + \\mu w = 0`, a statement in w) and the optimum (`w = ...`)."""
+    if relations == ("=",) and sides[1] == "0" and r"\mu" in sides[0]:
+        return Recognised("stationarity", whole=True)
+    if sides[0] in ("w", r"\tilde{w}", r"\hat{w}", r"\tildew", r"\hatw") and relations[:1] == ("=",):
+        return Recognised("optimum")
+    return None
+
+
+def _gradient_descent(sides: list[str], relations: tuple[str, ...]) -> Recognised | None:
+    """An interval of step sizes bounded on both sides (`0 < \\eta < c`, `\\eta \\in (a, b)`), an
+    equation in the step (`... \\eta ... = 0`, solved for it), the step as a formula, the
+    gradient, the Hessian, one iteration."""
+    text = sides[0]
+    if (relations in (("<", "<"), (r"\le", "<"), ("<", r"\le"), (r"\le", r"\le")) and sides[1] == r"\eta") or \
+            (relations == (r"\in",) and text == r"\eta"):
         return Recognised("interval", whole=True)
+    if relations == ("=",) and sides[1] == "0" and r"\eta" in text:
+        return Recognised("line_search_step", whole=True)
+    if text == r"\eta" and relations[:1] == ("=",) and re.search(r"[A-Za-z]_\{?[nkt]\}?", sides[1]):
+        return Recognised("line_search_step")
     if re.fullmatch(r"\\nabla\^(?:2|\{2\})" + _NAME + _ARGUMENT, text) or text in ("H", r"\nabla\nabla^\topf"):
         return Recognised("hessian")
-    if re.fullmatch(r"\\nabla" + _NAME + _ARGUMENT, text):
+    if re.fullmatch(r"\\nabla" + _NAME + _ARGUMENT, text) or re.fullmatch(r"[A-Za-z]'" + _ARGUMENT, text):
         return Recognised("gradient")
     if re.fullmatch(r"[A-Za-z]_\{?[nkt]\+1\}?", text):
         return Recognised("iteration")
     return None
 
 
-def _calculus(text: str) -> Recognised | None:
-    if re.fullmatch(r"\\nabla(?:_[A-Za-z])?" + _NAME + _ARGUMENT, text):
+def _calculus(problem: Problem, text: str) -> Recognised | None:
+    if getattr(problem, "scalar", False) and re.fullmatch(r"\\nabla(?:_[A-Za-z])?" + _NAME + _ARGUMENT, text):
         return Recognised("gradient")
     if re.fullmatch(r"J(?:_\{?[A-Za-z]\}?)?" + _ARGUMENT, text) or \
             re.fullmatch(r"\\frac\{\\partial[A-Za-z]\}\{\\partial[A-Za-z]\}", text):
