@@ -16,11 +16,20 @@ from ..network_problem import NetworkProblem
 from ..problem import Claim, Problem
 from ..timebound import run_bounded
 from ..verdict import Verdict
-from .arithmetic import judge_numbers_only
+from .arithmetic import judge_as_formulas
 from .document import Document, Equation, Link
 from .extract import extract
 from .limits import MAX_JUDGED_LINKS, MAX_SIDE_CHARS
-from .network import SideReading, audit_view, correct_value, expand_definitions, function_head, read_sides
+from .network import (
+    SideReading,
+    audit_view,
+    correct_value,
+    expand_definitions,
+    function_definition,
+    function_head,
+    read_sides,
+    substitute,
+)
 from .targets import Recognised, recognise
 
 #: What an entry of an audit says about its link (or its equation, when it was not read).
@@ -216,12 +225,12 @@ class _Judging:
         return found
 
     def where(self, equation: Equation, problem: Problem) -> dict[str, str]:
-        """The student's names visible at `equation`, name -> value: each defined before it, in its
-        section or a section above it, in the part `problem` judges (a later definition of a name,
-        or of a function of the same name with another argument, replaces an earlier one)."""
+        """The student's names visible at `equation`, name -> value: each defined before it in the same
+        top-level section and the part `problem` judges (a later definition of a name, or of a
+        function of the same name with another argument, replaces an earlier one)."""
         out: dict[str, str] = {}
         for owner, defined_in, name, value in self.defined:
-            visible = equation.section[: len(defined_in.section)] == defined_in.section
+            visible = equation.section[:1] == defined_in.section[:1]
             if owner == id(problem) and visible and defined_in.start < equation.start:
                 for old in [old for old in out if function_head(old) == function_head(name)]:
                     del out[old]
@@ -372,9 +381,16 @@ class _Judging:
                     entries.append(self._entry(item, "undecided", "a definition's value is not judged further"))
             return entries
         recognised: Recognised | None = recognise(problem, sides, relations, where)
-        if recognised is None:
-            return [self._numbers_only(problem, item, f"the left side {head.lhs.latex!r} names nothing "
-                                       "this problem knows") for item in items]
+        if recognised is None and function_definition(head.lhs.latex) and head.relation == "=":
+            # `g_1(\mathbf{x}) = ...` written first: the student's own function (a plain name is a claim)
+            self.define(problem, items[0], head.lhs.latex, head.rhs.latex)
+            where = expand_definitions({**where, head.lhs.latex: head.rhs.latex})
+            first = self._entry(items[0], "definition", f"defines {head.lhs.latex} (a function of the student's own)")
+            return [first] + [self._as_formulas(problem, item, where, "a definition's value is not judged further")
+                              for item in items[1:]]
+        if recognised is None:  # numbers alone: a statement in symbols may be a hypothesis ("if t is one-hot")
+            return [self._as_formulas(problem, item, where, f"the left side {head.lhs.latex!r} names nothing "
+                                      "this problem knows", numbers_only=True) for item in items]
         claim_id = f"line {head.line}"
         if recognised.whole:
             equations: list[Equation] = []
@@ -385,9 +401,12 @@ class _Judging:
             claim = Claim(claim_id, recognised.target, statement, options=dict(recognised.options))
             verdict = self.check(problem, claim)
             return [self._from_verdict(item, verdict, recognised.target) for item in items]
-        sides = [item.link.rhs.latex for item in items]
+        sides = [substitute(item.link.rhs.latex, where) for item in items]
         verdicts = [self.check(problem, Claim(f"{claim_id}.{n + 1}", recognised.target, side,
                                               options=dict(recognised.options)))
+                    if r"\partial" not in side else
+                    Verdict(f"{claim_id}.{n + 1}", recognised.target, side, "undecided",
+                            message="a derivative left to take: not read as a value of the target")
                     for n, side in enumerate(sides)]
         entries: list[Entry] = []
         before = "correct"  # the left side of the first link is the target itself
@@ -398,6 +417,10 @@ class _Judging:
             now = _verdict_kind(verdict)
             if item.link.definition:
                 entries.append(self._from_verdict(item, verdict, recognised.target))
+            elif before == "correct" and now == "undecided":  # the kind cannot read it: the two sides as formulas
+                fallback = self._as_formulas(problem, item, where, "", target=recognised.target)
+                entries.append(fallback if fallback.verdict != "undecided" else
+                               self._from_verdict(item, verdict, recognised.target))
             elif before == "correct":
                 entries.append(self._from_verdict(item, verdict, recognised.target))
             elif before == "incorrect" and now == "correct":
@@ -405,28 +428,34 @@ class _Judging:
                                            f"{recognised.target} and this one equals it, so the two differ",
                                            target=recognised.target))
             else:
-                entries.append(self._numbers_only(problem, item, f"the side before is {before} and this one "
-                                                  f"{now} as {recognised.target}: their equality is not judged",
-                                                  target=recognised.target))
+                entries.append(self._as_formulas(problem, item, where, f"the side before is {before} and this "
+                                                 f"one {now} as {recognised.target}: their equality is not judged",
+                                                 target=recognised.target))
             before = now
         return entries
 
 
-    def _numbers_only(self, problem: Problem, item: _Item, why: str, target: str | None = None) -> Entry:
-        """A link judged as an equality of two formulas of numbers; `why` it is undecided otherwise."""
+    def _as_formulas(self, problem: Problem, item: _Item, where: dict[str, str], why: str,
+                     target: str | None = None, numbers_only: bool = False) -> Entry:
+        """A link judged as an equality of two formulas in the problem's symbols (see
+        arithmetic.judge_as_formulas); `why` it is undecided otherwise."""
         link = item.link
         if link.relation != "=" or link.definition or max(len(link.lhs.latex), len(link.rhs.latex)) > MAX_SIDE_CHARS:
             return self._entry(item, "undecided", why, target=target)
         self.judged += 1
         try:
-            verdict = run_bounded(problem, judge_numbers_only, f"line {link.line}", link.lhs.latex, link.rhs.latex)
+            verdict = run_bounded(problem, judge_as_formulas, f"line {link.line}", link.lhs.latex, link.rhs.latex,
+                                  where, numbers_only)
         except Timeout as exc:
             return self._entry(item, "undecided", f"{why} ({exc})", target=target)
         except SymderivError:
             return self._entry(item, "undecided", why, target=target)
+        except InternalError as exc:
+            return self._entry(item, "undecided", f"{why} (internal error, a bug in symderiv: {exc.summary})",
+                               target=target)
         if verdict.verdict not in ("correct", "incorrect"):
             return self._entry(item, "undecided", why, target=target)
-        return self._from_verdict(item, verdict, target, prefix="numbers only: ")
+        return self._from_verdict(item, verdict, target, prefix="as formulas: ")
 
 
 def _mark_first_wrong(entries: list[Entry]) -> None:

@@ -222,6 +222,30 @@ def expand_definitions(definitions: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def substitute(latex: str, definitions: dict[str, str]) -> str:
+    """`latex` with the student's names written out (for a kind whose reader knows none of them):
+    printed back from its tree when a name was replaced, else returned as it is."""
+    if not definitions:
+        return latex
+    try:
+        node = parse_one(latex)
+        names = {parse_one(name).key(): A.Group(0, "(", (parse_one(value),)) for name, value in definitions.items()
+                 if _substitutable(name, parse_one(name)) and _formal(parse_one(name)) is None}
+    except (NotationError, SymderivError):
+        return latex
+    replaced = _replaced(node, names)
+    return latex if replaced is node else unparse(replaced)
+
+
+def function_definition(latex: str) -> bool:
+    """`latex` is a named function of one name, `g_1(\\mathbf{x})`: what a definition defines."""
+    try:
+        node = parse_one(latex)
+    except (NotationError, SymderivError):
+        return False
+    return name_key(node) is None and _is_name(node)
+
+
 def correct_value(problem: NetworkProblem, target: str) -> sp.Basic | None:
     """The truth of a canonical target: its exact value at the problem's data (a matrix; 1x1 for
     the loss) when the problem gives all of it, else the gradient's matrix formula; None if neither."""

@@ -1215,6 +1215,10 @@ class Binder:
                     and len(arg_node.items) > 1
                 ):
                     raise self.error(f"{v.name} takes one argument", arg_node)
+                if (isinstance(v, _Op) and v.kind == "deriv" and i < len(items) and isinstance(items[i], A.Group)
+                        and isinstance(self.value(arg_node, env, canonical), Fn | StudentFn)):
+                    arg_node = A.Juxt(arg_node.pos, (arg_node, items[i]))  # d/dy log(...): f with its argument
+                    i += 1
                 v = self._apply(v, arg_node, env, canonical)
             if isinstance(v, Fn | _Op | StudentFn):
                 raise self.error("a function without its argument", items[i - 1])
