@@ -200,7 +200,9 @@ def _fractional(latex: str) -> bool:
 
 
 def _link_text(document: Document, link: Link) -> str:
-    return document.text[link.lhs.start:link.rhs.end]
+    """The link as `lhs relation rhs`, each side as the reader got it (alignment and line breaks out)."""
+    written = " ".join(link.written.replace("&", " ").split()) or link.relation
+    return f"{link.lhs.latex} {written} {link.rhs.latex}"
 
 
 def _verdict_kind(verdict: Verdict) -> str:
