@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from ..verdict import Verdict
 from .arithmetic import judge_as_formulas
 from .document import Document, Equation, Link
 from .extract import extract
-from .limits import MAX_JUDGED_LINKS, MAX_SIDE_CHARS
+from .limits import AUDIT_SECONDS, MAX_JUDGED_LINKS, MAX_SIDE_CHARS
 from .network import (
     SideReading,
     audit_view,
@@ -34,6 +35,8 @@ from .targets import Recognised, recognise
 
 #: What an entry of an audit says about its link (or its equation, when it was not read).
 VERDICTS = ("correct", "incorrect", "undecided", "definition", "not read")
+#: How a side that is a number (or a matrix of numbers) reads: a value, no name, no target.
+NUMBER = SideReading(True, None, "a number", False)
 #: Relations judged as equalities ("\\approx" to the digits written).
 EQUALITIES = ("=", r"\approx", ":=", "=:", r"\equiv")
 
@@ -217,6 +220,9 @@ class _Judging:
         self.problems = problems
         self.views: dict[int, Problem] = {}
         self.judged = 0
+        self.started = time.monotonic()
+        self.verdicts: dict[tuple, Verdict] = {}  # a claim written twice is judged once
+        self.readings: dict[tuple, SideReading] = {}
         self.defined: list[tuple[int, Equation, str, str]] = []  # the student's names: (problem, where, name, value)
 
     def view(self, problem: Problem) -> Problem:
@@ -242,12 +248,27 @@ class _Judging:
     def define(self, problem: Problem, item: _Item, name: str, value: str) -> None:
         self.defined.append((id(problem), item.equation, name, value))
 
+    def exhausted(self) -> str | None:
+        """Why no more links are judged in this document (its bounds), or None."""
+        if self.judged >= MAX_JUDGED_LINKS:
+            return f"not judged: more than {MAX_JUDGED_LINKS} links in one document"
+        if time.monotonic() - self.started > AUDIT_SECONDS:
+            return f"not judged: the audit's time bound ({AUDIT_SECONDS:g} s) was reached"
+        return None
+
     def check(self, problem: Problem, claim: Claim) -> Verdict:
+        key = (id(problem), claim.target, claim.latex, repr(sorted(claim.options.items())))
+        found = self.verdicts.get(key)
+        if found is not None:
+            return Verdict(claim.id, claim.target, claim.latex, found.verdict, found.message,
+                           found.expected, found.claimed, found.counterexample, found.mistake, dict(found.details))
+        why = self.exhausted()
+        if why is not None:
+            return Verdict(claim.id, claim.target, claim.latex, "undecided", message=why)
         self.judged += 1
-        if self.judged > MAX_JUDGED_LINKS:
-            return Verdict(claim.id, claim.target, claim.latex, "undecided",
-                           message=f"not judged: more than {MAX_JUDGED_LINKS} links in one document")
-        return problem.check_one(claim)
+        verdict = problem.check_one(claim)
+        self.verdicts[key] = verdict
+        return verdict
 
     # -- a chain --------------------------------------------------------------------------------
 
@@ -256,6 +277,9 @@ class _Judging:
         if not problems:
             return [self._entry(item, "undecided", "no problem file given for this part of the document")
                     for item in items]
+        why = self.exhausted()
+        if why is not None:
+            return [self._entry(item, "undecided", why) for item in items]
         first: list[Entry] | None = None
         for problem in problems:
             entries = self._chain_in(items, problem)
@@ -292,12 +316,25 @@ class _Judging:
     # -- the network kind: every side bound through the notation ---------------------------------
 
     def _readings(self, view: NetworkProblem, sides: list[str], where: dict[str, str]) -> list[SideReading]:
-        try:
-            return run_bounded(view, read_sides, sides, where)
-        except (Timeout, SymderivError) as exc:
-            return [SideReading(False, None, str(exc)) for _ in sides]
-        except InternalError as exc:
-            return [SideReading(False, None, f"internal error (a bug in symderiv): {exc.summary}") for _ in sides]
+        """What each side names (see network.read_sides), remembered per side and definitions; a
+        number names nothing and is not sent to the worker."""
+        context = (id(view), repr(sorted(where.items())))
+        missing = [side for side in dict.fromkeys(sides)
+                   if (context, side) not in self.readings and not _is_number(side)]
+        if missing:
+            why = self.exhausted()
+            try:
+                if why is not None:
+                    raise SymderivError(why)
+                self.judged += 1
+                found = run_bounded(view, read_sides, missing, where)
+            except (Timeout, SymderivError) as exc:
+                found = [SideReading(False, None, str(exc)) for _ in missing]
+            except InternalError as exc:
+                found = [SideReading(False, None, f"internal error (a bug in symderiv): {exc.summary}")
+                         for _ in missing]
+            self.readings.update({(context, side): reading for side, reading in zip(missing, found, strict=True)})
+        return [self.readings.get((context, side), NUMBER) for side in sides]
 
     def _network_chain(self, items: list[_Item], view: NetworkProblem, where: dict[str, str]) -> list[Entry]:
         sides = [items[0].link.lhs.latex] + [item.link.rhs.latex for item in items]
@@ -444,6 +481,8 @@ class _Judging:
         link = item.link
         if link.relation != "=" or link.definition or max(len(link.lhs.latex), len(link.rhs.latex)) > MAX_SIDE_CHARS:
             return self._entry(item, "undecided", why, target=target)
+        if self.exhausted() is not None:
+            return self._entry(item, "undecided", f"{why} ({self.exhausted()})", target=target)
         self.judged += 1
         try:
             verdict = run_bounded(problem, judge_as_formulas, f"line {link.line}", link.lhs.latex, link.rhs.latex,

@@ -24,6 +24,10 @@ MAX_CUE_CHARS = 400
 # One side of a link handed to a problem's reader: a longer one is not read (the notation reader's
 # own bound on a formula is larger; a side this long is a pasted block, not one expression).
 MAX_SIDE_CHARS = 4_000
-# Links judged in one document (each is a claim judged in a worker under its CPU budget): past this
-# the rest are listed as undecided, with the reason, and the document is still reported whole.
-MAX_JUDGED_LINKS = 600
+# Links judged in one document (each is a claim judged in a worker under its CPU budget; measured
+# about 50 ms for a short one): past this the rest are listed as undecided, with the reason, and the
+# document is still reported whole. The same claim written twice is judged once.
+MAX_JUDGED_LINKS = 400
+# Wall-clock seconds one audit spends judging: past this the chains not yet judged are undecided
+# (the bound of a pathological document: thousands of equations, each a worker round trip).
+AUDIT_SECONDS = 300.0

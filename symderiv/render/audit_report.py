@@ -18,7 +18,7 @@ from ..notation.unparse import formula_latex
 from ..numeric import exact_decimal, to_nested
 from .blocks import Code, Document, Heading, Items, M, Math, Para, Table, escape_markdown, math_or_text, to_latex
 from .printer import number_matrix
-from .report import MAX_DISPLAY, _value_math
+from .report import MAX_DISPLAY, _numbers, _value_math
 
 SCHEMA = "symderiv-audit/1"
 MARKS = {"correct": "✓", "incorrect": "✗", "undecided": "?", "definition": "≔", "not read": "∅"}
@@ -43,8 +43,16 @@ def correct_latex(entry: Entry) -> str | None:
         return math_or_text(sp.latex(value))
     if isinstance(value, sp.Basic):
         return math_or_text(sp.latex(value))
-    found = _value_math(entry.expected) if entry.expected else None
+    if not entry.expected or _numbers(str(entry.expected)) is None:
+        return None  # a formula a kind printed its own way is not re-read as LaTeX here
+    found = _value_math(entry.expected)
     return found if found is not None and len(found) <= MAX_DISPLAY else None
+
+
+def correct_label(entry: Entry) -> str:
+    """What `correct_latex` shows: the target's true value, or the value the judge expected at its
+    counterexample."""
+    return "Correct value" if entry.correct is not None else "Expected (at the counterexample)"
 
 
 def correct_text(entry: Entry) -> str | None:
@@ -146,9 +154,9 @@ def audit_terminal(audit: Audit, name: str = "") -> str:
             ce = _counterexample_text(entry.counterexample)
             if ce:
                 lines.append(f"{'':17}counterexample: {_short(ce, 200)}")
-            correct = correct_text(entry)
+            correct = correct_text(entry) if correct_latex(entry) is not None else None
             if correct:
-                lines.append(f"{'':17}correct: {_short(correct, 200)}")
+                lines.append(f"{'':17}{correct_label(entry).lower()}: {_short(correct, 200)}")
     return "\n".join(lines)
 
 
@@ -252,7 +260,7 @@ def _note_markdown(entry: Entry) -> list[str]:
         lines.append(f"> counterexample: {escape_markdown(ce)}")
     correct = correct_latex(entry)
     if correct:
-        lines.append(f"> correct: ${correct}$")
+        lines.append(f"> {correct_label(entry)}: ${correct}$")
     return lines
 
 
@@ -341,7 +349,7 @@ def _note_html(entry: Entry) -> str:
         parts.append(f"<br>Counterexample: {html.escape(ce)}")
     correct = correct_latex(entry)
     if correct:
-        parts.append(f"<br>Correct: {_math_html(correct, False)}")
+        parts.append(f"<br>{correct_label(entry)}: {_math_html(correct, False)}")
     return f'<div class="note" data-line="{entry.line}">{"".join(parts)}</div>'
 
 
@@ -403,7 +411,7 @@ def _equation_tex(audit: Audit, index: int) -> str | None:
 
 
 def _mark_math(verdict: str) -> str:
-    return {"correct": r"\checkmark", "incorrect": r"\times", "definition": r"\colon ="}.get(verdict, "?")
+    return {"correct": r"\checkmark", "incorrect": r"\times", "definition": ":="}.get(verdict, "?")
 
 
 def audit_document(audit: Audit, title: str = "") -> Document:
@@ -432,13 +440,13 @@ def audit_document(audit: Audit, title: str = "") -> Document:
                          f"{equation.source}\n(not read: {equation.not_read})"))
         for entry in audit.equation_entries(equation.index):
             if entry.first_wrong:
-                doc.add(Para([f"First wrong step of this chain (line {entry.line}): {entry.message}"]))
+                doc.add(Para([f"First wrong step of this chain (line {entry.line}): {reason(entry)}"]))
                 ce = _counterexample_text(entry.counterexample)
                 if ce:
                     doc.add(Para([f"Counterexample: {ce}"]))
                 correct = correct_latex(entry)
                 if correct:
-                    doc.add(Para(["Correct: "]), Math([correct]))
+                    doc.add(Para([f"{correct_label(entry)}:"]), Math([correct]))
     return doc
 
 
