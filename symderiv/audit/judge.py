@@ -15,12 +15,12 @@ from ..errors import InputTypeError, InternalError, SymderivError, Timeout
 from ..exact import numeric_cells
 from ..network_problem import NetworkProblem
 from ..problem import Claim, Problem
-from ..timebound import run_bounded
+from ..timebound import run_bounded, time_limit
 from ..verdict import Verdict
 from .arithmetic import judge_as_formulas
 from .document import Document, Equation, Link
 from .extract import extract
-from .limits import AUDIT_SECONDS, MAX_JUDGED_LINKS, MAX_SIDE_CHARS
+from .limits import AUDIT_SECONDS, LINK_SECONDS, MAX_JUDGED_LINKS, MAX_SIDE_CHARS
 from .network import (
     SideReading,
     audit_view,
@@ -142,19 +142,51 @@ def _named(titles: tuple[str, ...] | list[str], problems: list[Problem]) -> list
     return []
 
 
+_QUESTION = re.compile(r"\b(?:question|part|exercise)\s+\(?([0-9]+|[a-z])\)?", re.IGNORECASE)
+
+
+def _question(problem: Problem) -> str | None:
+    """The item a problem's `section` names after its comma ('1 Taking Gradients, question 2' -> '2')."""
+    if "," not in problem.section:
+        return None
+    found = _QUESTION.search(problem.section.split(",", 1)[1])
+    return found.group(1).lower() if found else None
+
+
+def _item(line: str) -> str | None:
+    """The label of an enumerated item a line starts ('- 2. Let ...', '(b) ...', '2) ...'), or None."""
+    found = re.match(r"\s*(?:[-*+]\s+)?\(?([0-9]{1,2}|[a-z])[.)]\s", line)
+    return found.group(1).lower() if found else None
+
+
 def _markers(document: Document, problems: list[Problem]) -> list[tuple[int, list[Problem]]]:
-    """Where parts start: each heading (with the problems its path names) and each short line of
-    prose that names a problem by itself ('Question 3' on a line of its own, as OCR leaves it)."""
+    """Where parts start: each heading (with the problems its path names), each short line of prose
+    that names a problem by itself ('Question 3' on a line of its own, as OCR leaves it), and, in a
+    part two problems share ('1 Taking Gradients, question 1' and '..., question 2'), the
+    enumerated item each names ('- 2. Let ...')."""
     out = [(section.start, _named(section.path, problems)) for section in document.sections]
     offset = 0
+    lines: list[tuple[int, str]] = []
     for line in document.text.split("\n"):
+        lines.append((offset, line))
         words = line.strip().strip("*_#:. ")
         if 0 < len(words) <= 60 and "$" not in words:
             found = [p for p in problems if _words(words)[: len(_key(p.section))] == _key(p.section)]
             if found:
                 out.append((offset, found))
         offset += len(line) + 1
-    return sorted(out, key=lambda marker: marker[0])
+    out.sort(key=lambda marker: marker[0])
+    starts = [start for start, _ in out]
+    items: list[tuple[int, list[Problem]]] = []
+    for start, line in lines:
+        label = _item(line)
+        position = bisect.bisect_right(starts, start) - 1
+        if label is None or position < 0 or len(out[position][1]) < 2:
+            continue
+        found = [p for p in out[position][1] if _question(p) == label]
+        if found:
+            items.append((start, found))
+    return sorted(out + items, key=lambda marker: marker[0])
 
 
 def _candidates(document: Document, problems: list[Problem]) -> dict[int, list[Problem]]:
@@ -266,28 +298,25 @@ class _Judging:
         if why is not None:
             return Verdict(claim.id, claim.target, claim.latex, "undecided", message=why)
         self.judged += 1
-        verdict = problem.check_one(claim)
+        verdict = problem.check_one(claim, seconds=min(LINK_SECONDS, time_limit()))
         self.verdicts[key] = verdict
         return verdict
 
     # -- a chain --------------------------------------------------------------------------------
 
     def chain(self, items: list[_Item], problems: list[Problem]) -> list[Entry]:
-        """The entries of one chain, judged by the first problem that decides a link of it."""
+        """The entries of one chain, judged by each problem of its part (several agree, or the link is
+        undecided: see `_agreed`)."""
         if not problems:
             return [self._entry(item, "undecided", "no problem file given for this part of the document")
                     for item in items]
         why = self.exhausted()
         if why is not None:
             return [self._entry(item, "undecided", why) for item in items]
-        first: list[Entry] | None = None
-        for problem in problems:
-            entries = self._chain_in(items, problem)
-            if first is None:
-                first = entries
-            if any(entry.verdict in ("correct", "incorrect") for entry in entries):
-                return entries
-        return first or []
+        if len(problems) == 1:
+            return self._chain_in(items, problems[0])
+        results = [self._chain_in(items, problem) for problem in problems]
+        return [_agreed([result[n] for result in results]) for n in range(len(items))]
 
     def _chain_in(self, items: list[_Item], problem: Problem) -> list[Entry]:
         view = self.view(problem)
@@ -327,7 +356,7 @@ class _Judging:
                 if why is not None:
                     raise SymderivError(why)
                 self.judged += 1
-                found = run_bounded(view, read_sides, missing, where)
+                found = run_bounded(view, read_sides, missing, where, seconds=min(LINK_SECONDS, time_limit()))
             except (Timeout, SymderivError) as exc:
                 found = [SideReading(False, None, str(exc)) for _ in missing]
             except InternalError as exc:
@@ -486,7 +515,7 @@ class _Judging:
         self.judged += 1
         try:
             verdict = run_bounded(problem, judge_as_formulas, f"line {link.line}", link.lhs.latex, link.rhs.latex,
-                                  where, numbers_only)
+                                  where, numbers_only, seconds=min(LINK_SECONDS, time_limit()))
         except Timeout as exc:
             return self._entry(item, "undecided", f"{why} ({exc})", target=target)
         except SymderivError:
@@ -497,6 +526,20 @@ class _Judging:
         if verdict.verdict not in ("correct", "incorrect"):
             return self._entry(item, "undecided", why, target=target)
         return self._from_verdict(item, verdict, target, prefix="as formulas: ")
+
+
+def _agreed(entries: list[Entry]) -> Entry:
+    """One link judged by several problems of the same part (two questions under one heading): the
+    verdict they reach, when those that decide agree; undecided, naming them, when they do not."""
+    decided = [entry for entry in entries if entry.verdict in ("correct", "incorrect")]
+    if not decided:
+        return next((entry for entry in entries if entry.verdict == "definition"), entries[0])
+    if len({entry.verdict for entry in decided}) == 1:
+        return decided[0]
+    first = decided[0]
+    said = "; ".join(f"{entry.problem}: {entry.verdict}" for entry in decided)
+    return Entry(first.equation, first.link, first.line, first.column, first.text, first.relation, first.section,
+                 first.chain, "undecided", f"the problems of this part disagree ({said})", target=first.target)
 
 
 def _mark_first_wrong(entries: list[Entry]) -> None:

@@ -119,6 +119,9 @@ def _matrix_calculus(problem: Problem, text: str, definitions: dict[str, str]) -
         return Recognised("gradient_entry", options)
     if re.fullmatch(rf"f\({name}\)", text):
         return Recognised("rewrite", options)
+    vector = getattr(problem, "vector", None)
+    if vector and re.fullmatch(rf"[A-Za-z]\({re.escape(vector)}\)", text) and not function:
+        return Recognised("rewrite")  # g(a): the function of the vectorised input, as the problem's [function] says
     return None
 
 
