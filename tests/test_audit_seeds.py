@@ -38,16 +38,12 @@ KNOWN_GAPS = {
                             "no name the calculus kind reads",
     ("003", "3.2b-g1"): "pair/argument/length: the claim judges g_1 with g_2 as a composition; the audit reads "
                         "g_1(x) = ... as the student's definition",
-    ("003", "3.2b-g2"): "index/length: g_2(a)_i = ... defines g_2 entry by entry, which the audit does not read",
+    ("003", "3.2b-g2"): "index/length: the same for g_2, defined entry by entry (g_2(a)_i = ...)",
     ("003", "3.2c-grad-g1"): "of = '3.2b-g1': the gradient of the student's g_1, paired by the claim",
     ("003", "3.2c-jacobian-g2"): "of/index: the Jacobian of the entry-wise g_2",
     ("003", "3.2c-gradient"): "reading: A_i^T is the i-th row of A (said in prose), read literally it names "
                               "no entry",
     ("003", "3.2c-istar"): "where: i^* and k' defined by the claim",
-    ("003", "4.2.l2"): "where: l_2(w) as a vector; the student defines it entry by entry (l_2(w)_i = y_i')",
-    ("003", "4.2.jacobian"): "where: l_2(w) as a vector (the same)",
-    ("003", "4.3.l2"): "where: l_2(c) as a vector (the same)",
-    ("003", "4.3.jacobian"): "where: l_2(c) as a vector (the same)",
 }
 
 

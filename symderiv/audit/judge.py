@@ -23,8 +23,10 @@ from .extract import extract
 from .limits import AUDIT_SECONDS, LINK_SECONDS, MAX_JUDGED_LINKS, MAX_SIDE_CHARS
 from .network import (
     SideReading,
+    as_definition,
     audit_view,
     correct_value,
+    entrywise,
     expand_definitions,
     function_definition,
     function_head,
@@ -277,8 +279,12 @@ class _Judging:
                 out[name] = value
         return expand_definitions(out)
 
-    def define(self, problem: Problem, item: _Item, name: str, value: str) -> None:
+    def define(self, problem: Problem, item: _Item, name: str, value: str) -> dict[str, str]:
+        """Keep the student's definition `name = value` (as the notation takes it, see
+        network.as_definition); returns it as a one-entry table."""
+        name, value = as_definition(name, value)
         self.defined.append((id(problem), item.equation, name, value))
+        return {name: value}
 
     def exhausted(self) -> str | None:
         """Why no more links are judged in this document (its bounds), or None."""
@@ -378,9 +384,8 @@ class _Judging:
             target = reading.target or (lhs if reading.known else None)
             if n == 0 and not item.equation.continues and self._defines(link, readings[0], readings[1], lhs, where):
                 defined, value = (link.defined_side.latex, link.value_side.latex) if link.definition else (lhs, rhs)
-                self.define(view, item, defined, value)
+                where = expand_definitions({**where, **self.define(view, item, defined, value)})
                 defining = (len(self.defined) - 1, n)
-                where = expand_definitions({**where, defined: value})
                 entries.append(self._entry(item, "definition", f"defines {defined} (a name of the student's own)"))
                 continue
             if link.relation not in EQUALITIES:
@@ -410,8 +415,9 @@ class _Judging:
             entries.append(entry)
         if defining is not None and len(entries) > 1 and all(e.verdict == "correct" for e in entries[1:]):
             # `l_2(h') = y' = W h' + c`: the name stands for the last, most explicit, side of its chain
-            owner, equation, name, _ = self.defined[defining[0]]
-            self.defined[defining[0]] = (owner, equation, name, sides[-1])
+            owner, equation, _, _ = self.defined[defining[0]]
+            name, value = as_definition(items[0].link.lhs.latex, sides[-1])
+            self.defined[defining[0]] = (owner, equation, name, value)
         return entries
 
     @staticmethod
@@ -449,16 +455,19 @@ class _Judging:
                     entries.append(self._entry(item, "undecided", "a definition's value is not judged further"))
             return entries
         recognised: Recognised | None = recognise(problem, sides, relations, where)
-        if recognised is None and function_definition(head.lhs.latex) and head.relation == "=":
+        if recognised is None and head.relation == "=" and (function_definition(head.lhs.latex)
+                                                            or entrywise(head.lhs.latex) is not None):
             # `g_1(\mathbf{x}) = ...` written first: the student's own function (a plain name is a claim)
-            self.define(problem, items[0], head.lhs.latex, head.rhs.latex)
-            where = expand_definitions({**where, head.lhs.latex: head.rhs.latex})
+            where = expand_definitions({**where, **self.define(problem, items[0], head.lhs.latex, head.rhs.latex)})
             first = self._entry(items[0], "definition", f"defines {head.lhs.latex} (a function of the student's own)")
             return [first] + [self._as_formulas(problem, item, where, "a definition's value is not judged further")
                               for item in items[1:]]
-        if recognised is None:  # numbers alone: a statement in symbols may be a hypothesis ("if t is one-hot")
+        if recognised is None:
+            # numbers alone, unless the left side applies a function the student defined (a statement
+            # in the problem's symbols alone may be a hypothesis: "if t is one-hot, sum_k t_k = 1")
+            own = any(f"{function_head(name)}(" in head.lhs.latex for name in where if "(" in name)
             return [self._as_formulas(problem, item, where, f"the left side {head.lhs.latex!r} names nothing "
-                                      "this problem knows", numbers_only=True) for item in items]
+                                      "this problem knows", numbers_only=not own) for item in items]
         claim_id = f"line {head.line}"
         if recognised.whole:
             equations: list[Equation] = []
@@ -500,6 +509,10 @@ class _Judging:
                                                  f"one {now} as {recognised.target}: their equality is not judged",
                                                  target=recognised.target))
             before = now
+        if recognised.target == "rewrite" and entries and entries[0].verdict == "correct" \
+                and function_definition(head.lhs.latex) \
+                and not any(function_head(name) == function_head(head.lhs.latex) for name in where):
+            self.define(problem, items[0], head.lhs.latex, head.rhs.latex)  # g(a) = ..., right: the student's g
         return entries
 
 

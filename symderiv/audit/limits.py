@@ -30,7 +30,7 @@ MAX_SIDE_CHARS = 4_000
 MAX_JUDGED_LINKS = 400
 # Wall-clock seconds one audit spends judging: past this the chains not yet judged are undecided
 # (the bound of a pathological document: thousands of equations, each a worker round trip).
-AUDIT_SECONDS = 300.0
+AUDIT_SECONDS = 900.0
 # CPU seconds one link may take (within SYMDERIV_TIME_LIMIT, whichever is smaller): a document has
 # hundreds of links, so each gets less than a claim of a problem file; past it, `undecided: time bound`.
 LINK_SECONDS = 10.0

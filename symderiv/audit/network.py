@@ -103,6 +103,36 @@ def _is_name(node: A.Node) -> bool:
     return False
 
 
+def entrywise(latex: str) -> tuple[str, str] | None:
+    """`F(x)_i` (a function of one name, one index letter; parsed as F then `(x)_i`): the function
+    `F(x)` and the letter, for a definition `F(x)_i = body` of F entry by entry; None otherwise."""
+    try:
+        node = parse_one(latex)
+    except (NotationError, SymderivError):
+        return None
+    if not (isinstance(node, A.Juxt) and len(node.items) == 2 and isinstance(node.items[1], A.Sub)):
+        return None
+    head, scripted = node.items
+    argument, index = scripted.body, scripted.index
+    if not (len(index) == 1 and isinstance(index[0], A.Name) and len(index[0].text) == 1
+            and index[0].text.isalpha() and isinstance(argument, A.Group)):
+        return None
+    function = A.Juxt(node.pos, (head, argument))
+    if not _is_name(function) or name_key(function) is not None:
+        return None
+    return unparse(function), index[0].text
+
+
+def as_definition(name: str, value: str) -> tuple[str, str]:
+    """A definition as the notation takes it: `F(x)_i = body` becomes `F(x) = [body]_i` (the
+    vector of its entries, the range of i found from the body); any other is kept."""
+    found = entrywise(name)
+    if found is None:
+        return name, value
+    function, letter = found
+    return function, f"\\left[ {value} \\right]_{{{letter}}}"
+
+
 def _matrix(value) -> sp.Matrix | None:
     if isinstance(value, sp.MatrixBase):
         return sp.Matrix(value)
@@ -139,7 +169,7 @@ def read_sides(problem: NetworkProblem, sides: list[str], where: dict[str, str])
             continue
         judge = Judge(scope, table, latex, points=1)
         try:
-            name = _is_name(parse_one(latex))
+            name = _is_name(parse_one(latex)) or entrywise(latex) is not None
         except (NotationError, SymderivError):
             name = False
         try:
