@@ -19,9 +19,11 @@ venv: $(STAMP)
 demo: venv
 	$(PY) scripts/demo.py
 
-## test: lint, then the whole test suite on every core (installs pdflatex/pdftoppm first if missing)
+## test: lint, then the whole test suite on every core (installs pdflatex/pdftoppm, and KaTeX with
+##       chromium and chromium-driver for the audit's browser test, first if missing)
 test: venv
 	bash scripts/install-tex.sh
+	bash scripts/install-browser.sh
 	$(PY) -m ruff check symderiv tests benchmarks scripts
 	$(PY) -m pytest -q -p no:cacheprovider -n auto --durations=15
 

@@ -1,4 +1,4 @@
-"""The `symderiv` command: solve, check and list problem files."""
+"""The `symderiv` command: solve, check and list problem files; audit a solution document."""
 
 from __future__ import annotations
 
@@ -56,6 +56,17 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--target", metavar="TARGET", help="what --claim is about, e.g. dL/dW1")
     _document_flags(c)
     sub.add_parser("list", help="list the bundled problem files")
+    a = sub.add_parser("audit", help="judge every equation of a solution document in place")
+    a.add_argument("solution", help="the solution: a .md, .tex or .txt file, or - for standard input")
+    a.add_argument("--problem", action="append", required=True, metavar="PROBLEM.toml",
+                   help="a problem file the solution answers (repeat for several; each judges the part "
+                        "its `section` names)")
+    a.add_argument("--format", choices=("md", "tex", "txt"), help="the solution's format (default: by its "
+                                                                   "extension; for - guessed from the text)")
+    a.add_argument("--json", action="store_true", help="machine-readable output")
+    a.add_argument("--markdown", metavar="OUT.md", help="also write the document with a mark after every equation")
+    a.add_argument("--html", metavar="OUT.html", help="also write it as one HTML page (KaTeX inside, nothing fetched)")
+    a.add_argument("--pdf", metavar="OUT.pdf", help="also write the audit as PDF (needs pdflatex)")
     return p
 
 
@@ -132,6 +143,8 @@ def _run(argv: list[str]) -> int:
         return _list()
     from . import commands  # SymPy and the kinds: imported only by the commands that need them
 
+    if args.command == "audit":
+        return commands.audit(args)
     return commands.solve(args) if args.command == "solve" else commands.check(args)
 
 

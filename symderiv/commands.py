@@ -1,18 +1,22 @@
-"""`symderiv solve` and `symderiv check`: the problem is loaded here, its work runs bounded in its worker."""
+"""`symderiv solve`, `check` and `audit`: the problem is loaded here, its work runs bounded in its worker."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .audit import FORMATS, guess_format
+from .audit import audit as audit_document
 from .core.errors import SymderivError, Timeout
 from .core.timebound import TIME_VARIABLE, bounded, run_bounded, solve_limit, time_limit
 from .core.verdict import Verdict
 from .kinds import load
 from .kinds.base import Claim, Problem, Solution
+from .render.audit_report import audit_html, audit_json, audit_latex, audit_markdown, audit_terminal
 from .render.document import solution_latex, solution_markdown
 from .render.pdf import compile_pdf
 from .render.report import report_latex, report_markdown
@@ -20,6 +24,7 @@ from .render.solution_text import solution_text
 from .render.table import render_table
 from .render.terminal import (
     EXIT_OK,
+    EXIT_WRONG,
     check_output,
     debugging,
     exit_status,
@@ -32,7 +37,7 @@ from .render.terminal import (
 )
 from .render.verdicts import verdict_json
 
-OUTPUTS = ("latex", "pdf", "markdown")
+OUTPUTS = ("latex", "pdf", "markdown", "html")
 
 
 def load_problem(path: str) -> Problem:
@@ -164,3 +169,52 @@ def _report_crashes(verdicts: list[Verdict]) -> list[Verdict]:
         out.append(replace(v, details={**v.details, "internal_error": info}))
     return out
 
+
+
+def read_solution(path: str, fmt: str | None) -> tuple[str, str]:
+    """The text of a solution document (`-`: standard input) and its format: `fmt`, else by the
+    file's extension (.md, .tex, .txt), else guessed from the text. Errors name the file."""
+    if path == "-":
+        data = sys.stdin.buffer.read() if sys.stdin is not None else b""
+        name = "standard input"
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise SymderivError(f"{path}: cannot read the solution ({exc.strerror or exc})") from None
+        name = path
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SymderivError(f"{name}: the solution is not UTF-8 text (byte {exc.start})") from None
+    extension = Path(path).suffix.lower().lstrip(".") if path != "-" else ""
+    chosen = fmt or (extension if extension in FORMATS else None) or (
+        "md" if extension == "markdown" else None) or guess_format(text)
+    return text, chosen
+
+
+def audit(args: argparse.Namespace) -> int:
+    """Judge every equation of a solution document against its problem files; print the listing
+    (or JSON), then write the annotated documents. Exit 0 when every equation read is correct (or
+    a definition), 1 when one is incorrect, undecided or not read, 2 on bad input."""
+    outputs = _outputs(args)
+    text, fmt = read_solution(args.solution, args.format)
+    problems = [load_problem(path) for path in args.problem]
+    result = audit_document(problems, text, fmt)
+    name = "standard input" if args.solution == "-" else args.solution
+    if args.json:
+        print(json.dumps({"solution": name, **audit_json(result)}, indent=2, default=str))
+    else:
+        print(audit_terminal(result, name))
+    try:
+        if "markdown" in outputs:
+            write_text_output(outputs["markdown"], bounded(audit_markdown, result, seconds=time_limit()))
+        if "html" in outputs:
+            write_text_output(outputs["html"], bounded(audit_html, result, Path(name).name, seconds=time_limit()))
+        if "pdf" in outputs:
+            tex = bounded(audit_latex, result, Path(name).name, seconds=time_limit())
+            write_output(outputs["pdf"], lambda part: _compile(tex, part))
+    except Timeout as exc:
+        raise SymderivError(f"the audit report: {exc} ({TIME_VARIABLE})") from None
+    summary = result.summary()
+    return EXIT_OK if summary["incorrect"] + summary["undecided"] + summary["not_read"] == 0 else EXIT_WRONG

@@ -21,3 +21,16 @@ MAX_PARAGRAPH_CHARS = 20_000
 MAX_DISPLAY_LINES = 100
 # How much prose before a math block is read for a definition cue ("let", "where", "define").
 MAX_CUE_CHARS = 400
+# One side of a link handed to a problem's reader: a longer one is not read (the notation reader's
+# own bound on a formula is larger; a side this long is a pasted block, not one expression).
+MAX_SIDE_CHARS = 4_000
+# Links judged in one document (each is a claim judged in a worker under its CPU budget; measured
+# about 50 ms for a short one): past this the rest are listed as undecided, with the reason, and the
+# document is still reported whole. The same claim written twice is judged once.
+MAX_JUDGED_LINKS = 400
+# Wall-clock seconds one audit spends judging: past this the chains not yet judged are undecided
+# (the bound of a pathological document: thousands of equations, each a worker round trip).
+AUDIT_SECONDS = 900.0
+# CPU seconds one link may take (within SYMDERIV_TIME_LIMIT, whichever is smaller): a document has
+# hundreds of links, so each gets less than a claim of a problem file; past it, `undecided: time bound`.
+LINK_SECONDS = 10.0

@@ -251,10 +251,11 @@ class Problem(ABC):
                     raise InputTypeError(f"a claim's {name} must be text (str), got {type(value).__name__}")
         return [self.check_one(claim) for claim in chosen]
 
-    def check_one(self, claim: Claim) -> Verdict:
-        """The verdict on one claim, judged under its budget in this problem's worker (see check)."""
+    def check_one(self, claim: Claim, seconds: float | None = None) -> Verdict:
+        """The verdict on one claim, judged under its budget (`seconds`, default the time limit) in
+        this problem's worker (see check)."""
         try:
-            return run_bounded(self, _judge, claim)
+            return run_bounded(self, _judge, claim, seconds=seconds)
         except Timeout as exc:
             return Verdict(claim.id, claim.target, claim.latex, "undecided", message=str(exc))
         except SymderivError as exc:

@@ -101,6 +101,10 @@ def _juxtaposition(b: Binder, node: A.Juxt, env, canonical) -> Value:
                 and len(arg_node.items) > 1
             ):
                 raise b.error(f"{v.name} takes one argument", arg_node)
+            if (isinstance(v, Op) and v.kind == "deriv" and i < len(items) and isinstance(items[i], A.Group)
+                    and isinstance(b.value(arg_node, env, canonical), Fn | StudentFn)):
+                arg_node = A.Juxt(arg_node.pos, (arg_node, items[i]))  # d/dy log(...): f with its argument
+                i += 1
             v = apply(b, v, arg_node, env, canonical)
         if isinstance(v, Fn | Op | StudentFn):
             raise b.error("a function without its argument", items[i - 1])

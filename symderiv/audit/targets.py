@@ -1,0 +1,137 @@
+"""Targets of the problem kinds without a notation table, recognised from a left side as written:
+`\\nabla f(u)` is a gradient, `\\frac{\\partial E}{\\partial y_i}` the derivative of a loss."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..kinds.base import Problem
+
+_STYLES = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|vec|pmb|operatorname)\s*")
+_SIZED = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)[lr]?\b\s*")
+_SPACING = re.compile(r"\\[,;:! ]|\\(?:quad|qquad|displaystyle|textstyle)\b")
+#: one name: a letter, a Greek letter, or \mathcal{L}; with an optional argument list
+_NAME = r"(?:[A-Za-z]|\\[a-zA-Z]+)"
+_ARGUMENT = r"(?:\([^()=]*\))?"
+#: names a loss is written with (softmax cross-entropy)
+LOSS_NAMES = {"E", "L", "J", "H", r"\ell", r"\mathcal{L}", r"\mathcal{E}", "CE", r"\mathcal{J}"}
+
+
+def normalise(latex: str) -> str:
+    """`latex` with font commands, sized delimiters, spacing and spaces removed, and braces
+    around one character dropped (`\\mathbf{u}_{n+1}` -> `u_{n+1}`, `{E}` -> `E`)."""
+    text = _SPACING.sub("", _SIZED.sub("", _STYLES.sub("", latex)))
+    text = "".join(text.split())
+    previous = None
+    while previous != text:
+        previous = text
+        text = re.sub(r"(?<![\\a-zA-Z_^])\{(\\?[A-Za-z0-9]+)\}", r"\1", text)
+        text = re.sub(r"([_^])\{([A-Za-z0-9])\}", r"\1\2", text)
+    return text
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A target recognised from a left side, with the claim options its kind needs."""
+
+    target: str
+    options: dict[str, Any] = field(default_factory=dict)
+    whole: bool = False  # the kind reads the whole statement (an interval `0 < \\eta < 1/6`), not one side
+
+
+def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
+              definitions: dict[str, str]) -> Recognised | None:
+    """The target the left side of a chain (`sides[0]`; the chain's sides and `relations`) names in
+    `problem` (a kind without a notation table), or None. `definitions`: the student's own names."""
+    kind = problem.kind
+    text = normalise(sides[0])
+    if kind == "gradient_descent":
+        return _gradient_descent([normalise(side) for side in sides], relations)
+    if kind == "calculus":
+        return _calculus(problem, text)
+    if kind == "identity":
+        return _identity(problem, text)
+    if kind == "matrix_calculus":
+        return _matrix_calculus(problem, text, definitions)
+    if kind == "regularisation":
+        return _regularisation([normalise(side) for side in sides], relations)
+    return None
+
+
+def _regularisation(sides: list[str], relations: tuple[str, ...]) -> Recognised | None:
+    """The first-order condition (`H(w - w^*) + \\mu w = 0`, a statement in w) and the optimum (`w = ...`)."""
+    if relations == ("=",) and sides[1] == "0" and r"\mu" in sides[0]:
+        return Recognised("stationarity", whole=True)
+    if sides[0] in ("w", r"\tilde{w}", r"\hat{w}", r"\tildew", r"\hatw") and relations[:1] == ("=",):
+        return Recognised("optimum")
+    return None
+
+
+def _gradient_descent(sides: list[str], relations: tuple[str, ...]) -> Recognised | None:
+    """An interval of step sizes bounded on both sides (`0 < \\eta < c`, `\\eta \\in (a, b)`), an
+    equation in the step (`... \\eta ... = 0`, solved for it), the step as a formula, the
+    gradient, the Hessian, one iteration."""
+    text = sides[0]
+    if (relations in (("<", "<"), (r"\le", "<"), ("<", r"\le"), (r"\le", r"\le")) and sides[1] == r"\eta") or \
+            (relations == (r"\in",) and text == r"\eta"):
+        return Recognised("interval", whole=True)
+    if relations == ("=",) and sides[1] == "0" and r"\eta" in text:
+        return Recognised("line_search_step", whole=True)
+    if text == r"\eta" and relations[:1] == ("=",) and re.search(r"[A-Za-z]_\{?[nkt]\}?", sides[1]):
+        return Recognised("line_search_step")
+    if re.fullmatch(r"\\nabla\^(?:2|\{2\})" + _NAME + _ARGUMENT, text) or text in ("H", r"\nabla\nabla^\topf"):
+        return Recognised("hessian")
+    if re.fullmatch(r"\\nabla" + _NAME + _ARGUMENT, text) or re.fullmatch(r"[A-Za-z]'" + _ARGUMENT, text):
+        return Recognised("gradient")
+    if re.fullmatch(r"[A-Za-z]_\{?[nkt]\+1\}?", text):
+        return Recognised("iteration")
+    return None
+
+
+def _calculus(problem: Problem, text: str) -> Recognised | None:
+    if getattr(problem, "scalar", False) and re.fullmatch(r"\\nabla(?:_[A-Za-z])?" + _NAME + _ARGUMENT, text):
+        return Recognised("gradient")
+    if re.fullmatch(r"J(?:_\{?[A-Za-z]\}?)?" + _ARGUMENT, text) or \
+            re.fullmatch(r"\\frac\{\\partial[A-Za-z]\}\{\\partial[A-Za-z]\}", text):
+        return Recognised("jacobian")
+    return None
+
+
+def _identity(problem: Problem, text: str) -> Recognised | None:
+    if getattr(problem, "name", "") != "softmax_cross_entropy":
+        return None
+    logits, index = re.escape(problem.logits), re.escape(problem.index)
+    loss = "|".join(re.escape(name) for name in sorted(LOSS_NAMES, key=len, reverse=True))
+    if re.fullmatch(rf"(?:{loss}){_ARGUMENT}", text):
+        return Recognised("loss")
+    if re.fullmatch(rf"\\frac\{{\\partial(?:{loss})\}}\{{\\partial{logits}_\{{?{index}\}}?\}}", text):
+        return Recognised("derivative")
+    return None
+
+
+def _matrix_calculus(problem: Problem, text: str, definitions: dict[str, str]) -> Recognised | None:
+    name = re.escape(problem.input)
+    function = _function_named(problem, definitions)
+    options = {"function": function} if function else {}
+    if re.fullmatch(rf"\\nabla f\({name}\)_\{{?ij\}}?".replace(" ", ""), text):
+        return Recognised("gradient_entry", options)
+    if re.fullmatch(rf"f\({name}\)", text):
+        return Recognised("rewrite", options)
+    vector = getattr(problem, "vector", None)
+    if vector and re.fullmatch(rf"[A-Za-z]\({re.escape(vector)}\)", text) and not function:
+        return Recognised("rewrite")  # g(a): the function of the vectorised input, as the problem's [function] says
+    return None
+
+
+def _function_named(problem: Problem, definitions: dict[str, str]) -> str | None:
+    """The problem's alternative function (`[functions.NAME]`) whose value the student's own
+    definition of f(...) writes, or None (the problem's [function])."""
+    written = [normalise(value) for name, value in definitions.items() if normalise(name).startswith("f(")]
+    if not written:
+        return None
+    for key, alternative in getattr(problem, "alts", {}).items():
+        if normalise(alternative.value) == written[-1]:
+            return key
+    return None

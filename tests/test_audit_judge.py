@@ -1,0 +1,283 @@
+"""Judging a document link by link, and its reports: targets recognised from left sides, the student's
+definitions, parts and problems, the JSON schema, the command line (files, stdin, exit statuses, atomic
+outputs), hostile text kept out of HTML and TeX, and pathological documents bounded."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from symderiv.audit import Audit, audit
+from symderiv.audit.network import expand_definitions, substitute
+from symderiv.audit.targets import normalise, recognise
+from symderiv.core.errors import InputTypeError, SymderivError
+from symderiv.core.texsafe import inert
+from symderiv.kinds import load
+from symderiv.render.audit_report import SCHEMA, audit_html, audit_json, audit_latex, audit_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+D = ROOT / "derivations"
+NETWORK = D / "seed002-p1-network.toml"  # column layout, 3 samples, data given
+SOFTMAX = D / "seed000-q2-softmax-ce.toml"
+STEP = D / "seed002-p2-step-size.toml"
+MATRIX = D / "seed003-s3-matrix-gradient.toml"
+SOLUTION_MD = D / "solutions" / "seed002-p1-network.md"
+
+
+@pytest.fixture(scope="module")
+def network():
+    return load(NETWORK)
+
+
+def verdicts(result: Audit) -> list[tuple[int, str]]:
+    return [(entry.line, entry.verdict) for entry in result.entries]
+
+
+# -- links of a network problem: (label, document, expected (line, verdict) per link) -----------------
+# Truths: the seed-002 data (y = [-0.7, -0.43, -0.51], t = [-0.5, 0.1, 0.8], L = 1.0185 = 2037/2000).
+NETWORK_CASES = [
+    ("loss at the data, exact", "$$L = 1.0185$$", [(1, "correct")]),
+    ("loss, a wrong digit", "$$L = 1.0186$$", [(1, "incorrect")]),
+    ("loss rounded to the digits written", "$$L = 1.02$$", [(1, "correct")]),
+    ("loss rounded wrongly", "$$L = 1.01$$", [(1, "incorrect")]),
+    ("a residual at the data", "$y_1 - t_1 = -0.2$", [(1, "correct")]),
+    ("a chain: its wrong middle link", "$$L = \\frac{1}{2} \\cdot 2.073 = 1.0185$$",
+     [(1, "incorrect"), (1, "incorrect")]),
+    ("a formula identity at random points", "$$\\frac{\\partial L}{\\partial y_k} = y_k - t_k$$", [(1, "correct")]),
+    ("the same, a sign wrong", "$$\\frac{\\partial L}{\\partial y_k} = t_k - y_k$$", [(1, "incorrect")]),
+    ("a name of the student's own, then used", "$$Z = W^{(1)} X^{\\top} + \\mathbf{b}^{(1)}$$\n\n"
+     "$$Z = \\begin{bmatrix} -0.86 & -0.36 & 0.95 \\\\ -0.67 & 0.45 & -0.53 \\end{bmatrix}$$",
+     [(1, "definition"), (3, "correct")]),
+    ("a definition with :=", "$$\\mathbf{s}_k := y_k - t_k$$\n\n$$\\frac{\\partial L}{\\partial y_k} = \\mathbf{s}_k$$",
+     [(1, "definition"), (3, "correct")]),
+    ("numbers alone", "$$600 + 8 = 608$$", [(1, "correct")]),
+    ("numbers alone, wrong", "$$600 + 8 = 609$$", [(1, "incorrect")]),
+    ("an inequality is not judged here", "$$L < 2$$", [(1, "undecided")]),
+    ("a name written first is the student's", "$$\\heartsuit_q = 3$$", [(1, "definition")]),
+    ("an expression nobody knows", "$$\\heartsuit_q + 1 = 3$$", [(1, "undecided")]),
+]
+
+
+@pytest.mark.parametrize("label, text, expected", NETWORK_CASES, ids=[c[0] for c in NETWORK_CASES])
+def test_network_links(network, label: str, text: str, expected: list[tuple[int, str]]) -> None:
+    assert verdicts(audit(network, text, "md")) == expected
+
+
+def test_recognised_targets_and_correct_values(network) -> None:
+    result = audit(network, "$$\\frac{\\partial L}{\\partial b^{(2)}} = -2.05$$", "md")
+    (entry,) = result.entries
+    assert (entry.target, entry.verdict, entry.first_wrong) == ("dL/db2", "incorrect", True)
+    assert entry.correct is not None and entry.correct[0, 0] == sp.Rational(-51, 25)  # the seed's -2.04
+    data = audit_json(result)
+    link = data["equations"][0]["links"][0]
+    assert link["correct"]["text"] == "-2.04" and link["correct"]["latex"] == "-2.04"
+
+
+def test_parameter_latex_is_bound_without_a_table() -> None:
+    """A network problem's parameters are named by their `latex` even where [notation] is silent."""
+    from symderiv.audit.network import audit_view, read_sides
+    from symderiv.kinds import parse_text
+
+    text = NETWORK.read_text(encoding="utf-8").replace("'b^{(2)}' = 'b2'\n", "")
+    assert "'b^{(2)}' = 'b2'" not in text
+    problem = parse_text(text, "no-b2-entry.toml")
+    (reading,) = read_sides(audit_view(problem), ["\\frac{\\partial L}{\\partial b^{(2)}}"], {})
+    assert reading.target == "dL/db2"
+
+
+# -- other kinds: (label, problem, left side, chain relations, expected target) ------------------------
+RECOGNISED = [
+    ("gradient", STEP, "\\nabla f(u)", ("=",), "gradient"),
+    ("Hessian", STEP, "\\nabla^2 f(u)", ("=",), "hessian"),
+    ("one iteration", STEP, "\\mathbf{u}_{n+1}", ("=",), "iteration"),
+    ("interval on both sides", STEP, "0", ("<", "<"), "interval"),
+    ("one side of an interval is no interval", STEP, "\\eta", (">",), None),
+    ("softmax loss", SOFTMAX, "E", ("=",), "loss"),
+    ("softmax derivative", SOFTMAX, "\\frac{\\partial E}{\\partial y_i}", ("=",), "derivative"),
+    ("matrix gradient entry", MATRIX, "\\nabla f(\\mathbf{A})_{ij}", ("=",), "gradient_entry"),
+    ("a name the kind does not know", MATRIX, "h(\\mathbf{A})", ("=",), None),
+]
+
+
+@pytest.mark.parametrize("label, path, lhs, relations, target", RECOGNISED, ids=[c[0] for c in RECOGNISED])
+def test_targets_of_other_kinds(label: str, path: Path, lhs: str, relations: tuple, target: str | None) -> None:
+    sides = [lhs, "\\eta", "1"] if relations == ("<", "<") else [lhs, "1"]
+    found = recognise(load(path), sides, relations, {})
+    assert (found.target if found else None) == target
+
+
+def test_normalise_drops_fonts_spacing_and_braces() -> None:
+    assert normalise("\\mathbf{u}_{n+1}") == "u_{n+1}"
+    assert normalise("\\nabla^{2} \\, f ( \\mathbf{u} )") == "\\nabla^2f(u)"
+
+
+def test_definitions_are_written_out_in_the_names_before_them() -> None:
+    out = expand_definitions({"Z": "W X + b", "A": "f(Z)", "l(\\mathbf{h})": "\\sigma(\\mathbf{h})",
+                              "i": "k + 1", "s": "\\sum_{i=1}^{3} x_i"})
+    assert " ".join(out["A"].split()) == "f ((W X + b))"
+    assert out["l(\\mathbf{h})"].replace(" ", "") == "\\sigma(\\mathbf{h})"  # a formal parameter is kept
+    assert "k + 1" not in out["s"]  # an index letter is never replaced (sums bind it)
+    assert substitute("p_i - t_i", {"p_i": "\\frac{1}{2}"}) == "(\\frac{1}{2}) - t_i"
+    assert substitute("x + 1", {}) == "x + 1"
+
+
+def test_softmax_chain_with_a_derivative_left_to_take() -> None:
+    """d/dy_i log(...) read with its argument (notation: the derivative operator before a function)."""
+    text = ("\\begin{align*}\n\\frac{\\partial E}{\\partial y_i} &= \\frac{\\partial}{\\partial y_i} "
+            "\\log \\left( \\sum_j \\exp(y_j) \\right) \\sum_k t_k - t_i \\\\\n"
+            "&= \\frac{\\exp(y_i)}{\\sum_j \\exp(y_j)} \\sum_k t_k - t_i\n\\end{align*}")
+    result = audit(load(SOFTMAX), text, "tex")
+    assert [entry.verdict for entry in result.entries] == ["undecided", "correct"]
+
+
+def test_parts_go_to_the_problem_their_heading_names() -> None:
+    text = ("# Problem 1\n\n$$L = 1.0185$$\n\n# Problem 2\n\n$$\\nabla f(u) = 2Au$$\n\n"
+            "## Details\n\n$$\\nabla^2 f(u) = 2A$$\n")
+    result = audit([load(NETWORK), load(STEP)], text, "md")
+    assert [(entry.problem.split(":")[0][:14], entry.verdict) for entry in result.entries] == [
+        ("Seed 002 Probl", "correct"), ("Gradient desce", "correct"), ("Gradient desce", "correct")]
+
+
+def test_two_problems_of_one_part_must_agree() -> None:
+    """'\\nabla g(x) = v' under one heading shared by two calculus problems: each judges it."""
+    text = "## 1 Taking Gradients\n\n$$\\nabla f(\\mathbf{x}) = \\begin{bmatrix} 0 \\\\ 0 \\end{bmatrix}$$\n"
+    problems = [load(D / "seed003-s1-gradients.toml"), load(D / "seed003-s1-linear.toml")]
+    (entry,) = audit(problems, text, "md").entries
+    assert entry.verdict in ("incorrect", "undecided")
+    assert entry.verdict == "incorrect" or "disagree" in entry.message
+
+
+# -- the document is never lost -----------------------------------------------------------------------
+
+def test_unreadable_equations_are_listed_with_their_line(network) -> None:
+    text = "Intro.\n\n$$L = 3 =$$\n\nThen\n\n$$L = 1.0185$$\n\n$$\\begin{aligned} x &= \n"
+    result = audit(network, text, "md")
+    lines = [(entry.line, entry.verdict) for entry in result.entries]
+    assert (3, "not read") in lines and (7, "correct") in lines
+    assert all(entry.message for entry in result.entries if entry.verdict == "not read")
+
+
+def test_a_pathological_document_is_bounded(network) -> None:
+    """Hundreds of distinct claims: judged up to the bound, the rest undecided with the reason."""
+    from symderiv.audit.limits import MAX_JUDGED_LINKS
+
+    text = "\n\n".join(f"$y_{{{i % 3 + 1}}} - t_{{{i % 3 + 1}}} = {i}.5$" for i in range(MAX_JUDGED_LINKS + 60))
+    start = time.monotonic()
+    result = audit(network, text, "md")
+    assert len(result.entries) == MAX_JUDGED_LINKS + 60
+    assert sum("more than" in entry.message for entry in result.entries) >= 50
+    assert time.monotonic() - start < 120
+
+
+def test_bad_input() -> None:
+    with pytest.raises(InputTypeError):
+        audit(load(NETWORK), b"$$L = 1$$", "md")  # type: ignore[arg-type]
+    with pytest.raises(InputTypeError):
+        audit([], "$$L = 1$$", "md")
+    with pytest.raises(SymderivError):
+        audit(load(NETWORK), "x" * 300_000, "md")
+
+
+# -- reports ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def solution_audit() -> Audit:
+    return audit(load(NETWORK), SOLUTION_MD.read_text(encoding="utf-8"), "md")
+
+
+def test_json_schema(solution_audit: Audit) -> None:
+    data = json.loads(json.dumps(audit_json(solution_audit), default=str))
+    assert data["schema"] == SCHEMA and data["format"] == "md"
+    assert set(data["summary"]) >= {"equations", "read", "correct", "incorrect", "undecided", "definition",
+                                    "not_read", "links", "first_wrong"}
+    assert [step["line"] for step in data["summary"]["first_wrong"]] == [31]
+    equation = data["equations"][0]
+    assert set(equation) == {"index", "line", "column", "text", "section", "verdict", "links"}
+    link = equation["links"][0]
+    assert set(link) >= {"line", "column", "text", "relation", "target", "verdict", "message", "first_wrong"}
+    assert sum(len(e["links"]) for e in data["equations"]) == data["summary"]["links"]
+
+
+def test_markdown_is_the_document_with_marks(solution_audit: Audit) -> None:
+    text = audit_markdown(solution_audit)
+    assert text.count("✗ (line") == 3 and "✓ (line" in text
+    assert "the first wrong step of this chain" in text
+    assert "\\frac{1}{2} \\cdot 2.073" in text  # the student's own maths, as written
+
+
+HOSTILE = ("# <script>alert(1)</script>\n\nText <img src=x onerror=alert(2)> and \\input{/etc/passwd}.\n\n"
+           "$$L = \\href{javascript:alert(3)}{1} </span><script>alert(4)</script>$$\n\n"
+           "$$\\def\\x{\\x}\\x = 1$$\n\n$$L = 1.0185 % \\write18{rm -rf /}$$\n")
+
+
+def test_hostile_text_never_reaches_html_or_tex_unescaped(network) -> None:
+    result = audit(network, HOSTILE, "md")
+    page = audit_html(result, "<b>name</b>")
+    head, body = page.split("</head>", 1)  # the head holds KaTeX itself (and no student text but the title)
+    assert "<b>name</b>" not in head
+    scripts = re.findall(r"<script>(.*?)</script>", body, flags=re.S)
+    assert len(scripts) <= 1 and all("alert(" not in script for script in scripts)
+    assert "<img" not in body and "<b>name</b>" not in body and "</span><script>" not in body
+    assert html.escape("<script>alert(4)</script>") in body
+    assert "trust: false" in page and "maxExpand: 1000" in page
+    assert "default-src 'none'" in page  # nothing fetched at view time
+    tex = audit_latex(result, "<b>name</b>")
+    outside = re.sub(r"\\begin\{verbatim\}.*?\\end\{verbatim\}", "", tex, flags=re.S)  # verbatim: inert
+    assert "\\input{/etc/passwd}" not in outside and "\\write18" not in outside and "\\href" not in outside
+    assert "\\def" not in outside
+    for line in re.findall(r"\\\[(.*?)\\\]", tex, flags=re.S):
+        assert inert(line)
+
+
+# -- the command line ---------------------------------------------------------------------------------
+
+def _cli(args: list[str], tmp_path: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYMDERIV_")}
+    env.update(PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
+    return subprocess.run([sys.executable, "-m", "symderiv", *args], cwd=tmp_path, env=env, input=stdin,
+                          capture_output=True, timeout=300, text=stdin is None)
+
+
+def test_cli_writes_every_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = _cli(["audit", str(SOLUTION_MD), "--problem", str(NETWORK), "--json", "--markdown",
+                 str(out / "a.md"), "--html", str(out / "a.html")], tmp_path)
+    assert proc.returncode == 1, proc.stderr  # a step is wrong
+    data = json.loads(proc.stdout)
+    assert data["solution"] == str(SOLUTION_MD) and data["summary"]["incorrect"] == 3
+    assert sorted(p.name for p in out.iterdir()) == ["a.html", "a.md"]  # no part files left behind
+    assert "katex" in (out / "a.html").read_text(encoding="utf-8")
+
+
+def test_cli_reads_standard_input_and_lists_by_line(tmp_path: Path) -> None:
+    proc = _cli(["audit", "-", "--problem", str(NETWORK)], tmp_path, stdin=b"Loss:\n\n$$L = 1.0185$$\n")
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(rb"^\s+3:\d+\s+correct\s+L = 1\.0185", proc.stdout, flags=re.M)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["audit", "missing.md", "--problem", str(NETWORK)], "cannot read the solution"),
+    (["audit", str(SOLUTION_MD), "--problem", "missing.toml"], "missing.toml"),
+    (["audit", str(SOLUTION_MD)], "--problem"),
+])
+def test_cli_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    proc = _cli(args, tmp_path)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_binary_solution_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.md"
+    path.write_bytes(b"\xff\xfe$$L = 1$$")
+    proc = _cli(["audit", str(path), "--problem", str(NETWORK)], tmp_path)
+    assert proc.returncode == 2 and "not UTF-8" in proc.stderr
