@@ -284,7 +284,7 @@ def _judge(problem: Problem, claim: Claim) -> Verdict:
 
 KINDS: dict[str, type[Problem]] = {}
 
-HEADER_KEYS = {"title", "source", "section", "kind", "claims", "description"}
+HEADER_KEYS = {"title", "source", "section", "kind", "claims", "description", "variants"}  # see symderiv.variants
 
 
 def problem_kind(name: str) -> Callable[[type[Problem]], type[Problem]]:
