@@ -1,4 +1,4 @@
-"""The `symderiv` command: solve, check and list problem files."""
+"""The `symderiv` command: solve, check and list problem files, and make variants of them."""
 
 from __future__ import annotations
 
@@ -57,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--target", metavar="TARGET", help="what --claim is about, e.g. dL/dW1")
     _document_flags(c)
     sub.add_parser("list", help="list the bundled problem files")
+    v = sub.add_parser("variants", help="make exercise variants of a problem file by the rules of its [variants] "
+                                        "table: new data, a problem sheet and a solution key for each")
+    v.add_argument("file", help="a problem file (TOML) with a [variants] table")
+    v.add_argument("--count", type=int, required=True, help="how many variants")
+    v.add_argument("--seed", type=int, default=0, help="the run's seed (default 0): the same seed, the same files")
+    v.add_argument("--out", required=True, metavar="DIR", help="the directory to write the variants to")
+    v.add_argument("--jobs", type=int, default=1, help="variants made at once (processes; default 1)")
+    v.add_argument("--no-pdf", action="store_true", help="write the sheets and keys as LaTeX only")
     return p
 
 
@@ -133,6 +141,8 @@ def _run(argv: list[str]) -> int:
         return _list()
     from . import commands  # SymPy and the kinds: imported only by the commands that need them
 
+    if args.command == "variants":
+        return commands.variants(args)
     return commands.solve(args) if args.command == "solve" else commands.check(args)
 
 
