@@ -287,6 +287,7 @@ def _variant_files(source: Source, number: int, seed: int, width: int, out: Path
 
 def _variant_task(problem: Problem) -> tuple[str, str]:
     """The solution key (the solution document; solve refuses results that fail its checks) and
-    the problem sheet of a variant (a task run in the problem's worker)."""
-    solution = problem.solve()
+    the problem sheet of a variant (a task run in the problem's worker). The document does not
+    print per-entry formulas, so they are not derived (for a small network, most of a solve)."""
+    solution = problem.solve(elementwise=False)
     return solution_latex(problem, solution), sheet_latex(problem)

@@ -580,14 +580,42 @@ def network_reason(problem: Any, values: Values, rules: Rules) -> str:
     env, exact = forward(problem, values, max(kinked))
     distance = rules.kink_distance or Fraction(0)
     for l in kinked:
-        for j, unit in enumerate(_units(problem, env[f"Z{l}"], exact), start=1):
-            for n, z in enumerate(unit, start=1):
-                below, above = _sign(z, -distance), _sign(z, distance)
-                if below is None or above is None or (below > 0 and above < 0) or (distance == 0 and above == 0):
-                    return (f"the pre-activation of unit {j} of layer {l} for sample {n} is {_show(z)}, "
-                            + (f"nearer than {distance} to the kink" if distance else "at the kink"))
-            if rules.active_units and l < len(problem.net.layers) and not any(_sign(z) == 1 for z in unit):
-                return f"unit {j} of layer {l} is active (positive) for no sample"
+        hidden = rules.active_units and l < len(problem.net.layers)
+        reason = (_exact_reason if exact else _expression_reason)(problem, env[f"Z{l}"], l, distance, hidden)
+        if reason:
+            return reason
+    return ""
+
+
+def _near(l: int, j: int, n: int, z: Any, distance: Fraction) -> str:
+    return (f"the pre-activation of unit {j} of layer {l} for sample {n} is {_show(z)}, "
+            + (f"nearer than {distance} to the kink" if distance else "at the kink"))
+
+
+def _exact_reason(problem: Any, z: Scaled, l: int, distance: Fraction, hidden: bool) -> str:
+    """network_reason for one layer's exact pre-activations, in integers: |num| < distance * den."""
+    units = z.num if problem.net.axis == 0 else z.num.T
+    near = (np.abs(units) * distance.denominator < distance.numerator * z.den).astype(bool) | (units == 0).astype(bool)
+    if near.any():
+        j, n = (int(i) for i in np.argwhere(near)[0])
+        return _near(l, j + 1, n + 1, Fraction(int(units[j, n]), z.den), distance)
+    if hidden:
+        idle = ~(units > 0).astype(bool).any(axis=1)
+        if idle.any():
+            return f"unit {int(np.argmax(idle)) + 1} of layer {l} is active (positive) for no sample"
+    return ""
+
+
+def _expression_reason(problem: Any, z: sp.Matrix, l: int, distance: Fraction, hidden: bool) -> str:
+    """network_reason for one layer's pre-activations as exact expressions, decided at DIGITS digits
+    (undecided counts as failing)."""
+    for j, unit in enumerate(_units(problem, z, False), start=1):
+        for n, value in enumerate(unit, start=1):
+            below, above = _sign(value, -distance), _sign(value, distance)
+            if below is None or above is None or (below > 0 and above < 0) or (distance == 0 and above == 0):
+                return _near(l, j, n, value, distance)
+        if hidden and not any(_sign(value) == 1 for value in unit):
+            return f"unit {j} of layer {l} is active (positive) for no sample"
     return ""
 
 
@@ -709,7 +737,15 @@ def _copy(value: Any) -> Any:
 
 def _toml_value(rows: list[list[Fraction]], rule: ValueRule) -> Any:
     """A matrix as a problem file writes it: a number (1x1), a flat list (a column) or a list of rows."""
-    cells = [[_number(v, rule) for v in row] for row in rows]
+    memo: dict[tuple[int, int], int | str] = {}  # grid values repeat
+
+    def cell(v: Fraction) -> int | str:
+        key = (v.numerator, v.denominator)
+        if key not in memo:
+            memo[key] = _number(v, rule)
+        return memo[key]
+
+    cells = [[cell(v) for v in row] for row in rows]
     if len(cells) == 1 and len(cells[0]) == 1:
         return cells[0][0]
     if len(cells[0]) == 1:
