@@ -284,7 +284,8 @@ def _judge(problem: Problem, claim: Claim) -> Verdict:
 
 KINDS: dict[str, type[Problem]] = {}
 
-HEADER_KEYS = {"title", "source", "section", "kind", "claims", "description", "variants"}  # see symderiv.variants
+# [variants] and [rubric] are read by symderiv.variants and symderiv.rubric (solve and check leave them alone)
+HEADER_KEYS = {"title", "source", "section", "kind", "claims", "description", "variants", "rubric"}
 
 
 def problem_kind(name: str) -> Callable[[type[Problem]], type[Problem]]:
