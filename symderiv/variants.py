@@ -31,11 +31,9 @@ meets them in no more than `tries` draws is an error naming it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +47,7 @@ from .limits import (
     VARIANT_MAX_MAGNITUDE,
     VARIANT_MAX_TRIES,
 )
-from .matrixeval import Backend, ExactBackend, evaluate
+from .netconstraints import Grid, Values, choose_biases, constraint_reason, forward_needs, fractions, kinked_layers
 from .problem import Fields, Problem, parse_text
 from .tomlwrite import TomlFloat, dumps, read
 from .topics.stepsize import hessian, positive_definite
@@ -61,36 +59,9 @@ NETWORK_GROUPS = {"parameters": "parameters", "inputs": "X", "targets": "T"}
 DEFAULT_RANGE = (Fraction(-1), Fraction(1))
 DEFAULT_DECIMALS = 1
 DEFAULT_TRIES = 1000
-#: Significant digits at which a constraint on a value that is not rational is decided.
-DIGITS = 50
-
-Values = dict[str, list[list[Fraction]]]  # name -> display-shape rows of exact values
-
 
 class VariantError(SymderivError):
     """A variant could not be made: its constraints were not met within its tries (names it)."""
-
-
-@dataclass(frozen=True)
-class Grid:
-    """The values k/q (k an integer) in [lo, hi]; `decimals` when q = 10^decimals."""
-
-    lo: Fraction
-    hi: Fraction
-    q: int
-    decimals: int | None
-
-    @property
-    def kmin(self) -> int:
-        return math.ceil(self.lo * self.q)
-
-    @property
-    def kmax(self) -> int:
-        return math.floor(self.hi * self.q)
-
-    def draw(self, rng: np.random.Generator, count: int) -> list[Fraction]:
-        """`count` values, each uniform on the grid."""
-        return [Fraction(int(k), self.q) for k in rng.integers(self.kmin, self.kmax + 1, size=count)]
 
 
 @dataclass(frozen=True)
@@ -342,7 +313,7 @@ def _value_rule(t: Fields, slot: Slot, base: Grid) -> ValueRule:
 
 def _check_network_rules(t: Fields, problem: Any, rules: Rules) -> None:
     """A network's constraints need the layers they are about and the values that reach them."""
-    kinked = _kinked(problem)
+    kinked = kinked_layers(problem)
     hidden = [l for l in kinked if l < len(problem.net.layers)]
     if rules.kink_distance is not None and not kinked:
         raise t.error("kink_distance", "no layer of the network has a kinked activation")
@@ -350,16 +321,11 @@ def _check_network_rules(t: Fields, problem: Any, rules: Rules) -> None:
         raise t.error("active_units", "no hidden layer of the network has a kinked activation")
     if (rules.kink_distance is not None or rules.active_units) and kinked:
         varied = {r.slot.name for r in rules.values}
-        needed = ["X"] + [p.name for l in range(1, max(kinked) + 1) for p in problem.net.layer_params(l) if p]
+        needed = forward_needs(problem, max(kinked))
         missing = [name for name in needed if name not in varied and name not in problem.values]
         if missing:
             which = "kink_distance" if rules.kink_distance is not None else "active_units"
             raise t.error(which, f"needs the values of {', '.join(missing)}: give them or let them vary")
-
-
-def _kinked(problem: Any) -> list[int]:
-    """The layers (1-based) whose activation has a kink (registry flag `kinked`)."""
-    return [l for l, layer in enumerate(problem.net.layers, start=1) if layer.act.kinked]
 
 
 # ---------------------------------------------------------------------- drawing
@@ -425,283 +391,19 @@ def _check_other(source: Source, text: str, ident: str) -> str:
     return ""
 
 
-# ---------------------------------------------------------------------- networks: exact forward pass
-
-class NotRational(Exception):
-    """A value of the forward pass is not rational (an activation such as the sigmoid)."""
-
-
-@dataclass(frozen=True)
-class Scaled:
-    """An exact rational matrix num / den: Python integers over one positive denominator."""
-
-    num: np.ndarray
-    den: int
-
-    @classmethod
-    def of(cls, rows: list[list[Fraction]]) -> Scaled:
-        den = math.lcm(1, *(v.denominator for row in rows for v in row))
-        num = np.empty((len(rows), len(rows[0])), dtype=object)
-        for i, row in enumerate(rows):
-            num[i, :] = [v.numerator * (den // v.denominator) for v in row]
-        return cls(num, den)
-
-    def entry(self, i: int, j: int) -> Fraction:
-        return Fraction(int(self.num[i, j]), self.den)
-
-
-class ScaledBackend(Backend):
-    """symderiv.matrixeval's operations on Scaled matrices: exact and fast for rational data
-    (integer products in int64 where no sum can overflow, in Python integers otherwise)."""
-
-    def const(self, value: sp.Expr) -> Any:
-        if not isinstance(value, sp.Rational):
-            raise NotRational(str(value))
-        return Fraction(int(value.p), int(value.q))
-
-    def ones(self, rows: int, cols: int) -> Any:
-        return Scaled(np.ones((rows, cols), dtype=object), 1)
-
-    def eye(self, n: int) -> Any:
-        return Scaled(np.eye(n, dtype=int).astype(object), 1)
-
-    def zeros(self, rows: int, cols: int) -> Any:
-        return Scaled(np.zeros((rows, cols), dtype=object), 1)
-
-    def add(self, terms: list[Any]) -> Any:
-        if not all(isinstance(t, Scaled) for t in terms):
-            raise NotRational("a sum with a scalar")
-        den = math.lcm(*(t.den for t in terms))
-        return Scaled(reduce(lambda a, b: a + b, [t.num * (den // t.den) for t in terms]), den)
-
-    def matmul(self, a: Any, b: Any) -> Any:
-        bound = _largest(a.num) * _largest(b.num) * a.num.shape[1]
-        if bound < 2**62:
-            num = (a.num.astype(np.int64) @ b.num.astype(np.int64)).astype(object)
-        else:
-            num = a.num.dot(b.num)
-        return Scaled(num, a.den * b.den)
-
-    def scale(self, c: Any, a: Any) -> Any:
-        return Scaled(a.num * c.numerator, a.den * c.denominator)
-
-    def transpose(self, a: Any) -> Any:
-        return Scaled(a.num.T, a.den)
-
-    def hadamard(self, a: Any, b: Any) -> Any:
-        return Scaled(a.num * b.num, a.den * b.den)
-
-    def power(self, a: Any, p: sp.Expr) -> Any:
-        if not (isinstance(p, sp.Integer) and p >= 0):
-            raise NotRational(f"power {p}")
-        return Scaled(a.num ** int(p), a.den ** int(p))
-
-    def apply(self, fn: sp.Lambda, a: Any) -> Any:
-        done: dict[int, Fraction] = {}
-        rows = []
-        for row in a.num:
-            out = []
-            for n in row:
-                if n not in done:
-                    v = fn(sp.Rational(int(n), a.den))
-                    if not isinstance(v, sp.Rational):
-                        raise NotRational(str(v))
-                    done[n] = Fraction(int(v.p), int(v.q))
-                out.append(done[n])
-            rows.append(out)
-        return Scaled.of(rows)
-
-
-def _largest(num: np.ndarray) -> int:
-    return int(max((abs(int(v)) for v in num.flat), default=0))
-
-
-def forward(problem: Any, values: Values, upto: int) -> tuple[dict[str, Any], bool]:
-    """The forward steps of `problem`'s network at `values` (display shapes; every parameter up to
-    layer `upto` and X), through Z of layer `upto`: exact Scaled matrices, and True; or, when an
-    activation on the way is not rational, explicit SymPy matrices (exact expressions) and False."""
-    net, mf = problem.net, problem.matrix_form
-    inputs = {k: _rows_internal(net, k, v) for k, v in values.items() if k != "T"}
-    steps = []
-    for step in mf.steps:
-        if step.role == "forward":
-            steps.append(step)
-            if step.symbol.name == f"Z{upto}":
-                break
-    dims = mf.dims(problem.batch)
-    try:
-        env: dict[str, Any] = {k: Scaled.of(v) for k, v in inputs.items()}
-        for step in steps:
-            env[step.symbol.name] = evaluate(step.expr, env, dims, ScaledBackend())
-        return env, True
-    except NotRational:
-        env = {k: sp.Matrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in v])
-               for k, v in inputs.items()}
-        for step in steps:
-            env[step.symbol.name] = evaluate(step.expr, env, dims, ExactBackend())
-        return env, False
-
-
-def _rows_internal(net: Any, key: str, rows: list[list[Fraction]]) -> list[list[Fraction]]:
-    """A value's rows in the layout's own orientation (a vector may be displayed transposed)."""
-    if key in net.params and (len(rows), len(rows[0])) != net.params[key].internal:
-        return [list(col) for col in zip(*rows, strict=True)]
-    return rows
-
-
-def _units(problem: Any, z: Any, exact: bool) -> list[list[Any]]:
-    """A pre-activation matrix as one list per unit (its value for each sample)."""
-    rows = [[z.entry(i, j) if exact else z[i, j] for j in range(z.num.shape[1] if exact else z.cols)]
-            for i in range(z.num.shape[0] if exact else z.rows)]
-    return rows if problem.net.axis == 0 else [list(col) for col in zip(*rows, strict=True)]
-
-
-def _sign(value: Any, bound: Fraction = Fraction(0)) -> int | None:
-    """The sign of value - bound: exact for a rational value, else at DIGITS significant digits
-    (None when that cannot tell it from 0)."""
-    if isinstance(value, Fraction):
-        d = value - bound
-        return (d > 0) - (d < 0)
-    d = sp.sympify(value) - sp.Rational(bound.numerator, bound.denominator)
-    if d.is_Rational:
-        return int(sp.sign(d))
-    v = sp.N(d, DIGITS)
-    if not v.is_real or abs(v) < sp.Float(10) ** (-DIGITS + 10):
-        return None
-    return 1 if v > 0 else -1
-
-
-def network_reason(problem: Any, values: Values, rules: Rules) -> str:
-    """Why `values` break a network's constraints (empty when they do not): a pre-activation of a
-    kinked activation at its kink or nearer than kink_distance, a hidden unit positive for no sample."""
-    kinked = _kinked(problem)
-    if not kinked or not all(k in values for k in _forward_needs(problem, max(kinked))):
-        return ""
-    env, exact = forward(problem, values, max(kinked))
-    distance = rules.kink_distance or Fraction(0)
-    for l in kinked:
-        hidden = rules.active_units and l < len(problem.net.layers)
-        reason = (_exact_reason if exact else _expression_reason)(problem, env[f"Z{l}"], l, distance, hidden)
-        if reason:
-            return reason
-    return ""
-
-
-def _near(l: int, j: int, n: int, z: Any, distance: Fraction) -> str:
-    return (f"the pre-activation of unit {j} of layer {l} for sample {n} is {_show(z)}, "
-            + (f"nearer than {distance} to the kink" if distance else "at the kink"))
-
-
-def _exact_reason(problem: Any, z: Scaled, l: int, distance: Fraction, hidden: bool) -> str:
-    """network_reason for one layer's exact pre-activations, in integers: |num| < distance * den."""
-    units = z.num if problem.net.axis == 0 else z.num.T
-    near = (np.abs(units) * distance.denominator < distance.numerator * z.den).astype(bool) | (units == 0).astype(bool)
-    if near.any():
-        j, n = (int(i) for i in np.argwhere(near)[0])
-        return _near(l, j + 1, n + 1, Fraction(int(units[j, n]), z.den), distance)
-    if hidden:
-        idle = ~(units > 0).astype(bool).any(axis=1)
-        if idle.any():
-            return f"unit {int(np.argmax(idle)) + 1} of layer {l} is active (positive) for no sample"
-    return ""
-
-
-def _expression_reason(problem: Any, z: sp.Matrix, l: int, distance: Fraction, hidden: bool) -> str:
-    """network_reason for one layer's pre-activations as exact expressions, decided at DIGITS digits
-    (undecided counts as failing)."""
-    for j, unit in enumerate(_units(problem, z, False), start=1):
-        for n, value in enumerate(unit, start=1):
-            below, above = _sign(value, -distance), _sign(value, distance)
-            if below is None or above is None or (below > 0 and above < 0) or (distance == 0 and above == 0):
-                return _near(l, j, n, value, distance)
-        if hidden and not any(_sign(value) == 1 for value in unit):
-            return f"unit {j} of layer {l} is active (positive) for no sample"
-    return ""
-
-
-def _forward_needs(problem: Any, upto: int) -> list[str]:
-    return ["X"] + [p.name for l in range(1, upto + 1) for p in problem.net.layer_params(l) if p]
-
-
-def _show(z: Any) -> str:
-    return str(z) if isinstance(z, Fraction) else sp.sstr(z)
-
-
 def _settle_network(source: Source, values: Values, rng: np.random.Generator) -> str:
     """Complete a network draw and say why it fails (empty when it does not): the given values
-    join the drawn ones; the bias of each kinked layer that varies is drawn anew, unit by unit,
-    among the values of its grid that keep every sample's pre-activation at least kink_distance
-    from the kink (and the unit active for a sample, when asked); then every constraint is checked
-    on the whole forward pass."""
+    join the drawn ones, the biases of kinked layers that vary are drawn anew to meet the
+    constraints (netconstraints.choose_biases), and every constraint is checked on the whole
+    forward pass."""
     problem, rules = source.problem, source.rules
-    full = {k: _fractions(v) for k, v in problem.values.items() if k not in values}
+    full = {k: fractions(v) for k, v in problem.values.items() if k not in values}
     full.update(values)
-    kinked = _kinked(problem)
-    by_name = {r.slot.name: r for r in rules.values}
-    for l in kinked:
-        _, bias = problem.net.layer_params(l)
-        rule = by_name.get(bias.name) if bias is not None else None
-        if rule is None or rule.one_hot or not all(k in full for k in _forward_needs(problem, l)):
-            continue
-        zero = [[Fraction(0)] * len(row) for row in full[bias.name]]
-        env, exact = forward(problem, {**full, bias.name: zero}, l)
-        if not exact:
-            continue
-        active = rules.active_units and l < len(problem.net.layers)
-        chosen = []
-        for j, unit in enumerate(_units(problem, env[f"Z{l}"], True), start=1):
-            k = _pick(unit, rule.grid, rules.kink_distance or Fraction(0), active, rng)
-            if k is None:
-                return (f"no value of {bias.name} on its grid keeps unit {j} of layer {l} "
-                        + ("active and " if active else "") + "away from the kink")
-            chosen.append(Fraction(k, rule.grid.q))
-        rows, cols = rule.slot.shape
-        values[bias.name] = full[bias.name] = [chosen[i * cols:(i + 1) * cols] for i in range(rows)]
-    return network_reason(problem, full, rules)
-
-
-def _fractions(m: sp.Matrix) -> list[list[Fraction]]:
-    return [[Fraction(int(v.p), int(v.q)) for v in m.row(i)] for i in range(m.rows)]
-
-
-def _pick(unit: list[Fraction], grid: Grid, distance: Fraction, active: bool,
-          rng: np.random.Generator) -> int | None:
-    """A k, uniform among the integers of [grid.kmin, grid.kmax] for which the bias k/q keeps every
-    c + k/q (c in `unit`) at least `distance` from 0 (never 0), and some c + k/q > 0 when `active`;
-    None when there is none. The excluded k form one interval per sample: found exactly."""
-    q, lo, hi = grid.q, grid.kmin, grid.kmax
-    if active:
-        lo = max(lo, math.floor(-q * max(unit)) + 1)
-    cut = []
-    for c in unit:
-        x = -c * q  # the k that puts this sample at the kink
-        if distance > 0:
-            a, b = math.floor(x - distance * q) + 1, math.ceil(x + distance * q) - 1
-        elif x.denominator == 1:
-            a = b = int(x)
-        else:
-            continue
-        if a <= b:
-            cut.append((a, b))
-    allowed, start = [], lo
-    for a, b in sorted(cut):
-        if a > start:
-            allowed.append((start, min(a - 1, hi)))
-        start = max(start, b + 1)
-        if start > hi:
-            break
-    if start <= hi:
-        allowed.append((start, hi))
-    allowed = [(a, b) for a, b in allowed if a <= b]
-    total = sum(b - a + 1 for a, b in allowed)
-    if total == 0:
-        return None
-    r = int(rng.integers(total))
-    for a, b in allowed:
-        if r <= b - a:
-            return a + r
-        r -= b - a + 1
-    raise AssertionError("unreachable")
+    grids = {r.slot.name: r.grid for r in rules.values if not r.one_hot}
+    distance = rules.kink_distance or Fraction(0)
+    reason = choose_biases(problem, full, grids, distance, rules.active_units, rng)
+    values.update({name: full[name] for name in grids})
+    return reason or constraint_reason(problem, full, distance, rules.active_units)
 
 
 # ---------------------------------------------------------------------- the variant's problem file

@@ -14,11 +14,12 @@ import sympy as sp
 from symderiv.cli import main
 from symderiv.errors import ProblemFileError
 from symderiv.matrixeval import ExactBackend
+from symderiv.netconstraints import Grid, forward, pick
 from symderiv.problem import parse_text
 from symderiv.render.document import solution_latex
 from symderiv.render.sheet import sheet_latex
 from symderiv.topics.stepsize import hessian
-from symderiv.variants import Grid, VariantError, _pick, forward, make_variant, prepare, variant_seed
+from symderiv.variants import VariantError, make_variant, prepare, variant_seed
 
 NETWORK = '''title = "a 2-3-1 ReLU network"
 kind = "network"
@@ -197,7 +198,7 @@ def test_bias_choice_is_uniform_over_exactly_the_allowed_values(unit, grid, dist
                if all(abs(c + Fraction(k, grid.q)) >= distance and c + Fraction(k, grid.q) != 0 for c in unit)
                and (not active or any(c + Fraction(k, grid.q) > 0 for c in unit))}
     rng = np.random.default_rng(0)
-    seen = {_pick(unit, grid, distance, active, rng) for _ in range(60 * max(1, len(allowed)))}
+    seen = {pick(unit, grid, distance, active, rng) for _ in range(60 * max(1, len(allowed)))}
     assert seen == (allowed or {None})
 
 
