@@ -30,7 +30,7 @@ from .terminal import (
     write_output,
     write_text_output,
 )
-from .timebound import TIME_VARIABLE, bounded, run_bounded, solve_limit, time_limit
+from .timebound import TIME_VARIABLE, bounded, close_workers, run_bounded, solve_limit, time_limit
 from .variants import Source, Variant, check_loaded, make_variant, prepare
 from .verdict import Verdict
 
@@ -253,6 +253,8 @@ def _variant_job(job: tuple[Any, ...]) -> tuple[Any, ...]:
         return ("crash", exc.summary, exc.report)
     except Exception as exc:  # a bug: reported with its traceback by the main process
         return ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+    finally:
+        close_workers()  # the variant's solve worker: each variant is a new problem, never used again
 
 
 def _variant_files(source: Source, number: int, seed: int, width: int, out: Path, pdf: bool) -> dict[str, Any]:
