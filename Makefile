@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-test
 
-.PHONY: venv demo test test-fast lint bench bench-judge clean
+.PHONY: venv demo test test-fast test-acceptance lint bench bench-judge clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: venv
 	bash scripts/install-browser.sh
 	$(PY) -m ruff check symderiv tests benchmarks scripts
 	$(PY) -m pytest -q -p no:cacheprovider -n auto --durations=15
+
+## test-acceptance: the long acceptance runs (30 variants of every seed network, twice)
+test-acceptance: venv
+	SYMDERIV_ACCEPTANCE=1 $(PY) -m pytest -q -p no:cacheprovider -n auto tests/test_variants_seeds.py
 
 ## test-fast: the suite without the tests marked slow
 test-fast: venv

@@ -1,4 +1,5 @@
-"""The `symderiv` command: solve, check and list problem files; audit a solution document."""
+"""The `symderiv` command: solve, check and list problem files, audit a solution document, and
+make variants of a problem file."""
 
 from __future__ import annotations
 
@@ -67,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--markdown", metavar="OUT.md", help="also write the document with a mark after every equation")
     a.add_argument("--html", metavar="OUT.html", help="also write it as one HTML page (KaTeX inside, nothing fetched)")
     a.add_argument("--pdf", metavar="OUT.pdf", help="also write the audit as PDF (needs pdflatex)")
+    v = sub.add_parser("variants", help="make exercise variants of a problem file by the rules of its [variants] "
+                                        "table: new data, a problem sheet and a solution key for each")
+    v.add_argument("file", help="a problem file (TOML) with a [variants] table")
+    v.add_argument("--count", type=int, required=True, help="how many variants")
+    v.add_argument("--seed", type=int, default=0, help="the run's seed (default 0): the same seed, the same files")
+    v.add_argument("--out", required=True, metavar="DIR", help="the directory to write the variants to")
+    v.add_argument("--jobs", type=int, default=1, help="variants made at once (processes; default 1)")
+    v.add_argument("--no-pdf", action="store_true", help="write the sheets and keys as LaTeX only")
     return p
 
 
@@ -145,6 +154,8 @@ def _run(argv: list[str]) -> int:
 
     if args.command == "audit":
         return commands.audit(args)
+    if args.command == "variants":
+        return commands.variants(args)
     return commands.solve(args) if args.command == "solve" else commands.check(args)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 
@@ -16,6 +17,7 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
 
 
+@lru_cache(maxsize=4096)  # a data matrix repeats its few grid values many times
 def parse_rational(text: str) -> sp.Rational:
     """Read '0.2', '-1e-3', '3/4' or '7' as an exact rational; ValueError otherwise.
 

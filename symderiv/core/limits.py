@@ -59,3 +59,16 @@ SYMBOLIC_MAX_VARIABLES = 8
 #: at the file's own small sizes).
 MATRIX_CALCULUS_MAX_DIMENSION = 8
 
+
+# ---------------------------------------------------------------- exercise variants ([variants])
+
+#: Variants made by one `symderiv variants` run (--count).
+VARIANTS_MAX_COUNT = 10_000
+#: Draws one variant may take to meet its constraints ([variants] tries).
+VARIANT_MAX_TRIES = 100_000
+#: Decimals of a drawn value ([variants] decimals).
+VARIANT_MAX_DECIMALS = 6
+#: Denominator of a drawn value's grid ([variants] denominator).
+VARIANT_MAX_DENOMINATOR = 1_000_000
+#: |end| of a range of drawn values ([variants] range, diagonal).
+VARIANT_MAX_MAGNITUDE = 1_000_000

@@ -139,7 +139,7 @@ class Fields:
     def _check_float(self, key: str, numbers: list[sp.Rational]) -> None:
         """Every number of a problem file is also evaluated in float64: reject what overflows it."""
         for v in numbers:
-            if abs(v) > FLOAT_MAX:
+            if abs(int(v.p)) > FLOAT_MAX.p * int(v.q):  # |p/q| > max, in integers (a SymPy comparison is slow)
                 raise self.error(key, f"number too large to evaluate in float64 (at most {FLOAT_MAX_TEXT} "
                                       "in magnitude)")
 
@@ -278,7 +278,8 @@ def _judge(problem: Problem, claim: Claim) -> Verdict:
 
 KINDS: dict[str, type[Problem]] = {}
 
-HEADER_KEYS = {"title", "source", "section", "kind", "claims", "description"}
+# [variants] and [rubric] are read by symderiv.variants and symderiv.rubric (solve and check leave them alone)
+HEADER_KEYS = {"title", "source", "section", "kind", "claims", "description", "variants", "rubric"}
 
 
 def problem_kind(name: str) -> Callable[[type[Problem]], type[Problem]]:

@@ -70,20 +70,34 @@ def _names(problem: Any) -> dict[str, str]:
     return names
 
 
+#: A matrix is printed when it has at most this many columns (amsmath's matrices allow 10) ...
+PRINT_MAX_COLUMNS = 10
+#: ... and at most this many entries; a larger one is named with its shape instead.
+PRINT_MAX_ENTRIES = 120
+
+
+def printable(value: Any) -> bool:
+    """Whether a matrix (SymPy, or nested lists) is small enough to print entry by entry."""
+    if isinstance(value, sp.MatrixBase):
+        rows, cols = value.shape
+    elif isinstance(value, list) and value and isinstance(value[0], list):
+        rows, cols = len(value), len(value[0])
+    else:
+        return True
+    return cols <= PRINT_MAX_COLUMNS and rows * cols <= PRINT_MAX_ENTRIES
+
+
 def _sub(name: str, index: str) -> str:
     """A display name with an index subscript: W^{(1)} -> W^{(1)}_{ji}."""
     return f"{{{name}}}_{{{index}}}"
 
 
-@section("network")
-def network_sections(problem: Any, solution: Solution, doc: Document) -> None:
-    """Statement, forward pass, chain rule (index and matrix form), gradients, checks."""
-    net, mf, data = problem.net, problem.matrix_form, solution.data
+def network_statement(problem: Any, doc: Document) -> None:
+    """The problem as posed: the network's equations and picture, its parameters' shapes, the data given."""
+    net = problem.net
     names = _names(problem)
     col = net.layout == "column"
     L = len(net.layers)
-
-    # -- statement
     doc.add(Heading("The problem"))
     arch = ", ".join(f"{lay.units} ({lay.activation})" for lay in net.layers)
     doc.add(Para([f"A feed-forward network with {net.n_in} inputs and layers of {arch} units, "
@@ -110,16 +124,33 @@ def network_sections(problem: Any, solution: Solution, doc: Document) -> None:
     for i, spec in enumerate(net.params.values()):
         parts += [", " if i else "", M(rf"{spec.latex} \in \mathbb{{R}}^{{{spec.shape[0]} \times {spec.shape[1]}}}")]
     doc.add(Para([*parts, "."]))
-
-    have_all = problem.given >= {"X", "T", *net.params}
     if problem.given:
         doc.add(Heading("Data", 2))
-        lines = []
+        lines, large = [], []
         for key in ("X", "T", *net.params):
             if key in problem.values:
-                nm = names.get(key, key)
-                lines.append(f"{nm} &= {number_matrix(problem.values[key])}")
-        doc.add(Para(["One sample per row of X and T."]), Math(lines, align=True, label="data"))
+                value = problem.values[key]
+                if printable(value):
+                    lines.append(f"{names.get(key, key)} &= {number_matrix(value)}")
+                else:
+                    large.append(M(rf"{names.get(key, key)} \in \mathbb{{R}}^{{{value.rows} \times {value.cols}}}"))
+        doc.add(Para(["One sample per row of X and T."]))
+        if lines:
+            doc.add(Math(lines, align=True, label="data"))
+        if large:
+            doc.add(Para(["Given in the problem file, too large to print here: ",
+                          *[part for i, m in enumerate(large) for part in ([", "] if i else []) + [m]], "."]))
+
+
+@section("network")
+def network_sections(problem: Any, solution: Solution, doc: Document) -> None:
+    """Statement, forward pass, chain rule (index and matrix form), gradients, checks."""
+
+    net, mf, data = problem.net, problem.matrix_form, solution.data
+    names = _names(problem)
+    col = net.layout == "column"
+    network_statement(problem, doc)
+    have_all = problem.given >= {"X", "T", *net.params}
     if not have_all:
         doc.add(Para(["Not every value is given, so no numbers are computed; the formulas below "
                       "hold for every value and were checked at seeded random points."]))
@@ -165,8 +196,12 @@ def network_sections(problem: Any, solution: Solution, doc: Document) -> None:
         doc.add(Math(lines, align=True))
         if exact is not None or floats is not None:
             value = exact[key] if exact is not None else floats[key]
-            doc.add(Math([rf"\frac{{\partial L}}{{\partial {spec.latex}}} = {number_matrix(value)}"],
-                         label=f"gradient {key}"))
+            if printable(value):
+                doc.add(Math([rf"\frac{{\partial L}}{{\partial {spec.latex}}} = {number_matrix(value)}"],
+                             label=f"gradient {key}"))
+            else:
+                doc.add(Para([f"Its {spec.shape[0]} x {spec.shape[1]} entries are too many to print here; "
+                              "`symderiv solve --json` gives them all."]))
         doc.add(Para([f"Shape {spec.shape[0]} x {spec.shape[1]}, the shape of ", M(spec.latex), "."]))
 
     # -- checks

@@ -54,8 +54,10 @@ def overfull_boxes(log: str) -> int:
     return len(re.findall(r"^Overfull \\[hv]box", log, flags=re.M))
 
 
-def compile_pdf(tex: str, out: str | Path, runs: int = 1) -> str:
-    """Compile the LaTeX source `tex` to the PDF file `out`; returns the log.
+def compile_pdf(tex: str, out: str | Path, runs: int = 1, reproducible: bool = False) -> str:
+    """Compile the LaTeX source `tex` to the PDF file `out`; returns the log. When `reproducible`,
+    the PDF's dates (and the trailer /ID made from them) are SOURCE_DATE_EPOCH's (0 unless set), so
+    the same source gives the same bytes.
 
     Raises LatexError when pdflatex is not installed, runs longer than TIMEOUT seconds,
     or fails (the message holds the log's error lines).
@@ -73,7 +75,8 @@ def compile_pdf(tex: str, out: str | Path, runs: int = 1) -> str:
         for _ in range(runs):
             try:
                 proc = subprocess.run(
-                    [exe, *FLAGS, "doc.tex"], cwd=tmp, env=sandbox_environment(tmp), stdin=subprocess.DEVNULL,
+                    [exe, *FLAGS, "doc.tex"], cwd=tmp, env=sandbox_environment(tmp, reproducible),
+                    stdin=subprocess.DEVNULL,
                     capture_output=True, timeout=TIMEOUT, check=False, preexec_fn=_limit_resources)
             except subprocess.TimeoutExpired:
                 raise LatexError(f"pdflatex did not finish within {TIMEOUT} s") from None
@@ -86,12 +89,17 @@ def compile_pdf(tex: str, out: str | Path, runs: int = 1) -> str:
     return log
 
 
-def sandbox_environment(workdir: str) -> dict[str, str]:
+def sandbox_environment(workdir: str, reproducible: bool = False) -> dict[str, str]:
     """The environment pdflatex runs in: this process's, with KPATHSEA's restrictions, and
-    TEXMFOUTPUT (the one directory absolute paths may name) set to `workdir`."""
+    TEXMFOUTPUT (the one directory absolute paths may name) set to `workdir`; when `reproducible`,
+    SOURCE_DATE_EPOCH (this process's when it is a number, else 0) and FORCE_SOURCE_DATE=1."""
     env = {k: v for k, v in os.environ.items() if k not in ("TEXMFOUTPUT", "TEXINPUTS", "shell_escape_commands")}
     env.update(KPATHSEA)
     env["TEXMFOUTPUT"] = workdir
+    if reproducible:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        env["SOURCE_DATE_EPOCH"] = epoch if epoch.isdigit() and len(epoch) <= 12 else "0"
+        env["FORCE_SOURCE_DATE"] = "1"
     return env
 
 
