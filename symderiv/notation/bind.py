@@ -45,6 +45,7 @@ from ..core.ops import relu_step
 from . import ast as A
 from .parse import parse, parse_one
 from .scope import Fn, as_basic
+from .vocabulary import has_quantity, rule_for
 
 MAX_EXPONENT = 64
 MAX_TERMS = 4096
@@ -555,6 +556,9 @@ class Binder:
                 if isinstance(macro, _BoundMacro):
                     return self._v__BoundMacro(macro, env, canonical)
                 return self.value(macro, env, canonical=True)
+        vocabulary = rule_for(node)  # notation.vocabulary: trace, det, norms, operators applied, ...
+        if vocabulary is not None:
+            return vocabulary(self, node, env, canonical)
         method = getattr(self, "_v_" + type(node).__name__, None)
         if method is None:
             raise self.error(f"{type(node).__name__} cannot be evaluated here", node)
@@ -741,7 +745,8 @@ class Binder:
         raise self.error(f"unknown name {key!r}; known: {', '.join(known) or '(none)'}", node)
 
     def _is_per_sample(self, name: str) -> bool:
-        return name in ("x", "t", "y") or (name[:1] in "za" and name[1:].isdigit())
+        return (name in ("x", "t", "y") or (name[:1] in "za" and name[1:].isdigit())) \
+            and not has_quantity(self.scope, name)  # a declared variable x is itself
 
     def _batch_name(self, name: str) -> str:
         return {"x": "X", "t": "T", "y": "Y"}.get(name, name.upper())

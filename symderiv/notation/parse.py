@@ -13,6 +13,7 @@ from ..core.errors import FormulaSyntaxError, NotationError
 from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
 from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
 from . import ast as A
+from . import operators as O
 
 _GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
 
@@ -44,6 +45,15 @@ _TOKEN_NAMES = {
     "SUM": "\\sum",
     "PRIME": "'",
     "STAR": "'*'",
+    "NORM_OPEN": "\\|",
+    "NORM_CLOSE": "a closing \\|",
+    "BAR_OPEN": "'|'",
+    "BAR_CLOSE": "a closing '|'",
+    "EVALBAR": "an evaluation bar |_{...}",
+    "LANGLE": "\\langle",
+    "RANGLE": "\\rangle",
+    "CIRC": "\\circ",
+    "OTIMES": "\\otimes",
 }
 
 
@@ -58,6 +68,7 @@ def _parser(canonical: bool) -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
+        postlex=O.Bars(),
     )
 
 
@@ -144,16 +155,40 @@ class _ToAst(Transformer):
         return A.BinOp(_pos(meta), "-", items[0], items[2])
 
     def dot(self, meta, items):
-        return A.BinOp(_pos(meta), "cdot", items[0], items[2])
+        return O.product("cdot", items[0], items[2], _pos(meta))
 
     def odot(self, meta, items):
-        return A.BinOp(_pos(meta), "odot", items[0], items[2])
+        return O.product("odot", items[0], items[2], _pos(meta))
 
     def times(self, meta, items):
-        return A.BinOp(_pos(meta), "times", items[0], items[2])
+        return O.product("times", items[0], items[2], _pos(meta))
 
     def div(self, meta, items):
-        return A.BinOp(_pos(meta), "/", items[0], items[2])
+        return O.product("/", items[0], items[2], _pos(meta))
+
+    def circ(self, meta, items):
+        return O.product("circ", items[0], items[2], _pos(meta))
+
+    def otimes(self, meta, items):
+        return O.product("otimes", items[0], items[2], _pos(meta))
+
+    def norm(self, meta, items):
+        return A.Norm(_pos(meta), _single(items[1], _pos(meta)))
+
+    def bars(self, meta, items):
+        return A.Bars(_pos(meta), _single(items[1], _pos(meta)))
+
+    def inner(self, meta, items):
+        if len(items[1]) != 2:
+            raise _SemanticError("\\langle a, b \\rangle takes two entries", _pos(meta))
+        return A.Inner(_pos(meta), items[1][0], items[1][1])
+
+    def evalbar(self, meta, items):
+        body, _, script = items
+        at = script.items if isinstance(script, A.Group) and script.kind == "s" else (script,)
+        if not at or not all(isinstance(r, A.Rel) and r.op == "=" for r in at):
+            raise _SemanticError("an evaluation bar names its point: |_{x = x_0}", _pos(items[1]))
+        return A.Eval(_pos(meta), body, tuple(at))
 
     def neg(self, meta, items):
         return A.Neg(_pos(meta), items[1])
@@ -162,7 +197,7 @@ class _ToAst(Transformer):
         return items[1]
 
     def juxt(self, meta, items):
-        items = _floors(list(items))
+        items = O.apply_operators(_floors(list(items)))
         if len(items) == 1:
             return items[0]
         return A.Juxt(_pos(meta), tuple(items))
@@ -200,11 +235,13 @@ class _ToAst(Transformer):
             run = idx[0].body
             *first, last = (A.Name(run.pos + n, ch) for n, ch in enumerate(run.text))
             idx = (*first, A.Prime(idx[0].pos, last))
-        return A.Sub(_pos(meta), body, idx)
+        return O.nabla_sub(body, idx, _pos(meta)) or O.norm_sub(body, idx) or A.Sub(_pos(meta), body, idx)
 
     def supscr(self, meta, items):
         body, script = items
-        return A.Sup(_pos(meta), body, _unwrap(script))
+        exponent = _unwrap(script)
+        return (O.nabla_sup(body, exponent, _pos(meta)) or O.inverse_transpose(body, exponent, _pos(meta))
+                or A.Sup(_pos(meta), body, exponent))
 
     def prime(self, meta, items):
         return A.Prime(_pos(meta), items[0])
@@ -245,18 +282,25 @@ class _ToAst(Transformer):
         text = _strip_cmd(items[0].value)
         if text.startswith("operatorname{"):
             text = text[len("operatorname{") : -1]
-        return A.Func(_pos(items[0]), text)
+        return A.Func(_pos(items[0]), O.operator_name(text) or text)
 
     def text(self, meta, items):
         raw = items[0].value
         inner = raw[raw.index("{") + 1 : -1].strip()
+        name = O.operator_name(inner)
+        if name in O.MATRIX_FUNCTIONS:  # \text{tr}: the operator, as \operatorname{tr}
+            return A.Func(_pos(items[0]), name)
         return A.Name(_pos(items[0]), inner)
 
     def dots(self, meta, items):
         return A.Dots(_pos(items[0]))
 
     def styled(self, meta, items):
-        return A.Styled(_pos(meta), _strip_cmd(items[0].value), _single(items[1], _pos(meta)))
+        style, body = _strip_cmd(items[0].value), _single(items[1], _pos(meta))
+        if style == "mathrm" and isinstance(body, A.Name) and not body.decor \
+                and O.operator_name(body.text) in O.MATRIX_FUNCTIONS:
+            return A.Func(_pos(meta), O.operator_name(body.text))  # \mathrm{Tr}: the operator
+        return A.Styled(_pos(meta), style, body)
 
     def styled_char(self, meta, items):
         return A.Styled(_pos(meta), _strip_cmd(items[0].value), self.script_char(meta, [items[1]]))
@@ -306,7 +350,7 @@ class _ToAst(Transformer):
             return A.Deriv(_pos(meta), body, wrt, max(order, len(wrt)))
         if den[0] == "partial":
             raise _SemanticError("\\partial in the denominator only", _pos(meta))
-        return A.Frac(_pos(meta), num[1], den[1])
+        return O.leibniz(num[1], den[1], _pos(meta)) or A.Frac(_pos(meta), num[1], den[1])
 
     def fpart_expr(self, meta, items):
         return ("expr", items[0])
@@ -556,7 +600,7 @@ def parse(latex: str, canonical: bool = False) -> A.Document:
         ) from None
     except Exception as exc:  # lark wraps transformer errors in VisitError
         inner = getattr(exc, "orig_exc", exc)
-        if isinstance(inner, _SemanticError):
+        if isinstance(inner, _SemanticError | O.SemanticError):
             raise NotationError(text, inner.message, inner.pos) from None
         if isinstance(inner, RecursionError):
             raise NotationError(text, "formula nested too deeply", None) from None

@@ -37,7 +37,9 @@ STYLES = {"mathbf": "mathbf", "boldsymbol": "boldsymbol", "bm": "boldsymbol", "m
 DECORATIONS = frozenset({"mathcal", "hat", "tilde", "bar", "widehat", "mathbb", "vec"})
 RELATIONS = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "in": r"\in",
              "equiv": r"\equiv", "approx": r"\approx", ":=": ":="}
-BINARY = {"+": " + ", "-": " - ", "cdot": r" \cdot ", "odot": r" \odot ", "times": r" \times ", "/": " / "}
+BINARY = {"+": " + ", "-": " - ", "cdot": r" \cdot ", "odot": r" \odot ", "times": r" \times ", "/": " / ",
+          "circ": r" \circ ", "otimes": r" \otimes "}
+NORM_KINDS = {"": "", "1": "_{1}", "2": "_{2}", "F": "_{F}", "infty": r"_{\infty}"}
 _MATRIX_ENV = re.compile(r"\\begin\{([bpvBV]?matrix)\}")
 _DOTS = re.compile(r"\\([lcv]?dots)(?![a-zA-Z])")
 _TEXT = re.compile(r"\\(text|textrm|textit)\{")
@@ -48,8 +50,8 @@ class Unparser:
     of its nodes point into it), consulted only for how a construct was spelled (which
     matrix brackets, \\left or not, \\text or a letter run), never copied to the output."""
 
-    def __init__(self, source: str = "") -> None:
-        self.source = source
+    def __init__(self, source: str = "", explicit: bool = False) -> None:
+        self.source, self.explicit = source, explicit
 
     def print(self, node: A.Node) -> str:
         method = getattr(self, "_" + type(node).__name__, None)
@@ -185,20 +187,42 @@ class Unparser:
         out = rf"\sum_{{{below}}}"
         if node.upper is not None:
             out += f"^{self._script(node.upper)}"
+        if self.explicit and not isinstance(node.body, A.Group):
+            return rf"{out} \left[ {self.print(node.body)} \right]"
         return f"{out} {self.print(node.body)}"
 
     def _Frac(self, node: A.Frac) -> str:
         return rf"\frac{{{self._inner(node.num)}}}{{{self._inner(node.den)}}}"
 
     def _Deriv(self, node: A.Deriv) -> str:
-        top = r"\partial" if node.order == 1 else rf"\partial^{{{node.order}}}"
+        d = "d" if node.total else r"\partial"
+        top = d if node.order == 1 else rf"{d}^{{{node.order}}}"
         if node.num is not None:
             top += " " + self.print(node.num)
-        bottom = " ".join(rf"\partial {self.print(w)}" for w in node.wrt)
+        bottom = " ".join(rf"{d} {self.print(w)}" for w in node.wrt)
         return rf"\frac{{{top}}}{{{bottom}}}"
 
     def _Apply(self, node: A.Apply) -> str:
+        if self.explicit and not isinstance(node.arg, A.Group):  # the operand as read
+            return rf"{self.print(node.op)} \left[ {self.print(node.arg)} \right]"
         return f"{self.print(node.op)} {self.print(node.arg)}"
+
+    def _Nabla(self, node: A.Nabla) -> str:
+        out = r"\nabla" if node.order == 1 else rf"\nabla^{{{node.order}}}"
+        return out + (f"_{self._index(node.wrt)}" if node.wrt else "")
+
+    def _Norm(self, node: A.Norm) -> str:
+        return rf"\lVert {self.print(node.body)} \rVert{NORM_KINDS.get(node.kind, '')}"
+
+    def _Bars(self, node: A.Bars) -> str:
+        return rf"\lvert {self.print(node.body)} \rvert"
+
+    def _Inner(self, node: A.Inner) -> str:
+        return rf"\langle {self.print(node.left)}, {self.print(node.right)} \rangle"
+
+    def _Eval(self, node: A.Eval) -> str:
+        at = ", ".join(self.print(r) for r in node.at)
+        return rf"\left. {self.print(node.body)} \right|_{{{at}}}"
 
     def _Matrix(self, node: A.Matrix) -> str:
         m = _MATRIX_ENV.match(self.source, node.pos)
@@ -256,6 +280,13 @@ def name_latex(text: str) -> str:
 def unparse(node: A.Node, source: str = "") -> str:
     """`node` as LaTeX (see Unparser); `source` is the text it was parsed from, if any."""
     return Unparser(source).print(node)
+
+
+def reading(text: str) -> str:
+    """How `text` is read: its parsed tree printed with a bracket \\left[ ... \\right] around
+    every operand an operator or a \\sum takes that was written without one."""
+    source = text.strip().strip("$").strip()
+    return Unparser(source, explicit=True).print(parse(source))
 
 
 @lru_cache(maxsize=4096)
