@@ -143,3 +143,19 @@ def test_operator_without_operand_is_an_error_not_an_exception() -> None:
     for latex in (r"\frac{\partial}{\partial x} = 0", r"\nabla_x = 0", r"x = \frac{d}{dx}"):
         got = judge_formula(scope, table, latex)
         assert got.verdict in ("error", "undecided"), (latex, got.verdict)
+
+
+# A name bound to an element-wise function (a network's activation, here g = \exp): the
+# scripts after its bracket belong to its value, as for \exp itself and a `where` function.
+BOUND = [
+    ("g(l)^2 is (g(l))^2: derivative 2 g(l)^2 for g = exp", r"\frac{d}{dl} g(l)^2 = 2 g(l)^2", "correct"),
+    ("g(l)^2 is not g(l^2)", r"\frac{d}{dl} g(l)^2 = 2 l g(l^2)", "incorrect"),
+]
+
+
+@pytest.mark.parametrize(("label", "latex", "verdict"), BOUND, ids=[c[0] for c in BOUND])
+def test_bound_function_scripts(label: str, latex: str, verdict: str) -> None:
+    scope, _ = _scope()
+    table = NotationTable.from_dict({"l": "l", "g": "\\exp"})
+    got = judge_formula(scope, table, latex)
+    assert got.verdict == verdict, (label, got.message)

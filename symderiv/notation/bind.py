@@ -45,7 +45,7 @@ from ..core.ops import relu_step
 from . import ast as A
 from .parse import parse, parse_one
 from .scope import Fn, as_basic
-from .vocabulary import has_quantity, rule_for
+from .vocabulary import has_quantity, rule_for, scripted_bracket
 
 MAX_EXPONENT = 64
 MAX_TERMS = 4096
@@ -1260,7 +1260,8 @@ class Binder:
     def _apply(self, f: Value, arg_node: A.Node, env, canonical) -> Value:
         if isinstance(f, _Op) and f.kind == "nabla":
             return _Op("grad", arg_node)  # \nabla F: waits for F's argument
-        if isinstance(f, StudentFn) or (isinstance(f, _Op) and f.kind in ("grad", "jacobian") and f.node):
+        if isinstance(f, StudentFn) or (isinstance(f, _Op) and f.kind in ("grad", "jacobian") and f.node) \
+                or (isinstance(f, Fn) and scripted_bracket(arg_node)):  # f(z)^2 = (f(z))^2, not f(z^2)
             return self._call_scripted(f, arg_node, env)
         if isinstance(f, _Op) and f.kind == "deriv":
             return self._derivative(arg_node, f.node.wrt, env, canonical, f.node)
@@ -1315,6 +1316,8 @@ class Binder:
             value = self._cached(
                 ("call", f), (inner,), env, lambda: self._call(f, self._argument(inner, env), arg_node)
             )
+        elif isinstance(f, Fn):
+            value = f(self._argument(inner, env))
         else:
             jac = f.kind == "jacobian"
             entry = None

@@ -67,7 +67,7 @@ def is_derivative_operator(node: A.Node) -> bool:
     return (isinstance(node, A.Deriv) and node.num is None) or isinstance(node, A.Nabla)
 
 
-def _bracket(node: A.Node) -> tuple[A.Group, list[A.Node]] | None:
+def bracket_of(node: A.Node) -> tuple[A.Group, list[A.Node]] | None:
     """A bracket ((...), [...], \\{...\\}), possibly with scripts after it ((x)^2, (x)_i): (bracket, scripts
     innermost first); None for anything else."""
     wraps: list[A.Node] = []
@@ -99,7 +99,7 @@ def apply_operators(items: list[A.Node]) -> list[A.Node]:
         if func is None and not is_derivative_operator(item):
             continue
         nxt = items[k + 1]
-        found = _bracket(nxt) if func is not None else None
+        found = bracket_of(nxt) if func is not None else None
         if found is not None:
             bracket, wraps = found
             if wraps or func.name in MATRIX_FUNCTIONS or item is not func:

@@ -16,7 +16,7 @@ from typing import Any
 import sympy as sp
 
 from . import ast as A
-from .operators import MATRIX_FUNCTIONS
+from .operators import MATRIX_FUNCTIONS, bracket_of
 
 Rule = Callable[[Any, Any, dict, bool], Any]
 
@@ -39,6 +39,13 @@ def has_quantity(scope: Any, name: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+def scripted_bracket(node: A.Node) -> bool:
+    """Whether `node` is a bracket of one value with scripts after it, (z)^2 or (z)_i: after a
+    function, those scripts belong to the function's value."""
+    found = bracket_of(node)
+    return found is not None and bool(found[1]) and found[0].kind == "(" and len(found[0].items) == 1
 
 
 # ---------------------------------------------------------------------- helpers
