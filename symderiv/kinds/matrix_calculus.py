@@ -89,8 +89,10 @@ class Instance:
         self.mats: dict[str, sp.Matrix] = {}
         for name, (r, c) in problem.shapes.items():
             rows, cols = self.dim(r), self.dim(c)
-            self.mats[name] = sp.Matrix(rows, cols, lambda i, j, n=name, cols=cols: sp.Symbol(
-                f"{n}_{i + 1}" if cols == 1 else f"{n}_{i + 1}{j + 1}", real=True))
+            sym = name in problem.symmetric  # a symmetric matrix: X_ji is the symbol of X_ij
+            self.mats[name] = sp.Matrix(rows, cols, lambda i, j, n=name, cols=cols, sym=sym: sp.Symbol(
+                f"{n}_{i + 1}" if cols == 1 else f"{n}_{min(i, j) + 1 if sym else i + 1}"
+                f"{max(i, j) + 1 if sym else j + 1}", real=True))
         X = self.mats[problem.input]
         self.vec = sp.Matrix(list(X)) if X.cols > 1 else X  # sympy flattens row-major
         self.vector = problem.vector
@@ -143,6 +145,8 @@ class Symbolic:
     """
 
     def __init__(self, problem: MatrixCalculusProblem) -> None:
+        if problem.symmetric:
+            raise Undecided("a symmetric variable: the index-form derivation takes every entry as independent")
         self.problem = problem
         classes: dict[tuple[int, ...], list[str]] = {}
         for name in problem.size_names:
@@ -300,6 +304,8 @@ def _random_point(inst: Instance, seed: int = 3) -> dict[sp.Symbol, sp.Rational]
 class MatrixCalculusProblem(Problem):
     """Jacobians and gradients of functions of vectors and matrices with symbolic sizes."""
 
+    symmetric: frozenset[str] = frozenset()  # variables declared ["n", "n", "symmetric"]
+
     claim_options: ClassVar[dict[str, OptionSpec]] = {
         **{key: str for key in set().union(*OPTIONS.values()) - {"where"}}, "where": dict, "function": str}
 
@@ -342,14 +348,18 @@ class MatrixCalculusProblem(Problem):
                                    "numbers from 1 to 6, e.g. [[2, 3], [3, 2]]")
         v = doc.table("variables")
         shapes: dict[str, tuple[str | int, str | int]] = {}
+        symmetric: set[str] = set()
         for key, shape in v.data.items():
-            if not re.fullmatch(r"[A-Za-z]", key):
-                raise v.error(key, "a variable name is one letter")
+            if not re.fullmatch(r"[A-Za-z]|\\[A-Za-z]+", key):
+                raise v.error(key, "a variable name is one letter or a Greek letter such as \\lambda")
+            if isinstance(shape, list) and len(shape) == 3 and shape[2] == "symmetric" and shape[0] == shape[1]:
+                symmetric.add(key)
+                shape = shape[:2]
             if not (isinstance(shape, list) and len(shape) == 2 and all(
                     (isinstance(d, int) and not isinstance(d, bool) and d >= 1) or d in names
                     for d in shape)):
                 raise v.error(key, f"expected [rows, cols], each a size name ({', '.join(names)}) "
-                                   "or a positive whole number")
+                                   "or a positive whole number (a square one may add \"symmetric\")")
             if any(isinstance(d, int) and d > MATRIX_CALCULUS_MAX_DIMENSION for d in shape):
                 raise v.error(key, f"a fixed dimension of at most {MATRIX_CALCULUS_MAX_DIMENSION} "
                                    "(name a larger size in [sizes].names)")
@@ -393,9 +403,11 @@ class MatrixCalculusProblem(Problem):
                 if "length" in claim.options and claim.options["length"] not in names:
                     raise item.error("length", f"expected a size name ({', '.join(names)})")
         problem = cls(doc, claims, names, check, shapes, input_name, value, vector)
+        problem.symmetric = frozenset(symmetric)
         problem.validate(f)
         for key, (table, (inp, val, vec), own) in alts.items():
             problem.alts[key] = cls(doc, claims, names, own, shapes, inp, val, vec)
+            problem.alts[key].symmetric = problem.symmetric
             problem.alts[key].validate(table)
         return problem
 
@@ -674,7 +686,7 @@ class MatrixCalculusProblem(Problem):
         how: list[str] = []
         for size in self.sizes:
             inst = Instance(self, size)
-            scope = FreeScope({name: M.shape for name, M in inst.mats.items()})
+            scope = FreeScope({name: M.shape for name, M in inst.mats.items()}, symmetric=self.symmetric)
             data: dict[str, Any] = {name: name for name in inst.mats}
             if self.vector:
                 data[self.vector] = f"\\operatorname{{vec}}({self.input})"
