@@ -123,6 +123,20 @@ CASES = [
     ("a sum's body runs over \\cdot",
      r"\sum_{i=1}^{3} x_i \cdot y_i = x^T y",
      r"\sum_{i=1}^3 \left[ x_i \cdot y_i \right] = x^T y", "correct"),
+    # --- bold type over several letters: the script belongs to the last letter (Cookbook print)
+    ("Cookbook (104) printed \\mathbf{A X}^T: A X^T, derivative A",
+     r"\frac{\partial}{\partial W} \operatorname{Tr}(\mathbf{A W}^T) = \mathbf{A}",
+     r"\frac{\partial}{\partial W} \left[ \operatorname{tr} (\mathbf{A} \mathbf{W}^T) \right] = \mathbf{A}",
+     "correct"),
+    ("Cookbook (104): not (A W)^T, whose derivative A^T is wrong",
+     r"\frac{\partial}{\partial W} \operatorname{Tr}(\mathbf{A W}^T) = \mathbf{A}^T",
+     r"\frac{\partial}{\partial W} \left[ \operatorname{tr} (\mathbf{A} \mathbf{W}^T) \right] = \mathbf{A}^T",
+     "incorrect"),
+    # --- indices written apart are indices; a sum over several letters sums over each
+    ("Cookbook (76) style: X_{k l} and \\sum_{k l}",
+     r"\frac{\partial}{\partial W_{i j}} \sum_{k l} W_{k l}^2 = 2 W_{i j}",
+     r"\frac{\partial}{\partial W_{i, j}} \left[ \sum_{k} \left[ \sum_{l} \left[ W_{k, l}^2 \right] \right] \right]"
+     r" = 2 W_{i, j}", "correct"),
     ("an operator inside a sum's body",
      r"\sum_{i=1}^{3} \frac{\partial}{\partial x_i} x_i^2 y_i = 2 x^T y",
      r"\sum_{i=1}^3 \left[ \frac{\partial}{\partial x_i} \left[ x_i^2 y_i \right] \right] = 2 x^T y", "correct"),

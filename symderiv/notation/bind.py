@@ -45,7 +45,7 @@ from ..core.ops import relu_step
 from . import ast as A
 from .parse import parse, parse_one
 from .scope import Fn, as_basic
-from .vocabulary import has_quantity, rule_for, scripted_bracket
+from .vocabulary import has_quantity, inverse, rule_for, scripted_bracket
 
 MAX_EXPONENT = 64
 MAX_TERMS = 4096
@@ -771,7 +771,7 @@ class Binder:
                 return self.scope.activation(int(name[3:]))
             except KeyError:
                 raise self.error(f"layer {name[3:]} has no element-wise activation", node) from None
-        if name == "D":
+        if name == "D" and not has_quantity(self.scope, name):  # a declared matrix D is itself
             return _Op("D")
         if name == "jacobian":  # '\mathbf{J}' = 'jacobian': J_f(v), the Jacobian of f at v
             return _Op("jacobian")
@@ -1903,7 +1903,7 @@ def _finish(binder: Binder, value: Value, transposed: bool, power, env, node) ->
             if value.shape == (1, 1):
                 return value[0] ** e
             if e == -1 and value.rows == value.cols:
-                return sp.ImmutableMatrix(value.inv())
+                return inverse(sp.ImmutableMatrix(value))
             if value.rows == value.cols and e.is_Integer and e > 0:
                 return sp.ImmutableMatrix(value**e)
             raise binder.error("a power of a non-square matrix", node)

@@ -151,7 +151,43 @@ def product(op: str, left: A.Node, right: A.Node, pos: int) -> A.Node:
     return A.BinOp(pos, op, left, right)
 
 
+def sum_over(pos: int, index: str, lower: A.Node | None, upper: A.Node | None, body: A.Node) -> A.Node:
+    """\\sum_{k} body; \\sum_{kl} (several index letters, the Cookbook's \\sum_{klmn}) is the sum
+    over each letter in turn, every range from the context."""
+    if len(index) == 1 or not index.isalpha():
+        return A.Sum(pos, index, lower, upper, body)
+    if lower is not None or upper is not None:
+        raise SemanticError(f"a sum over several indices ({index}) takes no limits", pos)
+    for letter in reversed(index):
+        body = A.Sum(pos, letter, None, None, body)
+    return body
+
+
 # ---------------------------------------------------------------------- scripts
+BOLD = frozenset({"mathbf", "boldsymbol", "bm"})
+
+
+def bold_run(body: A.Node, script) -> A.Node | None:
+    """\\mathbf{a b}^T, \\mathbf{BX}^{-1}: bold type over several letters is typography over a
+    product of letters (as printed in The Matrix Cookbook, a b^T), so the script belongs to the
+    last letter, as in a b^T written without the bold: a product with `script` applied to its
+    last factor (`script` makes the scripted node from it). None for anything else."""
+    if not (isinstance(body, A.Styled) and body.style in BOLD):
+        return None
+    inner = body.body
+    if isinstance(inner, A.Name) and not inner.decor and inner.text.isalpha() and 1 < len(inner.text) <= 6:
+        letters = [A.Name(inner.pos + n, ch) for n, ch in enumerate(inner.text)]
+    elif isinstance(inner, A.Juxt) and all(
+            isinstance(x, A.Name) and not x.decor and len(x.text) == 1 and x.text.isalpha() for x in inner.items):
+        letters = list(inner.items)
+    else:
+        return None
+    factors: list[A.Node] = [A.Styled(x.pos, body.style, x) for x in letters]
+    factors[-1] = script(factors[-1])
+    return A.Juxt(body.pos, tuple(factors))
+
+
+# ---------------------------------------------------------------------- scripts (continued)
 def nabla_sub(body: A.Node, index: tuple[A.Node, ...], pos: int) -> A.Node | None:
     """\\nabla_x, \\nabla^2_x as a Nabla node (None when `body` is not \\nabla)."""
     if _is_nabla_name(body):

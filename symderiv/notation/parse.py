@@ -197,14 +197,15 @@ class _ToAst(Transformer):
         return items[1]
 
     def juxt(self, meta, items):
-        items = O.apply_operators(_floors(list(items)))
+        flat = [y for x in items for y in (x.items if isinstance(x, A.Juxt) else (x,))]  # \mathbf{a b}^T
+        items = O.apply_operators(_floors(flat))
         if len(items) == 1:
             return items[0]
         return A.Juxt(_pos(meta), tuple(items))
 
     def bigsum(self, meta, items):
         _, (index, lower, upper), body = items
-        return A.Sum(_pos(meta), index, lower, upper, body)
+        return O.sum_over(_pos(meta), index, lower, upper, body)
 
     def limits(self, meta, items):
         sub, sup = ([*items, None, None])[:2]
@@ -224,6 +225,10 @@ class _ToAst(Transformer):
             and len(idx[0].text) > 1
         ):  # W_{nm}: two index letters
             idx = tuple(A.Name(idx[0].pos + n, ch) for n, ch in enumerate(idx[0].text))
+        elif len(idx) == 1 and isinstance(idx[0], A.Juxt) and all(
+            isinstance(x, A.Name) and not x.decor and len(x.text) == 1 and x.text.isalpha() for x in idx[0].items
+        ):  # X_{k l}: index letters written apart, as W_{kl}
+            idx = idx[0].items
         elif (
             len(idx) == 1
             and isinstance(idx[0], A.Prime)
@@ -235,13 +240,15 @@ class _ToAst(Transformer):
             run = idx[0].body
             *first, last = (A.Name(run.pos + n, ch) for n, ch in enumerate(run.text))
             idx = (*first, A.Prime(idx[0].pos, last))
-        return O.nabla_sub(body, idx, _pos(meta)) or O.norm_sub(body, idx) or A.Sub(_pos(meta), body, idx)
+        return (O.nabla_sub(body, idx, _pos(meta)) or O.norm_sub(body, idx)
+                or O.bold_run(body, lambda last: A.Sub(last.pos, last, idx)) or A.Sub(_pos(meta), body, idx))
 
     def supscr(self, meta, items):
         body, script = items
         exponent = _unwrap(script)
-        return (O.nabla_sup(body, exponent, _pos(meta)) or O.inverse_transpose(body, exponent, _pos(meta))
-                or A.Sup(_pos(meta), body, exponent))
+        scripted = O.bold_run(body, lambda last: self.supscr(meta, [last, script]))
+        return (O.nabla_sup(body, exponent, _pos(meta)) or scripted
+                or O.inverse_transpose(body, exponent, _pos(meta)) or A.Sup(_pos(meta), body, exponent))
 
     def prime(self, meta, items):
         return A.Prime(_pos(meta), items[0])
@@ -456,6 +463,9 @@ def _limits(
         return sub.left.text, sub.right, sup
     if isinstance(sub, A.Name):
         return sub.text, None, sup
+    if isinstance(sub, A.Juxt) and all(isinstance(x, A.Name) and len(x.text) == 1 and x.text.isalpha()
+                                       for x in sub.items):  # \sum_{k l}: over k and l
+        return "".join(x.text for x in sub.items), None, sup
     raise _SemanticError("a \\sum's index must be a letter, as in \\sum_{k=1}^{n}", pos)
 
 

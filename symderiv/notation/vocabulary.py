@@ -10,10 +10,13 @@ binder calls before its own rules.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
+import sympy.combinatorics
 
 from . import ast as A
 from .operators import MATRIX_FUNCTIONS, bracket_of
@@ -28,6 +31,8 @@ def rule_for(node: A.Node) -> Rule | None:
         return _kronecker if node.op == "otimes" else _hadamard if node.op == "circ" else None
     if kind is A.Deriv:
         return _higher_derivative if node.order > 1 else None
+    if kind is A.Sup or kind is A.Sub:
+        return _scripted_name
     return RULES.get(kind)
 
 
@@ -73,6 +78,42 @@ def _symbols(b: Any, wrt: A.Node, env: dict, canonical: bool) -> tuple[Any, list
     return v, _entries(v)
 
 
+# ---------------------------------------------------------------------- names a claim defines
+_STYLES = frozenset({"mathbf", "boldsymbol", "bm", "mathit", "mathsf", "pmb", "mathrm"})
+
+
+def _scripted_name(b: Any, node: A.Node, env: dict, canonical: bool) -> Any:
+    """Y^{-1}, s^T, Y_{ij} where a `where` definition names Y (or \\mathbf{Y}): the scripts apply
+    to Y's value, as to a bracket (Y)^{-1}. Any other scripted node: the binder's own rule."""
+    inner, chain = node, []
+    while isinstance(inner, A.Sub | A.Sup):
+        chain.append(inner)
+        inner = inner.body
+    plain = inner
+    while isinstance(plain, A.Styled) and plain.style in _STYLES:
+        plain = plain.body
+    macro = None if canonical else b.table.macros.get(inner.key(), b.table.macros.get(plain.key()))
+    if macro is not None and all(isinstance(w, A.Sub) or _power_or_transpose(w.exponent) for w in chain) \
+            and not _written_in(node, getattr(macro, "body", macro)):
+        rebuilt: A.Node = A.Group(inner.pos, "(", (inner,))
+        for w in reversed(chain):
+            rebuilt = A.Sub(w.pos, rebuilt, w.index) if isinstance(w, A.Sub) else A.Sup(w.pos, rebuilt, w.exponent)
+        return b.value(rebuilt, env, canonical)
+    return getattr(b, "_v_" + type(node).__name__)(node, env, canonical)
+
+
+def _written_in(node: A.Node, body: A.Node) -> bool:
+    """Whether `node` is written in a definition's body: '\\mathbf{I}' = '\\mathbf{I}_q' defines
+    I by the built-in \\mathbf{I}_q, which is then read as the built-in."""
+    key = node.key()
+    return any(n.key() == key for n in A.walk(body))
+
+
+def _power_or_transpose(exponent: A.Node) -> bool:
+    """A superscript that is a power or a transpose, not a layer mark (W^{(1)})."""
+    return not (isinstance(exponent, A.Juxt) or (isinstance(exponent, A.Group) and exponent.kind == "("))
+
+
 # ---------------------------------------------------------------------- operators applied
 def _apply(b: Any, node: A.Apply, env: dict, canonical: bool) -> Any:
     """An operator applied to its operand (see notation.operators for what the operand is)."""
@@ -106,7 +147,44 @@ def _matrix_function(b: Any, name: str, v: Any, node: A.Node) -> sp.Expr:
     if v.rows != v.cols:
         raise b.shape_error(f"\\{'operatorname{tr}' if name == 'tr' else 'det'} of a {v.rows}x{v.cols} "
                             "matrix: it needs a square one", node)
-    return v.trace() if name == "tr" else sp.ImmutableMatrix(v).det(method="berkowitz")
+    return v.trace() if name == "tr" else determinant(sp.ImmutableMatrix(v))
+
+
+#: Up to this size a determinant is the Leibniz sum over permutations (n! products of entries,
+#: nothing expanded or simplified); beyond it SymPy's Berkowitz algorithm.
+LEIBNIZ_MAX = 4
+
+
+@lru_cache(maxsize=256)
+def determinant(m: sp.ImmutableMatrix) -> sp.Expr:
+    """det(M) = Σ_σ sgn(σ) Π_i M[i, σ(i)] for a square matrix (remembered per matrix: a claim's
+    sides are bound more than once)."""
+    n = m.rows
+    if n > LEIBNIZ_MAX or not m.free_symbols:
+        return m.det(method="berkowitz")
+    terms = []
+    for perm in itertools.permutations(range(n)):
+        sign = sp.combinatorics.Permutation(list(perm)).signature()
+        terms.append(sign * sp.Mul(*[m[i, perm[i]] for i in range(n)]))
+    return sp.Add(*terms)
+
+
+@lru_cache(maxsize=256)
+def inverse(m: sp.ImmutableMatrix) -> sp.ImmutableMatrix:
+    """M^{-1} = adj(M) / det(M) (cofactors by `determinant`) for a square matrix of symbols; a
+    matrix of numbers by SymPy's exact inverse. ValueError when det(M) is 0."""
+    n = m.rows
+    if n > LEIBNIZ_MAX or not m.free_symbols:
+        return sp.ImmutableMatrix(m.inv())
+    d = determinant(m)
+    if d == 0:
+        raise ValueError("Matrix det == 0; not invertible.")
+    if n == 1:
+        return sp.ImmutableMatrix([[1 / m[0, 0]]])
+    def cofactor(i: int, j: int) -> sp.Expr:
+        minor = m.minor_submatrix(i, j)
+        return (-1) ** (i + j) * determinant(sp.ImmutableMatrix(minor))
+    return sp.ImmutableMatrix(n, n, lambda i, j: cofactor(j, i) / d)
 
 
 def _nabla(b: Any, op: A.Nabla, arg: A.Node, env: dict, canonical: bool) -> Any:
