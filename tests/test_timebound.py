@@ -114,8 +114,8 @@ def test_bounded_outside_the_main_thread_runs_in_a_child() -> None:
 
 # (source, value of SYMDERIV_TIME_LIMIT, the limit or None for an EnvironmentSettingError)
 TIME_LIMITS = [
-    ("unset: the default", None, 60.0),
-    ("empty: the default", "", 60.0),
+    ("unset: the default", None, 10.0),
+    ("empty: the default", "", 10.0),
     ("a number", "2.5", 2.5),
     ("spaces around", " 3 ", 3.0),
     ("issue 10: abc", "abc", None),

@@ -32,13 +32,13 @@ T = TypeVar("T")
 
 TIME_VARIABLE = "SYMDERIV_TIME_LIMIT"
 MEMORY_VARIABLE = "SYMDERIV_MEMORY_LIMIT"
-# CPU seconds of one judgement (one claim). The slowest bundled claim takes 34 s of CPU today
-# (seed 003 S4 4.6, before issue 9's faster judge): 60 keeps every verdict, with margin.
-DEFAULT_TIME_LIMIT = 60.0
+# CPU seconds of one judgement (one claim). The slowest bundled claim takes 0.8 s of CPU
+# (benchmarks/bench_judge.py, p99 0.7 s): 10 keeps every verdict with a wide margin.
+DEFAULT_TIME_LIMIT = 10.0
 MAX_TIME_LIMIT = 1e6
 DEFAULT_MEMORY_LIMIT = 4096  # MiB of address space a worker may add to what it inherits
 MAX_MEMORY_LIMIT = 2**40
-SOLVE_SHARE = 2  # a solve runs several proofs (each within its own budget): twice the limit
+SOLVE_SHARE = 12  # a solve runs several proofs (an index-form network proof may take up to 60 s)
 REPEAT = 0.05  # CPU seconds between repeated alarms once a budget is spent (a swallowed Timeout)
 CPU_GRACE = 2.0  # CPU seconds past a task's budget before the kernel stops its worker (RLIMIT_CPU)
 WALL_FACTOR, WALL_SLACK = 20.0, 60.0  # a worker silent this long (wall clock) is stuck, not busy
@@ -49,7 +49,7 @@ POOL_SIZE = 4  # idle workers kept (one per problem object, the most recently us
 
 
 def time_limit() -> float:
-    """CPU seconds one judgement (one claim) may use: $SYMDERIV_TIME_LIMIT, default 60."""
+    """CPU seconds one judgement (one claim) may use: $SYMDERIV_TIME_LIMIT, default 10."""
     return _setting(TIME_VARIABLE, DEFAULT_TIME_LIMIT, "CPU seconds", MAX_TIME_LIMIT)
 
 

@@ -408,7 +408,9 @@ class _Parser:
         while True:
             if self.at("\\end"):
                 self.take()
-                self.raw_group()
+                end = self.raw_group().strip()
+                if end != env:
+                    raise self.fail(f"\\begin{{{env}}} ends with \\end{{{end}}}")
                 break
             rows[-1].append(self.expr())
             if self.at("&"):
@@ -421,6 +423,8 @@ class _Parser:
                 raise self.fail("expected &, \\\\ or \\end in a matrix")
         if any(len(r) != len(rows[0]) for r in rows):
             raise self.fail("matrix rows of different lengths")
+        if not rows[0]:
+            raise self.fail("a matrix without entries")
         return sp.Matrix(rows)
 
     def name(self, base: str, consumed: bool = False) -> Any:

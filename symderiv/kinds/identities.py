@@ -550,6 +550,9 @@ class IdentityProblem(Problem):
             if hot is not None:
                 names[hot_name] = hot
             got = read_formula(right_side(claim.latex), names)
+            if isinstance(got, sp.MatrixBase):  # the derivative's entry i is a number at every point
+                return verdict(claim, "error", f"the claim is a {got.rows}x{got.cols} matrix; the {claim.target} "
+                               f"here is a scalar (its entry {self.index})")
             opaque = [s for s in got.free_symbols
                       if isinstance(s, sp.Symbol) and s not in (free, hot, y.label, tt.label)]
             at_index: dict[tuple[int, int | None], sp.Expr] = {}

@@ -73,8 +73,27 @@ OPTIONS = {"jacobian_shape": set(), "jacobian": set(), "gradient_entry": {"readi
            "inner": {"index", "length", "pair"}, "outer_gradient": {"of"},
            "inner_jacobian": {"of", "index"}, "chain": {"where"}}
 OPTIONAL = {"reading", "where"}
+#: The option of a target that names another claim, and the target that claim must have.
+REFERENCES = {("outer", "pair"): "inner", ("inner", "pair"): "outer", ("outer_gradient", "of"): "outer",
+              ("inner_jacobian", "of"): "inner"}
 ONES = {r"\mathbf{1}", r"\mathbb{1}", r"\boldsymbol{1}", "1"}
 PROOF_SECONDS = 30.0
+
+
+def _wrong_reference(claim: Claim, by_id: dict[str, Claim], size_names: list[str]) -> tuple[str, str] | None:
+    """(option, reason) when an option of `claim` names no claim of the target it needs (`pair`, `of`)
+    or no size (`length`); None when they all fit."""
+    for (target, key), wanted in REFERENCES.items():
+        if claim.target == target and key in claim.options:
+            other = by_id.get(claim.options[key])
+            if other is None:
+                return key, f"no claim with id {claim.options[key]!r}"
+            if other.target != wanted:
+                return key, (f"claim {other.id!r} is about {other.target!r}; target {target!r} needs a claim "
+                             f"about {wanted!r}")
+    if "length" in claim.options and claim.options["length"] not in size_names:
+        return "length", f"expected a size name ({', '.join(size_names)})"
+    return None
 
 
 class IndexOutOfRange(Exception):
@@ -379,7 +398,7 @@ class MatrixCalculusProblem(Problem):
                 raise others.table(key).error("check", "expected a non-empty list of sizes taken "
                                                        "from [sizes].check")
             alts[key] = (alts[key][0], alts[key][1], own)
-        ids = {c.id for c in claims}
+        by_id = {c.id: c for c in claims}
         for item, claim in zip(doc.tables("claims", []), claims, strict=True):
             if claim.target in OPTIONS:
                 extra = set(claim.options) - OPTIONS[claim.target] - {"function"}
@@ -388,9 +407,9 @@ class MatrixCalculusProblem(Problem):
                                      f"known: {sorted(OPTIONS[claim.target]) or 'none'}")
                 if "function" in claim.options and claim.options["function"] not in alts:
                     raise item.error("function", f"no [functions.{claim.options['function']}] table")
-                for key in ("pair", "of"):
-                    if key in claim.options and claim.options[key] not in ids:
-                        raise item.error(key, f"no claim with id {claim.options[key]!r}")
+                wrong = _wrong_reference(claim, by_id, names)
+                if wrong is not None:
+                    raise item.error(*wrong)
                 where = claim.options.get("where", {})
                 if not isinstance(where, dict) or not all(isinstance(v, str) for v in where.values()):
                     raise item.error("where", "expected a table of LaTeX definitions, e.g. "
@@ -400,8 +419,6 @@ class MatrixCalculusProblem(Problem):
                         raise item.error(key, f"missing field (target {claim.target!r} needs it)")
                     if not isinstance(claim.options[key], str):
                         raise item.error(key, "expected text")
-                if "length" in claim.options and claim.options["length"] not in names:
-                    raise item.error("length", f"expected a size name ({', '.join(names)})")
         problem = cls(doc, claims, names, check, shapes, input_name, value, vector)
         problem.symmetric = frozenset(symmetric)
         problem.validate(f)
@@ -500,6 +517,9 @@ class MatrixCalculusProblem(Problem):
         if missing:  # a claim given on the command line has no options: say so, never a KeyError
             return verdict(claim, "error", f"target {claim.target!r} needs the option(s) {', '.join(missing)}; "
                            "give the claim in the problem file")
+        wrong = _wrong_reference(claim, self.by_id, self.size_names)  # a claim made in Python, not read from a file
+        if wrong is not None:
+            return verdict(claim, "error", f"{wrong[0]}: {wrong[1]}")
         try:
             return getattr(self, f"_judge_{claim.target}")(claim)
         except NotationError as exc:

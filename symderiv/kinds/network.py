@@ -41,7 +41,8 @@ File format (TOML; decimals are read exactly from their text):
     target = "shape"           # a claim about a shape: of = 'f(Z)', latex = 'column vector'
                                # ('row vector (of size n)', 'r x c matrix', 'scalar')
 
-Formula claims are bound through `[notation]` (symderiv.notation.bind). A network too large
+Formula claims are bound through `[notation]` (symderiv.notation; the names the network
+declares are listed in kinds/network_scope.py). A network too large
 to write out entry by entry is judged on a smaller copy when the table says how small,
 `reduce = { inputs = 12, units = [11, 10], batch = 1 }` (best keeping the order of the widths,
 784 > 100 > 10, so that an index fits a vector exactly where it does at full size); the
@@ -84,7 +85,7 @@ from ..core.verdict import Verdict
 from ..notation import NotationTable, judge_claim, judge_shape, read_notation
 from ..notation.unparse import display_name
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
-from .network_scope import NetworkScope
+from .network_scope import NOTATION_OPTIONS, NetworkScope
 
 #: Above this many loss entries (parameters + data), nothing is expanded element-wise.
 ELEMENTWISE_LIMIT = 400
@@ -527,7 +528,7 @@ class NetworkProblem(Problem):
         the network itself when it is small; with `[notation] reduce`, a smaller copy (same
         layers, activations, loss) whose widths and batch the table maps the full ones to."""
         table = self.notation if self.notation is not None else NotationTable.from_dict({})
-        spec = table.reduce
+        spec = table.options.get("reduce", {})
         if not spec:
             return (NetworkScope(self.net, self.batch), table, None) if self.small else None
         units = spec.get("units", tuple(min(layer.units, 3) for layer in self.net.layers))
@@ -719,7 +720,7 @@ def _sizes_text(sizes: list[int]) -> str:
 
 
 def _read_notation(doc: Fields) -> Any:
-    return read_notation(doc)
+    return read_notation(doc, NOTATION_OPTIONS)
 
 
 def _solution_text(problem: NetworkProblem, data: dict[str, Any]) -> str:

@@ -1,6 +1,17 @@
-"""The network kind's scope: a core Network at batch size N bound for the notation layer."""
+"""The network kind's scope: a core Network at batch size N bound for the notation layer.
+
+The names it declares to the notation layer (the canonical names a `[notation]` table maps a
+student's names to): parameter keys (display shape); X, T (N x n, one sample per row), Y,
+Z1, A1, ... (placeholders, N x units) and L (1x1); per sample x, t, y, z1, a1, ... (x_k is
+sample k, a row or a column by the layout; without a sample index and N > 1, the batch in the
+layout's orientation); act1, act2, ... (the element-wise activation of a layer, f' its
+derivative); L(v), the loss as a function of the model quantity v.  Its own table entry,
+`reduce = { inputs = 3, units = [4, 10], batch = 1 }`, judges formulas on a smaller copy.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import sympy as sp
 
@@ -14,6 +25,7 @@ class NetworkScope(GraphScope):
     def __init__(self, net: Network, n_samples: int) -> None:
         super().__init__(net.layout, n_samples)
         self.net = net
+        self._acts: dict[int, Fn] = {}
         for p in net.params.values():
             self.leaf(p.name, entry_symbols(p.name, *p.shape))
         self.leaf("X", entry_symbols("X", n_samples, net.n_in))
@@ -56,3 +68,46 @@ class NetworkScope(GraphScope):
             data = data / n_samples
         penalty = sp.Add(*[c / 2 * sum(e**2 for e in self.quantity(p)) for p, c in net.l2])
         self.define("L", sp.Matrix([[data + penalty]]))
+
+    def per_sample(self, name: str) -> str | None:
+        """x, t, y, z1, a1, ...: one sample of X, T, Y, Z1, A1, ... (sample k is row k)."""
+        if name in ("x", "t", "y") or (name[:1] in "za" and name[1:].isdigit()):
+            return name.upper()
+        return None
+
+    def function(self, name: str) -> Fn | None:
+        """act1, act2, ...: the element-wise activation of a layer."""
+        if not (name.startswith("act") and name[3:].isdigit()):
+            return None
+        try:
+            return self._acts[int(name[3:])]
+        except KeyError:
+            raise LookupError(f"layer {name[3:]} has no element-wise activation") from None
+
+    def callable_quantity(self, name: str) -> bool:
+        """L(\\mathbf{y}'): the loss as a function of a quantity of the model."""
+        return name == "L"
+
+
+def reduce_spec(value: Any) -> dict[str, Any]:
+    """`reduce = { inputs = 3, units = [4, 3], batch = 1 }`: judge formulas on a smaller copy
+    of the network (formulas about a 784-100-10 network with a batch of 64 are generic in
+    the sizes; the explicit expansion is not feasible at full size)."""
+    spec = dict(value)
+    unknown = set(spec) - {"inputs", "units", "batch"}
+    if unknown:
+        raise ValueError(f"reduce: unknown keys {sorted(unknown)}; known: inputs, units, batch")
+    out: dict[str, Any] = {}
+    if "inputs" in spec:
+        out["inputs"] = int(spec["inputs"])
+    if "batch" in spec:
+        out["batch"] = int(spec["batch"])
+    if "units" in spec:
+        out["units"] = tuple(int(u) for u in spec["units"])
+    if any(v < 1 for v in [out.get("inputs", 1), out.get("batch", 1), *out.get("units", ())]):
+        raise ValueError("reduce: sizes must be positive")
+    return out
+
+
+#: The `[notation]` entries the network kind declares beyond names and sizes, with their readers.
+NOTATION_OPTIONS = {"reduce": reduce_spec}

@@ -13,7 +13,8 @@ from ..core.errors import NotationError, SymderivError, Timeout
 from ..core.timebound import bounded
 from ..core.verdict import Verdict
 from . import ast as A
-from .bind import Binder, FormulaLimitError, FormulaShapeError, NotationTable, Probe, RangeFound, Stack, Unbound
+from .bind import Binder, FormulaLimitError, FormulaShapeError, NotationTable, Stack
+from .decimals import agrees, rounded, tolerance_text, written_decimals
 from .evaluate import to_float
 from .parse import parse, parse_one
 from .points import (
@@ -29,7 +30,6 @@ from .points import (
 )
 from .polynomial import is_zero_polynomial
 from .scope import Fn, as_basic
-from .written import agrees, rounded, tolerance_text, written_decimals
 
 POINTS = 6
 MAX_ASSIGNMENTS = 48
@@ -73,6 +73,12 @@ class Judge(PointChecks):
         self.at_data = at is not None
         self._point_values, self._points_valued = None, None  # see PointChecks._values
         self.rounded = False  # a side of decimals was compared to its written precision
+        self._readings: set[str] = set()  # the judge's own readings (the binder keeps its own)
+
+    @property
+    def readings(self) -> set[str]:
+        """How notation with more than one reading was read, by the binder and by the judge."""
+        return self.binder.readings | self._readings
 
     def free_ranges(self, sides: list[Side], unreadable: dict | None = None) -> dict[str, int]:
         """The free index letters of the sides and their ranges, found by probing.
@@ -104,28 +110,27 @@ class Judge(PointChecks):
         return ranges
 
     def _side_ranges(self, side: Side, ranges: dict[str, int]) -> None:
+        """The free letters of one side and their ranges, added to `ranges`: the side is probed
+        with the letters found so far at 1 and those pending (met with no value) as probes, until
+        no letter without a value is met; each pending letter's range is the first axis it indexes."""
         env = {k: 1 for k in ranges}
         pending: set[str] = set()
         for _ in range(24):
-            try:
-                self.binder.top(
-                    side.node, {**env, **{p: Probe(p) for p in pending}}, side.canonical
-                )
-            except Unbound as exc:
-                pending.add(exc.letter)
-                continue
-            except RangeFound as rf:
-                if rf.letter in ranges and ranges[rf.letter] != rf.size:
+            found = self.binder.probe(side.node, env, pending, side.canonical)
+            for letter, size in found.ranges.items():
+                if letter in ranges and ranges[letter] != size:
                     raise FormulaShapeError(
                         self.text,
-                        f"index {rf.letter} ranges over "
-                        f"1..{ranges[rf.letter]} in one place and 1..{rf.size} "
-                        "in another",
+                        f"index {letter} ranges over 1..{ranges[letter]} in one place and 1..{size} in another",
                         side.node.pos,
-                    ) from None
-                ranges[rf.letter] = rf.size
-                env[rf.letter] = 1
-                pending.discard(rf.letter)
+                    )
+                ranges[letter] = size
+                env[letter] = 1
+                pending.discard(letter)
+            if found.error is not None:
+                raise found.error
+            if found.unbound is not None:
+                pending.add(found.unbound)
                 continue
             if pending:
                 raise NotationError(
@@ -135,8 +140,9 @@ class Judge(PointChecks):
                 )
             break
 
-    def evaluate(self, side: Side, env: dict[str, int]):
-        v = self.binder.top(side.node, env, side.canonical)
+    def evaluate(self, side: Side, env: dict[str, int], ranges: dict[str, int] | None = None):
+        """The value of a side at the index values `env` (`ranges`: the free letters' ranges)."""
+        v = self.binder.top(side.node, env, side.canonical, ranges)
         if isinstance(v, Stack):
             raise NotationError(self.text, "a vector of matrices is not a value to compare", side.node.pos)
         if isinstance(v, Fn) or not isinstance(v, sp.Basic):
@@ -152,7 +158,6 @@ class Judge(PointChecks):
         unreadable: dict[int, str] = {}
         try:
             ranges = self.free_ranges(sides, unreadable)
-            self.binder.ranges = ranges
         except FormulaShapeError as exc:
             return {
                 "ok": False,
@@ -176,10 +181,7 @@ class Judge(PointChecks):
                 values.append(None)
                 continue
             try:
-                values.append([self.evaluate(s, env) for env in envs])
-            except Unbound as exc:
-                unreadable[n] = f"index {exc.letter} has no value or range"
-                values.append(None)
+                values.append([self.evaluate(s, env, ranges) for env in envs])
             except FormulaShapeError as exc:  # the link into side n (out of side 0 for n = 0)
                 lo = max(n - 1, 0)
                 return {
@@ -223,7 +225,7 @@ class Judge(PointChecks):
         for node, value, right in ((sides[j].node, b, True), (sides[i].node, a, False)):
             decimals = written_decimals(node)
             if rounded(decimals) and len(decimals) == len(_as_matrix(value)):
-                self.binder.readings.add(tolerance_text(decimals))
+                self._readings.add(tolerance_text(decimals))
                 self.rounded = True
                 return decimals, right
         return None
@@ -322,7 +324,7 @@ class Judge(PointChecks):
         fractional = any(not e.is_Integer for n in constant for e in entries[n])
         if constant and fractional and len(constant) < len(readable):
             self.points, self.at_data = [self.data], True
-            self.binder.readings.add("a side is a number, so the chain is about the problem's data")
+            self._readings.add("a side is a number, so the chain is about the problem's data")
 
     def _finite(self, side: Side, vals: sp.MatrixBase) -> None:
         """Every entry a finite real number of a size that can be compared: 1/0, log 0,
@@ -434,7 +436,7 @@ def judge_formula(
         if not result["ok"]:
             ce = result.get("counterexample")
             link = f"{result['left']}  =  {result['right']}"
-            readings = "".join(f"; {r}" for r in sorted(judge.binder.readings))
+            readings = "".join(f"; {r}" for r in sorted(judge.readings))
             return Verdict(
                 claim_id,
                 target,
@@ -483,8 +485,8 @@ def judge_formula(
     how = (f"equal at the problem's data, {exactly}" if judge.at_data else
            "proved symbolically" if proved else f"equal at {len(judge.points)} random exact points"
            + ("" if not judge.rounded else " (to the written precision)"))
-    if judge.binder.readings:
-        how += "; " + "; ".join(sorted(judge.binder.readings))
+    if judge.readings:
+        how += "; " + "; ".join(sorted(judge.readings))
     return Verdict(
         claim_id,
         target,
@@ -532,14 +534,6 @@ def judge_claim(scope, table: NotationTable, claim, at: dict[sp.Symbol, sp.Ratio
         table = table.with_where(dict(where))
     try:
         return judge_formula(scope, table, claim.latex, claim.target, claim.id, at=at, data=data)
-    except Unbound as exc:
-        return Verdict(
-            claim.id,
-            claim.target,
-            claim.latex,
-            "error",
-            message=f"index {exc.letter} has no value or range",
-        )
     except NotationError as exc:
         return Verdict(claim.id, claim.target, claim.latex, "error", message=exc.render())
 

@@ -80,6 +80,13 @@ def bracket_of(node: A.Node) -> tuple[A.Group, list[A.Node]] | None:
     return None
 
 
+def scripted_bracket(node: A.Node) -> bool:
+    """Whether `node` is a bracket of one value with scripts after it, (z)^2 or (z)_i: after a
+    function, those scripts belong to the function's value."""
+    found = bracket_of(node)
+    return found is not None and bool(found[1]) and found[0].kind == "(" and len(found[0].items) == 1
+
+
 def _rewrap(inner: A.Node, wraps: list[A.Node]) -> A.Node:
     """The scripts written after a bracket, now on the function's value: \\exp(x)^2 = (e^x)^2."""
     out = inner

@@ -115,6 +115,9 @@ class _ToAst(Transformer):
                     ops = ops[1:]
                 prev = chains[-1]
                 chains[-1] = A.Chain(prev.pos, prev.sides + tuple(sides[1:]), prev.ops + tuple(ops))
+            elif dangling and chains:  # "a = \\\\ b": this line is the right-hand side of that relation
+                prev = chains[-1]
+                chains[-1] = A.Chain(prev.pos, prev.sides + tuple(sides), prev.ops + tuple(ops))
             else:
                 if sides[0] is None:
                     sides, ops = sides[1:], ops[1:]

@@ -3,10 +3,14 @@
 The Scope protocol (what the judge needs; GraphScope subclasses implement it):
 
 * ``layout: str`` ('row' or 'column') and ``n_samples: int``;
-* ``quantity(name) -> sp.ImmutableMatrix`` for a canonical name: parameter keys (display
-  shape), 'X', 'T' (N x n, one sample per row), 'Y', 'Z1', 'A1', ... (placeholders, N x units)
-  and 'L' (1x1);
-* ``activation(layer) -> Fn`` (the element-wise function of a layer);
+* ``quantity(name) -> sp.ImmutableMatrix`` for a canonical name (a kind's scope declares its
+  names: kinds/network_scope.py for networks);
+* ``per_sample(name) -> str | None``: the batch quantity a per-sample name stands for one
+  sample of (sample k is row k), None for any other name;
+* ``function(name) -> Fn | None``: the element-wise function a canonical name stands for,
+  None for any other name (LookupError(reason) when it names a function the scope lacks);
+* ``callable_quantity(name) -> bool``: whether a formula may write the quantity as a function
+  of another quantity of the model, Q(v) (evaluated with v replaced by the argument);
 * ``expand(expr, keep) -> expr``: replace every placeholder except those in ``keep`` by its
   definition, down to the leaves (parameters and data);
 * ``symbol_for(expr) -> sp.Symbol | None``: the placeholder defined as ``expr`` (for
@@ -82,7 +86,6 @@ class GraphScope:
         self._leaves: list[sp.Symbol] = []
         self._kinks: list[sp.Expr] = []
         self._one_hot: list[list[sp.Expr]] = []
-        self._acts: dict[int, Fn] = {}
         self._by_def: dict[sp.Expr, sp.Symbol] = {}
         self._expanded: dict[tuple, object] = {}  # (expr, keep, definitions) -> expanded
         self._substitutions: dict[tuple, list] = {}  # (keep, definitions) -> (rule, results) per definition
@@ -113,8 +116,17 @@ class GraphScope:
     def names(self) -> list[str]:
         return list(self._q)
 
-    def activation(self, layer: int) -> Fn:
-        return self._acts[layer]
+    def per_sample(self, name: str) -> str | None:
+        """The batch quantity whose rows are the samples `name` stands for (none here)."""
+        return None
+
+    def function(self, name: str) -> Fn | None:
+        """The element-wise function a canonical name stands for (none here)."""
+        return None
+
+    def callable_quantity(self, name: str) -> bool:
+        """Whether a formula may write quantity `name` as a function of another, Q(v) (none here)."""
+        return False
 
     def expand(self, expr, keep: frozenset = frozenset()):
         """`expr` with every placeholder not in `keep` replaced by its definition, down to the

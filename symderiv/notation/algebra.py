@@ -1,0 +1,342 @@
+"""The algebra pass: sums, products (matrix, scalar, Hadamard, of a vector of matrices), transposes,
+powers, fractions, lists and matrices, as NumPy-free SymPy values with their shapes checked."""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+
+from . import ast as A
+from .binder import Binder, Op, Stack, Value, handles
+from .linalg import inverse, kronecker
+from .scope import Fn, as_basic
+from .written import index_uses, replace_node, trailing_sum
+
+MAX_EXPONENT = 64  # the largest exponent written
+
+
+def scalar(b: Binder, v: Value, node) -> sp.Expr:
+    """v as a number (a 1x1 matrix is its entry); anything else an error."""
+    if isinstance(v, sp.MatrixBase):
+        if v.shape == (1, 1):
+            return v[0]
+        raise b.error(f"expected a number, got a {v.rows}x{v.cols} matrix", node)
+    if isinstance(v, Fn | Op):
+        raise b.error("expected a number, got a function", node)
+    return v
+
+
+def add(binder: Binder, a, b, node, sign=1):
+    """a + sign b: matrices of one shape entry by entry, 1x1 as numbers, a number added to every
+    entry of a matrix and a row or column to every row or column (broadcast, the reading stated)."""
+    am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
+    if am and bm:
+        if a.shape != b.shape:
+            if a.shape == (1, 1) or b.shape == (1, 1):
+                return add(
+                    binder,
+                    scalar(binder, a, node) if a.shape == (1, 1) else a,
+                    scalar(binder, b, node) if b.shape == (1, 1) else b,
+                    node,
+                    sign,
+                )
+            a, b = _broadcast(binder, a, b, node)
+        return sp.ImmutableMatrix(a + sign * b)
+    if am or bm:
+        m, s = (a, b) if am else (b, a)
+        if m.shape == (1, 1):
+            return a[0] + sign * b if am else a + sign * b[0]
+        if s == 0:
+            return sp.ImmutableMatrix(a if am else sign * b)
+        binder.read(f"a number added to every entry of a {m.rows}x{m.cols} matrix (broadcast, as in NumPy)")
+        ones = sp.ones(m.rows, m.cols)
+        return sp.ImmutableMatrix(a + sign * b * ones if am else a * ones + sign * b)
+    return a + sign * b
+
+
+def _broadcast(binder: Binder, a: sp.MatrixBase, b: sp.MatrixBase, node) -> tuple[sp.MatrixBase, sp.MatrixBase]:
+    """x W + b with a bias b: a column added to every column of a matrix with as many
+    rows, or a row to every row (broadcast, as in NumPy; the verdict states the reading).
+    Any other difference of shapes is a shape error."""
+    for m, v in ((a, b), (b, a)):
+        if v.cols == 1 and v.rows == m.rows and m.cols > 1:
+            binder.read(f"a column of {v.rows} added to every column of a {m.rows}x{m.cols} matrix "
+                              "(broadcast, as in NumPy)")
+            wide = v * sp.ones(1, m.cols)
+            return (m, wide) if m is a else (wide, m)
+        if v.rows == 1 and v.cols == m.cols and m.rows > 1:
+            binder.read(f"a row of {v.cols} added to every row of a {m.rows}x{m.cols} matrix "
+                              "(broadcast, as in NumPy)")
+            tall = sp.ones(m.rows, 1) * v
+            return (m, tall) if m is a else (tall, m)
+    raise binder.shape_error(f"cannot add a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix", node)
+
+
+def subtract(binder: Binder, a, b, node):
+    """a - b (see add)."""
+    return add(binder, a, b, node, sign=-1)
+
+
+def mul(binder: Binder, a, b, node, hadamard_fallback: bool = False):
+    """a b: the matrix product when the inner sizes fit, a 1x1 matrix as a number, a number times
+    anything; with `hadamard_fallback` (a written \\cdot) equal shapes that do not fit are multiplied
+    entry by entry."""
+    if isinstance(a, Fn | Op) or isinstance(b, Fn | Op):
+        raise binder.error("a function without its argument", node)
+    if isinstance(a, Stack) or isinstance(b, Stack):
+        return _stack_product(binder, a, b, node)
+    am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
+    if am and bm:
+        if a.cols == b.rows:
+            return sp.ImmutableMatrix(a * b)
+        if a.shape == (1, 1) or b.shape == (1, 1):
+            return (
+                sp.ImmutableMatrix(a[0] * b)
+                if a.shape == (1, 1)
+                else sp.ImmutableMatrix(b[0] * a)
+            )
+        if hadamard_fallback:
+            return hadamard(binder, a, b, node)
+        raise binder.shape_error(
+            f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node
+        )
+    if am or bm:
+        return sp.ImmutableMatrix(a * b) if am else sp.ImmutableMatrix(b * a)
+    return a * b
+
+
+def _stack_product(binder: Binder, a, b, node) -> Value:
+    """A number times a stack; a row of n numbers times a column of n matrices (or a row of
+    matrices times a column of numbers): the sum of c_k A_k."""
+    stack, other = (a, b) if isinstance(a, Stack) else (b, a)
+    if isinstance(other, Stack):
+        raise binder.shape_error("cannot multiply two vectors of matrices", node)
+    if not isinstance(other, sp.MatrixBase) or other.shape == (1, 1):
+        c = other[0] if isinstance(other, sp.MatrixBase) else other
+        return Stack(tuple(sp.ImmutableMatrix(c * m) for m in stack.items), stack.column)
+    n = len(stack.items)
+    if b is stack:
+        fits = other.shape == (1, n) and stack.column
+    else:
+        fits = other.shape == (n, 1) and not stack.column
+    if not fits:
+        r, c = stack.items[0].shape
+        raise binder.shape_error(
+            f"cannot multiply a {other.rows}x{other.cols} matrix and a "
+            f"{'column' if stack.column else 'row'} of {n} {r}x{c} matrices",
+            node,
+        )
+    total = sp.zeros(*stack.items[0].shape)
+    for coeff, m in zip(other, stack.items, strict=True):
+        total += coeff * m
+    return sp.ImmutableMatrix(total)
+
+
+def hadamard(binder: Binder, a, b, node):
+    """Element-wise product, with a vector broadcast along a matrix of matching side."""
+    if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)):
+        return mul(binder, a, b, node)
+    if a.shape == b.shape:
+        return sp.ImmutableMatrix(a.multiply_elementwise(b))
+    for x, y in ((a, b), (b, a)):
+        if x.cols == 1 and x.rows == y.rows:
+            return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j, x=x, y=y: x[i, 0] * y[i, j])
+        if x.rows == 1 and x.cols == y.cols:
+            return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j, x=x, y=y: x[0, j] * y[i, j])
+    raise binder.shape_error(
+        f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node
+    )
+
+
+def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value:
+    """A superscript applied: the transpose (a vector of matrices turns, its blocks do not), then a
+    power (a number's, a 1x1 matrix's, a square matrix's positive integer power or inverse)."""
+    if transposed:
+        if isinstance(value, sp.MatrixBase):
+            value = sp.ImmutableMatrix(value.T)
+        elif isinstance(value, Stack):
+            value = Stack(value.items, not value.column)
+        elif isinstance(value, Fn | Op):
+            raise b.error("a transpose of a function", node)
+    if power is not None:
+        e = scalar(b, b.value(power, env), power)
+        if e.is_Number and abs(e) > MAX_EXPONENT:
+            raise b.limit_error(f"exponent {e} too large (at most {MAX_EXPONENT})", power)
+        _check_power(b, value, e, power)
+        if isinstance(value, sp.MatrixBase):
+            if value.shape == (1, 1):
+                return value[0] ** e
+            if e == -1 and value.rows == value.cols:
+                return inverse(sp.ImmutableMatrix(value))
+            if value.rows == value.cols and e.is_Integer and e > 0:
+                return sp.ImmutableMatrix(value**e)
+            raise b.error("a power of a non-square matrix", node)
+        if isinstance(value, Fn):
+            raise b.error("a power of a function needs its argument first", node)
+        return value**e
+    return value
+
+
+MAX_DEGREE = 4096  # x^{64} to the 64th: a power of a power, at most this exponent overall
+MAX_DIGITS = 2000  # a number raised to a power: at most this many digits
+
+
+def _check_power(b: Binder, value: Value, e: sp.Expr, node: A.Node) -> None:
+    """Powers of powers multiply their exponents ((10^{64})^{64})^{64}: bound the result
+    before it is computed, in digits for a number and in degree for an expression."""
+    if not e.is_Number or e == 0:
+        return
+    entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    for v in entries:
+        v = as_basic(v)
+        if v.is_Rational and v != 0:
+            digits = abs(e) * max(math.log10(abs(v.p)), math.log10(abs(v.q)))
+            if digits > MAX_DIGITS:
+                raise b.limit_error(f"a power with about {int(digits)} digits (at most {MAX_DIGITS})", node)
+        inner = max([abs(p.exp) for p in v.atoms(sp.Pow) if p.exp.is_Number] or [1])
+        if inner * abs(e) > MAX_DEGREE:
+            raise b.limit_error(f"a power of a power with exponent {inner * abs(e)} (at most {MAX_DEGREE})",
+                                     node)
+
+
+@handles(A.Group)
+def _group(b: Binder, node: A.Group, env, canonical) -> Value:
+    """(a), [a]: a's value; [a, b, ...]: the rows stacked, a row of numbers, or a vector of
+    equally shaped matrices (the reading stated)."""
+    if node.kind in ("(", "g", "s") and len(node.items) == 1:
+        return b.value(node.items[0], env, canonical)
+    if node.kind == "[" and len(node.items) == 1:
+        return b.value(node.items[0], env, canonical)
+    if node.kind == "[" and len(node.items) > 1:
+        vals = [b.value(x, env, canonical) for x in node.items]
+        if (
+            all(isinstance(v, sp.MatrixBase) and v.rows == 1 for v in vals)
+            and len({v.cols for v in vals}) == 1
+        ):
+            return sp.ImmutableMatrix.vstack(*vals)
+        if all(isinstance(v, sp.MatrixBase) and min(v.shape) > 1 for v in vals) and len(
+            {v.shape for v in vals}
+        ) == 1:
+            r, c = vals[0].shape
+            b.read(
+                f"a list of {r}x{c} matrices read as a vector of matrices: a row of numbers c "
+                "times its transpose is the sum of c_k A_k (block-matrix rules would not fit)"
+            )
+            return Stack(tuple(vals))
+        return sp.ImmutableMatrix(1, len(vals), [scalar(b, v, node) for v in vals])
+    if node.kind == "floor":
+        raise b.error("\\lfloor \\rfloor is read in indices only", node)
+    raise b.error("a list here cannot be evaluated", node)
+
+
+@handles(A.Matrix)
+def _matrix(b: Binder, node: A.Matrix, env, canonical) -> Value:
+    """\\begin{bmatrix} ... \\end{bmatrix}: a matrix of numbers."""
+    rows = [[scalar(b, b.value(x, env, canonical), x) for x in row] for row in node.rows]
+    return sp.ImmutableMatrix(rows)
+
+
+@handles(A.Neg)
+def _negation(b: Binder, node, env, canonical) -> Value:
+    """-a."""
+    v = b.value(node.body, env, canonical)
+    return mul(b, sp.Integer(-1), v, node)
+
+
+@handles(A.BinOp)
+def _binary(b: Binder, node: A.BinOp, env, canonical) -> Value:
+    """a + b, a - b (a sum's extent read first), a \\cdot b, a \\times b, a \\odot b (or a \\circ b:
+    entry-wise), a \\otimes b (Kronecker), a / b."""
+    if node.op in "+-":
+        extended = _sum_extent(b, node, env)
+        if extended is not None:
+            return b.value(extended, env, canonical)
+    left = b.value(node.left, env, canonical)
+    right = b.value(node.right, env, canonical)
+    if node.op == "+":
+        return add(b, left, right, node)
+    if node.op == "-":
+        return subtract(b, left, right, node)
+    if node.op in ("cdot", "times"):
+        return mul(b, left, right, node, hadamard_fallback=True)
+    if node.op in ("odot", "circ"):
+        return hadamard(b, left, right, node)
+    if node.op == "otimes":
+        if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase):
+            return kronecker(left, right)
+        return mul(b, left, right, node)
+    if node.op == "/":
+        den = scalar(b, right, node)
+        if den == 0:
+            raise b.limit_error("division by zero", node)
+        return mul(b, left, sp.Integer(1) / den, node)
+    raise b.error(f"unknown operator {node.op}", node)
+
+
+def _sum_extent(b: Binder, node: A.BinOp, env: dict[str, int]) -> A.Node | None:
+    """\\sum_i a_i - b_i: by precedence the sum's body ends at the first + or -, which
+    leaves the i of b_i outside it.  When i has no value there (no enclosing sum and no
+    free index i of the claim binds it), that reading means nothing, and the one that
+    does is forced: the sum of the whole, \\sum_i (a_i - b_i); it is returned, and the
+    verdict states the reading.  When i does have a value both readings mean something:
+    ambiguous, so not read (never judged by either reading).  None: nothing to extend."""
+    ops: list[str] = []
+    terms: list[A.Node] = []
+    n: A.Node = node
+    while isinstance(n, A.BinOp) and n.op in "+-":
+        ops.append(n.op)
+        terms.append(n.right)
+        n = n.left
+    terms, ops = [n, *reversed(terms)], list(reversed(ops))
+    for k, term in enumerate(terms[:-1]):
+        s = trailing_sum(term)
+        if s is None or not any(s.index in index_uses(t) for t in terms[k + 1 :]):
+            continue
+        if s.index in env:
+            raise b.error(
+                f"ambiguous sum: its body ends at the next + or -, but its index {s.index} "
+                "is used after it; write brackets around what is summed",
+                term,
+            )
+        body = s.body
+        for op, t in zip(ops[k:], terms[k + 1 :], strict=True):
+            body = A.BinOp(t.pos, op, body, t)
+        b.read(
+            f"the sum over {s.index} read as the sum of every term after it: {s.index} is used "
+            "after the next + or - and is no free index, so only that reading means something"
+        )
+        out = replace_node(term, s, A.Sum(s.pos, s.index, s.lower, s.upper, body))
+        if k:  # the terms before the sum keep their own reading: t_0 + ... + t_{k-1} + (sum)
+            before = terms[0]
+            for op, t in zip(ops[: k - 1], terms[1:k], strict=True):
+                before = A.BinOp(t.pos, op, before, t)
+            out = A.BinOp(node.pos, ops[k - 1], before, out)
+        return out
+    return None
+
+
+@handles(A.Frac)
+def _fraction(b: Binder, node: A.Frac, env, canonical) -> Value:
+    """\\frac{a}{b}: a over a number b (b = 0 is an error)."""
+    num = b.value(node.num, env, canonical)
+    den = scalar(b, b.value(node.den, env, canonical), node.den)
+    if den == 0:
+        raise b.limit_error("division by zero", node)
+    return mul(b, num, 1 / den, node)
+
+
+#: Nodes that stand only inside other constructs, and why each is no value by itself.
+NOT_VALUES: dict[type, str] = {
+    A.Rel: "a relation cannot be evaluated as a value",  # a < b: in conditions and indicators
+    A.Interval: "an interval is not a value",  # in relations (parse_relation)
+    A.Transpose: "a transpose mark without a matrix",
+    A.Placeholder: "f(\\cdot) must be bound in the [notation] table",
+    A.Dots: "'...' cannot be evaluated; write the formula out",
+}
+
+
+@handles(*NOT_VALUES)
+def _not_a_value(b: Binder, node, env, canonical) -> Value:
+    """A relation, an interval, a transpose mark, f(\\cdot) or '...' alone: an error saying why."""
+    raise b.error(NOT_VALUES[type(node)], node)

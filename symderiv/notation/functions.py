@@ -1,0 +1,246 @@
+"""The functions pass: juxtaposition (products, and functions applied to their arguments) and the built-in functions.
+
+Element-wise functions live in `FUNCTIONS` (written \\exp or exp; f' is their derivative):
+add one as ``FUNCTIONS["name"] = Fn("name", f, df)`` with SymPy callables for f and f'.
+Operators (diag, max, min, vec, \\nabla, a derivative waiting for its operand, ...) are `Op`
+values applied by the function registered for their kind: add one by naming it in `OPERATORS`
+(and in `WORD_OPERATORS` when it may be written as a plain word) and registering
+``@applies("name") def _name(b, op, arg_node, env, canonical) -> Value``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+
+from . import ast as A
+from .algebra import mul
+from .binder import Binder, Op, Split, Value, handles, registrar
+from .calculus import call_scripted, chain_rule_runs, derivative, is_quantity_call, quantity_at
+from .operators import scripted_bracket
+from .scope import Fn
+from .table import BoundMacro, StudentFn, StudentMacro
+
+Applier = Callable[[Binder, Op, A.Node, dict[str, int], bool], Value]
+
+FUNCTIONS: dict[str, Fn] = {
+    "exp": Fn("exp", sp.exp, sp.exp),
+    "log": Fn("log", sp.log, lambda v: 1 / v),
+    "ln": Fn("ln", sp.log, lambda v: 1 / v),
+    "sin": Fn("sin", sp.sin, sp.cos),
+    "cos": Fn("cos", sp.cos, lambda v: -sp.sin(v)),
+    "tanh": Fn("tanh", sp.tanh, lambda v: 1 - sp.tanh(v) ** 2),
+    "tan": Fn("tan", sp.tan, lambda v: 1 + sp.tan(v) ** 2),
+}
+OPERATORS = frozenset({"diag", "max", "min", "det", "tr", "vec"})  # \\det, \\operatorname{tr}: vocabulary.py
+WORD_OPERATORS = frozenset({"diag", "max", "min"})  # also written as plain words
+
+#: How each kind of operator applies to its argument (see the module docstring).
+APPLIERS: dict[str, Applier] = {}
+
+#: ``@applies("name", ...)``: the decorated function applies these kinds of operator.
+applies = registrar(APPLIERS)
+
+
+def builtin_function(b: Binder, name: str, node) -> Value:
+    """The built-in function or operator named `name`."""
+    if name in FUNCTIONS:
+        return FUNCTIONS[name]
+    if name in OPERATORS:
+        return Op(name)
+    raise b.error(f"unknown function \\{name}", node)
+
+
+@handles(A.Juxt)
+def _juxtaposition(b: Binder, node: A.Juxt, env, canonical) -> Value:
+    """Items written side by side: the student's names spanning several items first, linked
+    derivatives as one chain rule, Q(v) for a quantity of the model, functions applied to the
+    items after them (D\\phi: the derivative), the values multiplied (matrix products)."""
+    items = list(node.items)
+    if not canonical:  # the student's names that span several items: once per node and table
+        found = b.slices.get(id(node))
+        if found is None or found[0] is not node:
+            found = b.slices[id(node)] = (node, _macro_slices(b, items))
+        items = list(found[1])
+    items = chain_rule_runs(items)
+    vals: list[Value] = []
+    i = 0
+    while i < len(items):
+        if (
+            vals
+            and isinstance(items[i], A.Group)
+            and items[i].kind == "("
+            and len(items[i].items) > 1
+        ):
+            i += 1  # Err(y, z): the arguments only name what the quantity depends on
+            continue
+        if not canonical and i + 1 < len(items) and is_quantity_call(b, items[i], items[i + 1]):
+            vals.append(quantity_at(b, items[i], items[i + 1].items[0], env))
+            i += 2
+            continue
+        try:
+            v = b.value(items[i], env, canonical)
+        except Split as split:
+            letters = [A.Name(items[i].pos + n, ch) for n, ch in enumerate(split.text)]
+            items[i : i + 1] = _respread(items[i], letters)
+            continue
+        i += 1
+        while isinstance(v, Fn | Op | StudentFn) and i < len(items):
+            arg_node = items[i]
+            i += 1
+            if isinstance(v, Op) and v.kind == "D":
+                nxt = b.value(arg_node, env, canonical)
+                if not isinstance(nxt, Fn):
+                    raise b.error("\\mathbf{D} must be followed by a function", arg_node)
+                v = nxt.derivative()
+                continue
+            if (
+                isinstance(v, Fn)
+                and isinstance(arg_node, A.Group)
+                and arg_node.kind == "("
+                and len(arg_node.items) > 1
+            ):
+                raise b.error(f"{v.name} takes one argument", arg_node)
+            v = apply(b, v, arg_node, env, canonical)
+        if isinstance(v, Fn | Op | StudentFn):
+            raise b.error("a function without its argument", items[i - 1])
+        if (
+            vals
+            and isinstance(items[i - 1], A.Group)
+            and len(items[i - 1].items) > 1
+            and items[i - 1].kind == "("
+        ):
+            continue  # Err(y, z): the arguments only name what the quantity depends on
+        vals.append(v)
+    out = vals[0]
+    for v in vals[1:]:
+        out = mul(b, out, v, node, hadamard_fallback=False)
+    return out
+
+
+def _macro_slices(b: Binder, items: list[A.Node]) -> list[A.Node]:
+    """The items with each longest run the table names (a macro or a `where` pattern) made one item."""
+    if not b.table.macros:
+        return items
+    out, i = [], 0
+    while i < len(items):
+        for j in range(len(items), i + 1, -1):
+            piece = A.Juxt(0, tuple(items[i:j]))
+            key = piece.key()
+            if key in b.table.macros:
+                m = b.table.macros[key]
+                out.append(
+                    m if isinstance(m, StudentMacro) else StudentMacro(items[i].pos, m)
+                )
+                i = j
+                break
+            found = b.table.match(piece) if b.table.patterns else None
+            if found is not None:
+                out.append(BoundMacro(items[i].pos, found[0], tuple(found[1].items())))
+                i = j
+                break
+        else:
+            out.append(items[i])
+            i += 1
+    return out
+
+
+def _respread(node: A.Node, letters: list[A.Name]) -> list[A.Node]:
+    """ReLU_k unknown as a word: R e L U_k, the scripts staying on the last letter."""
+    if isinstance(node, A.Name):
+        return list(letters)
+    if isinstance(node, A.Sub | A.Sup | A.Prime):
+        inner = _respread(node.body, letters)
+        last = inner[-1]
+        if isinstance(node, A.Sub):
+            inner[-1] = A.Sub(node.pos, last, node.index)
+        elif isinstance(node, A.Sup):
+            inner[-1] = A.Sup(node.pos, last, node.exponent)
+        else:
+            inner[-1] = A.Prime(node.pos, last)
+        return inner
+    return list(letters)
+
+def apply(b: Binder, f: Value, arg_node: A.Node, env, canonical) -> Value:
+    """f applied to the node written after it: an operator by its application, a student's
+    function at its argument, an element-wise function to the argument's value."""
+    if isinstance(f, Op):
+        applier = APPLIERS.get(f.kind)
+        if applier is None:
+            return _unsupported(b, f, arg_node, env, canonical)
+        return applier(b, f, arg_node, env, canonical)
+    if isinstance(f, StudentFn) or (isinstance(f, Fn) and scripted_bracket(arg_node)):
+        return call_scripted(b, f, arg_node, env)  # f(z)^2: (f(z))^2, the scripts on its value
+    arg = b.value(arg_node, env, canonical)
+    if isinstance(arg, Fn | Op):
+        raise b.error("a function applied to a function", arg_node)
+    return f(arg)
+
+
+def _unsupported(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
+    """An operator that has no application: an error (after what its argument raises)."""
+    b.value(arg_node, env, canonical)  # what the argument raises comes first
+    raise b.error(f"{f.kind} is not supported", arg_node)
+
+
+@applies("nabla")
+def _nabla(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
+    """\\nabla F: the gradient operator waits for F's argument."""
+    return Op("grad", arg_node)
+
+
+@applies("grad", "jacobian")
+def _at_argument(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
+    """\\nabla F(v), J_F(v): F's derivative at the argument (J without its F: not supported)."""
+    if not f.node:
+        return _unsupported(b, f, arg_node, env, canonical)
+    return call_scripted(b, f, arg_node, env)
+
+
+@applies("deriv")
+def _derivative_of(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
+    """\\frac{\\partial}{\\partial v} a: the derivative of its operand."""
+    return derivative(b, arg_node, f.node.wrt, env, canonical, f.node)
+
+
+@applies("max", "min")
+def _extremum(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
+    """\\max(a, b, ...), \\min: of numbers, or entry by entry (a number broadcast to a matrix)."""
+    items = arg_node.items if isinstance(arg_node, A.Group) else (arg_node,)
+    vals = [b.value(x, env, canonical) for x in items]
+    op = sp.Max if f.kind == "max" else sp.Min
+    if any(isinstance(v, sp.MatrixBase) for v in vals):
+        shape = next(v.shape for v in vals if isinstance(v, sp.MatrixBase))
+        vals = [
+            v
+            if isinstance(v, sp.MatrixBase)
+            else sp.ImmutableMatrix(*shape, [v] * (shape[0] * shape[1]))
+            for v in vals
+        ]
+        return sp.ImmutableMatrix(*shape, [op(*xs) for xs in zip(*vals, strict=True)])
+    return op(*vals)
+
+
+@applies("vec")
+def _vec(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
+    """vec(W): the entries row by row, as seed 003 section 3 defines it (a vector in the layout)."""
+    arg = b.value(arg_node, env, canonical)
+    if not isinstance(arg, sp.MatrixBase):
+        raise b.error("vec takes a matrix", arg_node)
+    found = b.vecs.get(arg) if isinstance(arg, sp.ImmutableMatrix) else None
+    if found is None:
+        col = sp.ImmutableMatrix(len(arg), 1, list(arg))
+        found = col if b.scope.layout == "column" else sp.ImmutableMatrix(col.T)
+        if isinstance(arg, sp.ImmutableMatrix):
+            b.vecs[arg] = found
+    return found
+
+
+@applies("diag")
+def _diag(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
+    """diag(v): the diagonal matrix of a vector's entries."""
+    arg = b.value(arg_node, env, canonical)
+    if not isinstance(arg, sp.MatrixBase) or 1 not in arg.shape:
+        raise b.error("diag takes a vector", arg_node)
+    return sp.ImmutableMatrix(sp.diag(*list(arg)))
