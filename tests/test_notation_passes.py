@@ -62,9 +62,9 @@ def test_a_new_node_kind_is_one_registration() -> None:
 def test_builtin_functions_and_operators_are_tables() -> None:
     assert {"exp", "log", "sin", "cos", "tanh"} <= set(FUNCTIONS)
     assert {"diag", "max", "min", "vec", "nabla", "grad", "jacobian", "deriv"} <= set(APPLIERS)
-    assert {"det", "tr"} <= OPERATORS  # known, not applied yet: an error, never a verdict
+    assert {"det", "tr"} <= OPERATORS and {"det", "tr"} <= set(APPLIERS)  # applied by vocabulary.py (issue 12)
     assert bind("\\exp(0) + \\max(1, 2)", SCOPE, TABLE) == 3
-    with pytest.raises(NotationError, match="det is not supported"):
+    with pytest.raises(NotationError, match="needs a square one"):  # M is 2x3: no determinant, an error
         bind("\\det(M)", SCOPE, TABLE)
 
 

@@ -87,6 +87,8 @@ def _wrong_reference(claim: Claim, by_id: dict[str, Claim], size_names: list[str
 class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
     """Jacobians and gradients of functions of vectors and matrices with symbolic sizes."""
 
+    symmetric: frozenset[str] = frozenset()  # variables declared ["n", "n", "symmetric"]
+
     claim_options: ClassVar[dict[str, OptionSpec]] = {
         **{key: str for key in set().union(*OPTIONS.values()) - {"where"}}, "where": dict, "function": str}
 
@@ -129,14 +131,18 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
                                    "numbers from 1 to 6, e.g. [[2, 3], [3, 2]]")
         v = doc.table("variables")
         shapes: dict[str, tuple[str | int, str | int]] = {}
+        symmetric: set[str] = set()
         for key, shape in v.data.items():
-            if not re.fullmatch(r"[A-Za-z]", key):
-                raise v.error(key, "a variable name is one letter")
+            if not re.fullmatch(r"[A-Za-z]|\\[A-Za-z]+", key):
+                raise v.error(key, "a variable name is one letter or a Greek letter such as \\lambda")
+            if isinstance(shape, list) and len(shape) == 3 and shape[2] == "symmetric" and shape[0] == shape[1]:
+                symmetric.add(key)
+                shape = shape[:2]
             if not (isinstance(shape, list) and len(shape) == 2 and all(
                     (isinstance(d, int) and not isinstance(d, bool) and d >= 1) or d in names
                     for d in shape)):
                 raise v.error(key, f"expected [rows, cols], each a size name ({', '.join(names)}) "
-                                   "or a positive whole number")
+                                   "or a positive whole number (a square one may add \"symmetric\")")
             if any(isinstance(d, int) and d > MATRIX_CALCULUS_MAX_DIMENSION for d in shape):
                 raise v.error(key, f"a fixed dimension of at most {MATRIX_CALCULUS_MAX_DIMENSION} "
                                    "(name a larger size in [sizes].names)")
@@ -178,9 +184,11 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
                     if not isinstance(claim.options[key], str):
                         raise item.error(key, "expected text")
         problem = cls(doc, claims, names, check, shapes, input_name, value, vector)
+        problem.symmetric = frozenset(symmetric)
         problem.validate(f)
         for key, (table, (inp, val, vec), own) in alts.items():
             problem.alts[key] = cls(doc, claims, names, own, shapes, inp, val, vec)
+            problem.alts[key].symmetric = problem.symmetric
             problem.alts[key].validate(table)
         return problem
 

@@ -62,7 +62,7 @@ class SizeChecks:
         how: list[str] = []
         for size in self.sizes:
             inst = Instance(self, size)
-            scope = FreeScope({name: M.shape for name, M in inst.mats.items()})
+            scope = FreeScope({name: M.shape for name, M in inst.mats.items()}, symmetric=self.symmetric)
             data: dict[str, Any] = {name: name for name in inst.mats}
             if self.vector:
                 data[self.vector] = f"\\operatorname{{vec}}({self.input})"

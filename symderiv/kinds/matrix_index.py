@@ -35,8 +35,10 @@ class Instance:
         self.mats: dict[str, sp.Matrix] = {}
         for name, (r, c) in problem.shapes.items():
             rows, cols = self.dim(r), self.dim(c)
-            self.mats[name] = sp.Matrix(rows, cols, lambda i, j, n=name, cols=cols: sp.Symbol(
-                f"{n}_{i + 1}" if cols == 1 else f"{n}_{i + 1}{j + 1}", real=True))
+            sym = name in problem.symmetric  # a symmetric matrix: X_ji is the symbol of X_ij
+            self.mats[name] = sp.Matrix(rows, cols, lambda i, j, n=name, cols=cols, sym=sym: sp.Symbol(
+                f"{n}_{i + 1}" if cols == 1 else f"{n}_{min(i, j) + 1 if sym else i + 1}"
+                f"{max(i, j) + 1 if sym else j + 1}", real=True))
         X = self.mats[problem.input]
         self.vec = sp.Matrix(list(X)) if X.cols > 1 else X  # sympy flattens row-major
         self.vector = problem.vector
@@ -89,6 +91,8 @@ class Symbolic:
     """
 
     def __init__(self, problem: Any) -> None:
+        if problem.symmetric:
+            raise Undecided("a symmetric variable: the index-form derivation takes every entry as independent")
         self.problem = problem
         classes: dict[tuple[int, ...], list[str]] = {}
         for name in problem.size_names:

@@ -9,6 +9,7 @@ import sympy as sp
 
 from . import ast as A
 from .binder import Binder, Op, Stack, Value, handles
+from .linalg import inverse, kronecker
 from .scope import Fn, as_basic
 from .written import index_uses, replace_node, trailing_sum
 
@@ -167,7 +168,7 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
             if value.shape == (1, 1):
                 return value[0] ** e
             if e == -1 and value.rows == value.cols:
-                return sp.ImmutableMatrix(value.inv())
+                return inverse(sp.ImmutableMatrix(value))
             if value.rows == value.cols and e.is_Integer and e > 0:
                 return sp.ImmutableMatrix(value**e)
             raise b.error("a power of a non-square matrix", node)
@@ -245,7 +246,8 @@ def _negation(b: Binder, node, env, canonical) -> Value:
 
 @handles(A.BinOp)
 def _binary(b: Binder, node: A.BinOp, env, canonical) -> Value:
-    """a + b, a - b (a sum's extent read first), a \\cdot b, a \\times b, a \\odot b, a / b."""
+    """a + b, a - b (a sum's extent read first), a \\cdot b, a \\times b, a \\odot b (or a \\circ b:
+    entry-wise), a \\otimes b (Kronecker), a / b."""
     if node.op in "+-":
         extended = _sum_extent(b, node, env)
         if extended is not None:
@@ -258,8 +260,12 @@ def _binary(b: Binder, node: A.BinOp, env, canonical) -> Value:
         return subtract(b, left, right, node)
     if node.op in ("cdot", "times"):
         return mul(b, left, right, node, hadamard_fallback=True)
-    if node.op == "odot":
+    if node.op in ("odot", "circ"):
         return hadamard(b, left, right, node)
+    if node.op == "otimes":
+        if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase):
+            return kronecker(left, right)
+        return mul(b, left, right, node)
     if node.op == "/":
         den = scalar(b, right, node)
         if den == 0:

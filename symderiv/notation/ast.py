@@ -138,7 +138,7 @@ class Neg(Node):
 
 @dataclass(frozen=True)
 class BinOp(Node):
-    """`op` is one of + - cdot odot times /."""
+    """`op` is one of + - cdot odot times / circ otimes."""
 
     op: str
     left: Node
@@ -170,19 +170,64 @@ class Frac(Node):
 
 @dataclass(frozen=True)
 class Deriv(Node):
-    """A derivative: num None for the operator form (d/dx applied to what follows)."""
+    """A derivative: num None for the operator form (d/dx applied to what follows); `total`
+    when written with d (Leibniz, \\frac{dy}{dx}) rather than \\partial. A denominator entry
+    v^k (\\partial x^2) counts k times when the orders add up to `order`."""
 
     num: Node | None
+    wrt: tuple[Node, ...]
+    order: int = 1
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class Apply(Node):
+    """An operator applied to its operand: \\frac{\\partial}{\\partial x}, \\nabla_x, \\det, \\log
+    without brackets... applied to the whole product after it (up to the next + or - at the
+    same level), or a named operator (\\det, \\operatorname{tr}) applied to its bracket."""
+
+    op: Node
+    arg: Node
+
+
+@dataclass(frozen=True)
+class Nabla(Node):
+    """\\nabla_{x} (order 1, the gradient in x), \\nabla^2_{x} (the Hessian); `wrt` empty for
+    \\nabla^2 F(v), the Hessian of F in its argument."""
+
     wrt: tuple[Node, ...]
     order: int = 1
 
 
 @dataclass(frozen=True)
-class Apply(Node):
-    """An operator form applied to its operand: (\\frac{\\partial}{\\partial x}) (body)."""
+class Norm(Node):
+    """\\|body\\| with its subscript: `kind` '' (none written), '1', '2', 'F' or 'infty'."""
 
-    op: Node
-    arg: Node
+    body: Node
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Bars(Node):
+    """|body|: the absolute value of a number, the determinant of a square matrix."""
+
+    body: Node
+
+
+@dataclass(frozen=True)
+class Inner(Node):
+    """\\langle a, b \\rangle: the sum of the entrywise products (Frobenius inner product)."""
+
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Eval(Node):
+    """An evaluation bar: body \\Big|_{x = x_0}; `at` holds the relations v = value."""
+
+    body: Node
+    at: tuple[Node, ...]
 
 
 @dataclass(frozen=True)

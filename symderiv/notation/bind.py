@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core.errors import NotationError
-from . import algebra, calculus, functions, indices  # noqa: F401  (importing a pass registers its handlers)
+from . import algebra, calculus, functions, indices, vocabulary  # noqa: F401  (importing a pass registers its handlers)
 from . import ast as A
 from . import names as names_pass  # noqa: F401
 from .binder import Binder, FormulaLimitError, FormulaShapeError, Op, Stack, UnboundIndex, Value

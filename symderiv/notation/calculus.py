@@ -91,7 +91,10 @@ def _deriv(b: Binder, node: A.Deriv, env, canonical) -> Value:
 
 
 def derivative(b: Binder, num_node, wrt_nodes, env, canonical, node) -> Value:
-    """d num / d wrt in the notation's layout (see `layout`); a mixed derivative of a number."""
+    """d num / d wrt in the notation's layout (see `layout`); a mixed derivative of a number;
+    of order 2 and more, `higher_derivative`."""
+    if isinstance(node, A.Deriv) and node.order > 1:
+        return higher_derivative(b, num_node, node, env, canonical)
     if len(wrt_nodes) == 1:
         return layout(*_jacobian(b, num_node, wrt_nodes[0], env, canonical))
     wrts = [variable(b, b.value(w, env, canonical), w) for w in wrt_nodes]
@@ -132,6 +135,62 @@ def _chain_rule(b: Binder, node: ChainRule, env, canonical) -> Value:
     return layout(jac, num_shape, inner)
 
 
+def higher_derivative(b: Binder, num: A.Node, node: A.Deriv, env, canonical) -> Value:
+    """∂^n f / ∂x ∂y ... (each x^k in the denominator counts k times): repeated derivatives of
+    a number f in scalars; the Hessian for ∂²f/∂x∂x^T (and ∂²f/∂x², the reading stated)."""
+    wrt: list[A.Node] = []
+    for w in node.wrt:
+        if isinstance(w, A.Sup) and isinstance(w.exponent, A.Num) and w.exponent.text.isdigit():
+            wrt += [w.body] * int(w.exponent.text)
+        else:
+            wrt.append(w)
+    if len(wrt) != node.order:
+        raise b.error(f"a derivative of order {node.order} with {len(wrt)} variables below", node)
+    values = [variable(b, b.value(w, env, canonical), w) for w in wrt]
+    if node.order == 2 and any(isinstance(v, sp.MatrixBase) and v.shape != (1, 1) for v in values):
+        if len(node.wrt) == 1:
+            b.read("\\partial^2 f / \\partial x^2 of a vector x read as the Hessian of f")
+        return hessian(b, num, wrt[0], wrt[1], env, canonical, node)
+    symbols = []
+    for w, v in zip(wrt, values, strict=True):
+        if isinstance(v, sp.MatrixBase):
+            if v.shape != (1, 1):
+                raise b.error("derivatives of order above 2 in vectors or matrices are not supported", w)
+            v = v[0]
+        symbols.append(v)
+    f = _number(b, b.scope.expand(b.value(num, env, canonical), frozenset(symbols)), num, "a derivative")
+    for s in symbols:
+        f = _diff(b, f, s)
+    return f
+
+
+def hessian(b: Binder, num: A.Node, rows: A.Node, cols: A.Node, env, canonical, node: A.Node) -> Value:
+    """H_ij = ∂²f / ∂r_i ∂c_j for a number f: a matrix for vectors r and c; a number for scalars."""
+    r = variable(b, b.value(rows, env, canonical), rows)
+    c = variable(b, b.value(cols, env, canonical), cols)
+    rs = list(r) if isinstance(r, sp.MatrixBase) else [r]
+    cs = list(c) if isinstance(c, sp.MatrixBase) else [c]
+    if any(isinstance(v, sp.MatrixBase) and 1 not in v.shape for v in (r, c)):
+        raise b.error("second derivatives in a matrix (four indices) are not supported; take them entry by entry",
+                      node)
+    f = _number(b, b.scope.expand(b.value(num, env, canonical), frozenset(rs + cs)), num, "a second derivative")
+    first = [_diff(b, f, s) for s in rs]
+    if not isinstance(r, sp.MatrixBase) and not isinstance(c, sp.MatrixBase):
+        return _diff(b, first[0], cs[0])
+    return sp.ImmutableMatrix(len(rs), len(cs), lambda i, j: _diff(b, first[i], cs[j]))
+
+
+def _number(b: Binder, v: Value, node: A.Node, what: str) -> sp.Expr:
+    """A value that must be one number (a 1x1 matrix is one)."""
+    if isinstance(v, sp.MatrixBase):
+        if v.shape == (1, 1):
+            return v[0]
+        raise b.shape_error(f"{what} needs a number, got a {v.rows}x{v.cols} matrix", node)
+    if not isinstance(v, sp.Basic):
+        raise b.error(f"{what} needs a value, got a function", node)
+    return v
+
+
 def variable(b: Binder, v: Value, node) -> Value:
     """The variables of the model a value stands for, entry by entry: a leaf symbol, or the
     placeholder the scope defines as that expression (f(z) for a)."""
@@ -164,6 +223,8 @@ def call_scripted(b: Binder, f: Value, arg_node: A.Node, env) -> Value:
     inner = core.items[0]
     if isinstance(f, StudentFn):
         value = _cached(b, ("call", f), (inner,), env, lambda: _call(b, f, argument(b, inner, env), arg_node))
+    elif isinstance(f, Fn):  # f(z)^2 = (f(z))^2 for an element-wise f too
+        value = f(argument(b, inner, env))
     else:
         jac = f.kind == "jacobian"
         one_entry = None

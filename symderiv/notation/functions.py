@@ -18,6 +18,7 @@ from . import ast as A
 from .algebra import mul
 from .binder import Binder, Op, Split, Value, handles, registrar
 from .calculus import call_scripted, chain_rule_runs, derivative, is_quantity_call, quantity_at
+from .operators import scripted_bracket
 from .scope import Fn
 from .table import BoundMacro, StudentFn, StudentMacro
 
@@ -32,7 +33,7 @@ FUNCTIONS: dict[str, Fn] = {
     "tanh": Fn("tanh", sp.tanh, lambda v: 1 - sp.tanh(v) ** 2),
     "tan": Fn("tan", sp.tan, lambda v: 1 + sp.tan(v) ** 2),
 }
-OPERATORS = frozenset({"diag", "max", "min", "det", "tr", "vec"})  # \\det, \\operatorname{tr}: not applied yet
+OPERATORS = frozenset({"diag", "max", "min", "det", "tr", "vec"})  # \\det, \\operatorname{tr}: vocabulary.py
 WORD_OPERATORS = frozenset({"diag", "max", "min"})  # also written as plain words
 
 #: How each kind of operator applies to its argument (see the module docstring).
@@ -173,8 +174,8 @@ def apply(b: Binder, f: Value, arg_node: A.Node, env, canonical) -> Value:
         if applier is None:
             return _unsupported(b, f, arg_node, env, canonical)
         return applier(b, f, arg_node, env, canonical)
-    if isinstance(f, StudentFn):
-        return call_scripted(b, f, arg_node, env)
+    if isinstance(f, StudentFn) or (isinstance(f, Fn) and scripted_bracket(arg_node)):
+        return call_scripted(b, f, arg_node, env)  # f(z)^2: (f(z))^2, the scripts on its value
     arg = b.value(arg_node, env, canonical)
     if isinstance(arg, Fn | Op):
         raise b.error("a function applied to a function", arg_node)

@@ -14,9 +14,20 @@ from ..core.timebound import bounded
 from ..core.verdict import Verdict
 from . import ast as A
 from .bind import Binder, FormulaLimitError, FormulaShapeError, NotationTable, Stack
+from .decimals import agrees, rounded, tolerance_text, written_decimals
 from .evaluate import to_float
 from .parse import parse, parse_one
-from .points import PointChecks, _as_matrix, _equal, _legibility, _legibility_floats, _num, _shape, sample_points
+from .points import (
+    PointChecks,
+    Undefined,
+    _as_matrix,
+    _equal,
+    _legibility,
+    _legibility_floats,
+    _num,
+    _shape,
+    sample_points,
+)
 from .polynomial import is_zero_polynomial
 from .scope import Fn, as_basic
 
@@ -61,6 +72,7 @@ class Judge(PointChecks):
         self.data: dict[sp.Symbol, sp.Rational] | None = None  # the problem's values, when it has them
         self.at_data = at is not None
         self._point_values, self._points_valued = None, None  # see PointChecks._values
+        self.rounded = False  # a side of decimals was compared to its written precision
         self._readings: set[str] = set()  # the judge's own readings (the binder keeps its own)
 
     @property
@@ -206,6 +218,28 @@ class Judge(PointChecks):
             "unreadable": {sides[n].text: m for n, m in sorted(unreadable.items())},
         }
 
+    def _written(self, sides, i: int, j: int, a, b) -> tuple[list[int | None], bool] | None:
+        """(decimals per entry, whether side j is the written one) when one side of the link is
+        numbers only with a decimal among them: compared to the written precision (the reading
+        stated); None otherwise (exact)."""
+        for node, value, right in ((sides[j].node, b, True), (sides[i].node, a, False)):
+            decimals = written_decimals(node)
+            if rounded(decimals) and len(decimals) == len(_as_matrix(value)):
+                self._readings.add(tolerance_text(decimals))
+                self.rounded = True
+                return decimals, right
+        return None
+
+    @staticmethod
+    def _as_written(x, y, written: tuple[list[int | None], bool] | None, e: int) -> bool:
+        """Exact values x, y of entry e agree: equal, or (a written decimal) the computed value
+        rounds to the written number."""
+        if written is None or written[0][e] is None:
+            return _equal(as_basic(x), as_basic(y))
+        decimals, right = written
+        value, number = (x, y) if right else (y, x)
+        return agrees(as_basic(value), as_basic(number), decimals[e])
+
     def _link(self, sides, values, envs, i, j=None):
         j = i + 1 if j is None else j
         a_vals, b_vals = values[i], values[j]
@@ -219,7 +253,8 @@ class Judge(PointChecks):
                 f"{sides[j].text} is {_shape_text(sb)}",
                 "mistake": mistake or self._diagonal_mistake(a_vals, b_vals),
             }
-        failures = []
+        failures, singular = [], set()
+        written = self._written(sides, i, j, a_vals[0], b_vals[0])
         pv = self._values()
         a_entries = [[as_basic(e) for e in _as_matrix(a)] for a in a_vals]
         b_entries = [[as_basic(e) for e in _as_matrix(b)] for b in b_vals]
@@ -232,14 +267,28 @@ class Judge(PointChecks):
                     am, bm = _as_matrix(a), _as_matrix(b)
                     an = am.applyfunc(lambda e, pt=pt: _num(e, pt))
                     bn = bm.applyfunc(lambda e, pt=pt: _num(e, pt))
+                    if len(singular) < len(self.points) // 2 and any(
+                            as_basic(x).has(sp.zoo, sp.nan, sp.oo, -sp.oo) for x in list(an) + list(bn)):
+                        singular.add(p)  # a point where a side has no value (det X = 0): not in the
+                        continue         # claim's domain; most points must remain
                     for side, vals in ((sides[i], an), (sides[j], bn)):
                         self._finite(side, vals)
-                    if not all(_equal(x, y) for x, y in zip(an, bn, strict=True)):
+                    if not all(self._as_written(x, y, written, e)
+                               for e, (x, y) in enumerate(zip(an, bn, strict=True))):
                         failures.append((_legibility(an, bn), p, k, an, bn))
                     continue
                 # every value finite and of bounded size (the evaluator declines anything else)
-                if not all(self._same(x, y, ea, eb, pt)
-                           for x, y, ea, eb in zip(xs, ys, a_entries[k], b_entries[k], strict=True)):
+                try:
+                    same = all(self._same(x, y, ea, eb, pt) if written is None
+                               else self._as_written(_num(ea, pt), _num(eb, pt), written, e)
+                               for e, (x, y, ea, eb) in enumerate(zip(xs, ys, a_entries[k], b_entries[k],
+                                                                      strict=True)))
+                except Undefined as exc:  # 0/0 found by exact substitution: as a singular point above
+                    if len(singular) >= len(self.points) // 2:
+                        raise NotationError(self.text, f"no finite value at a checked point ({exc})", None) from None
+                    singular.add(p)
+                    continue
+                if not same:
                     failures.append((_legibility_floats([to_float(x) for x in xs], [to_float(y) for y in ys]),
                                      p, k, None, None))
         if not failures:
@@ -425,8 +474,10 @@ def judge_formula(
         proved = _polynomial_proof(diffs) if diffs else None
     except (Timeout, SymderivError):
         proved = None
-    how = ("equal at the problem's data, exactly" if judge.at_data else
-           "proved symbolically" if proved else f"equal at {len(judge.points)} random exact points")
+    exactly = "to the written precision" if judge.rounded else "exactly"
+    how = (f"equal at the problem's data, {exactly}" if judge.at_data else
+           "proved symbolically" if proved else f"equal at {len(judge.points)} random exact points"
+           + ("" if not judge.rounded else " (to the written precision)"))
     if judge.readings:
         how += "; " + "; ".join(sorted(judge.readings))
     return Verdict(

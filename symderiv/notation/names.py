@@ -74,6 +74,9 @@ def named(b: Binder, node: A.Node, env, canonical) -> Value:
     canonical): \\delta_{ij} (Kronecker), a student's function or formal parameter, a
     built-in; then its entry, derivatives (primes), transpose and power.  Anything else with
     scripts, (expr)_i or [expr]_i, (expr)^T, f'(...), is read by `_scripted`."""
+    defined = None if canonical else _defined_with_scripts(b, node)
+    if defined is not None:  # Y^{-1} with Y a `where` name: its definition, then the scripts
+        return b.value(defined, env, canonical)
     parts = decompose(node)
     if parts is None:  # (expr)_i, [z_k]_m, (expr)^T, (expr)^2, f'(...)
         return _scripted(b, node, env, canonical)
@@ -105,6 +108,34 @@ def named(b: Binder, node: A.Node, env, canonical) -> Value:
             raise b.error("a prime marks a derivative of a function (f', \\phi')", node)
         value = value.derivative()
     return finish(b, value, transposed, power, env, node)
+
+
+def _defined_with_scripts(b: Binder, node: A.Node) -> A.Node | None:
+    """Y^{-1}, s^T, Y_{ij} where a `where` definition names Y (or \\mathbf{Y}): the node with Y
+    in a bracket, (Y)^{-1}, so the scripts apply to Y's value. None for anything else: a layer
+    mark W^{(1)} (part of a name), and a name written in its own definition ('\\mathbf{I}' =
+    '\\mathbf{I}_q' defines I by the built-in \\mathbf{I}_q)."""
+    if not isinstance(node, A.Sub | A.Sup) or not b.table.macros:
+        return None
+    inner, chain = node, []
+    while isinstance(inner, A.Sub | A.Sup):
+        chain.append(inner)
+        inner = inner.body
+    macro = b.table.macros.get(inner.key(), b.table.macros.get(style_strip(inner).key()))
+    if macro is None or any(isinstance(w, A.Sup) and _layer_mark(w.exponent) for w in chain):
+        return None
+    key = node.key()
+    if any(n.key() == key for n in A.walk(getattr(macro, "body", macro))):
+        return None
+    rebuilt: A.Node = A.Group(inner.pos, "(", (inner,))
+    for w in reversed(chain):
+        rebuilt = A.Sub(w.pos, rebuilt, w.index) if isinstance(w, A.Sub) else A.Sup(w.pos, rebuilt, w.exponent)
+    return rebuilt
+
+
+def _layer_mark(exponent: A.Node) -> bool:
+    """A superscript that is part of a name (W^{(1)}, W^{(1)T}), not a power or a transpose."""
+    return isinstance(exponent, A.Juxt) or (isinstance(exponent, A.Group) and exponent.kind == "(")
 
 
 def _own_name(b: Binder, base, layer, subs, primes, env, node) -> tuple[Value, bool, int] | None:
@@ -210,7 +241,7 @@ def canonical_value(b: Binder, name: str, node) -> Value:
         raise b.error(str(exc.args[0]), node) from None
     if fn is not None:
         return fn
-    if name == "D":
+    if name == "D" and name not in b.scope.names():  # a declared matrix D is itself
         return Op("D")
     if name == "jacobian":  # '\mathbf{J}' = 'jacobian': J_f(v), the Jacobian of f at v
         return Op("jacobian")

@@ -9,10 +9,14 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from ..core.errors import FormulaSyntaxError, NotationError
+from ..core.errors import NotationError
 from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
 from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
 from . import ast as A
+from . import operators as O
+from .inputcheck import TEX_PROGRAMMING, check_braces, check_input
+
+__all__ = ["TEX_PROGRAMMING", "check_braces", "check_input", "parse", "parse_one"]
 
 _GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
 
@@ -44,6 +48,15 @@ _TOKEN_NAMES = {
     "SUM": "\\sum",
     "PRIME": "'",
     "STAR": "'*'",
+    "NORM_OPEN": "\\|",
+    "NORM_CLOSE": "a closing \\|",
+    "BAR_OPEN": "'|'",
+    "BAR_CLOSE": "a closing '|'",
+    "EVALBAR": "an evaluation bar |_{...}",
+    "LANGLE": "\\langle",
+    "RANGLE": "\\rangle",
+    "CIRC": "\\circ",
+    "OTIMES": "\\otimes",
 }
 
 
@@ -58,6 +71,7 @@ def _parser(canonical: bool) -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
+        postlex=O.Bars(),
     )
 
 
@@ -72,7 +86,81 @@ def _strip_cmd(text: str) -> str:
 
 
 @v_args(meta=True)
-class _ToAst(Transformer):
+class _Brackets(Transformer):
+    """_ToAst's rules for brackets, fractions and derivatives, matrices and cases (a mixin: the
+    methods take lark's meta)."""
+
+    def paren(self, meta, items):
+        return A.Group(_pos(meta), "(", tuple(items[0]))
+
+    def placeholder(self, meta, items):
+        return A.Placeholder(_pos(meta))
+
+    def bracket(self, meta, items):
+        return A.Group(_pos(meta), "[", tuple(items[0]))
+
+    def interval_co(self, meta, items):
+        return _interval(items[0], _pos(meta), False, True)
+
+    def interval_oc(self, meta, items):
+        return _interval(items[0], _pos(meta), True, False)
+
+    def setbraces(self, meta, items):
+        return A.Group(_pos(meta), "{", tuple(items[1]))
+
+    def group(self, meta, items):
+        return _single(items[0], _pos(meta))
+
+    def frac(self, meta, items):
+        _, num, den = items
+        if num[0] == "partial":
+            if den[0] != "partial":
+                raise _SemanticError("a derivative needs \\partial in the denominator", _pos(meta))
+            parts = num[1]
+            if len(parts) != 1:
+                raise _SemanticError("one \\partial expected in the numerator", _pos(meta))
+            order, body = parts[0]
+            wrt = tuple(b for _, b in den[1])
+            if any(b is None for b in wrt):
+                raise _SemanticError("\\partial in a denominator needs a variable", _pos(meta))
+            return A.Deriv(_pos(meta), body, wrt, max(order, len(wrt)))
+        if den[0] == "partial":
+            raise _SemanticError("\\partial in the denominator only", _pos(meta))
+        return O.leibniz(num[1], den[1], _pos(meta)) or A.Frac(_pos(meta), num[1], den[1])
+
+    def fpart_expr(self, meta, items):
+        return ("expr", items[0])
+
+    def fpart_partial(self, meta, items):
+        return ("partial", list(items))
+
+    def dpart(self, meta, items):
+        order = 1
+        body = items[-1]
+        if len(items) == 3 and isinstance(items[1], A.Num):
+            order = int(items[1].text)
+        return (order, body)
+
+    def matrix(self, meta, items):
+        rows = tuple(r for r in items if isinstance(r, tuple))
+        if len({len(r) for r in rows}) > 1:
+            raise _SemanticError("matrix rows of different lengths", _pos(meta))
+        return A.Matrix(_pos(meta), rows)
+
+    def mrow(self, meta, items):
+        return tuple(x for x in items if not isinstance(x, Token))
+
+    def cases(self, meta, items):
+        return A.Cases(_pos(meta), tuple(r for r in items if isinstance(r, tuple)))
+
+    def crow(self, meta, items):
+        value = items[0]
+        cond = items[-1] if not isinstance(items[-1], Token) and len(items) > 1 else None
+        return (value, cond)
+
+
+@v_args(meta=True)
+class _ToAst(_Brackets):
     """Lark tree to frozen dataclasses; every rule of grammar.lark has one method."""
 
     def start(self, meta, items):
@@ -147,16 +235,40 @@ class _ToAst(Transformer):
         return A.BinOp(_pos(meta), "-", items[0], items[2])
 
     def dot(self, meta, items):
-        return A.BinOp(_pos(meta), "cdot", items[0], items[2])
+        return O.product("cdot", items[0], items[2], _pos(meta))
 
     def odot(self, meta, items):
-        return A.BinOp(_pos(meta), "odot", items[0], items[2])
+        return O.product("odot", items[0], items[2], _pos(meta))
 
     def times(self, meta, items):
-        return A.BinOp(_pos(meta), "times", items[0], items[2])
+        return O.product("times", items[0], items[2], _pos(meta))
 
     def div(self, meta, items):
-        return A.BinOp(_pos(meta), "/", items[0], items[2])
+        return O.product("/", items[0], items[2], _pos(meta))
+
+    def circ(self, meta, items):
+        return O.product("circ", items[0], items[2], _pos(meta))
+
+    def otimes(self, meta, items):
+        return O.product("otimes", items[0], items[2], _pos(meta))
+
+    def norm(self, meta, items):
+        return A.Norm(_pos(meta), _single(items[1], _pos(meta)))
+
+    def bars(self, meta, items):
+        return A.Bars(_pos(meta), _single(items[1], _pos(meta)))
+
+    def inner(self, meta, items):
+        if len(items[1]) != 2:
+            raise _SemanticError("\\langle a, b \\rangle takes two entries", _pos(meta))
+        return A.Inner(_pos(meta), items[1][0], items[1][1])
+
+    def evalbar(self, meta, items):
+        body, _, script = items
+        at = script.items if isinstance(script, A.Group) and script.kind == "s" else (script,)
+        if not at or not all(isinstance(r, A.Rel) and r.op == "=" for r in at):
+            raise _SemanticError("an evaluation bar names its point: |_{x = x_0}", _pos(items[1]))
+        return A.Eval(_pos(meta), body, tuple(at))
 
     def neg(self, meta, items):
         return A.Neg(_pos(meta), items[1])
@@ -165,14 +277,15 @@ class _ToAst(Transformer):
         return items[1]
 
     def juxt(self, meta, items):
-        items = _floors(list(items))
+        flat = [y for x in items for y in (x.items if isinstance(x, A.Juxt) else (x,))]  # \mathbf{a b}^T
+        items = O.apply_operators(_floors(flat))
         if len(items) == 1:
             return items[0]
         return A.Juxt(_pos(meta), tuple(items))
 
     def bigsum(self, meta, items):
         _, (index, lower, upper), body = items
-        return A.Sum(_pos(meta), index, lower, upper, body)
+        return O.sum_over(_pos(meta), index, lower, upper, body)
 
     def limits(self, meta, items):
         sub, sup = ([*items, None, None])[:2]
@@ -192,6 +305,10 @@ class _ToAst(Transformer):
             and len(idx[0].text) > 1
         ):  # W_{nm}: two index letters
             idx = tuple(A.Name(idx[0].pos + n, ch) for n, ch in enumerate(idx[0].text))
+        elif len(idx) == 1 and isinstance(idx[0], A.Juxt) and all(
+            isinstance(x, A.Name) and not x.decor and len(x.text) == 1 and x.text.isalpha() for x in idx[0].items
+        ):  # X_{k l}: index letters written apart, as W_{kl}
+            idx = idx[0].items
         elif (
             len(idx) == 1
             and isinstance(idx[0], A.Prime)
@@ -203,11 +320,15 @@ class _ToAst(Transformer):
             run = idx[0].body
             *first, last = (A.Name(run.pos + n, ch) for n, ch in enumerate(run.text))
             idx = (*first, A.Prime(idx[0].pos, last))
-        return A.Sub(_pos(meta), body, idx)
+        return (O.nabla_sub(body, idx, _pos(meta)) or O.norm_sub(body, idx)
+                or O.bold_run(body, lambda last: A.Sub(last.pos, last, idx)) or A.Sub(_pos(meta), body, idx))
 
     def supscr(self, meta, items):
         body, script = items
-        return A.Sup(_pos(meta), body, _unwrap(script))
+        exponent = _unwrap(script)
+        scripted = O.bold_run(body, lambda last: self.supscr(meta, [last, script]))
+        return (O.nabla_sup(body, exponent, _pos(meta)) or scripted
+                or O.inverse_transpose(body, exponent, _pos(meta)) or A.Sup(_pos(meta), body, exponent))
 
     def prime(self, meta, items):
         return A.Prime(_pos(meta), items[0])
@@ -248,18 +369,25 @@ class _ToAst(Transformer):
         text = _strip_cmd(items[0].value)
         if text.startswith("operatorname{"):
             text = text[len("operatorname{") : -1]
-        return A.Func(_pos(items[0]), text)
+        return A.Func(_pos(items[0]), O.operator_name(text) or text)
 
     def text(self, meta, items):
         raw = items[0].value
         inner = raw[raw.index("{") + 1 : -1].strip()
+        name = O.operator_name(inner)
+        if name in O.MATRIX_FUNCTIONS:  # \text{tr}: the operator, as \operatorname{tr}
+            return A.Func(_pos(items[0]), name)
         return A.Name(_pos(items[0]), inner)
 
     def dots(self, meta, items):
         return A.Dots(_pos(items[0]))
 
     def styled(self, meta, items):
-        return A.Styled(_pos(meta), _strip_cmd(items[0].value), _single(items[1], _pos(meta)))
+        style, body = _strip_cmd(items[0].value), _single(items[1], _pos(meta))
+        if style == "mathrm" and isinstance(body, A.Name) and not body.decor \
+                and O.operator_name(body.text) in O.MATRIX_FUNCTIONS:
+            return A.Func(_pos(meta), O.operator_name(body.text))  # \mathrm{Tr}: the operator
+        return A.Styled(_pos(meta), style, body)
 
     def styled_char(self, meta, items):
         return A.Styled(_pos(meta), _strip_cmd(items[0].value), self.script_char(meta, [items[1]]))
@@ -272,74 +400,6 @@ class _ToAst(Transformer):
 
     def decorated_char(self, meta, items):
         return A.Name(_pos(meta), items[1].value, _strip_cmd(items[0].value))
-
-    def paren(self, meta, items):
-        return A.Group(_pos(meta), "(", tuple(items[0]))
-
-    def placeholder(self, meta, items):
-        return A.Placeholder(_pos(meta))
-
-    def bracket(self, meta, items):
-        return A.Group(_pos(meta), "[", tuple(items[0]))
-
-    def interval_co(self, meta, items):
-        return _interval(items[0], _pos(meta), False, True)
-
-    def interval_oc(self, meta, items):
-        return _interval(items[0], _pos(meta), True, False)
-
-    def setbraces(self, meta, items):
-        return A.Group(_pos(meta), "{", tuple(items[1]))
-
-    def group(self, meta, items):
-        return _single(items[0], _pos(meta))
-
-    def frac(self, meta, items):
-        _, num, den = items
-        if num[0] == "partial":
-            if den[0] != "partial":
-                raise _SemanticError("a derivative needs \\partial in the denominator", _pos(meta))
-            parts = num[1]
-            if len(parts) != 1:
-                raise _SemanticError("one \\partial expected in the numerator", _pos(meta))
-            order, body = parts[0]
-            wrt = tuple(b for _, b in den[1])
-            if any(b is None for b in wrt):
-                raise _SemanticError("\\partial in a denominator needs a variable", _pos(meta))
-            return A.Deriv(_pos(meta), body, wrt, max(order, len(wrt)))
-        if den[0] == "partial":
-            raise _SemanticError("\\partial in the denominator only", _pos(meta))
-        return A.Frac(_pos(meta), num[1], den[1])
-
-    def fpart_expr(self, meta, items):
-        return ("expr", items[0])
-
-    def fpart_partial(self, meta, items):
-        return ("partial", list(items))
-
-    def dpart(self, meta, items):
-        order = 1
-        body = items[-1]
-        if len(items) == 3 and isinstance(items[1], A.Num):
-            order = int(items[1].text)
-        return (order, body)
-
-    def matrix(self, meta, items):
-        rows = tuple(r for r in items if isinstance(r, tuple))
-        if len({len(r) for r in rows}) > 1:
-            raise _SemanticError("matrix rows of different lengths", _pos(meta))
-        return A.Matrix(_pos(meta), rows)
-
-    def mrow(self, meta, items):
-        return tuple(x for x in items if not isinstance(x, Token))
-
-    def cases(self, meta, items):
-        return A.Cases(_pos(meta), tuple(r for r in items if isinstance(r, tuple)))
-
-    def crow(self, meta, items):
-        value = items[0]
-        cond = items[-1] if not isinstance(items[-1], Token) and len(items) > 1 else None
-        return (value, cond)
 
 
 class _SemanticError(Exception):
@@ -415,6 +475,9 @@ def _limits(
         return sub.left.text, sub.right, sup
     if isinstance(sub, A.Name):
         return sub.text, None, sup
+    if isinstance(sub, A.Juxt) and all(isinstance(x, A.Name) and len(x.text) == 1 and x.text.isalpha()
+                                       for x in sub.items):  # \sum_{k l}: over k and l
+        return "".join(x.text for x in sub.items), None, sup
     raise _SemanticError("a \\sum's index must be a letter, as in \\sum_{k=1}^{n}", pos)
 
 
@@ -439,88 +502,6 @@ def _check_size(text: str) -> None:
 
 
 _DOUBLE_SCRIPT = re.compile(r"\^(\{[^{}]*\}|\\[a-zA-Z]+|[^{}\s\\])\s*(\^)")
-
-#: TeX's programming commands (definitions, files, character codes, expansion): never
-#: mathematics, so a claim that uses one is an error, not a formula with an unknown name.
-TEX_PROGRAMMING = frozenset("""
-def edef gdef xdef let futurelet newcommand renewcommand providecommand DeclareMathOperator newenvironment
-renewenvironment input include includeonly InputIfFileExists openin openout read readline write immediate
-closein closeout csname endcsname catcode lccode uccode sfcode mathcode delcode expandafter noexpand
-makeatletter makeatother usepackage RequirePackage documentclass special jobname string uppercase lowercase
-scantokens detokenize unexpanded the number romannumeral afterassignment aftergroup global long outer
-protected begingroup endgroup relax char mathchar count dimen skip toks countdef dimendef toksdef chardef
-mathchardef verb url href includegraphics openany pdfliteral pdffilesize pdfsavepos shipout output
-everypar everymath everydisplay errmessage message typeout endinput
-""".split())
-_COMMAND = re.compile(r"\\([A-Za-z]+)")
-_NONFINITE = re.compile(r"[+-]?(\\[pm]m)?(\\infty|(nan|inf|infinity)|\\(mathrm|text|textrm|operatorname|mathit)"
-                        r"\{(nan|inf|infinity|\\infty)\})\.?", re.IGNORECASE)
-_MATRIX_BODY = re.compile(r"\\begin\{([bpvBV]?matrix)\}(.*?)\\end\{\1\}", re.S)
-_TOP_RELATION = re.compile(r"=|\\approx(?![a-zA-Z])|\\equiv(?![a-zA-Z])")
-
-
-def check_braces(text: str) -> None:
-    """Braces that balance (\\{ and \\} are brackets, not braces); else FormulaSyntaxError
-    at the '}' that closes nothing or the '{' never closed. For readers that skip braces
-    ('{{{1' is not the number 1)."""
-    opened: list[int] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            opened.append(i)
-        elif ch == "}":
-            if not opened:
-                raise FormulaSyntaxError(text, "a '}' that closes no '{'", i)
-            opened.pop()
-        i += 1
-    if opened:
-        raise FormulaSyntaxError(text, "a '{' that is never closed", opened[-1])
-
-
-def check_input(text: str) -> None:
-    """What no formula may hold, whatever reads it: TeX's ^^ character codes, TeX's
-    programming commands (\\def, \\input, \\csname, ...), and a value that is not a finite
-    number (nan, inf, \\infty as a whole side or a matrix entry; \\infty in a limit or an
-    interval is fine). Raises FormulaSyntaxError naming the place."""
-    caret = text.find("^^")
-    if caret >= 0:
-        raise FormulaSyntaxError(text, "^^ is TeX's character code notation, not mathematics", caret)
-    for m in _COMMAND.finditer(text):
-        if m.group(1) in TEX_PROGRAMMING:
-            raise FormulaSyntaxError(text, f"\\{m.group(1)} is a TeX programming command, not mathematics",
-                                     m.start())
-    for piece, pos in _value_pieces(text):
-        if _NONFINITE.fullmatch(piece):
-            raise FormulaSyntaxError(text, f"{piece} is not a finite number: a value must be one", pos)
-
-
-def _value_pieces(text: str) -> list[tuple[str, int]]:
-    """The pieces of `text` that stand for a whole value: each side of a top-level = (or
-    \\approx, \\equiv) and each matrix entry, without spaces, \\left/\\right and brackets
-    around it; with the offset where each starts."""
-    pieces: list[tuple[str, int]] = []
-    for m in _MATRIX_BODY.finditer(text):
-        start = m.start(2)
-        for cell in re.finditer(r"(?:[^&\\]|\\(?!\\))+", m.group(2)):
-            pieces.append((cell.group(), start + cell.start()))
-    flat = _MATRIX_BODY.sub(lambda m: "M" * len(m.group()), text)
-    start = 0
-    for m in [*_TOP_RELATION.finditer(flat), None]:
-        end = m.start() if m is not None else len(flat)
-        pieces.append((text[start:end], start))
-        start = m.end() if m is not None else end
-    out = []
-    for piece, pos in pieces:
-        clean = re.sub(r"\\(left|right|quad|qquad)(?![a-zA-Z])|\\[,;:! ]|\s+|\$", "", piece)
-        while len(clean) > 1 and clean[0] in "([{" and clean[-1] in ")]}":
-            clean = clean[1:-1]
-        out.append((clean, pos))
-    return out
-
 
 def parse(latex: str, canonical: bool = False) -> A.Document:
     """Parse a formula (one line, a chain a = b = c, or an aligned block) into a Document.
@@ -559,7 +540,7 @@ def parse(latex: str, canonical: bool = False) -> A.Document:
         ) from None
     except Exception as exc:  # lark wraps transformer errors in VisitError
         inner = getattr(exc, "orig_exc", exc)
-        if isinstance(inner, _SemanticError):
+        if isinstance(inner, _SemanticError | O.SemanticError):
             raise NotationError(text, inner.message, inner.pos) from None
         if isinstance(inner, RecursionError):
             raise NotationError(text, "formula nested too deeply", None) from None

@@ -46,9 +46,18 @@ def _num(e: sp.Expr, point: dict) -> sp.Expr:
     return as_basic(e).xreplace(point)  # exact; compared with 60 digits when not rational
 
 
+class Undefined(ArithmeticError):
+    """A value that does not exist at a point (0/0, 1/0): the point is outside the claim's domain."""
+
+
+_NO_VALUE = (sp.zoo, sp.nan, sp.oo, -sp.oo)
+
+
 def _equal(a: sp.Expr, b: sp.Expr) -> bool:
     if a.is_Rational and b.is_Rational:
         return a == b
+    if a.has(*_NO_VALUE) or b.has(*_NO_VALUE):
+        raise Undefined(f"{sp.sstr(a)[:40]} = {sp.sstr(b)[:40]}")
     if (a - b).free_symbols:
         return sp.simplify(a - b) == 0
     x, y = sp.N(a, 80), sp.N(b, 80)  # each to 80 correct digits: no cancellation in a - b
@@ -135,7 +144,10 @@ class PointChecks:
         """ea = eb at point p (exact where rational, else to 40 digits)."""
         pv = self._values()
         ea, eb = as_basic(ea), as_basic(eb)
-        return self._same(pv.values(ea)[p], pv.values(eb)[p], ea, eb, self.points[p])
+        try:
+            return self._same(pv.values(ea)[p], pv.values(eb)[p], ea, eb, self.points[p])
+        except Undefined:  # no value there: not a match for the mistake looked for
+            return False
 
     def _sum_same_at(self, ea: sp.Basic, terms: list[sp.Basic], p: int) -> bool:
         """ea = the sum of `terms` at point p."""
@@ -148,7 +160,10 @@ class PointChecks:
             decided = equal(x, total) if total is not None else None
         if decided is None:
             pt = self.points[p]
-            return _equal(_num(ea, pt), sum((_num(t, pt) for t in terms), sp.Integer(0)))
+            try:
+                return _equal(_num(ea, pt), sum((_num(t, pt) for t in terms), sp.Integer(0)))
+            except Undefined:
+                return False
         return decided
 
     def _exact_matrix(self, m: sp.MatrixBase, p: int) -> sp.ImmutableMatrix:

@@ -232,19 +232,25 @@ class GraphScope:
 class FreeScope(GraphScope):
     """Free variables (vectors of symbols) and quantities defined from them by formulas."""
 
-    def __init__(self, variables: dict[str, tuple[int, int]], layout: str = "column") -> None:
+    def __init__(self, variables: dict[str, tuple[int, int]], layout: str = "column",
+                 symmetric: frozenset[str] = frozenset()) -> None:
+        """`symmetric` names square variables whose entries (i, j) and (j, i) are one symbol: a
+        derivative in such a variable is then the Cookbook's (§2.8.2) for symmetric matrices."""
         super().__init__(layout, 1)
         for name, (r, c) in variables.items():
+            sym = name in symmetric and r == c
             self.leaf(
                 name,
                 sp.ImmutableMatrix(
                     r,
                     c,
-                    lambda i, j, name=name, c=c, r=r: sp.Symbol(
+                    lambda i, j, name=name, c=c, r=r, sym=sym: sp.Symbol(
                         name
                         if r * c == 1
                         else f"{name}[{max(i, j) + 1}]"
                         if 1 in (r, c)
+                        else f"{name}[{min(i, j) + 1},{max(i, j) + 1}]"
+                        if sym
                         else f"{name}[{i + 1},{j + 1}]",
                         real=True,
                     ),

@@ -37,7 +37,11 @@ STYLES = {"mathbf": "mathbf", "boldsymbol": "boldsymbol", "bm": "boldsymbol", "m
 DECORATIONS = frozenset({"mathcal", "hat", "tilde", "bar", "widehat", "mathbb", "vec"})
 RELATIONS = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "in": r"\in",
              "equiv": r"\equiv", "approx": r"\approx", ":=": ":="}
-BINARY = {"+": " + ", "-": " - ", "cdot": r" \cdot ", "odot": r" \odot ", "times": r" \times ", "/": " / "}
+BINARY = {"+": " + ", "-": " - ", "cdot": r" \cdot ", "odot": r" \odot ", "times": r" \times ", "/": " / ",
+          "circ": r" \circ ", "otimes": r" \otimes "}
+NORM_KINDS = {"": "", "1": "_{1}", "2": "_{2}", "F": "_{F}", "infty": r"_{\infty}"}
+#: Nodes printed as several tokens: a script on one needs braces around it ({-x}^2 is not -x^2).
+_COMPOUND = A.Neg | A.BinOp | A.Juxt | A.Sum | A.Apply | A.Rel | A.Eval
 _MATRIX_ENV = re.compile(r"\\begin\{([bpvBV]?matrix)\}")
 _DOTS = re.compile(r"\\([lcv]?dots)(?![a-zA-Z])")
 _TEXT = re.compile(r"\\(text|textrm|textit)\{")
@@ -48,8 +52,8 @@ class Unparser:
     of its nodes point into it), consulted only for how a construct was spelled (which
     matrix brackets, \\left or not, \\text or a letter run), never copied to the output."""
 
-    def __init__(self, source: str = "") -> None:
-        self.source = source
+    def __init__(self, source: str = "", explicit: bool = False) -> None:
+        self.source, self.explicit = source, explicit
 
     def print(self, node: A.Node) -> str:
         method = getattr(self, "_" + type(node).__name__, None)
@@ -95,20 +99,25 @@ class Unparser:
 
     def _Sub(self, node: A.Sub) -> str:
         body = self.print(node.body)
-        if isinstance(node.body, A.Sub) or (isinstance(node.body, A.Sup) and isinstance(node.body.body, A.Sub)):
+        if isinstance(node.body, A.Sub) or _compound(node.body) or (
+                isinstance(node.body, A.Sup) and isinstance(node.body.body, A.Sub)):
             body = f"{{{body}}}"
         return f"{body}_{self._index(node.index)}"
 
     def _Sup(self, node: A.Sup) -> str:
         body = self.print(node.body)
-        if isinstance(node.body, (A.Sup, A.Prime)) or (
+        if isinstance(node.body, (A.Sup, A.Prime)) or _compound(node.body) or (
                 isinstance(node.body, A.Sub) and isinstance(node.body.body, (A.Sup, A.Prime))):
             body = f"{{{body}}}"
         return f"{body}^{self._script(node.exponent)}"
 
     def _Prime(self, node: A.Prime) -> str:
         body = self.print(node.body)
-        if isinstance(node.body, A.Sup) or (isinstance(node.body, A.Sub) and isinstance(node.body.body, A.Sup)):
+        inner = node.body
+        while isinstance(inner, A.Sub | A.Sup):  # f(x)_i': the prime would not reach f's value
+            inner = inner.body
+        if isinstance(node.body, A.Sup | _COMPOUND) or isinstance(inner, _COMPOUND) or (
+                isinstance(node.body, A.Sub) and isinstance(node.body.body, A.Sup)):
             body = f"{{{body}}}"
         return f"{body}'"
 
@@ -166,18 +175,31 @@ class Unparser:
         return self.print(node)
 
     # ------------------------------------------------------------------ operators
+    def _operand(self, node: A.Node, level: int, last: bool = True, product: bool = False) -> str:
+        """`node` printed where the grammar reads only `level` or tighter (see _level); in braces
+        (an invisible TeX group, read back as the same tree) where it would be read otherwise.
+        Not `last`: something follows side by side (or, with `product`, after \\cdot ...), so a
+        sum or an operator whose operand would take it needs braces too."""
+        out = self.print(node)
+        if _level(node) < level or (not last and _runs_on(node, product)):
+            return f"{{{out}}}"
+        return out
+
     def _Neg(self, node: A.Neg) -> str:
-        body = self.print(node.body)
+        body = self._operand(node.body, 3)
         return f"-{body}" if isinstance(node.body, A.Num) else f"- {body}"
 
     def _BinOp(self, node: A.BinOp) -> str:
         op = BINARY.get(node.op)
         if op is None:
             raise TypeError(f"unknown operator {node.op!r}")
-        return f"{self.print(node.left)}{op}{self.print(node.right)}"
+        additive = node.op in ("+", "-")
+        left = self._operand(node.left, 1 if additive else 2, last=additive, product=True)
+        return f"{left}{op}{self._operand(node.right, 2 if additive else 3)}"
 
     def _Juxt(self, node: A.Juxt) -> str:
-        return " ".join(self.print(x) for x in node.items)
+        n = len(node.items)
+        return " ".join(self._operand(x, 5 if k < n - 1 else 4, last=k == n - 1) for k, x in enumerate(node.items))
 
     def _Sum(self, node: A.Sum) -> str:
         index = name_latex(node.index)
@@ -185,20 +207,43 @@ class Unparser:
         out = rf"\sum_{{{below}}}"
         if node.upper is not None:
             out += f"^{self._script(node.upper)}"
-        return f"{out} {self.print(node.body)}"
+        if self.explicit and not isinstance(node.body, A.Group):
+            return rf"{out} \left[ {self.print(node.body)} \right]"
+        return f"{out} {self._operand(node.body, 2)}"
 
     def _Frac(self, node: A.Frac) -> str:
         return rf"\frac{{{self._inner(node.num)}}}{{{self._inner(node.den)}}}"
 
     def _Deriv(self, node: A.Deriv) -> str:
-        top = r"\partial" if node.order == 1 else rf"\partial^{{{node.order}}}"
+        d = "d" if node.total else r"\partial"
+        top = d if node.order == 1 else rf"{d}^{{{node.order}}}"
         if node.num is not None:
-            top += " " + self.print(node.num)
-        bottom = " ".join(rf"\partial {self.print(w)}" for w in node.wrt)
+            top += " " + self._operand(node.num, 4)
+        bottom = " ".join(rf"{d} {self._operand(w, 4)}" for w in node.wrt)
         return rf"\frac{{{top}}}{{{bottom}}}"
 
     def _Apply(self, node: A.Apply) -> str:
-        return f"{self.print(node.op)} {self.print(node.arg)}"
+        if self.explicit and not isinstance(node.arg, A.Group):  # the operand as read
+            return rf"{self.print(node.op)} \left[ {self.print(node.arg)} \right]"
+        derivative = isinstance(node.op, A.Deriv | A.Nabla)  # takes products; a function, juxtaposed ones
+        return f"{self.print(node.op)} {self._operand(node.arg, 2 if derivative else 4)}"
+
+    def _Nabla(self, node: A.Nabla) -> str:
+        out = r"\nabla" if node.order == 1 else rf"\nabla^{{{node.order}}}"
+        return out + (f"_{self._index(node.wrt)}" if node.wrt else "")
+
+    def _Norm(self, node: A.Norm) -> str:
+        return rf"\lVert {self.print(node.body)} \rVert{NORM_KINDS.get(node.kind, '')}"
+
+    def _Bars(self, node: A.Bars) -> str:
+        return rf"\lvert {self.print(node.body)} \rvert"
+
+    def _Inner(self, node: A.Inner) -> str:
+        return rf"\langle {self.print(node.left)}, {self.print(node.right)} \rangle"
+
+    def _Eval(self, node: A.Eval) -> str:
+        at = ", ".join(self.print(r) for r in node.at)
+        return rf"\left. {self.print(node.body)} \right|_{{{at}}}"
 
     def _Matrix(self, node: A.Matrix) -> str:
         m = _MATRIX_ENV.match(self.source, node.pos)
@@ -230,6 +275,40 @@ class Unparser:
         return r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
 
 
+def _level(node: A.Node) -> int:
+    """How tightly the grammar binds `node`: 1 a sum or difference, 2 a product with an operator
+    (\\cdot ...), 3 a negation, 4 items side by side, 5 one item."""
+    if isinstance(node, A.BinOp):
+        return 1 if node.op in ("+", "-") else 2
+    if isinstance(node, A.Neg):
+        return 3
+    if isinstance(node, A.Juxt):
+        return 4
+    return 5
+
+
+def _runs_on(node: A.Node, product: bool) -> bool:
+    """A \\sum or a derivative operator, whose operand runs to the end of the product (over
+    \\cdot too), or a function without a bracket, whose operand runs over what is written side
+    by side (`product` False): it can only be the last factor there."""
+    if isinstance(node, A.Sum):
+        return True
+    if isinstance(node, A.Apply):
+        if isinstance(node.op, A.Deriv | A.Nabla):
+            return True
+        closed = isinstance(node.arg, A.Group) and isinstance(node.op, A.Func | A.Sup)
+        return not closed and not product
+    return False
+
+
+def _compound(node: A.Node) -> bool:
+    """Printed as several tokens, so a script on it needs braces; a function's bracket is not
+    (\\exp (x)^2: the script belongs to the function's value when read back)."""
+    if isinstance(node, A.Apply) and isinstance(node.arg, A.Group) and node.arg.kind in ("(", "[", "{"):
+        return not isinstance(node.op, A.Func | A.Sup)
+    return isinstance(node, _COMPOUND)
+
+
 def _letter(node: A.Node) -> bool:
     return isinstance(node, A.Name) and len(node.text) == 1 and node.text.isalpha() and not node.decor
 
@@ -256,6 +335,13 @@ def name_latex(text: str) -> str:
 def unparse(node: A.Node, source: str = "") -> str:
     """`node` as LaTeX (see Unparser); `source` is the text it was parsed from, if any."""
     return Unparser(source).print(node)
+
+
+def reading(text: str) -> str:
+    """How `text` is read: its parsed tree printed with a bracket \\left[ ... \\right] around
+    every operand an operator or a \\sum takes that was written without one."""
+    source = text.strip().strip("$").strip()
+    return Unparser(source, explicit=True).print(parse(source))
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,89 @@
+"""What no formula may hold, whatever reads it: TeX's ^^ character codes, TeX's programming
+commands, values that are not finite numbers, braces that do not balance."""
+
+from __future__ import annotations
+
+import re
+
+from ..core.errors import FormulaSyntaxError
+
+#: TeX's programming commands (definitions, files, character codes, expansion): never
+#: mathematics, so a claim that uses one is an error, not a formula with an unknown name.
+TEX_PROGRAMMING = frozenset("""
+def edef gdef xdef let futurelet newcommand renewcommand providecommand DeclareMathOperator newenvironment
+renewenvironment input include includeonly InputIfFileExists openin openout read readline write immediate
+closein closeout csname endcsname catcode lccode uccode sfcode mathcode delcode expandafter noexpand
+makeatletter makeatother usepackage RequirePackage documentclass special jobname string uppercase lowercase
+scantokens detokenize unexpanded the number romannumeral afterassignment aftergroup global long outer
+protected begingroup endgroup relax char mathchar count dimen skip toks countdef dimendef toksdef chardef
+mathchardef verb url href includegraphics openany pdfliteral pdffilesize pdfsavepos shipout output
+everypar everymath everydisplay errmessage message typeout endinput
+""".split())
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
+_NONFINITE = re.compile(r"[+-]?(\\[pm]m)?(\\infty|(nan|inf|infinity)|\\(mathrm|text|textrm|operatorname|mathit)"
+                        r"\{(nan|inf|infinity|\\infty)\})\.?", re.IGNORECASE)
+_MATRIX_BODY = re.compile(r"\\begin\{([bpvBV]?matrix)\}(.*?)\\end\{\1\}", re.S)
+_TOP_RELATION = re.compile(r"=|\\approx(?![a-zA-Z])|\\equiv(?![a-zA-Z])")
+
+
+def check_braces(text: str) -> None:
+    """Braces that balance (\\{ and \\} are brackets, not braces); else FormulaSyntaxError
+    at the '}' that closes nothing or the '{' never closed. For readers that skip braces
+    ('{{{1' is not the number 1)."""
+    opened: list[int] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            opened.append(i)
+        elif ch == "}":
+            if not opened:
+                raise FormulaSyntaxError(text, "a '}' that closes no '{'", i)
+            opened.pop()
+        i += 1
+    if opened:
+        raise FormulaSyntaxError(text, "a '{' that is never closed", opened[-1])
+
+
+def check_input(text: str) -> None:
+    """What no formula may hold, whatever reads it: TeX's ^^ character codes, TeX's
+    programming commands (\\def, \\input, \\csname, ...), and a value that is not a finite
+    number (nan, inf, \\infty as a whole side or a matrix entry; \\infty in a limit or an
+    interval is fine). Raises FormulaSyntaxError naming the place."""
+    caret = text.find("^^")
+    if caret >= 0:
+        raise FormulaSyntaxError(text, "^^ is TeX's character code notation, not mathematics", caret)
+    for m in _COMMAND.finditer(text):
+        if m.group(1) in TEX_PROGRAMMING:
+            raise FormulaSyntaxError(text, f"\\{m.group(1)} is a TeX programming command, not mathematics",
+                                     m.start())
+    for piece, pos in _value_pieces(text):
+        if _NONFINITE.fullmatch(piece):
+            raise FormulaSyntaxError(text, f"{piece} is not a finite number: a value must be one", pos)
+
+
+def _value_pieces(text: str) -> list[tuple[str, int]]:
+    """The pieces of `text` that stand for a whole value: each side of a top-level = (or
+    \\approx, \\equiv) and each matrix entry, without spaces, \\left/\\right and brackets
+    around it; with the offset where each starts."""
+    pieces: list[tuple[str, int]] = []
+    for m in _MATRIX_BODY.finditer(text):
+        start = m.start(2)
+        for cell in re.finditer(r"(?:[^&\\]|\\(?!\\))+", m.group(2)):
+            pieces.append((cell.group(), start + cell.start()))
+    flat = _MATRIX_BODY.sub(lambda m: "M" * len(m.group()), text)
+    start = 0
+    for m in [*_TOP_RELATION.finditer(flat), None]:
+        end = m.start() if m is not None else len(flat)
+        pieces.append((text[start:end], start))
+        start = m.end() if m is not None else end
+    out = []
+    for piece, pos in pieces:
+        clean = re.sub(r"\\(left|right|quad|qquad)(?![a-zA-Z])|\\[,;:! ]|\s+|\$", "", piece)
+        while len(clean) > 1 and clean[0] in "([{" and clean[-1] in ")]}":
+            clean = clean[1:-1]
+        out.append((clean, pos))
+    return out
