@@ -165,7 +165,9 @@ def test_inputs_are_deterministic_and_grammar_walks_parse() -> None:
             parsed += 1
         except NotationError:
             pass
-    assert parsed >= 40, parsed
+    # the walker's yield: 26 of 200 walks parse since the vocabulary of issue 12 widened the grammar
+    # (its new rules are walked too, and most random walks through them are not well-formed)
+    assert parsed >= 20, parsed
 
 
 @pytest.mark.slow
