@@ -59,6 +59,7 @@ from symderiv.notation.parse import _parser, parse
 from symderiv.render.pdf import LatexError, compile_pdf, engine
 from symderiv.render.report import report_latex, report_markdown, verdict_latex
 from symderiv.render.table import render_table
+from symderiv.render.verdicts import verdict_json
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("parse", "bind", "judge", "render", "audit", "pdf")
@@ -231,7 +232,7 @@ def stage_render(ctx: Context, spec: Spec, verdict: Verdict | None) -> str:
     title, source = _title(ctx, spec)
     sizes = [len(render_table(title, [verdict])), len(report_latex(title, [verdict], source)),
              len(report_markdown(title, [verdict], source)), len(verdict_latex(verdict)),
-             len(json.dumps(verdict.to_json(), indent=2, default=str))]
+             len(json.dumps(verdict_json(verdict), indent=2, default=str))]
     return f"{sum(sizes)} characters"
 
 

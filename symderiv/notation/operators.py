@@ -335,19 +335,20 @@ _ENDS_OPERAND = frozenset({
 
 
 class Bars:
-    """Post-lexer: NORM (\\| \\Vert ||) and BAR (| \\vert) tokens become opening or closing
-    tokens. \\lVert, \\lvert open and \\rVert, \\rvert close; a plain bar closes when one of its
-    kind is open and the token before it ends an operand, else it opens (so \\|x\\| \\|y\\| is
-    two norms; a norm inside a norm needs \\lVert ... \\rVert or brackets)."""
+    """Post-lexer: a norm bar (\\| \\Vert ||, lexed as NORM_OPEN or NORM_CLOSE alike) and a bar
+    (| \\vert, BAR_OPEN or BAR_CLOSE) are told apart here. \\lVert, \\lvert open and \\rVert,
+    \\rvert close; a plain bar closes when one of its kind is open and the token before it ends an
+    operand, else it opens (so \\|x\\| \\|y\\| is two norms; a norm inside a norm needs
+    \\lVert ... \\rVert or brackets)."""
 
-    always_accept = ("NORM", "BAR")
+    always_accept = ()
 
     def process(self, stream):
         depth = {"NORM": 0, "BAR": 0}
         prev: Token | None = None
         for tok in stream:
-            if tok.type in depth:
-                kind = tok.type
+            kind = tok.type.rsplit("_", 1)[0]
+            if kind in depth and tok.type.endswith(("_OPEN", "_CLOSE")):
                 value = tok.value
                 if value.startswith("\\l"):
                     closes = False

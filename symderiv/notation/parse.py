@@ -264,11 +264,11 @@ class _ToAst(_Brackets):
         return A.Inner(_pos(meta), items[1][0], items[1][1])
 
     def evalbar(self, meta, items):
-        body, _, script = items
-        at = script.items if isinstance(script, A.Group) and script.kind == "s" else (script,)
-        if not at or not all(isinstance(r, A.Rel) and r.op == "=" for r in at):
-            raise _SemanticError("an evaluation bar names its point: |_{x = x_0}", _pos(items[1]))
+        body, _bar, *at = items
         return A.Eval(_pos(meta), body, tuple(at))
+
+    def evalpoint(self, meta, items):
+        return A.Rel(_pos(meta), _rel(items[1]), items[0], items[2])  # binding checks it is x = x_0
 
     def neg(self, meta, items):
         return A.Neg(_pos(meta), items[1])

@@ -162,6 +162,8 @@ def _evaluation_bar(b: Binder, node: A.Eval, env, canonical) -> Value:
     """body |_{x = a}: the body with the variable x replaced by the value a."""
     rule: dict[sp.Symbol, sp.Expr] = {}
     for rel in node.at:
+        if rel.op != "=":
+            raise b.error("an evaluation bar names its point: |_{x = x_0}", rel)
         xs = _entries(variable(b, b.value(rel.left, env, canonical), rel.left))
         ats = _entries(b.value(rel.right, env, canonical))
         if len(ats) != len(xs):
