@@ -121,22 +121,20 @@ class Context:
 
         for path in self.paths:
             walk(tomllib.loads(path.read_text(encoding="utf-8")))
+        for problem in self.problems:  # the identities' proof steps, as symderiv prints them
+            if problem.kind == "identity":
+                steps = bounded(problem.solve, seconds=60).data.get("steps", [])
+                out.extend(s["latex"] for s in steps if s.get("latex"))
         return out
 
     def _warm(self) -> None:
-        """Judge every real claim once in this process (each problem's truth, scope and caches are
-        then inherited by every worker), and add the identities' proof steps to the corpus."""
+        """Judge every real claim once in this process: each problem's truth, scope and caches
+        are then inherited by every worker."""
         for problem in self.problems:
             for claim in problem.claims:
                 try:
                     bounded(problem.judge, claim, seconds=60)
-                except Exception:
-                    pass
-            if problem.kind == "identity":
-                try:
-                    steps = bounded(problem.solve, seconds=60).data.get("steps", [])
-                    self.corpus.extend(s["latex"] for s in steps if s.get("latex"))
-                except Exception:
+                except Exception:  # warming only: the campaign itself reports what fails
                     pass
 
 

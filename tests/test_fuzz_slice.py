@@ -15,6 +15,7 @@ import sympy as sp
 from conftest import DERIVATIONS
 
 from symderiv.core.errors import FormulaSyntaxError, NotationError, ProblemFileError
+from symderiv.core.timebound import bounded
 from symderiv.kinds import load
 from symderiv.kinds._formula import read_formula
 from symderiv.kinds.base import Claim
@@ -54,6 +55,18 @@ def _judged(file: str, target: str, **options: object):
         problem = load(DERIVATIONS / file)
         return problem.judge(Claim("fuzz", target, text, options=dict(options)))
     return run
+
+
+def _within(seconds: float, run):
+    """`run` bounded to `seconds` of CPU (a hang is then a time-bound error, not a stuck test)."""
+    return lambda text: bounded(run, text, seconds=seconds)
+
+
+#: a `where` name that spans juxtaposed items, as students define one
+_WHERE = {r"f(\cdot)": r"f(x_1 W^{(1)} + b^{(1)})"}
+#: seed 003 3.2c's definitions of functions by the student
+_FUNCTIONS = {r"g(\mathbf{a})": r"\sum_{i=1}^{m} \left( \sum_{j=1}^{n} a_{(i-1)n+j} v_j \right)^2",
+              r"g_1(\mathbf{x})": r"\sum_{i=1}^m x_i^2"}
 
 
 def _one_chain(sides: int):
@@ -107,6 +120,20 @@ REGRESSIONS = [
      argument="x", length="zz", pair="3.2b-g2"), r"g_1(\mathbf{x}) = \mathbf{x}^T \mathbf{x}", _verdict("error")),
     ("fuzz --seed 2, the same: `of` naming the right claim is judged", _judged("seed003-s3-matrix-gradient.toml",
      "outer_gradient", of="3.2b-g1"), r"\nabla g_1(\mathbf{x}) = 2\mathbf{x}", _verdict("correct")),
+    ("fuzz --seed 100 #2377: x'x'x'... (1000 juxtaposed items) tried every slice for a `where` name: a hang of "
+     "the bind stage (past 8.5 s of CPU)", _within(5, _judged("seed000-q1-network.toml", "dL/dW1", where=_WHERE)),
+     "x'" * 1000, lambda v: v.verdict in ("undecided", "error") and "time bound" not in v.message),
+    ("fuzz --seed 100, the same: a `where` name of several items is still found", _judged(
+     "seed000-q1-network.toml", "dL/dW1", where=_WHERE), r"\frac{\partial L}{\partial W^{(1)}} = 2 f(\cdot)",
+     lambda v: v.verdict == "incorrect" and "internal_error" not in v.details),
+    ("fuzz --seed 100 #23179: a student's function (a `where` definition g(a)) times a number: TypeError "
+     "StudentFn * Zero", _judged("seed003-s3-matrix-gradient.toml", "chain", where=_FUNCTIONS), r"g \cdot 0 = 0",
+     lambda v: "a function without its argument" in v.message and "internal_error" not in v.details),
+    ("fuzz --seed 100, the same: element-wise", _judged("seed003-s3-matrix-gradient.toml", "chain",
+     where=_FUNCTIONS), r"g_1 \odot 2 = 1", lambda v: "a function without its argument" in v.message),
+    ("probe (after fuzz --seed 100): x^T A x with x of length 2 and A 2x3: SymPy ShapeError",
+     _judged("seed003-s3-matrix-gradient.toml", "outer_gradient", of="3.2b-g1"), r"x^{T} A x",
+     lambda v: v.verdict in ("undecided", "error") and "multiply" in v.message and "internal_error" not in v.details),
 ]
 
 

@@ -37,7 +37,6 @@ from ._formula_grammar import (
     WRAPPERS,
     _Grammar,
     _magnitude,
-    _mul,
     _scalar_if_1x1,
     _undefined,
     check_size,
@@ -56,7 +55,7 @@ class _Parser(_Grammar):
             num = _scalar_if_1x1(self.group())
             tok = self.peek()
             den = _scalar_if_1x1(self.group())
-            return _mul(num, self.inverse(den, tok[2] if tok else len(self.text)))
+            return self.mul(num, self.inverse(den, tok[2] if tok else len(self.text)))
         if cmd == "sqrt":
             self.take()
             return sp.sqrt(self.group())
@@ -253,7 +252,7 @@ class _Parser(_Grammar):
             while self.starts_factor() or self.at("\\cdot"):
                 if self.at("\\cdot"):
                     self.take()
-                body = _mul(body, self.factor())
+                body = self.mul(body, self.factor())
         finally:
             self.scopes.pop()
         return sp.Sum(body, (dummy, lower, upper))

@@ -85,6 +85,12 @@ class _Grammar(ABC):
         tok = self.peek(ahead)
         return tok is not None and tok[1] == value
 
+    def mul(self, a: Any, b: Any) -> Any:
+        """a b: numbers, a number and a matrix, or matrices whose inner sizes agree."""
+        if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.cols != b.rows:
+            raise self.fail(f"cannot multiply a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix", semantic=True)
+        return _mul(a, b)
+
     def fail(self, message: str, semantic: bool = False) -> NotationError:
         """An error at the current token: a syntax error (FormulaSyntaxError) unless
         `semantic` (readable text this reader does not give a meaning to: an unbound name,
@@ -160,12 +166,12 @@ class _Grammar(ABC):
         while True:
             if self.at("\\cdot") or self.at("\\times") or self.at("*"):
                 self.take()
-                value = _mul(value, self.factor())
+                value = self.mul(value, self.factor())
             elif self.at("/"):
                 pos = self.take()[2]
-                value = _mul(value, self.inverse(self.factor(), pos))
+                value = self.mul(value, self.inverse(self.factor(), pos))
             elif self.starts_factor():
-                value = _mul(value, self.factor())
+                value = self.mul(value, self.factor())
             else:
                 return value
 

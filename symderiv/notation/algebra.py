@@ -11,6 +11,7 @@ from . import ast as A
 from .binder import Binder, Op, Stack, Value, handles
 from .linalg import inverse, kronecker
 from .scope import Fn, as_basic
+from .table import StudentFn
 from .written import index_uses, replace_node, trailing_sum
 
 MAX_EXPONENT = 64  # the largest exponent written
@@ -82,7 +83,7 @@ def mul(binder: Binder, a, b, node, hadamard_fallback: bool = False):
     """a b: the matrix product when the inner sizes fit, a 1x1 matrix as a number, a number times
     anything; with `hadamard_fallback` (a written \\cdot) equal shapes that do not fit are multiplied
     entry by entry."""
-    if isinstance(a, Fn | Op) or isinstance(b, Fn | Op):
+    if isinstance(a, Fn | Op | StudentFn) or isinstance(b, Fn | Op | StudentFn):
         raise binder.error("a function without its argument", node)
     if isinstance(a, Stack) or isinstance(b, Stack):
         return _stack_product(binder, a, b, node)

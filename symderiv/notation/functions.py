@@ -127,9 +127,10 @@ def _macro_slices(b: Binder, items: list[A.Node]) -> list[A.Node]:
     """The items with each longest run the table names (a macro or a `where` pattern) made one item."""
     if not b.table.macros:
         return items
+    longest = _longest_macro(b)  # no longer run can match: x'x'x'... of 1000 items tried n^2 slices
     out, i = [], 0
     while i < len(items):
-        for j in range(len(items), i + 1, -1):
+        for j in range(min(len(items), i + longest), i + 1, -1):
             piece = A.Juxt(0, tuple(items[i:j]))
             key = piece.key()
             if key in b.table.macros:
@@ -148,6 +149,13 @@ def _macro_slices(b: Binder, items: list[A.Node]) -> list[A.Node]:
             out.append(items[i])
             i += 1
     return out
+
+
+def _longest_macro(b: Binder) -> int:
+    """The most juxtaposed items one `where` name of the table spans (a macro or a pattern):
+    a longer run of items matches none of them."""
+    keys = [*b.table.macros, *(pattern.key() for pattern, _, _ in b.table.patterns)]
+    return max((len(k[1]) for k in keys if isinstance(k, tuple) and k[:1] == ("Juxt",)), default=1)
 
 
 def _respread(node: A.Node, letters: list[A.Name]) -> list[A.Node]:
