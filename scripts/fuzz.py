@@ -428,6 +428,7 @@ class Tally:
     verdicts: Counter = field(default_factory=Counter)
     findings: dict[str, tuple[Spec, Outcome, int]] = field(default_factory=dict)  # signature -> first, count
     done: int = 0
+    log: Path | None = None  # each new finding is appended here at once (JSON lines), before any shrinking
 
     def add(self, spec: Spec, outcomes: list[Outcome]) -> None:
         self.done += 1
@@ -442,6 +443,10 @@ class Tally:
             if o.kind in FINDINGS:
                 first = self.findings.get(o.signature)
                 self.findings[o.signature] = (first[0], first[1], first[2] + 1) if first else (spec, o, 1)
+                if first is None and self.log is not None:
+                    with self.log.open("a", encoding="ascii") as log:
+                        log.write(json.dumps({"signature": o.signature, "summary": o.detail, "spec": asdict(spec),
+                                              "traceback": o.trace}, ensure_ascii=True) + "\n")
             rank = ("ok", "skipped", "error", "memory", "hang", "crash")
             if rank.index(o.kind) > rank.index(worst):
                 worst = o.kind
@@ -449,8 +454,8 @@ class Tally:
 
 
 def campaign(ctx: Context, n: int, seed: int, budget: float, jobs: int, pdf_rate: float,
-             max_time: float | None, progress: bool) -> tuple[Tally, float]:
-    tally = Tally()
+             max_time: float | None, progress: bool, log: Path | None = None) -> tuple[Tally, float]:
+    tally = Tally(log=log)
     lock = threading.Lock()
     counter = iter(range(n))
     start = time.monotonic()
@@ -599,9 +604,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         print(f"fuzz: {len(ctx.problems)} problems, {len(ctx.templates)} claims, {len(ctx.corpus)} bundled formulas, "
               f"loaded and warmed in {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     tally, seconds = campaign(ctx, args.n, args.seed, args.budget, max(1, args.jobs), args.pdf_rate,
-                              args.max_time, not args.quiet)
-    saved = save_findings(ctx, tally, Path(args.out), args.budget, args.seed, args.shrink_tests,
+                              args.max_time, not args.quiet, out / f"found-seed{args.seed}.jsonl")
+    saved = save_findings(ctx, tally, out, args.budget, args.seed, args.shrink_tests,
                           args.shrink_seconds) if tally.findings else []
     print(summary(tally, args.n, args.seed, args.budget, max(1, args.jobs), seconds, saved))
     if args.summary_json:
