@@ -19,9 +19,10 @@ from symderiv.core.timebound import bounded
 from symderiv.kinds import load
 from symderiv.kinds._formula import read_formula
 from symderiv.kinds.base import Claim
-from symderiv.notation.bind import parse_expression
+from symderiv.notation.bind import parse_expression, parse_relation
 from symderiv.notation.parse import parse
 from symderiv.notation.unparse import formula_latex
+from symderiv.render.table import render_table
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -55,6 +56,15 @@ def _judged(file: str, target: str, **options: object):
         problem = load(DERIVATIONS / file)
         return problem.judge(Claim("fuzz", target, text, options=dict(options)))
     return run
+
+
+def _relation(text: str) -> object:
+    return parse_relation(text, {"x": sp.Symbol("x")})
+
+
+def _rendered(file: str, target: str):
+    """The terminal table of a claim's verdict (the verdict judged in process)."""
+    return lambda text: render_table("fuzz", [_judged(file, target)(text)])
 
 
 def _within(seconds: float, run):
@@ -131,6 +141,15 @@ REGRESSIONS = [
      lambda v: "a function without its argument" in v.message and "internal_error" not in v.details),
     ("fuzz --seed 100, the same: element-wise", _judged("seed003-s3-matrix-gradient.toml", "chain",
      where=_FUNCTIONS), r"g_1 \odot 2 = 1", lambda v: "a function without its argument" in v.message),
+    ("fuzz --seed 2026 #132: a full-width digit and a bare logit y (no index): its value at a point is not a "
+     "number: TypeError 'cannot determine truth value of Relational'", _judged("seed000-q2-softmax-ce.toml",
+     "derivative_one_hot", one_hot_index="k"), "\uff15y", lambda v: v.verdict == "undecided"
+     and "not a number" in v.message and "internal_error" not in v.details),
+    ("fuzz --seed 2026 #151: a complex value ((-8)^{1/3}) in a counterexample: TypeError 'Cannot convert complex "
+     "to float' in the report's table", _rendered("seed004-p3-regularisation.toml", "optimum"),
+     r"2^{2^{99}} = (-8)^{1/3}", lambda out: "I" in out),
+    ("fuzz --seed 2026: functions without arguments added (\\min - \\sin): TypeError int * Fn",
+     _relation, r"&& \coloneqq \min - \sin & = &", NotationError),
     ("probe (after fuzz --seed 100): x^T A x with x of length 2 and A 2x3: SymPy ShapeError",
      _judged("seed003-s3-matrix-gradient.toml", "outer_gradient", of="3.2b-g1"), r"x^{T} A x",
      lambda v: v.verdict in ("undecided", "error") and "multiply" in v.message and "internal_error" not in v.details),

@@ -41,7 +41,8 @@ def directional_difference(
 
 
 def exact_decimal(value: sp.Expr) -> str:
-    """'1.0185' for 2037/2000 (terminating decimals exactly), '1/3' otherwise, or a float."""
+    """'1.0185' for 2037/2000 (terminating decimals exactly), '1/3' otherwise, or a float (a complex
+    value as SymPy prints it to 12 digits)."""
     if isinstance(value, sp.Integer):
         return str(value)
     if isinstance(value, sp.Rational):
@@ -60,7 +61,10 @@ def exact_decimal(value: sp.Expr) -> str:
             whole, frac = divmod(abs(scaled), 10**digits)
             return f"{sign}{whole}.{frac:0{digits}d}"
         return f"{value.p}/{value.q}"
-    return f"{float(sp.N(value, 17)):.12g}"
+    approx = sp.N(value, 17)
+    if not approx.is_real:  # a complex value ((-8)^{1/3}) or one with symbols: as SymPy prints it
+        return str(sp.N(value, 12))
+    return f"{float(approx):.12g}"
 
 
 def to_nested(m: sp.Matrix | np.ndarray, convert: Callable[[object], object] = float) -> list[list[object]]:

@@ -163,6 +163,9 @@ class IdentityProblem(Problem):
                     val = at_index[key].subs(sub).subs(unknowns)
                     if small is None:
                         gap = sp.N(val - true, 30)
+                        if not gap.is_number:  # a name the claim leaves without a value (a bare y)
+                            return verdict(claim, "undecided", "the claim's value at a point is not a "
+                                           f"number (it still holds {', '.join(map(str, gap.free_symbols))})")
                         if gap == 0 or abs(gap) < 1e-20:
                             continue
                     ce = {"K": n, self.index: ii, self.logits: zs, self.target_name: ts,

@@ -31,6 +31,8 @@ def scalar(b: Binder, v: Value, node) -> sp.Expr:
 def add(binder: Binder, a, b, node, sign=1):
     """a + sign b: matrices of one shape entry by entry, 1x1 as numbers, a number added to every
     entry of a matrix and a row or column to every row or column (broadcast, the reading stated)."""
+    if isinstance(a, Fn | Op | StudentFn) or isinstance(b, Fn | Op | StudentFn):
+        raise binder.error("a function without its argument", node)
     am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
     if am and bm:
         if a.shape != b.shape:
