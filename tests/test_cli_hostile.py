@@ -31,6 +31,13 @@ BUDGET = 10.0  # seconds of wall clock for one hostile case (issue 10's acceptan
 RUN = "import sys, bounds_kind\nfrom symderiv.cli import run\nrun()"  # the CLI, with the test kind
 
 
+def _interruptible() -> None:
+    """In the child before exec: Ctrl-C at its default. A shell without job control starts background
+    commands (`make test &`) with SIGINT ignored, and Python then keeps it ignored: the run under test
+    would never see the Ctrl-C the test sends (it hung so in CI runs started in the background)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _environment(tmp_path: Path, env: dict[str, str] | None) -> tuple[dict[str, str], Path]:
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir(exist_ok=True)
@@ -236,7 +243,8 @@ def test_ctrl_c_ends_the_run_and_its_worker_within_a_second(tmp_path: Path) -> N
     path = bounds_file(tmp_path, ["instant", "spin"], marker)
     environ, tmpdir = _environment(tmp_path, {"SYMDERIV_TIME_LIMIT": "600"})
     proc = subprocess.Popen([sys.executable, "-c", RUN, "check", str(path)], cwd=tmp_path, env=environ,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_interruptible)
     deadline = time.monotonic() + 120
     while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
         time.sleep(0.05)
