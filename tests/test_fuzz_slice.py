@@ -19,7 +19,7 @@ from symderiv.core.timebound import bounded
 from symderiv.kinds import load
 from symderiv.kinds._formula import read_formula
 from symderiv.kinds.base import Claim
-from symderiv.notation.bind import parse_expression, parse_relation
+from symderiv.notation.bind import FormulaLimitError, parse_expression, parse_relation
 from symderiv.notation.parse import parse
 from symderiv.notation.unparse import formula_latex
 from symderiv.render.table import render_table
@@ -59,7 +59,12 @@ def _judged(file: str, target: str, **options: object):
 
 
 def _relation(text: str) -> object:
-    return parse_relation(text, {"x": sp.Symbol("x")})
+    return parse_relation(text, {"x": sp.Symbol("x"), "\\eta": sp.Symbol("eta")})
+
+
+def _read_vector(text: str) -> object:
+    """The plain reader with u the vector (1, 2)."""
+    return read_formula(text, {"u": sp.Matrix([1, 2])})
 
 
 def _rendered(file: str, target: str):
@@ -72,6 +77,10 @@ def _within(seconds: float, run):
     return lambda text: bounded(run, text, seconds=seconds)
 
 
+_MATRIX = r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}"
+#: seed 000 Q1's own definitions: T(x_k) a matrix per sample, T the column of those matrices (a Stack)
+_STACK = {"T(x_k)": r"x_k^T \cdot f'(z_k) \cdot \text{diag}(W^{(2)})",
+          "T": r"\left[T(x_1), T(x_2), T(x_3), T(x_4)\right]^T"}
 #: a `where` name that spans juxtaposed items, as students define one
 _WHERE = {r"f(\cdot)": r"f(x_1 W^{(1)} + b^{(1)})"}
 #: seed 003 3.2c's definitions of functions by the student
@@ -130,6 +139,105 @@ REGRESSIONS = [
      argument="x", length="zz", pair="3.2b-g2"), r"g_1(\mathbf{x}) = \mathbf{x}^T \mathbf{x}", _verdict("error")),
     ("fuzz --seed 2, the same: `of` naming the right claim is judged", _judged("seed003-s3-matrix-gradient.toml",
      "outer_gradient", of="3.2b-g1"), r"\nabla g_1(\mathbf{x}) = 2\mathbf{x}", _verdict("correct")),
+    ("fuzz --seed 3 #27: a layer written (.5): ValueError from int('.5')", _judged("seed002-p1-network.toml",
+     "dL/dw2"), r"W^{(.5)}", lambda v: v.verdict in ("undecided", "error") and "internal_error" not in v.details),
+    ("fuzz --seed 3 #178: a sum from .5: ValueError from int('.5')", _judged("seed002-p1-network.toml", "dL/dw2"),
+     r"\sum_{k=.5}^{3} y_k", lambda v: "a sum limit must be a whole number, not .5" in v.message),
+    ("fuzz --seed 3, the same: an index 1.5", _judged("seed002-p1-network.toml", "dL/dw2"), r"x_{1.5}",
+     lambda v: "an index must be a whole number, not 1.5" in v.message),
+    ("fuzz --seed 3, the same: an upper limit 2.5", _judged("seed002-p1-network.toml", "dL/dw2"),
+     r"\sum_{k=1}^{2.5} y_k", lambda v: "whole number" in v.message),
+    ("fuzz --seed 3 #1860: a power of a function before its argument: TypeError 'not a SymPy value: Fn' (read "
+     "since issue 12's vocabulary as the power of the value)", _plain,
+     r"(-1)^{1/2} \cdot (1 - \tanh^{2}{\left(x \right)})",
+     lambda value: value == sp.I * (1 - sp.tanh(sp.Symbol("x")) ** 2)),
+    ("fuzz --seed 3, the same: \\exp^{2}(x)", _plain, r"\exp^{2}(x)",
+     lambda value: value == sp.exp(2 * sp.Symbol("x"))),
+    ("fuzz --seed 3, the same: \\tanh^{-1}(x) (the inverse function, or 1/tanh?) still raised the TypeError",
+     _plain, r"\tanh^{-1}(x)", NotationError),
+    ("fuzz --seed 3, the same: \\sin^{-1} x", _plain, r"\sin^{-1} x", NotationError),
+    ("fuzz --seed 3, the same: the power after the argument is read", _plain, r"(\tanh(x))^{2}",
+     lambda value: value == sp.tanh(sp.Symbol("x")) ** 2),
+    ("fuzz --seed 3 #197: a matrix claimed as the CNN output-size formula: TypeError Matrix - Add",
+     _judged("seed002-p3-cnn.toml", "formula.conv_output"), r"\begin{bmatrix} 0.0122 & -1 \end{bmatrix}",
+     lambda v: _verdict("error")(v) and v.message.endswith("not a matrix")),
+    ("fuzz --seed 3, the same: the formula itself is judged", _judged("seed002-p3-cnn.toml", "formula.conv_output"),
+     r"\frac{n - k}{s} + 1", _verdict("correct")),
+    ("fuzz --seed 3 #1902: e^{e^{e^{e^{10}}}} compared with a number: OverflowError in mpmath", _relation,
+     r"2^{64} = e^{e^{e^{e^{10}}}}", FormulaLimitError),
+    ("fuzz --seed 3, the same through \\exp", _relation, r"2 = \exp(\exp(\exp(\exp(10))))", FormulaLimitError),
+    ("fuzz --seed 3, the same: \\exp of a number past EXP_MAX_ARGUMENT", _plain, r"\exp(20000)", FormulaLimitError),
+    ("fuzz --seed 3, the same: EXP_MAX_ARGUMENT itself is read", _plain, r"\exp(10000)",
+     lambda value: value == sp.exp(10000)),
+    ("fuzz --seed 3, the same: a constant exponent within the limit", _plain, r"2^{\log(3)}",
+     lambda value: value == 2 ** sp.log(3)),
+    ("fuzz --seed 3, the same: exponents with symbols are bounded at their points", _plain, r"x^{e^{x}}",
+     lambda value: value == sp.Symbol("x") ** sp.exp(sp.Symbol("x"))),
+    ("fuzz --seed 3 #6929: a function without its argument in a sum: TypeError int * _Op", _judged(
+     "seed000-q1-network.toml", "dL/db2"), r"\begin{align*}\mathsf 7 + \tr \end{aligned} .",
+     lambda v: "a function without its argument" in v.message),
+    ("fuzz --seed 3, the same: \\exp + 1", _judged("seed000-q1-network.toml", "dL/db2"), r"\exp + 1",
+     lambda v: "a function without its argument" in v.message),
+    ("fuzz --seed 3 #5245: \\nabla^2 f(u): TypeError 'not a SymPy value: _Op'", _judged(
+     "seed002-p2-step-size.toml", "hessian"), r"\nabla^2 f(u) = 2A", lambda v: "internal_error" not in v.details),
+    ("fuzz --seed 3, the same: a vector of matrices T plus a number: TypeError Stack + One", _judged(
+     "seed000-q1-network.toml", "dL/dW1", where=_STACK), "T + 1", lambda v: "a vector of matrices" in v.message),
+    ("fuzz --seed 3, the same: \\exp of a vector of matrices: SympifyError", _judged(
+     "seed000-q1-network.toml", "dL/dW1", where=_STACK), r"\exp(T)", lambda v: "a vector of matrices" in v.message),
+    ("fuzz --seed 3, the same: a vector of matrices as a matrix entry: SympifyError", _judged(
+     "seed000-q1-network.toml", "dL/dW1", where=_STACK), r"\begin{bmatrix} T \end{bmatrix}",
+     lambda v: "got a vector of matrices" in v.message),
+    ("fuzz --seed 3, the same: summed: TypeError int * Stack", _judged("seed000-q1-network.toml", "dL/dW1",
+     where=_STACK), r"\sum_{k=1}^{4} T", lambda v: "a vector of matrices" in v.message),
+    ("fuzz --seed 3, the same: the bundled claim with T still holds", _judged("seed000-q1-network.toml", "dL/dW1",
+     where=_STACK), r"\frac{\partial L}{\partial W^{(1)}} = (y - t)^T \cdot T", _verdict("correct")),
+    ("fuzz --seed 3 #7854: a vector plus a number in the plain reader: TypeError Matrix + One", _judged(
+     "seed002-p2-step-size.toml", "iteration"), r"u_n+1} = u_n - \eta \nabla f(u_n)",
+     lambda v: "internal_error" not in v.details and "matrix plus a number" in v.message),
+    ("fuzz --seed 3, the same in the reader", _read_vector, r"u + 1", NotationError),
+    ("fuzz --seed 3, the same: matrices of two shapes (was SymPy's ShapeError)", _read_vector, r"u + u^T",
+     NotationError),
+    ("fuzz --seed 3, the same: a 1x1 matrix beside a number is its entry", _read_vector, r"u^T u + 1",
+     lambda value: value == 6),
+    ("fuzz --seed 3 #11042: the logits z without an index: TypeError 'cannot determine truth value'", _judged(
+     "seed001-softmax-ce.toml", "derivative_one_hot"), "z",
+     lambda v: _verdict("error")(v) and "z without an index" in v.message),
+    ("fuzz --seed 3, the same: inside a function", _judged("seed001-softmax-ce.toml", "derivative_one_hot"),
+     r"\exp(z) + 1", lambda v: _verdict("error")(v) and "z without an index" in v.message),
+    ("fuzz --seed 3, the same: indexed entries are judged", _judged("seed001-softmax-ce.toml",
+     "derivative_one_hot"), r"\frac{\exp(z_k)}{\sum_{j=1}^K \exp(z_j)} - y_k", _verdict("correct")),
+    ("fuzz --seed 3 #18458: a matrix claimed as the shrinkage factor: TypeError Matrix + Mul", _judged(
+     "seed004-p3-regularisation.toml", "shrinkage"), r"\begin{bmatrix} 0.0122 & 0 \\ -0.0268 & 0 \end{bmatrix}",
+     lambda v: _verdict("error")(v) and v.message.endswith("not a matrix")),
+    ("fuzz --seed 3, the same: the factor itself is judged", _judged("seed004-p3-regularisation.toml", "shrinkage"),
+     r"\frac{\lambda_i}{\lambda_i + \mu}", _verdict("correct")),
+    ("probe of every target with a matrix (after fuzz --seed 3): the rewritten function: TypeError Matrix + Add",
+     _judged("seed003-s3-matrix-gradient.toml", "rewrite"), _MATRIX, _verdict("incorrect")),
+    ("probe, the same: a gradient entry: TypeError Matrix + Mul", _judged("seed003-s3-matrix-gradient.toml",
+     "gradient_entry"), _MATRIX, _verdict("incorrect")),
+    ("probe, the same: the outer function g_1", _judged("seed003-s3-matrix-gradient.toml", "outer", argument="x",
+     length="m", pair="3.2b-g2"), _MATRIX, _verdict("incorrect")),
+    ("probe: the derivative of a function without its argument: TypeError 'not a SymPy value: Fn'", _judged(
+     "seed000-q1-network.toml", "dL/db2"), r"\frac{\partial f}{\partial x}",
+     lambda v: "a function without its argument" in v.message),
+    ("probe: 'x < 1' (a matrix and a number) in the proof step: SymPy ShapeError", _judged("seed000-q1-network.toml",
+     ""), "x < 1", lambda v: "internal_error" not in v.details),
+    ("probe, the same, a wrong verdict: x < 0 was judged correct (links other than = were skipped unchecked)",
+     _judged("seed000-q1-network.toml", ""), "x < 0", lambda v: v.verdict == "undecided" and "x < 0" in v.message),
+    ("probe, the same: L < 0 (the loss is at least 0) was judged correct", _judged("seed000-q1-network.toml", ""),
+     "L < 0", _verdict("undecided")),
+    ("probe, the same: the equality of a chain is checked, its inequality not judged: never correct", _judged(
+     "seed000-q1-network.toml", "dL/db2"), "-2.732 < 5", lambda v: v.verdict == "undecided" and "1 equality holds"
+     in v.message),
+    ("probe, the same: \\approx is not judged either", _judged("seed000-q1-network.toml", "dL/db2"),
+     r"-2.732 \approx -2.7", _verdict("undecided")),
+    ("probe, the same: a chain of equalities is still judged", _judged("seed000-q1-network.toml", "dL/db2"),
+     "-2.732", _verdict("correct")),
+    ("probe: an eigenvalue that is no number: TypeError 'Cannot convert expression to float'", _judged(
+     "seed002-p2-step-size.toml", "eigenvalues_A"), r"\frac{\partial f}{\partial x}, 1",
+     lambda v: "expected a number" in v.message and "internal_error" not in v.details),
+    ("probe, the same: the eigenvalues themselves are judged", _judged("seed002-p2-step-size.toml", "eigenvalues_A"),
+     r"\lambda_1 = 6, \quad \lambda_2 = 1", _verdict("correct")),
     ("fuzz --seed 100 #2377: x'x'x'... (1000 juxtaposed items) tried every slice for a `where` name: a hang of "
      "the bind stage (past 8.5 s of CPU)", _within(5, _judged("seed000-q1-network.toml", "dL/dW1", where=_WHERE)),
      "x'" * 1000, lambda v: v.verdict in ("undecided", "error") and "time bound" not in v.message),
@@ -143,8 +251,8 @@ REGRESSIONS = [
      where=_FUNCTIONS), r"g_1 \odot 2 = 1", lambda v: "a function without its argument" in v.message),
     ("fuzz --seed 2026 #132: a full-width digit and a bare logit y (no index): its value at a point is not a "
      "number: TypeError 'cannot determine truth value of Relational'", _judged("seed000-q2-softmax-ce.toml",
-     "derivative_one_hot", one_hot_index="k"), "\uff15y", lambda v: v.verdict == "undecided"
-     and "not a number" in v.message and "internal_error" not in v.details),
+     "derivative_one_hot", one_hot_index="k"), "\uff15y", lambda v: _verdict("error")(v)
+     and "y without an index" in v.message),
     ("fuzz --seed 2026 #151: a complex value ((-8)^{1/3}) in a counterexample: TypeError 'Cannot convert complex "
      "to float' in the report's table", _rendered("seed004-p3-regularisation.toml", "optimum"),
      r"2^{2^{99}} = (-8)^{1/3}", lambda out: "I" in out),

@@ -37,8 +37,8 @@ def seed002():
         # towers and huge magnitudes: bounded before they are computed
         ("((10^{64})^{64})^{64}", "dL/db2", "digits"),
         ("(((((10^{64})^{64})^{64})^{64})^{64})^{64}", "dL/db2", "digits"),
-        (r"\exp(10^{64})", "dL/db2", "too large to compare"),
-        (r"\exp(\exp(\exp(60)))", "dL/db2", "too large to compare"),
+        (r"\exp(10^{64})", "dL/db2", "too large"),
+        (r"\exp(\exp(\exp(60)))", "dL/db2", "too large"),
         ("x^" * 300 + "2", "dL/db2", "double superscript"),
         ("2^" * 200 + "2", "dL/db2", "double superscript"),
         ("2^{2^{2^{99}}}", "dL/db2", "exponent 99 too large"),

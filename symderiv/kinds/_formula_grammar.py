@@ -145,10 +145,22 @@ class _Grammar(ABC):
         else:
             value = self.term()
         while self.at("+") or self.at("-"):
-            op = self.take()[1]
-            rhs = self.term()
-            value = value + rhs if op == "+" else value - rhs
+            _, op, pos = self.take()
+            value = self.add(value, self.term(), op, pos)
         return value
+
+    def add(self, a: Any, b: Any, op: str, pos: int) -> Any:
+        """a + b or a - b: numbers, or matrices of one shape (a 1x1 matrix beside a number is its entry)."""
+        if isinstance(a, sp.MatrixBase) != isinstance(b, sp.MatrixBase):
+            a, b = _scalar_if_1x1(a), _scalar_if_1x1(b)
+        am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
+        if am != bm:
+            m = a if am else b
+            raise NotationError(self.text, f"a {m.rows}x{m.cols} matrix {'plus' if op == '+' else 'minus'} a number",
+                                pos)
+        if am and a.shape != b.shape:
+            raise NotationError(self.text, f"cannot add a {a.rows}x{a.cols} and a {b.rows}x{b.cols} matrix", pos)
+        return a + b if op == "+" else a - b
 
     def starts_factor(self) -> bool:
         tok = self.peek()

@@ -48,6 +48,8 @@ def read_number(latex: str, names: dict[str, Any] | None = None) -> tuple[sp.Exp
     value = read_formula(text, names or {})
     if isinstance(value, sp.MatrixBase):
         raise NotationError(latex, "expected a number, found a matrix")
+    if not (isinstance(value, sp.Expr) and value.is_number):  # a name with no value here
+        raise NotationError(latex, f"expected a number, found {sp.sstr(value)[:60]}")
     return value, decimals_written(text)
 
 

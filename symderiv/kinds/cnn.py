@@ -232,6 +232,10 @@ class CNNProblem(Problem):
         words = {"input size": n, "input": n, "kernel size": k, "kernel": k, "filter size": k,
                  "stride": s, "padding": p, "n": n, "k": k, "s": s, "p": p}
         got = read_formula(right_side(claim.latex), words)
+        if not isinstance(got, sp.Expr):  # a matrix (or anything else) is no output size
+            what = "matrix" if isinstance(got, sp.MatrixBase) else type(got).__name__
+            return verdict(claim, "error", "an output size is one formula in the input size, kernel size, stride "
+                           f"and padding, not a {what}")
         true = (n + 2 * p - k) / s + 1
         pools = [L for L in self.layers if L.type != "conv"]
         convs = [L for L in self.layers if L.type == "conv"]

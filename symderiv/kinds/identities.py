@@ -32,6 +32,20 @@ TARGETS = {"softmax_cross_entropy": ["loss", "derivative", "derivative_one_hot"]
            "sigmoid_derivative": ["derivative"], "tanh_derivative": ["derivative"]}
 
 
+def _bare_vectors(expr: sp.Basic, bases: tuple[sp.IndexedBase, ...]) -> set[sp.IndexedBase]:
+    """The vectors of `bases` that `expr` names without an index (z, not z_i)."""
+    found, stack = set(), [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, sp.Indexed):
+            stack.extend(node.indices)
+        elif isinstance(node, sp.IndexedBase):
+            found |= {node} & set(bases)
+        else:
+            stack.extend(node.args)
+    return found
+
+
 @problem_kind("identity")
 class IdentityProblem(Problem):
     """`[identity]` name (one of IDENTITIES), and the names the claims use: `logits`
@@ -131,6 +145,11 @@ class IdentityProblem(Problem):
             if isinstance(got, sp.MatrixBase):  # the derivative's entry i is a number at every point
                 return verdict(claim, "error", f"the claim is a {got.rows}x{got.cols} matrix; the {claim.target} "
                                f"here is a scalar (its entry {self.index})")
+            bare = _bare_vectors(got, (y, tt))
+            if bare:  # z alone is the vector of logits: no number at a point
+                names_ = ", ".join(sorted(str(b) for b in bare))
+                return verdict(claim, "error", f"{names_} without an index is a whole vector; the {claim.target} "
+                               f"here is a scalar (write entries such as {self.logits}_{self.index})")
             opaque = [s for s in got.free_symbols
                       if isinstance(s, sp.Symbol) and s not in (free, hot, y.label, tt.label)]
             at_index: dict[tuple[int, int | None], sp.Expr] = {}

@@ -19,7 +19,7 @@ from ..notation import FreeScope, NotationTable, judge_formula, parse
 from ._formula import clean, read_formula, right_side
 from ._readers import verdict
 from .base import Claim
-from .matrix_index import PROOF_SECONDS, IndexOutOfRange, Instance, _attempt, _zero
+from .matrix_index import PROOF_SECONDS, IndexOutOfRange, Instance, _attempt, _same, _zero
 
 ONES = {r"\mathbf{1}", r"\mathbb{1}", r"\boldsymbol{1}", "1"}
 
@@ -147,7 +147,7 @@ class SizeChecks:
                     except IndexOutOfRange as exc:
                         return self._wrong(claim, inst, f"the gradient entry ({exc})", G[r, c],
                                            sp.nan, where)
-                    if not _zero(got - G[r, c]):
+                    if not _same(got, G[r, c]):
                         return self._wrong(claim, inst, "the gradient entry", G[r, c], got, where)
         read = f" (read as {text})" if "reading" in claim.options else ""
         return self._finish(claim, f"the gradient entry{read}", self._prove_gradient_entry)
@@ -160,7 +160,7 @@ class SizeChecks:
                 got = inst.resolve(read_formula(right_side(clean(claim.latex)), inst.names(False)))
             except IndexOutOfRange as exc:
                 return self._wrong(claim, inst, f"the rewritten function ({exc})", f, sp.nan)
-            if not _zero(got - f):
+            if not _same(got, f):
                 return self._wrong(claim, inst, "the rewritten function", f, got)
         return self._finish(claim, "the rewritten function", self._prove_rewrite)
 
@@ -188,7 +188,7 @@ class SizeChecks:
                 got = self._outer_fn(outer, inst, self._inner_vec(inner, inst))
             except IndexOutOfRange as exc:
                 return self._wrong(claim, inst, f"g_1(g_2(a)) ({exc})", f, sp.nan)
-            if not _zero(got - f):
+            if not _same(got, f):
                 return self._wrong(claim, inst, f"g_1(g_2(a)) with claims {outer.id}, {inner.id}",
                                    f, got)
         return self._finish(claim, f"g_1(g_2(a)) = f (claims {outer.id} and {inner.id} together)",
@@ -285,14 +285,14 @@ class SizeChecks:
                     where = f"at ({row}, {kp}) = ({r}, {kv}), {kp} {base} (column a_{col})"
                     names = inst.names(False, **{row: sp.Integer(r)})
                     lhs, _, rhs = fill(cond).partition("=")
-                    holds = _zero(read_formula(lhs, names) - read_formula(rhs, names))
+                    holds = _same(read_formula(lhs, names), read_formula(rhs, names))
                     try:
                         got = inst.resolve(read_formula(fill(value if holds else other), names))
                     except IndexOutOfRange as exc:
                         bad = self._wrong(claim, inst, f"the Jacobian entry ({exc})",
                                           J[r - 1, col - 1], sp.nan, where)
                     else:
-                        if _zero(got - J[r - 1, col - 1]):
+                        if _same(got, J[r - 1, col - 1]):
                             continue
                         bad = self._wrong(claim, inst, "the Jacobian entry", J[r - 1, col - 1],
                                           got, where)

@@ -244,3 +244,13 @@ def _attempt(prove: Any, *args: Any) -> list[dict[str, str]]:
 
 def _zero(e: Any) -> bool:
     return sp.expand(e) == 0
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two values are equal: numbers, or matrices of one shape (a 1x1 matrix is its entry); a
+    matrix is never a number (a claim that gives one where the other is meant differs)."""
+    if not isinstance(a, sp.MatrixBase) and not isinstance(b, sp.MatrixBase):
+        return _zero(a - b)
+    a = a if isinstance(a, sp.MatrixBase) else sp.Matrix([a])
+    b = b if isinstance(b, sp.MatrixBase) else sp.Matrix([b])
+    return a.shape == b.shape and all(_zero(x - y) for x, y in zip(a, b, strict=True))

@@ -204,6 +204,10 @@ class RegularisationProblem(Problem):
             if claim.target == "shrinkage":
                 lam, mu = sp.symbols("lambda_i mu", positive=True)
                 got = read_formula(right_side(claim.latex), {"lambda_i": lam, "mu": mu})
+                if not isinstance(got, sp.Expr):  # one diagonal entry: a matrix is no answer to it
+                    what = "matrix" if isinstance(got, sp.MatrixBase) else type(got).__name__
+                    return verdict(claim, "error", f"the shrinkage factor is one formula in lambda_i and mu, "
+                                                   f"not a {what}")
                 true = shrink_factor(lam, mu)
                 ok = sp.cancel(got - true) == 0
                 return verdict(claim, "correct" if ok else "incorrect",

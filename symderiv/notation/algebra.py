@@ -23,16 +23,43 @@ def scalar(b: Binder, v: Value, node) -> sp.Expr:
         if v.shape == (1, 1):
             return v[0]
         raise b.error(f"expected a number, got a {v.rows}x{v.cols} matrix", node)
-    if isinstance(v, Fn | Op):
+    if isinstance(v, Fn | Op | StudentFn):
         raise b.error("expected a number, got a function", node)
+    if isinstance(v, Stack):
+        raise b.error("expected a number, got a vector of matrices", node)
     return v
+
+
+def operand(b: Binder, v: Value, node) -> None:
+    """A term of a sum, or an argument of max, min or a function, is a number or a matrix."""
+    if isinstance(v, Fn | Op | StudentFn):
+        raise b.error("a function without its argument", node)
+    if isinstance(v, Stack):
+        raise b.error("a vector of matrices is not read in a sum or as an argument", node)
+
+
+def larger_than(value: object, bound: float) -> bool:
+    """Whether `value` is a constant (a number, or an expression without symbols such as
+    exp(exp(10))) of magnitude above `bound`, decided at 15 digits; one too large to evaluate
+    counts as above. An expression with symbols is not: its points are bounded where computed."""
+    if not isinstance(value, sp.Expr) or value.free_symbols:
+        return False
+    if value.is_Number:
+        return bool(abs(value) > bound)
+    try:
+        approx = sp.N(value, 15)
+    except (OverflowError, ValueError, ArithmeticError):
+        return True
+    if approx.is_finite is False:
+        return True
+    return bool(approx.is_number and approx.is_comparable and abs(approx) > bound)
 
 
 def add(binder: Binder, a, b, node, sign=1):
     """a + sign b: matrices of one shape entry by entry, 1x1 as numbers, a number added to every
     entry of a matrix and a row or column to every row or column (broadcast, the reading stated)."""
-    if isinstance(a, Fn | Op | StudentFn) or isinstance(b, Fn | Op | StudentFn):
-        raise binder.error("a function without its argument", node)
+    operand(binder, a, node)
+    operand(binder, b, node)
     am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
     if am and bm:
         if a.shape != b.shape:
@@ -164,8 +191,12 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
             raise b.error("a transpose of a function", node)
     if power is not None:
         e = scalar(b, b.value(power, env), power)
-        if e.is_Number and abs(e) > MAX_EXPONENT:
-            raise b.limit_error(f"exponent {e} too large (at most {MAX_EXPONENT})", power)
+        if larger_than(e, MAX_EXPONENT):  # 10^{65}, and e^{e^{e^{10}}} (an exponent that is a constant)
+            shown = e if e.is_Number else sp.sstr(e)[:40]
+            raise b.limit_error(f"exponent {shown} too large (at most {MAX_EXPONENT})", power)
+        if isinstance(value, Fn | Op | StudentFn):  # \tanh^{-1}: the inverse function or 1/tanh?
+            raise b.error("a power of a function before its argument is read only for a positive whole power "
+                          "(\tanh^2(x)); write (\tanh(x))^{-1} or the inverse function's name", node)
         _check_power(b, value, e, power)
         if isinstance(value, sp.MatrixBase):
             if value.shape == (1, 1):
@@ -175,8 +206,6 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
             if value.rows == value.cols and e.is_Integer and e > 0:
                 return sp.ImmutableMatrix(value**e)
             raise b.error("a power of a non-square matrix", node)
-        if isinstance(value, Fn):
-            raise b.error("a power of a function needs its argument first", node)
         return value**e
     return value
 

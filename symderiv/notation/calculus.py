@@ -100,7 +100,7 @@ def derivative(b: Binder, num_node, wrt_nodes, env, canonical, node) -> Value:
     wrts = [variable(b, b.value(w, env, canonical), w) for w in wrt_nodes]
     if any(isinstance(w, sp.MatrixBase) for w in wrts):
         raise b.error("mixed derivatives of matrices are not supported", node)
-    num = b.scope.expand(b.value(num_node, env, canonical), frozenset(wrts))
+    num = numerator(b, num_node, env, canonical, wrts)
     if isinstance(num, sp.MatrixBase):
         if num.shape != (1, 1):
             raise b.error("mixed derivatives of matrices are not supported", node)
@@ -108,13 +108,20 @@ def derivative(b: Binder, num_node, wrt_nodes, env, canonical, node) -> Value:
     return sp.diff(num, *wrts)
 
 
+def numerator(b: Binder, num_node: A.Node, env, canonical, wrts) -> Value:
+    """The value of a derivative's numerator, expanded in the variables `wrts`: a number or a matrix;
+    a function without its argument (df/dx with f an activation) is an error, checked first."""
+    num = b.value(num_node, env, canonical)
+    if isinstance(num, Fn | Op | StudentFn) or not isinstance(num, sp.Basic):
+        raise b.error("a function without its argument", num_node)
+    return b.scope.expand(num, frozenset(wrts))
+
+
 def _jacobian(b: Binder, num_node, wrt_node, env, canonical) -> tuple[sp.ImmutableMatrix, Shape | None, Shape | None]:
     """d vec(num) / d vec(wrt) (row-major vec) with the shapes of num and wrt."""
     w = variable(b, b.value(wrt_node, env, canonical), wrt_node)
     ws = list(w) if isinstance(w, sp.MatrixBase) else [w]
-    num = b.scope.expand(b.value(num_node, env, canonical), frozenset(ws))
-    if isinstance(num, Fn | Op) or not isinstance(num, sp.Basic):
-        raise b.error("a function without its argument", num_node)
+    num = numerator(b, num_node, env, canonical, ws)
     ns = list(num) if isinstance(num, sp.MatrixBase) else [num]
     jac = sp.ImmutableMatrix(len(ns), len(ws), lambda i, j: _diff(b, ns[i], ws[j]))
     return jac, shape_of(num), shape_of(w)
@@ -158,7 +165,7 @@ def higher_derivative(b: Binder, num: A.Node, node: A.Deriv, env, canonical) -> 
                 raise b.error("derivatives of order above 2 in vectors or matrices are not supported", w)
             v = v[0]
         symbols.append(v)
-    f = _number(b, b.scope.expand(b.value(num, env, canonical), frozenset(symbols)), num, "a derivative")
+    f = _number(b, numerator(b, num, env, canonical, symbols), num, "a derivative")
     for s in symbols:
         f = _diff(b, f, s)
     return f
@@ -173,7 +180,7 @@ def hessian(b: Binder, num: A.Node, rows: A.Node, cols: A.Node, env, canonical, 
     if any(isinstance(v, sp.MatrixBase) and 1 not in v.shape for v in (r, c)):
         raise b.error("second derivatives in a matrix (four indices) are not supported; take them entry by entry",
                       node)
-    f = _number(b, b.scope.expand(b.value(num, env, canonical), frozenset(rs + cs)), num, "a second derivative")
+    f = _number(b, numerator(b, num, env, canonical, rs + cs), num, "a second derivative")
     first = [_diff(b, f, s) for s in rs]
     if not isinstance(r, sp.MatrixBase) and not isinstance(c, sp.MatrixBase):
         return _diff(b, first[0], cs[0])

@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from ..core.limits import EXP_MAX_ARGUMENT
 from . import ast as A
-from .algebra import mul
+from .algebra import larger_than, mul, operand
 from .binder import Binder, Op, Split, Value, handles, registrar
 from .calculus import call_scripted, chain_rule_runs, derivative, is_quantity_call, quantity_at
 from .operators import scripted_bracket
@@ -187,6 +188,12 @@ def apply(b: Binder, f: Value, arg_node: A.Node, env, canonical) -> Value:
     arg = b.value(arg_node, env, canonical)
     if isinstance(arg, Fn | Op):
         raise b.error("a function applied to a function", arg_node)
+    operand(b, arg, arg_node)
+    if isinstance(f, Fn) and f.name == "exp":
+        for entry in arg if isinstance(arg, sp.MatrixBase) else [arg]:
+            if larger_than(entry, EXP_MAX_ARGUMENT):  # \exp(\exp(\exp(\exp(10)))): never evaluated
+                raise b.limit_error(f"\\exp of a number too large (at most {EXP_MAX_ARGUMENT} in magnitude)",
+                                    arg_node)
     return f(arg)
 
 
@@ -221,6 +228,8 @@ def _extremum(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
     """\\max(a, b, ...), \\min: of numbers, or entry by entry (a number broadcast to a matrix)."""
     items = arg_node.items if isinstance(arg_node, A.Group) else (arg_node,)
     vals = [b.value(x, env, canonical) for x in items]
+    for v in vals:
+        operand(b, v, arg_node)
     op = sp.Max if f.kind == "max" else sp.Min
     if any(isinstance(v, sp.MatrixBase) for v in vals):
         shape = next(v.shape for v in vals if isinstance(v, sp.MatrixBase))

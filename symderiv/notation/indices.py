@@ -22,7 +22,7 @@ def index_value(b: Binder, node: A.Node, env) -> int:
     """The value of an index: a number, a letter's value in `env` (or its definition in the
     table, k = o(i^*, j^*)), or a formula of indices and size letters, (i-1)n + j."""
     if isinstance(node, A.Num):
-        return int(node.text)
+        return whole(b, node, "an index")
     letter = index_letter(node)
     if letter is not None:
         if letter in env:
@@ -183,7 +183,14 @@ def size_value(b: Binder, node, env) -> int:
 
 def _literal_size(b: Binder, node: A.Num) -> int:
     """A number written as a size or a sum limit, at the size judged (see at_sizes)."""
-    return width(b, int(node.text), node)
+    return width(b, whole(b, node, "a size or a sum limit"), node)
+
+
+def whole(b: Binder, node: A.Num, what: str) -> int:
+    """The value of a number literal that must be a whole number (an index, a size, a sum limit)."""
+    if not node.text.isdecimal():
+        raise b.error(f"{what} must be a whole number, not {node.text}", node)
+    return int(node.text)
 
 
 def width(b: Binder, n: int, node: A.Node) -> int:

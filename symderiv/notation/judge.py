@@ -201,8 +201,10 @@ class Judge(PointChecks):
         readable = [n for n in range(len(sides)) if values[n] is not None]
         self._numbers_are_about_data(values, readable)
         checked = 0
+        skipped = []  # links that are not equalities: never checked, so never called correct
         for p, q in itertools.pairwise(readable):
             if any(op not in ("=", ":=", "equiv") for op in ops[p:q]):
+                skipped.append(f"{sides[p].text} {' '.join(ops[p:q])} {sides[q].text}")
                 continue
             result = self._link(sides, values, envs, p, q)
             if result is not None:
@@ -212,6 +214,7 @@ class Judge(PointChecks):
         return {
             "ok": True,
             "checked": checked,
+            "skipped": skipped,
             "ranges": ranges,
             "values": values,
             "envs": envs,
@@ -423,6 +426,7 @@ def judge_formula(
         chains.append((sides, ops))
     expected = None
     unreadable: dict[str, str] = {}
+    not_judged: list[str] = []
     checked = 0
     for sides, ops in chains:
         result = judge.judge_chain(sides, ops)
@@ -443,6 +447,7 @@ def judge_formula(
                 details={"link": result["link"], "ranges": result["ranges"]},
             )
         unreadable.update(result.get("unreadable", {}))
+        not_judged.extend(result.get("skipped", []))
         checked += result["checked"]
         if expected is None and result["values"] and result["values"][0]:
             first = result["values"][0][0]
@@ -462,6 +467,11 @@ def judge_formula(
             expected=expected,
             details={"unreadable": unreadable, "points": len(judge.points)},
         )
+    if not_judged:  # x < 0 was 'correct': a relation other than = is not judged here
+        held = f"{checked} equalit{'y holds' if checked == 1 else 'ies hold'}; " if checked else ""
+        return Verdict(claim_id, target, latex, "undecided",
+                       message=f"{held}not judged (only =, := and \\equiv are): {'; '.join(not_judged)}",
+                       expected=expected, details={"not_judged": not_judged, "points": len(judge.points)})
     proved = None
     try:
         if judge.at_data:
@@ -470,7 +480,10 @@ def judge_formula(
         for sides, _ops in chains:
             vals = [judge.evaluate(s, {}) for s in sides] if not judge.free_ranges(sides) else []
             for a, b in itertools.pairwise(vals):
-                diffs.extend(list(_as_matrix(a) - _as_matrix(b)))
+                a, b = _as_matrix(a), _as_matrix(b)
+                if a.shape != b.shape:  # x < 1 with x a matrix: compared entry by entry; no equality to prove
+                    raise FormulaShapeError(latex, "sides of two shapes: nothing to prove", None)
+                diffs.extend(list(a - b))
         proved = _polynomial_proof(diffs) if diffs else None
     except (Timeout, SymderivError):
         proved = None
@@ -506,7 +519,8 @@ def _prints_shorter(value, limit: int) -> bool:
 def _side_text(text: str) -> str:
     text = re.sub(r"\\end\{[a-zA-Z*]+\}\s*[.,]?\s*$", "", text.strip())
     text = re.sub(
-        r"(\\\\|\\tag\{[^{}]*\}|\\(left|right|[bB]igg?[lr]?)\b|[&=:\s,.])+$", "", text
+        r"(\\\\|\\tag\{[^{}]*\}|\\(left|right|[bB]igg?[lr]?|leq?|geq?|neq?|in|equiv|approx|coloneqq|[lg]t)\b"
+        r"|[&=:<>\s,.])+$", "", text
     )
     return text.strip()
 

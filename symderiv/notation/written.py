@@ -63,6 +63,7 @@ def layer_of(sup: A.Node | None) -> tuple[int | None, bool, A.Node | None]:
         and sup.kind == "("
         and len(sup.items) == 1
         and isinstance(sup.items[0], A.Num)
+        and sup.items[0].text.isdecimal()  # W^{(2)} is layer 2; w^{(1.5)} is a power
     ):
         return int(sup.items[0].text), False, None
     if isinstance(sup, A.Juxt) and len(sup.items) == 2:
