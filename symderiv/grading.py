@@ -148,8 +148,8 @@ def grade_task(setup: Setup, submission: Submission) -> tuple[dict[str, Any], di
     stages["report"] = time.perf_counter() - mark
     mark = time.perf_counter()
     write_text_output(str(folder / "results.json"), results_json_text(graded.score, time.perf_counter() - start))
-    write_marker(setup, submission, graded)
     stages["write"] = time.perf_counter() - mark
+    write_marker(setup, submission, graded, stages)
     return score_json(graded), stages
 
 
@@ -164,9 +164,9 @@ def marker_key(setup: Setup, submission: Submission) -> dict[str, str]:
             "variant": submission.variant or ""}
 
 
-def write_marker(setup: Setup, submission: Submission, graded: Graded) -> None:
-    """The student's done marker (written last, atomically): the key and the grade."""
-    data = {**marker_key(setup, submission), "grade": score_json(graded)}
+def write_marker(setup: Setup, submission: Submission, graded: Graded, stages: dict[str, float] | None = None) -> None:
+    """The student's done marker (written last, atomically): the key, the grade and the seconds of each stage."""
+    data = {**marker_key(setup, submission), "grade": score_json(graded), "stages": stages or {}}
     write_text_output(str(Path(setup.out) / submission.student / MARKER), json.dumps(data, indent=1) + "\n")
 
 

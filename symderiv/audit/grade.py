@@ -50,6 +50,8 @@ MISTAKE_KINDS = (
     ("missing or extra sum", re.compile(r"sum")),
 )
 OTHER_MISTAKE = "wrong value (no pattern named)"
+#: The mistake of a part whose chain is right and whose final number is wrong.
+FINAL_NUMBER = "wrong final number"
 #: A constant factor between the claimed and the true value this simple is a dropped or extra factor
 #: (1/2, 2, 3/2, -2); a ratio such as 691/679 is an arithmetic slip (a wrong value).
 SIMPLE_FACTOR = 4
@@ -219,7 +221,8 @@ def grade_audit(audit: Audit, problem: Problem, rubric: Rubric, student: str, va
         near = [e for e in unread if region.get(e.equation) == target]
         outcome, detail, wrong = _target_outcome(audit, problem, target, headed.get(target, []), near, unread)
         outcomes[part_id].append((outcome, f"{target}: {detail}"))
-        mistakes += [Mistake(part_id, e.line, mistake_kind(e.mistake), e.mistake or "", e.text) for e in wrong]
+        mistakes += [Mistake(part_id, e.line, FINAL_NUMBER if outcome == "chain" else mistake_kind(e.mistake),
+                             e.mistake or "", e.text) for e in wrong]
     order = ("unreadable", "undecided", "incorrect", "missing", "chain", "correct")
     scores = []
     for part in rubric.parts:
