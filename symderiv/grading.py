@@ -226,7 +226,8 @@ def _grade_one(slot: _Slot, setup: Setup, submission: Submission, seconds: float
             return Outcome(submission, score_from_json(data, setup.rubric), "retried" if attempt == 2 else "graded",
                            time.monotonic() - start, stages)
         except Timeout as exc:
-            why = f"past the time bound ({seconds:g} s of CPU time): {exc}"
+            why = f"past the wall-clock bound of {seconds:g} s" if slot.walled else \
+                f"past the time bound ({seconds:g} s of CPU time): {exc}"
             break
         except ResourceLimitError as exc:
             if slot.walled:

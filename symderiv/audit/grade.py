@@ -8,10 +8,11 @@ inside Markdown front matter `---` or a comment `% variant: 17`, `<!-- variant: 
 
 Each rubric part is scored from the chains of the audit whose first side is one of its targets
 (`\\frac{\\partial L}{\\partial W^{(1)}} = ... = [numbers]`): `correct` when every link is right and
-the final value is the target's; `chain` when every link up to the last formula is right and the
-final number alone is wrong; `incorrect` for a wrong formula or a wrong step; `undecided` when a link
-could not be judged; `missing` when no chain names the target; `unreadable` when a target has no
-complete answer and an equation near it (or anywhere, for a missing one) could not be read.
+the final value is the target's; `chain` when the chain has a formula, every link up to the last
+formula is right and the final number alone is wrong (a bare wrong number is `incorrect`);
+`incorrect` for a wrong formula or a wrong step; `undecided` when a link could not be judged;
+`missing` when no chain names the target; `unreadable` when a target has no complete answer and an
+equation near it (or anywhere, for a missing one) could not be read.
 """
 
 from __future__ import annotations
@@ -252,8 +253,9 @@ def _target_outcome(audit: Audit, problem: Problem, target: str, chains: list[li
     if wrong:
         formulas = [e for e in chains[-1] if not _is_number(_rhs(audit, e))]
         last_formula = formulas[-1].link if formulas else -1
-        chain_right = all(e.verdict in ("correct", "definition") for chain in chains[:-1] for e in chain) and \
-            all(e.verdict in ("correct", "definition") for e in chains[-1] if e.link <= last_formula)
+        right = ("correct", "definition")
+        chain_right = last_formula >= 0 and all(e.verdict in right for chain in chains[:-1] for e in chain) and \
+            all(e.verdict in right for e in chains[-1] if e.link <= last_formula)
         if numeric and chain_right and _final_value(problem, target, final) == "incorrect":
             return "chain", f"every step right, the final number wrong (line {last.line})", firsts
         where = ", ".join(f"line {e.line}" + (f" ({e.mistake})" if e.mistake else "") for e in firsts)
