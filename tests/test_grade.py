@@ -20,11 +20,12 @@ import jsonschema
 import pytest
 
 from symderiv.audit import audit
-from symderiv.audit.grade import find_submissions, grade_audit, mistake_kind, read_variant, safe_name
+from symderiv.audit.grade import Graded, Mistake, find_submissions, grade_audit, mistake_kind, read_variant, safe_name
 from symderiv.core.tomlwrite import read
 from symderiv.kinds import load
 from symderiv.kinds.base import Fields
-from symderiv.kinds.rubric import read_rubric
+from symderiv.kinds.rubric import StudentScore, read_rubric
+from symderiv.render.class_summary import write_summary
 from symderiv.render.pdf import engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -279,3 +280,20 @@ def test_a_parts_outcome_from_its_chain(text, outcome):
     part = next(p for p in graded.score.parts if p.part.id == "output-layer")
     assert part.detail.split("; ")[1].startswith("dL/db2: " + {"correct": "correct", "incorrect": "a wrong step",
                                                               "chain": "every step right"}[outcome]), part.detail
+
+
+def test_the_summary_shows_a_students_text_as_written(tmp_path):
+    """A mistake's text with `$` and unbalanced braces (the student's LaTeX) and a part id with `$`: the
+    plots and the PDF are made (matplotlib's mathtext never reads them), the HTML escapes them."""
+    problem = load(PROBLEM)
+    text = PROBLEM.read_text().replace('id = "loss"', 'id = "lo$s"')
+    rubric = read_rubric(Fields(read(text), "p.toml"), problem)
+    hostile = Mistake("lo$s", 3, "sign", "sign", r"$\frac{1}{ <script>x</script> = \text{$$}")
+    graded = [Graded(StudentScore(f"s{n}", tuple(rubric.score(p.id, o, "d") for p in rubric.parts)), m)
+              for n, (o, m) in enumerate([("correct", []), ("incorrect", [hostile]), ("chain", [])])]
+    written = write_summary(tmp_path, "T <b>", rubric, graded)
+    assert [p.name for p in written] == ["summary-scores.png", "summary-parts.png", "summary-mistakes.png",
+                                         "summary.html", "summary.pdf"]
+    page = (tmp_path / "summary.html").read_text()
+    assert "<script>" not in page and "&lt;script&gt;" in page and "T &lt;b&gt;" in page
+    assert (tmp_path / "summary.pdf").read_bytes().startswith(b"%PDF")

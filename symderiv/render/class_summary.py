@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,11 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _plain(text: str) -> str:
+    """A label matplotlib shows as written (a '$' would start its mathtext)."""
+    return text.replace("$", r"\$")
 
 
 def _png(figure: Any) -> bytes:
@@ -101,8 +107,12 @@ def parts_plot(graded: list[Graded], rubric: Rubric) -> Plot:
     for outcome, colour in OUTCOME_COLOURS.items():
         share = [counts[i][outcome] / len(graded) for i in ids]
         if any(share):
-            axes.bar(ids, share, bottom=bottom, color=colour, label=outcome)
+            axes.bar(range(len(ids)), share, bottom=bottom, color=colour, label=outcome)
             bottom = [b + s for b, s in zip(bottom, share, strict=True)]
+    for x, ident in enumerate(ids):
+        rate = counts[ident]["correct"] / len(graded)
+        axes.text(x, rate / 2, f"{rate:.0%}", ha="center", va="center", color="white", fontweight="bold")
+    axes.set_xticks(range(len(ids)), [_plain(i) for i in ids])
     axes.set_ylim(0, 1)
     axes.set_ylabel("share of submissions")
     axes.set_title("Per-part outcome (green: success)")
@@ -110,7 +120,8 @@ def parts_plot(graded: list[Graded], rubric: Rubric) -> Plot:
     png = _png(figure)
     plt.close(figure)
     worst = min(ids, key=lambda i: counts[i]["correct"])
-    failing = next((p for g in graded for p in g.score.parts if p.part.id == worst and p.outcome != "correct"), None)
+    wrong = [p for g in graded for p in g.score.parts if p.part.id == worst and p.outcome != "correct"]
+    failing = next((p for p in wrong if p.outcome in ("incorrect", "chain")), wrong[0] if wrong else None)
     example = f"Part {worst} has the lowest success rate ({counts[worst]['correct']} of {len(graded)} correct)"
     example += f"; one submission's part: {failing.outcome}: {failing.detail}." if failing else "."
     return Plot("parts", "Per-part success rate", png, example)
@@ -137,7 +148,8 @@ def mistakes_plot(graded: list[Graded], rubric: Rubric) -> Plot:
     for n, kind in enumerate(kinds):
         axes.bar([x + n * width - 0.4 + width / 2 for x in range(len(ids))], [counts[i][kind] for i in ids],
                  width=width, label=kind, color=colours(n % 10))
-    axes.set_xticks(range(len(ids)), ids)
+    axes.set_xticks(range(len(ids)), [_plain(i) for i in ids])
+    axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_ylabel("mistakes found")
     axes.set_title("Mistake kinds found at each step")
     if kinds:
@@ -202,7 +214,8 @@ def summary_pdf(title: str, graded: list[Graded], rubric: Rubric, plots: list[Pl
         for part in rubric.parts:
             shares = ", ".join(f"{o} {counts[part.id][o]}" for o in OUTCOME_COLOURS if counts[part.id][o])
             lines.append(f"part {part.id} ({score_text(part.points)} points): {shares}")
-        figure.text(0.08, 0.95, "\n".join(lines), va="top", family="monospace", fontsize=9, wrap=True)
+        text = "\n".join(textwrap.fill(line, 90) for line in lines)
+        figure.text(0.08, 0.95, text, va="top", family="monospace", fontsize=9, parse_math=False)
         pdf.savefig(figure)
         plt.close(figure)
         for plot in plots:
@@ -211,7 +224,8 @@ def summary_pdf(title: str, graded: list[Graded], rubric: Rubric, plots: list[Pl
             axes = figure.add_axes((0.05, 0.35, 0.9, 0.6))
             axes.imshow(image)
             axes.axis("off")
-            figure.text(0.08, 0.3, f"Example (anonymised): {plot.example}", va="top", fontsize=9, wrap=True)
+            caption = textwrap.fill(f"Example (anonymised): {plot.example}", 100)
+            figure.text(0.08, 0.3, caption, va="top", fontsize=9, parse_math=False)  # never read as mathtext
             pdf.savefig(figure)
             plt.close(figure)
 
