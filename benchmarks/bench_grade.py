@@ -244,13 +244,17 @@ def check(made: list[Planted], out: Path) -> dict[str, int | list[str]]:
 
 
 def threads_line() -> str:
+    """The CPU's model name and the BLAS threads NumPy would use (the graders import NumPy too)."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "unknown CPU") if Path("/proc/cpuinfo").exists() else "unknown CPU"
     try:
+        import numpy  # noqa: F401  (loads its BLAS, for threadpoolctl to see)
         from threadpoolctl import threadpool_info
     except ImportError:
-        return "threadpoolctl not installed"
+        return f"{model}; threadpoolctl not installed"
     info = threadpool_info()
-    return ", ".join(f"{i['internal_api']} {i['num_threads']} threads ({i.get('architecture', '?')})"
-                     for i in info) or "no BLAS loaded"
+    return f"{model}; " + (", ".join(f"{i['internal_api']} {i['num_threads']} threads ({i.get('architecture', '?')})"
+                                     for i in info) or "no BLAS loaded")
 
 
 def main() -> None:
