@@ -402,5 +402,6 @@ def _progress_line(outcome: Outcome, done: int, total: int, eta: float | None) -
     student, the score and the status."""
     score = outcome.graded.score
     left = "" if eta is None else f", ETA {int(eta) // 60}:{int(eta) % 60:02d}"
+    person = ", needs a person" if score.needs_person and outcome.status != "needs a person" else ""
     print(f"[{done}/{total}{left}] {score.student}: {score_text(score.total)}/{score_text(score.max_total)} "
-          f"({outcome.status}{', needs a person' if score.needs_person else ''}, {outcome.seconds:.1f} s)", flush=True)
+          f"({outcome.status}{person}, {outcome.seconds:.1f} s)", flush=True)

@@ -57,6 +57,9 @@ from .render.terminal import write_output, write_text_output
 DEFAULT_SECONDS = 300.0
 #: The done marker in OUT/<student>/.
 MARKER = ".done.json"
+#: What a worker's failure says when it ran out of address space outside Python's MemoryError (a shared
+#: library imported late cannot be mapped under RLIMIT_AS).
+MEMORY_SIGNS = ("MemoryError", "failed to map segment", "Cannot allocate memory", "cannot allocate memory")
 #: How often (s) the watchdog looks at the running tasks.
 WATCH_EVERY = 0.1
 
@@ -238,7 +241,10 @@ def _grade_one(slot: _Slot, setup: Setup, submission: Submission, seconds: float
                 break
             why = f"the grading worker died twice ({exc})"
         except InternalError as exc:
-            why = f"internal error, a bug in symderiv: {exc.summary} (the worker died twice)"
+            if any(sign in exc.summary for sign in MEMORY_SIGNS):
+                why = f"past the memory bound: {exc.summary}"
+                break
+            why = f"internal error, a bug in symderiv: {exc.summary} (the worker failed twice)"
         except SymderivError as exc:
             why = f"cannot be graded: {exc}"
             break

@@ -299,3 +299,17 @@ def test_the_summary_shows_a_students_text_as_written(tmp_path):
     page = (tmp_path / "summary.html").read_text()
     assert "<script>" not in page and "&lt;script&gt;" in page and "T &lt;b&gt;" in page
     assert (tmp_path / "summary.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_submission_past_the_memory_bound_waits_for_a_person(tmp_path):
+    """One MiB of address space over what a worker inherits (RLIMIT_AS): the audit cannot run; the
+    submission waits for a person, named as past the memory bound (not as a bug)."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ann.md").write_text(reference())
+    run = subprocess.run(grade_command(str(subs), "--out", str(tmp_path / "out"), "--memory", "1", "--no-pdf"),
+                         env=ENV, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1 and "1 wait for a person (ann)" in run.stdout, run.stdout + run.stderr
+    doc = json.loads((tmp_path / "out" / "ann" / "results.json").read_text())
+    VALIDATOR.validate(doc)
+    assert doc["score"] == 0 and all("memory bound" in t["output"] for t in doc["tests"]), doc
