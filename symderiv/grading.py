@@ -41,7 +41,7 @@ from .audit.grade import (
     variant_problems,
 )
 from .core.errors import InternalError, ResourceLimitError, SymderivError, Timeout
-from .core.timebound import MEMORY_VARIABLE, Worker, bounded
+from .core.timebound import MEMORY_VARIABLE, Worker, bounded, memory_limit
 from .core.tomlwrite import read
 from .core.version import __version__
 from .kinds import load
@@ -76,6 +76,7 @@ class Setup:
     pdf: bool
     variants: dict[str, Path] = field(default_factory=dict)
     loaded: dict[str, Problem] = field(default_factory=dict)  # variant problems, loaded in the worker
+    bounds: str = ""  # the bounds of this run ("300 s, 4096 MiB"), kept by the marker of a submission they stopped
 
 
 @dataclass
@@ -163,13 +164,19 @@ def _noted(graded: Graded, note: str) -> Any:
 
 def marker_key(setup: Setup, submission: Submission) -> dict[str, str]:
     """What a done marker must match for a rerun to skip the submission."""
+    variant = setup.variants.get(submission.variant or "")
     return {"sha256": submission.sha256, "problem_sha256": setup.problem_sha256, "version": __version__,
-            "variant": submission.variant or ""}
+            "variant": submission.variant or "",
+            "variant_sha256": hashlib.sha256(variant.read_bytes()).hexdigest() if variant else ""}
 
 
-def write_marker(setup: Setup, submission: Submission, graded: Graded, stages: dict[str, float] | None = None) -> None:
-    """The student's done marker (written last, atomically): the key, the grade and the seconds of each stage."""
+def write_marker(setup: Setup, submission: Submission, graded: Graded, stages: dict[str, float] | None = None,
+                 bound: bool = False) -> None:
+    """The student's done marker (written last, atomically): the key, the grade and the seconds of each
+    stage; for a submission stopped by a bound, the bounds too (a rerun with other bounds grades it again)."""
     data = {**marker_key(setup, submission), "grade": score_json(graded), "stages": stages or {}}
+    if bound:
+        data["bounds"] = setup.bounds
     write_text_output(str(Path(setup.out) / submission.student / MARKER), json.dumps(data, indent=1) + "\n")
 
 
@@ -179,6 +186,8 @@ def read_marker(setup: Setup, submission: Submission) -> Graded | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if any(data.get(k) != v for k, v in marker_key(setup, submission).items()):
+            return None
+        if "bounds" in data and data["bounds"] != setup.bounds:
             return None
         return score_from_json(data["grade"], setup.rubric)
     except (OSError, ValueError, KeyError, TypeError):
@@ -253,7 +262,7 @@ def _grade_one(slot: _Slot, setup: Setup, submission: Submission, seconds: float
     folder = Path(setup.out) / submission.student
     folder.mkdir(parents=True, exist_ok=True)
     write_text_output(str(folder / "results.json"), results_json_text(graded.score, time.monotonic() - start))
-    write_marker(setup, submission, graded)
+    write_marker(setup, submission, graded, bound=True)
     return Outcome(submission, graded, "needs a person", time.monotonic() - start)
 
 
@@ -342,6 +351,8 @@ def grade(problem: str | Path, submissions: str | Path, out: str | Path, jobs: i
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     setup = prepare(str(problem), out_dir, pdf, variants)
+    mib = memory_mib if memory_mib is not None else (memory_limit() or 0) / 2**20
+    setup.bounds = f"{seconds:g} s, {mib:g} MiB"
     found, problems = find_submissions(submissions)
     if not found:
         raise SymderivError(f"{submissions}: no submissions (.md, .tex or .txt files, or a folder per student)")

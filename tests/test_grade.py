@@ -171,7 +171,8 @@ def test_summary_files_and_plots(graded):
 
 def test_a_submission_past_the_time_bound_waits_for_a_person_and_resume_and_force(tmp_path):
     """Two seconds: the empty document is graded, the full solution (seconds of CPU time to audit) is not
-    (the batch goes on); a rerun skips both; a changed document is graded again; --force grades both."""
+    (the batch goes on); a rerun skips both; a changed document is graded again, and one a bound stopped
+    when the bounds change; --force grades both."""
     subs, out = tmp_path / "subs", tmp_path / "out"
     subs.mkdir()
     (subs / "ann.md").write_text("")
@@ -192,6 +193,10 @@ def test_a_submission_past_the_time_bound_waits_for_a_person_and_resume_and_forc
     changed = subprocess.run(grade_command(str(subs), "--out", str(out), "--timeout", "2", "--no-pdf"), env=ENV,
                              capture_output=True, text=True, timeout=600)
     assert "2 submissions (1 graded, 1 already graded" in changed.stdout, changed.stdout + changed.stderr
+    wider = subprocess.run(grade_command(str(subs), "--out", str(out), "--timeout", "300", "--no-pdf"), env=ENV,
+                           capture_output=True, text=True, timeout=600)  # zed was stopped by the bound: again
+    assert "2 submissions (1 graded, 1 already graded" in wider.stdout, wider.stdout + wider.stderr
+    assert json.loads((out / "zed" / "results.json").read_text())["score"] == 10
     forced = subprocess.run(grade_command(str(subs), "--out", str(out), "--timeout", "2", "--no-pdf", "--force"),
                             env=ENV, capture_output=True, text=True, timeout=600)
     assert "2 submissions (2 graded, 0 already graded" in forced.stdout, forced.stdout + forced.stderr
