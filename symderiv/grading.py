@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -51,7 +52,7 @@ from .render.audit_report import audit_html, audit_latex
 from .render.class_summary import write_summary
 from .render.gradebook import gradebook_csv, results_json_text
 from .render.pdf import LatexError, compile_pdf
-from .render.terminal import write_output, write_text_output
+from .render.terminal import unicode_ok, write_output, write_text_output
 
 #: Wall-clock seconds one submission may take by default (its CPU budget is the same).
 DEFAULT_SECONDS = 300.0
@@ -370,7 +371,9 @@ def grade(problem: str | Path, submissions: str | Path, out: str | Path, jobs: i
     before = os.environ.get(MEMORY_VARIABLE)
     if memory_mib is not None:
         os.environ[MEMORY_VARIABLE] = f"{memory_mib:g}"  # read by each worker at its fork (RLIMIT_AS)
-    shown = tqdm(total=len(todo), unit="submission", disable=not bar, file=sys.stderr, dynamic_ncols=True)
+    size = shutil.get_terminal_size((100, 20))  # a terminal that reports 0 columns or rows shows no bar
+    shown = tqdm(total=len(todo), unit="submission", disable=not bar, file=sys.stderr,
+                 ncols=size.columns or 100, nrows=size.lines or 20, ascii=not unicode_ok())
     started, finished = time.monotonic(), 0
     try:
         for outcome in _pool(setup, todo, jobs or os.cpu_count() or 1, seconds):
