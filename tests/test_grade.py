@@ -22,6 +22,7 @@ import pytest
 
 from symderiv.audit import audit
 from symderiv.audit.grade import Graded, Mistake, find_submissions, grade_audit, mistake_kind, read_variant, safe_name
+from symderiv.cli import main
 from symderiv.core.tomlwrite import read
 from symderiv.kinds import load
 from symderiv.kinds.base import Fields
@@ -318,3 +319,26 @@ def test_a_submission_past_the_memory_bound_waits_for_a_person(tmp_path):
     doc = json.loads((tmp_path / "out" / "ann" / "results.json").read_text())
     VALIDATOR.validate(doc)
     assert doc["score"] == 0 and all("memory bound" in t["output"] for t in doc["tests"]), doc
+
+
+ERRORS = [  # (arguments after `grade`, words of the one-line error) - each refused before any grading
+    (["derivations/seed002-p1-network.toml", "SUBS"], "rubric: missing table"),
+    ([str(PROBLEM), "MISSING"], "not a folder of submissions"),
+    ([str(PROBLEM), "SUBS"], "no submissions"),
+    ([str(PROBLEM), "SUBS", "--jobs", "0"], "--jobs must be from 1 to 64"),
+    ([str(PROBLEM), "SUBS", "--timeout", "0"], "--timeout must be more than 0"),
+    ([str(PROBLEM), "SUBS", "--memory", "-5"], "--memory must be more than 0"),
+    ([str(PROBLEM), "SUBS", "--variants", "SUBS"], "no variant problem files"),
+]
+
+
+@pytest.mark.parametrize(("args", "words"), ERRORS, ids=[e[1] for e in ERRORS])
+def test_bad_input_is_one_line_naming_it(tmp_path, capsys, args, words):
+    (tmp_path / "subs").mkdir()
+    argv = ["grade", *[str(ROOT / a) if a.startswith("derivations") else a for a in args], "--out",
+            str(tmp_path / "out"), "--no-pdf"]
+    argv = [str(tmp_path / "subs") if a == "SUBS" else str(tmp_path / "missing") if a == "MISSING" else a
+            for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1, err
