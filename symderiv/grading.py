@@ -47,7 +47,7 @@ from .core.tomlwrite import read
 from .core.version import __version__
 from .kinds import load
 from .kinds.base import Fields, Problem
-from .kinds.rubric import Rubric, read_rubric
+from .kinds.rubric import Rubric, StudentScore, read_rubric
 from .render.audit_report import audit_html, audit_latex
 from .render.class_summary import write_summary
 from .render.gradebook import gradebook_csv, results_json_text
@@ -127,6 +127,8 @@ def grade_task(setup: Setup, submission: Submission) -> tuple[dict[str, Any], di
     start = time.perf_counter()
     folder = Path(setup.out) / submission.student
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in ("audit.html", "audit.pdf"):  # an earlier run's report of another document, or with a PDF
+        (folder / stale).unlink(missing_ok=True)
     variant = submission.variant or ""
     audit = None
     try:
@@ -158,9 +160,10 @@ def grade_task(setup: Setup, submission: Submission) -> tuple[dict[str, Any], di
     return score_json(graded), stages
 
 
-def _noted(graded: Graded, note: str) -> Any:
+def _noted(graded: Graded, note: str) -> StudentScore:
+    """The score of `graded` with one more note (shown in results.json's output)."""
     score = graded.score
-    return type(score)(score.student, score.parts, score.variant, (*score.notes, note))
+    return StudentScore(score.student, score.parts, score.variant, (*score.notes, note))
 
 
 def marker_key(setup: Setup, submission: Submission) -> dict[str, str]:

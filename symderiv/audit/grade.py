@@ -143,14 +143,15 @@ def find_submissions(folder: str | Path) -> tuple[list[Submission], list[str]]:
 
 
 def read_submission(submission: Submission) -> str:
-    """The text of a submission (UTF-8), refused with one line naming it if it is not text or too long."""
+    """The text of a submission (UTF-8), refused with one line naming its file if it is not text or too long."""
     data = Path(submission.path).read_bytes()
+    name = Path(submission.path).name  # the file's name only: the message goes to the student
     if len(data) > 4 * MAX_DOCUMENT_CHARS:
-        raise SymderivError(f"{submission.path}: {len(data)} bytes, more than a document may have")
+        raise SymderivError(f"{name}: {len(data)} bytes, more than a document may have")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SymderivError(f"{submission.path}: not UTF-8 text (byte {exc.start})") from None
+        raise SymderivError(f"{name}: not UTF-8 text (byte {exc.start})") from None
 
 
 def variant_problems(folder: str | Path) -> dict[str, Path]:
