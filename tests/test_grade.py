@@ -228,7 +228,9 @@ def test_find_submissions(tmp_path):
 
 
 @pytest.mark.parametrize(("name", "safe"), [("ada", "ada"), ("../../etc", "etc"), ("..", "student"),
-                                            ("a b/c", "a_b_c")])
+                                            ("a b/c", "a_b_c"),
+                                            ("gradebook.csv", "student-gradebook.csv"),
+                                            ("Summary.PDF", "student-Summary.PDF")])
 def test_safe_names(name, safe):
     assert safe_name(name) == safe
 

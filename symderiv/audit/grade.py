@@ -90,10 +90,15 @@ class Graded:
     mistakes: list[Mistake] = field(default_factory=list)
 
 
+#: Names of the class's own files in OUT: a student of that name gets a folder named student-NAME.
+RESERVED = {"gradebook.csv", "summary.html", "summary.pdf", "summary-scores.png", "summary-parts.png",
+            "summary-mistakes.png"}
+
+
 def safe_name(student: str) -> str:
-    """A student's name as a folder name (never empty, never '.' or '..')."""
-    name = _UNSAFE.sub("_", student).strip("._") or "student"
-    return name[:100]
+    """A student's name as a folder name (never empty, never '.' or '..', never a file of the class's)."""
+    name = (_UNSAFE.sub("_", student).strip("._") or "student")[:100]
+    return f"student-{name}" if name.lower() in RESERVED else name
 
 
 def read_variant(first_lines: str) -> str | None:
