@@ -10,6 +10,7 @@ from .core.version import __version__ as __version__
 
 if TYPE_CHECKING:
     from .core.verdict import Verdict
+    from .grading import grade
     from .kinds import load, parse_text
     from .kinds.base import Claim, Problem, Solution
 
@@ -22,6 +23,7 @@ __all__ = [
     "SymderivError",
     "Verdict",
     "check_formula",
+    "grade",
     "load",
     "parse_text",
 ]
@@ -29,7 +31,7 @@ __all__ = [
 # Imported on first use, so that `symderiv --help` and `symderiv list` start without SymPy, and
 # `import symderiv.core` imports no notation, kinds or render.
 _LAZY = {"Claim": "kinds.base", "Problem": "kinds.base", "Solution": "kinds.base", "load": "kinds",
-         "parse_text": "kinds", "Verdict": "core.verdict"}
+         "parse_text": "kinds", "Verdict": "core.verdict", "grade": "grading"}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,5 +1,5 @@
-"""The `symderiv` command: solve, check and list problem files, audit a solution document, and
-make variants of a problem file."""
+"""The `symderiv` command: solve, check and list problem files, audit a solution document, make
+variants of a problem file, and grade a class's submissions."""
 
 from __future__ import annotations
 
@@ -76,6 +76,22 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--out", required=True, metavar="DIR", help="the directory to write the variants to")
     v.add_argument("--jobs", type=int, default=1, help="variants made at once (processes; default 1)")
     v.add_argument("--no-pdf", action="store_true", help="write the sheets and keys as LaTeX only")
+    g = sub.add_parser("grade", help="grade a class's submissions by the problem file's [rubric]: an audit, "
+                                     "results.json and a gradebook row each, and a class summary")
+    g.add_argument("file", help="a problem file (TOML) with a [rubric] table")
+    g.add_argument("submissions", help="a folder of submissions: STUDENT.md/.tex/.txt (STUDENT.v17.md for "
+                                       "variant 17), or a folder per student holding one document")
+    g.add_argument("--out", required=True, metavar="DIR", help="where to write OUT/<student>/, gradebook.csv, "
+                                                               "summary.html and summary.pdf")
+    g.add_argument("--jobs", type=int, default=None, help="grading workers (default: one per core)")
+    g.add_argument("--force", action="store_true", help="grade again submissions already graded")
+    g.add_argument("--variants", metavar="DIR", help="the folder `symderiv variants --out` wrote: each "
+                                                     "submission is graded against the variant it names")
+    g.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="wall-clock (and CPU) seconds one submission may take (default 300)")
+    g.add_argument("--memory", type=float, default=None, metavar="MiB",
+                   help="memory one grading worker may add (default $SYMDERIV_MEMORY_LIMIT, 4096)")
+    g.add_argument("--no-pdf", action="store_true", help="write each audit as HTML only (no audit.pdf)")
     return p
 
 
@@ -156,6 +172,8 @@ def _run(argv: list[str]) -> int:
         return commands.audit(args)
     if args.command == "variants":
         return commands.variants(args)
+    if args.command == "grade":
+        return commands.grade(args)
     return commands.solve(args) if args.command == "solve" else commands.check(args)
 
 

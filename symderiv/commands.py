@@ -1,4 +1,4 @@
-"""`symderiv solve`, `check`, `audit` and `variants`: a problem is loaded here, its work bounded in its worker."""
+"""`symderiv solve`, `check`, `audit`, `variants` and `grade`: a problem is loaded here, its work bounded."""
 
 from __future__ import annotations
 
@@ -19,11 +19,14 @@ from .core.errors import InternalError, OutputError, SymderivError, Timeout
 from .core.limits import VARIANTS_MAX_COUNT
 from .core.timebound import TIME_VARIABLE, bounded, close_workers, run_bounded, solve_limit, time_limit
 from .core.verdict import Verdict
+from .grading import DEFAULT_SECONDS, Outcome
+from .grading import grade as grade_class
 from .kinds import load
 from .kinds.base import Claim, Problem, Solution
 from .kinds.variants import Source, Variant, check_loaded, make_variant, prepare
 from .render.audit_report import audit_html, audit_json, audit_latex, audit_markdown, audit_terminal
 from .render.document import solution_latex, solution_markdown
+from .render.gradebook import score_text
 from .render.pdf import LatexError, compile_pdf, engine
 from .render.report import report_latex, report_markdown
 from .render.sheet import sheet_latex
@@ -358,3 +361,47 @@ def _variant_task(problem: Problem) -> tuple[str, str]:
     print per-entry formulas, so they are not derived (for a small network, most of a solve)."""
     solution = problem.solve(elementwise=False)
     return solution_latex(problem, solution), sheet_latex(problem)
+
+
+# ---------------------------------------------------------------------- grade
+
+def grade(args: argparse.Namespace) -> int:
+    """Grade every submission of a folder by the problem file's [rubric] (see symderiv.grading): a
+    progress bar on a terminal, else one line per submission; then the totals and where the files are.
+    Exit 0 when every part of every submission was graded, 1 when some wait for a person."""
+    jobs = args.jobs if args.jobs is not None else (multiprocessing.cpu_count() or 1)
+    if not 1 <= jobs <= MAX_JOBS:
+        raise SymderivError(f"--jobs must be from 1 to {MAX_JOBS}, got {jobs}")
+    seconds = DEFAULT_SECONDS if args.timeout is None else args.timeout
+    if not 0 < seconds <= 86_400:
+        raise SymderivError(f"--timeout must be more than 0 and at most 86400 seconds, got {seconds:g}")
+    if args.memory is not None and not 0 < args.memory <= 2**20:
+        raise SymderivError(f"--memory must be more than 0 and at most {2**20} MiB, got {args.memory:g}")
+    if not args.no_pdf and engine() is None:
+        raise LatexError("pdflatex was not found: install TeX (`bash scripts/install-tex.sh`), "
+                         "or use --no-pdf to write each audit as HTML only")
+    out = _output_directory(args.out)
+    terminal = sys.stderr is not None and sys.stderr.isatty()
+    run = grade_class(args.file, args.submissions, out, jobs=jobs, force=args.force, seconds=seconds,
+                      memory_mib=args.memory, pdf=not args.no_pdf, variants=args.variants,
+                      progress=None if terminal else _progress_line, bar=terminal)
+    for problem in run.problems:
+        say(f"symderiv: skipped: {problem}")
+    person = [o.submission.student for o in run.outcomes if o.graded.score.needs_person]
+    skipped = sum(1 for o in run.outcomes if o.status == "skipped")
+    print(f"{len(run.outcomes)} submissions ({run.graded} graded, {skipped} already graded, {run.retried} retried "
+          f"after a worker died) in {run.seconds:.1f} s; {len(person)} wait for a person"
+          + (f" ({', '.join(person[:10])}{', ...' if len(person) > 10 else ''})" if person else ""))
+    print(f"wrote {out}/<student>/ (audit.html{'' if args.no_pdf else ', audit.pdf'}, results.json), "
+          f"{out}/gradebook.csv, {out}/summary.html, {out}/summary.pdf")
+    return EXIT_WRONG if person or run.problems else EXIT_OK
+
+
+def _progress_line(outcome: Outcome, done: int, total: int, eta: float | None) -> None:
+    """One plain line per submission (when stderr is not a terminal): how many are done, the ETA, the
+    student, the score and the status."""
+    score = outcome.graded.score
+    left = "" if eta is None else f", ETA {int(eta) // 60}:{int(eta) % 60:02d}"
+    person = ", needs a person" if score.needs_person and outcome.status != "needs a person" else ""
+    print(f"[{done}/{total}{left}] {score.student}: {score_text(score.total)}/{score_text(score.max_total)} "
+          f"({outcome.status}{person}, {outcome.seconds:.1f} s)", flush=True)
