@@ -165,6 +165,9 @@ class Binder:
         self.depth = 0
         self.sum_terms = 1  # the terms of the sums being expanded, multiplied (indices._sum)
         self.readings: set[str] = set()  # how notation with more than one reading was read
+        self.remarks: set[str] = set()  # the conventions read (notation/conventions.py), as remarks
+        self.dot_plan: dict[object, str] = {}  # a \\cdot that fits both ways -> the reading taken
+        self.dot_choices: dict[object, str] = {}  # the \\cdot met that fit both ways -> its text
         self.ranges: dict[str, int] = {}  # the free index letters' ranges (an argument of top)
         self.locals: dict[str, Value] = {}  # formal parameters of a student's function
         self.derived: dict[object, Value] = {}  # \\nabla F(v), J_F(v) by what they depend on
@@ -205,6 +208,11 @@ class Binder:
         """Record how notation with more than one reading was read (stated in the verdict)."""
         if not self._stopped:
             self.readings.add(reading)
+
+    def remark(self, text: str) -> None:
+        """Record that a convention of course notation was read (a remark of the verdict)."""
+        if not self._stopped:
+            self.remarks.add(text)
 
     # ------------------------------------------------------------------ evaluation
     def top(self, node: A.Node, env: dict[str, int], canonical: bool = False,

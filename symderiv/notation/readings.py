@@ -1,0 +1,165 @@
+"""The judge's conventional readings of a chain: a repeated index summed, a \\cdot read entry by entry.
+
+Both are conventions of notation/conventions.py, each used only where it is on and where it is the
+one reading that makes the claim well-typed; the remark it leaves names it.
+
+* implicit_sum: a side that is a product whose factors repeat an index letter k, where k is free on
+  no side without that repetition and some side of the chain has no k at all, is the sum over k.
+* elementwise_dot: a chain whose sides cannot be evaluated under the default reading of its \\cdot
+  (the matrix product where it fits) is judged again with the \\cdot that fit both ways read entry
+  by entry, every combination up to MAX_PLANS evaluations; the readings that are well-typed decide:
+  one, or several that agree, judge the claim; several that disagree leave it undecided, naming them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from ..core.errors import NotationError
+from . import ast as A
+from .conventions import remark
+from .unparse import unparse
+from .written import index_uses
+
+MAX_PLANS = 16  # readings of the \cdot in one chain tried, at most
+
+PRODUCTS = ("cdot", "times", "odot", "circ")
+
+
+def factors(node: A.Node) -> list[A.Node]:
+    """The factors of a product as written (side by side, or joined by \\cdot, \\times, \\odot);
+    brackets around the whole product are looked through; anything else is one factor."""
+    while isinstance(node, A.Group) and node.kind == "(" and len(node.items) == 1:
+        node = node.items[0]
+    if isinstance(node, A.Juxt):
+        return [f for item in node.items for f in factors(item)] if len(node.items) > 1 else [node]
+    if isinstance(node, A.BinOp) and node.op in PRODUCTS:
+        return factors(node.left) + factors(node.right)
+    return [node]
+
+
+def repeated(node: A.Node, letter: str) -> bool:
+    """Index `letter` appears in at least two factors of the product `node`."""
+    return sum(letter in index_uses(f) for f in factors(node)) >= 2
+
+
+def implicit_sums(judge, sides: list) -> list:
+    """`sides` with the summation convention read: each side whose product repeats an index k that
+    is free on no other side (some side has no k; every side with a k repeats it) becomes
+    \\sum_{k=1}^{n} of itself, n the range of k; the remark names k. Unchanged when the convention
+    is off, or when the sides' free letters cannot be told one side at a time."""
+    if not judge.table.conventions.implicit_sum or len(sides) < 2:
+        return sides
+    free: list[dict[str, int]] = []
+    for side in sides:
+        ranges: dict[str, int] = {}
+        try:
+            judge._side_ranges(side, ranges)
+        except NotationError:
+            return sides
+        free.append(ranges)
+    out = list(sides)
+    for letter in sorted(set().union(*free)):
+        holders = [n for n, r in enumerate(free) if letter in r]
+        if len(holders) == len(sides) or not all(repeated(sides[n].node, letter) for n in holders):
+            continue
+        size = free[holders[0]][letter]
+        if any(free[n][letter] != size for n in holders):
+            continue
+        for n in holders:
+            node = out[n].node
+            summed = A.Sum(node.pos, letter, A.Num(node.pos, "1"), A.Num(node.pos, str(size)), node)
+            out[n] = replace(out[n], node=summed)
+            judge.remarks_made.add(remark(
+                "implicit_sum", f"{letter} is repeated in the product {_shown(sides[n])} and free on no "
+                f"other side, so it is summed over {letter} = 1..{size}"))
+    return out
+
+
+def _shown(side) -> str:
+    """A side as the student wrote it (its text), or printed from its tree."""
+    if side.text:
+        return side.text
+    try:
+        return unparse(side.node)
+    except (TypeError, ValueError):
+        return "(the side)"
+
+
+def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[list, list[str]], dict]) -> dict:
+    """The chain judged by `once` under the default reading of its \\cdot; when a side is not
+    well-typed there and the convention elementwise_dot is on, under the other readings of the
+    \\cdot met that fit both ways (see the module docstring). The binder's plan keeps the reading
+    that decided (a later proof evaluates the sides again under it)."""
+    binder = judge.binder
+    base_plan = dict(binder.dot_plan)
+    state = _state(judge)
+    binder.dot_choices = {}
+    first = once(sides, ops)
+    names = dict(binder.dot_choices)
+    if not first.get("untyped") or not judge.table.conventions.elementwise_dot or not binder.dot_choices:
+        return first
+    tried: set[frozenset] = {frozenset()}
+    queue = [frozenset({c}) for c in sorted(set(binder.dot_choices) - set(base_plan), key=repr)]
+    typed: list[tuple[frozenset, dict, tuple]] = []
+    while queue and len(tried) < MAX_PLANS:
+        flips = queue.pop(0)
+        if flips in tried:
+            continue
+        tried.add(flips)
+        _restore(judge, state)
+        binder.dot_plan = {**base_plan, **{c: "elementwise" for c in flips}}
+        binder.dot_choices = {}
+        result = once(sides, ops)
+        names.update(binder.dot_choices)
+        if result.get("untyped"):
+            queue.extend(flips | {c} for c in sorted(set(binder.dot_choices) - set(binder.dot_plan), key=repr))
+            continue
+        typed.append((flips, result, _state(judge)))
+    if not typed:
+        _restore(judge, state)
+        binder.dot_plan = base_plan
+        return {**first, "message": f"{first['message']} (under every reading of the \\cdot: matrix product or "
+                                    "entry by entry)"}
+    verdicts = {r["ok"] for _, r, _ in typed}
+    if len(verdicts) > 1:
+        typed = sorted(typed, key=lambda t: not t[1]["ok"])
+    flips, result, after = typed[0]
+    if len(verdicts) > 1:
+        _restore(judge, state)
+        binder.dot_plan = base_plan
+        shown = "; ".join(f"{'holds' if r['ok'] else 'does not hold'} with {_plan_text(names, f)} read entry by entry"
+                          for f, r, _ in typed)
+        return {"ok": True, "undecided": f"the \\cdot can be read more than one way, and the readings "
+                                         f"disagree: the claim {shown}", "ranges": result.get("ranges", {})}
+    _restore(judge, after)
+    binder.dot_plan = {**base_plan, **{c: "elementwise" for c in flips}}
+    return result
+
+
+def _plan_text(names: dict, flips: frozenset) -> str:
+    """The \\cdot products of a plan as written."""
+    return " and ".join(names.get(c, "a product") for c in sorted(flips, key=lambda c: c[1]))
+
+
+def remarks_of(judge) -> tuple[str, ...]:
+    """The conventions read, by the judge and by its binder (a verdict's remarks), in order."""
+    return tuple(sorted(judge.binder.remarks | judge.remarks_made))
+
+
+def _state(judge) -> tuple[Any, ...]:
+    """What judging a chain changes in the judge and its binder, to judge it again afresh."""
+    b = judge.binder
+    return (judge.points, judge.at_data, judge.rounded, set(judge._readings), set(judge.remarks_made),
+            set(b.readings), set(b.remarks))
+
+
+def _restore(judge, state: tuple[Any, ...]) -> None:
+    b = judge.binder
+    points, judge.at_data, judge.rounded, readings, remarks, b_readings, b_remarks = state
+    judge.points = points
+    judge._readings, judge.remarks_made = set(readings), set(remarks)
+    b.readings, b.remarks = set(b_readings), set(b_remarks)
+    b.derived.clear()
