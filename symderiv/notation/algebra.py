@@ -10,9 +10,9 @@ import sympy as sp
 from . import ast as A
 from .binder import Binder, Op, Stack, Value, handles
 from .conventions import remark
-from .unparse import unparse
 from .linalg import inverse, kronecker
 from .scope import Fn, as_basic
+from .unparse import unparse
 from .written import index_uses, replace_node, trailing_sum
 
 MAX_EXPONENT = 64  # the largest exponent written
