@@ -29,7 +29,7 @@ from .points import (
     sample_points,
 )
 from .polynomial import is_zero_polynomial
-from .readings import implicit_sums, judge_with_dot_readings, remarks_of
+from .readings import column_of_rows, implicit_sums, judge_with_dot_readings, remarks_of
 from .scope import Fn, as_basic
 
 POINTS = 6
@@ -574,13 +574,16 @@ def judge_shape(scope, table: NotationTable, claim, of: str) -> Verdict:
     except NotationError as exc:
         return verdict("error", f"of: {exc.message}")
     r, c = _as_matrix(value).shape
+    said = None
     if m["scalar"]:
         ok = (r, c) == (1, 1)
     elif m["kind"]:
         n = int(m["size"]) if m["size"] else None
         ok = (r == 1 if m["kind"].lower() == "row" else c == 1) and (n is None or max(r, c) == n)
+        said = None if ok or m["kind"].lower() != "column" else column_of_rows(scope, table, of, _as_matrix(value), n)
+        ok = ok or said is not None
     else:
         ok = (r, c) == (int(m["r"]), int(m["c"]))
     what = f"{of} is {_shape_text((r, c))}"
     return verdict("correct" if ok else "incorrect", what, expected=_shape_text((r, c)),
-                   mistake=None if ok else "wrong shape")
+                   mistake=None if ok else "wrong shape", remarks=(said,) if said else ())

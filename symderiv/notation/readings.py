@@ -17,9 +17,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import sympy as sp
+
 from ..core.errors import NotationError
 from . import ast as A
 from .conventions import remark
+from .scope import as_basic
 from .unparse import unparse
 from .written import index_uses
 
@@ -76,6 +79,31 @@ def implicit_sums(judge, sides: list) -> list:
                 "implicit_sum", f"{letter} is repeated in the product {_shown(sides[n])} and free on no "
                 f"other side, so it is summed over {letter} = 1..{size}"))
     return out
+
+
+def column_of_rows(scope, table, of: str, value, size: int | None) -> str | None:
+    """The remark of the convention column_of_rows when it makes "column vector (of size n)" true of
+    `value`: a matrix of more than one column whose row k depends on sample k's data and on no other
+    sample's (row layout, one row per sample; n the number of rows when given); None otherwise."""
+    rows, cols = value.shape
+    if (not table.conventions.column_of_rows or getattr(scope, "layout", "") != "row" or cols < 2
+            or rows != getattr(scope, "n_samples", 1) or rows < 2 or size not in (None, rows)):
+        return None
+    samples = [set() for _ in range(rows)]
+    for name in ("X", "T"):
+        try:
+            data = scope.quantity(name)
+        except KeyError:
+            continue
+        if isinstance(data, sp.MatrixBase) and data.rows == rows:
+            for k in range(rows):
+                samples[k] |= set().union(*(as_basic(e).free_symbols for e in data.row(k)))
+    for k in range(rows):
+        used = set().union(*(as_basic(scope.expand(e)).free_symbols for e in value.row(k)))
+        if {j for j in range(rows) if used & samples[j]} != {k}:
+            return None
+    return remark("column_of_rows", f"{of} stacks the {rows} samples' rows of {cols} entries (row k is "
+                                    f"sample k's), a column of {rows} row vectors")
 
 
 def _shown(side) -> str:
