@@ -43,7 +43,7 @@ EXPECTED = {
         "Q1.def.fz": C,
         **{f"Q1.shape.{n}": C for n in ("x", "y-t", "z", "fz", "x-size", "df-size", "outer")},
         # f(Z) stacks four rows f(z_k): a 4x3 matrix, a column of the samples' rows (convention
-        # column_of_rows; strict, it is no column vector: test_seed000_q1_fZ_strictly_no_column_vector)
+        # column_of_rows; strict, it is no column vector: test_seed000_shape_of_fZ)
         "Q1.shape.fZ": C,
         "Q1.db2.formula": C,
         "Q1.dW2.formula": C,
@@ -236,12 +236,6 @@ def test_seed002_p1_derivative_written_as_its_diagonal(cid: str, shape: str) -> 
     the non-zero diagonal: incorrect by shape, with the shorthand named."""
     v = verdicts("seed 002 P1")[cid]
     assert shape in v.message and v.mistake.startswith("the claim is the diagonal")
-
-
-def test_seed000_q1_fZ_strictly_no_column_vector() -> None:
-    """Without the convention column_of_rows, f(Z) (4x3) is no column vector."""
-    v = verdicts("seed 000 Q1", "column_of_rows")["Q1.shape.fZ"]
-    assert v.verdict == "incorrect" and v.mistake == "wrong shape" and "4x3" in v.message
 
 
 def test_seed000_q1_dW1_states_how_the_stack_was_read() -> None:
@@ -456,5 +450,9 @@ def test_shape_claims(of: str, claimed: str, verdict: str) -> None:
 
 
 def test_seed000_shape_of_fZ() -> None:
-    v = verdicts("seed 000 Q1")["Q1.shape.fZ"]
+    """Strictly (column_of_rows off) f(Z) is a 4x3 matrix, no column vector; under the convention the
+    verdict says it read the column of the samples' rows."""
+    v = verdicts("seed 000 Q1", "column_of_rows")["Q1.shape.fZ"]
     assert v.mistake == "wrong shape" and "f(Z) is 4x3" in v.message
+    v = verdicts("seed 000 Q1")["Q1.shape.fZ"]
+    assert v.verdict == "correct" and "f(Z) is 4x3" in v.message and "column_of_rows" in v.remarks[0]

@@ -6,6 +6,7 @@ A problem file may switch any of them off for a strict grader::
     implicit_sum = false      # a repeated index in a product is then a free index, never summed
     elementwise_dot = false   # \\cdot is then the matrix (or scalar) product only
     column_of_rows = false    # "column vector" then means one column only
+    matrix_functions = "elementwise"   # \\sin X of a square X: entry by entry ("matrix": the matrix function)
 
 implicit_sum     An index letter repeated in the factors of a product, free on no other side of the
                  equation, is summed over its range (the summation convention):
@@ -15,6 +16,9 @@ elementwise_dot  A \\cdot between factors whose shapes fit only entry by entry i
                  a \\cdot fits both ways, the reading under which the whole claim is well-typed is taken.
 column_of_rows   A matrix whose rows are the samples' row vectors (one row per sample) is "a column
                  vector" of those rows, as a student says of f(Z).
+matrix_functions Not a convention but a declaration: \\sin, \\cos, \\tan of a square matrix X read entry by
+                 entry ("elementwise") or as the matrix function ("matrix", its power series); undeclared,
+                 such a side has two readings and is not judged (the verdict is undecided, naming both).
 
 Where exactly one reading makes a claim well-typed the claim is judged under it (the verdict's
 remarks name the convention); where two readings type-check and disagree the verdict is undecided.
@@ -34,6 +38,10 @@ MEANINGS = {
 }
 
 
+#: How \\sin X of a square matrix X may be declared to read.
+MATRIX_FUNCTION_READINGS = ("elementwise", "matrix")
+
+
 @dataclass(frozen=True)
 class Conventions:
     """Which conventions of course notation are read (all on by default)."""
@@ -41,6 +49,7 @@ class Conventions:
     implicit_sum: bool = True
     elementwise_dot: bool = True
     column_of_rows: bool = True
+    matrix_functions: str = ""  # "", "elementwise" or "matrix"
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Conventions:
@@ -52,7 +61,11 @@ class Conventions:
             raise ValueError(f"unknown convention{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
                              f"known: {', '.join(sorted(known))}")
         for key, value in data.items():
-            if not isinstance(value, bool):
+            if key == "matrix_functions":
+                if value not in MATRIX_FUNCTION_READINGS:
+                    raise ValueError(f"{key}: expected one of {', '.join(map(repr, MATRIX_FUNCTION_READINGS))}, "
+                                     f"got {value!r}")
+            elif not isinstance(value, bool):
                 raise ValueError(f"{key}: expected true or false, got {value!r}")
         return cls(**{str(k): v for k, v in data.items()})
 
