@@ -63,7 +63,8 @@ class SizeChecks:
         remarks: list[str] = []
         for size in self.sizes:
             inst = Instance(self, size)
-            scope = FreeScope({name: M.shape for name, M in inst.mats.items()}, symmetric=self.symmetric)
+            scope = FreeScope({name: M.shape for name, M in inst.mats.items()}, symmetric=self.symmetric,
+                              declared=self.declared)
             data: dict[str, Any] = {name: name for name in inst.mats}
             if self.vector:
                 data[self.vector] = f"\\operatorname{{vec}}({self.input})"
