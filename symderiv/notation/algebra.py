@@ -237,7 +237,7 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
                 return value[0] ** e
             if e == -1 and value.rows == value.cols:
                 return inverse(sp.ImmutableMatrix(value))
-            if value.rows == value.cols and e.is_Integer and e > 0:
+            if value.rows == value.cols and e.is_Integer and e >= 0:  # X^0 = I
                 return sp.ImmutableMatrix(value**e)
             raise b.error("a power of a non-square matrix", node)
         if isinstance(value, Fn):

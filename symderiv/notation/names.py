@@ -220,6 +220,11 @@ def _lookup(b: Binder, base, layer, subs, env, canonical, node) -> tuple[Value, 
         return Op("D"), False  # \mathbf{D}\phi: the derivative operator
     if text == "\\pi":
         return sp.pi, False
+    if text in env and layer is None and subs is None and len(text) == 1:
+        return sp.Integer(int(env[text])), False  # an index letter as a number: X^r in \\sum_{r=0}^{k-1}
+    if text in b.table.sizes and layer is None and subs is None and text not in env:
+        b.read(f"the size letter {text} read as its value {b.table.sizes[text]} at the size judged")
+        return sp.Integer(b.table.sizes[text]), False  # X^k, k X^{k-1} with k a size of the problem
     if (
         isinstance(base, A.Name)
         and len(text) > 1
