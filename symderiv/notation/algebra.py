@@ -120,9 +120,7 @@ def _dot(binder: Binder, a: sp.MatrixBase, b: sp.MatrixBase, node) -> Value:
     entrywise = _entrywise(a, b) if convention else None
     if matrix and entrywise is not None:
         key = ("cdot", node.pos, node.key())
-        if key not in binder.dot_choices:
-            binder.dot_choices[key] = _written(binder, node)
-        if binder.dot_plan.get(key) != "elementwise":
+        if binder.choose(key, _written(binder, node), ("matrix", "elementwise")) == "matrix":
             return sp.ImmutableMatrix(a * b)
     elif matrix:
         return sp.ImmutableMatrix(a * b)

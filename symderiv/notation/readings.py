@@ -56,13 +56,16 @@ def implicit_sums(judge, sides: list) -> list:
     if not judge.table.conventions.implicit_sum or len(sides) < 2:
         return sides
     free: list[dict[str, int]] = []
-    for side in sides:
-        ranges: dict[str, int] = {}
-        try:
+    before = _state(judge)  # the probing below reads the sides: what it records is not the verdict's
+    try:
+        for side in sides:
+            ranges: dict[str, int] = {}
             judge._side_ranges(side, ranges)
-        except NotationError:
-            return sides
-        free.append(ranges)
+            free.append(ranges)
+    except NotationError:
+        return sides
+    finally:
+        _restore(judge, before)
     out = list(sides)
     for letter in sorted(set().union(*free)):
         holders = [n for n, r in enumerate(free) if letter in r]
@@ -117,59 +120,78 @@ def _shown(side) -> str:
 
 
 def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[list, list[str]], dict]) -> dict:
-    """The chain judged by `once` under the default reading of its \\cdot; when a side is not
-    well-typed there and the convention elementwise_dot is on, under the other readings of the
-    \\cdot met that fit both ways (see the module docstring). The binder's plan keeps the reading
-    that decided (a later proof evaluates the sides again under it)."""
+    """The chain judged by `once` under the default readings of its notations with several (binder.choose:
+    a \\cdot that fits both ways, an unsized \\mathbf{I}); under the others when a side is not well-typed
+    under the defaults, or when a notation has no default meaning (every reading tried). The readings
+    that are well-typed decide: one, or several that agree, judge the claim; several that disagree leave
+    it undecided, naming them. The binder's plan keeps the reading that decided (a later proof
+    evaluates the sides again under it)."""
     binder = judge.binder
-    base_plan = dict(binder.dot_plan)
+    base_plan = dict(binder.plan)
     state = _state(judge)
-    binder.dot_choices = {}
+    binder.choices = {}
     first = once(sides, ops)
-    names = dict(binder.dot_choices)
-    if not first.get("untyped") or not judge.table.conventions.elementwise_dot or not binder.dot_choices:
+    names = dict(binder.choices)
+    exhaustive = any(c.exhaustive for c in names.values())
+    if not names or not (first.get("untyped") or exhaustive):
         return first
+    typed: list[tuple[frozenset, dict, tuple]] = [] if first.get("untyped") else [(frozenset(), first, _state(judge))]
     tried: set[frozenset] = {frozenset()}
-    queue = [frozenset({c}) for c in sorted(set(binder.dot_choices) - set(base_plan), key=repr)]
-    typed: list[tuple[frozenset, dict, tuple]] = []
+    queue = _alternatives(frozenset(), names, base_plan, not first.get("untyped"))
     while queue and len(tried) < MAX_PLANS:
         flips = queue.pop(0)
         if flips in tried:
             continue
         tried.add(flips)
         _restore(judge, state)
-        binder.dot_plan = {**base_plan, **{c: "elementwise" for c in flips}}
-        binder.dot_choices = {}
+        binder.plan = {**base_plan, **dict(flips)}
+        binder.choices = {}
         result = once(sides, ops)
-        names.update(binder.dot_choices)
-        if result.get("untyped"):
-            queue.extend(flips | {c} for c in sorted(set(binder.dot_choices) - set(binder.dot_plan), key=repr))
-            continue
-        typed.append((flips, result, _state(judge)))
+        met = dict(binder.choices)
+        names.update(met)
+        if not result.get("untyped"):
+            typed.append((flips, result, _state(judge)))
+        queue.extend(_alternatives(flips, met, binder.plan, not result.get("untyped")))
     if not typed:
         _restore(judge, state)
-        binder.dot_plan = base_plan
-        return {**first, "message": f"{first['message']} (under every reading of the \\cdot: matrix product or "
-                                    "entry by entry)"}
-    verdicts = {r["ok"] for _, r, _ in typed}
-    if len(verdicts) > 1:
-        typed = sorted(typed, key=lambda t: not t[1]["ok"])
+        binder.plan = base_plan
+        every = "every reading of the \\cdot: matrix product or entry by entry" if not exhaustive else \
+            "every reading tried: " + ", ".join(c.text for c in names.values())
+        return {**first, "message": f"{first['message']} (under {every})"}
+    outcomes = {r["ok"] for _, r, _ in typed}
     flips, result, after = typed[0]
-    if len(verdicts) > 1:
+    if len(outcomes) > 1:
         _restore(judge, state)
-        binder.dot_plan = base_plan
-        shown = "; ".join(f"{'holds' if r['ok'] else 'does not hold'} with {_plan_text(names, f)} read entry by entry"
-                          for f, r, _ in typed)
-        return {"ok": True, "undecided": f"the \\cdot can be read more than one way, and the readings "
-                                         f"disagree: the claim {shown}", "ranges": result.get("ranges", {})}
+        binder.plan = base_plan
+        typed = sorted(typed, key=lambda t: not t[1]["ok"])
+        shown = "; ".join(f"{'holds' if r['ok'] else 'does not hold'} {_plan_text(names, f)}" for f, r, _ in typed)
+        return {"ok": True, "undecided": f"the claim can be read more than one way, and the readings "
+                                         f"disagree: it {shown}", "ranges": result.get("ranges", {})}
     _restore(judge, after)
-    binder.dot_plan = {**base_plan, **{c: "elementwise" for c in flips}}
+    binder.plan = {**base_plan, **dict(flips)}
     return result
 
 
+def _alternatives(flips: frozenset, met: dict, plan: dict, typed: bool) -> list[frozenset]:
+    """The plans one step from `flips`: each notation met and not yet fixed, at each reading other
+    than its default (when the formula is `typed` already, only those with no default meaning)."""
+    out = []
+    for key, choice in sorted(met.items(), key=lambda kv: repr(kv[0])):
+        if key in plan or (typed and not choice.exhaustive):
+            continue
+        out.extend(flips | {(key, option)} for option in choice.options[1:])
+    return out
+
+
 def _plan_text(names: dict, flips: frozenset) -> str:
-    """The \\cdot products of a plan as written."""
-    return " and ".join(names.get(c, "a product") for c in sorted(flips, key=lambda c: c[1]))
+    """A plan's readings as written: 'with A \\cdot v read entry by entry', 'with \\mathbf{I} 3x3'."""
+    if not flips:
+        return "with the default readings"
+    parts = []
+    for key, option in sorted(flips, key=lambda f: repr(f[0])):
+        text = names[key].text if key in names else "a notation"
+        parts.append(f"{text} read entry by entry" if option == "elementwise" else f"{text} read as {option}")
+    return "with " + " and ".join(parts)
 
 
 def remarks_of(judge) -> tuple[str, ...]:
