@@ -152,6 +152,11 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
         if not result.get("untyped"):
             typed.append((flips, result, _state(judge)))
         queue.extend(_alternatives(flips, met, binder.plan, not result.get("untyped")))
+    if exhaustive and queue:  # readings left untried: one of them might disagree
+        _restore(judge, state)
+        binder.plan = base_plan
+        return {"ok": True, "undecided": f"too many readings to try (more than {MAX_PLANS}): "
+                                         + ", ".join(c.text for c in names.values()), "ranges": first.get("ranges", {})}
     if not typed:
         _restore(judge, state)
         binder.plan = base_plan
@@ -190,7 +195,10 @@ def _plan_text(names: dict, flips: frozenset) -> str:
     parts = []
     for key, option in sorted(flips, key=lambda f: repr(f[0])):
         text = names[key].text if key in names else "a notation"
-        parts.append(f"{text} read entry by entry" if option == "elementwise" else f"{text} read as {option}")
+        if isinstance(option, tuple):
+            parts.append(f"{text} read as the {option[0]} of size {option[1]}")
+        else:
+            parts.append(f"{text} read entry by entry" if option == "elementwise" else f"{text} read as {option}")
     return "with " + " and ".join(parts)
 
 

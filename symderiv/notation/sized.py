@@ -46,10 +46,23 @@ def identity(b: Binder, node: A.Node) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(sp.eye(n))
 
 
+ONES_READINGS = ("column of ones", "all-ones matrix", "identity matrix")
+
+
 def ones_column(b: Binder, node: A.Node) -> sp.ImmutableMatrix:
-    """\\mathbf{1} without a size: a column of n ones, n from the formula around it."""
-    n = _size(b, node, "\\mathbf{1}")
-    return sp.ImmutableMatrix(sp.ones(n, 1))
+    """\\mathbf{1} without a size: a column of n ones (1^T x), or, as courses also write it, the
+    n x n all-ones matrix or the identity (one reading for every \\mathbf{1} of a claim, each its own
+    size); every reading at every size is tried (readings.py)."""
+    sizes = context_sizes(b)
+    if not sizes:
+        raise b.error("\\mathbf{1} needs a size or a condition: \\mathbf{1}_4, \\mathbf{1}_{z>0}", node)
+    kind = b.choose(("\\mathbf{1}", "reading"), "\\mathbf{1}", ONES_READINGS, exhaustive=True)  # one per claim
+    n = b.choose(("\\mathbf{1}", node.pos, node.key()), "the size of \\mathbf{1}", sizes, exhaustive=True)
+    b.read(f"\\mathbf{{1}} written without a size read as the {kind} of size {n}, the reading that makes "
+           "the formula well-typed")
+    if kind == "column of ones":
+        return sp.ImmutableMatrix(sp.ones(n, 1))
+    return sp.ImmutableMatrix(sp.ones(n, n) if kind == "all-ones matrix" else sp.eye(n))
 
 
 def single_entry_indices(sup: A.Node | None) -> tuple[A.Node, A.Node] | None:
