@@ -131,11 +131,12 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
     state = _state(judge)
     binder.choices = {}
     first = once(sides, ops)
+    first_state = _state(judge)
     names = dict(binder.choices)
     exhaustive = any(c.exhaustive for c in names.values())
     if not names or not (first.get("untyped") or exhaustive):
         return first
-    typed: list[tuple[frozenset, dict, tuple]] = [] if first.get("untyped") else [(frozenset(), first, _state(judge))]
+    typed: list[tuple[frozenset, dict, tuple]] = [] if first.get("untyped") else [(frozenset(), first, first_state)]
     tried: set[frozenset] = {frozenset()}
     queue = _alternatives(frozenset(), names, base_plan, not first.get("untyped"))
     while queue and len(tried) < MAX_PLANS:
@@ -157,8 +158,8 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
         binder.plan = base_plan
         return {"ok": True, "undecided": f"too many readings to try (more than {MAX_PLANS}): "
                                          + ", ".join(c.text for c in names.values()), "ranges": first.get("ranges", {})}
-    if not typed:
-        _restore(judge, state)
+    if not typed:  # wrong under every reading: reported under the default readings
+        _restore(judge, first_state)
         binder.plan = base_plan
         every = "every reading of the \\cdot: matrix product or entry by entry" if not exhaustive else \
             "every reading tried: " + ", ".join(c.text for c in names.values())
