@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 from conftest import DERIVATIONS
 
-from symderiv.kinds import load
+from symderiv.kinds import load, parse_text
 
 FILES = {
     "seed 000 Q1": "seed000-q1-network.toml",
@@ -23,8 +23,15 @@ FILES = {
 
 
 @cache
-def verdicts(label: str) -> dict:
-    problem = load(DERIVATIONS / FILES[label])
+def verdicts(label: str, strict: str = "") -> dict:
+    """The verdicts of a seed's file; `strict`: the conventions switched off, e.g. 'implicit_sum'
+    (the file read with `[conventions] implicit_sum = false` added: a strict grader)."""
+    if not strict:
+        problem = load(DERIVATIONS / FILES[label])
+    else:
+        text = (DERIVATIONS / FILES[label]).read_text(encoding="utf-8")
+        off = "".join(f"{name} = false\n" for name in strict.split(","))
+        problem = parse_text(f"{text}\n[conventions]\n{off}", FILES[label])
     return {v.id: v for v in problem.check()}
 
 
@@ -35,7 +42,9 @@ EXPECTED = {
         "Q1.def.zm": C,
         "Q1.def.fz": C,
         **{f"Q1.shape.{n}": C for n in ("x", "y-t", "z", "fz", "x-size", "df-size", "outer")},
-        "Q1.shape.fZ": I,  # f(Z) stacks four rows f(z_k): a 4x3 matrix, not a column vector
+        # f(Z) stacks four rows f(z_k): a 4x3 matrix, a column of the samples' rows (convention
+        # column_of_rows; strict, it is no column vector: test_seed000_shape_of_fZ)
+        "Q1.shape.fZ": C,
         "Q1.db2.formula": C,
         "Q1.dW2.formula": C,
         "Q1.db1.setup": C,
@@ -48,7 +57,9 @@ EXPECTED = {
         "Q1.dW1.formula": C,
     },
     "seed 001 P4": {
-        "P4.dErr/dw": I,  # the chain rule without its sum over k
+        # the chain rule with k repeated and free on no other side: summed (convention implicit_sum);
+        # without the convention the sum over k is missing (test_seed001_p4_chain_rule_without_its_sum)
+        "P4.dErr/dw": C,
         "P4.alpha": I,
         "P4.zk": C,
         "P4.dz/dW2": C,
@@ -62,13 +73,17 @@ EXPECTED = {
         "P4.dz/db1.cases": I,
     },
     "seed 002 P1": {
-        "P1.dW1.sum": I,  # dL/dy_k dy_k/df df/dW^{(1)} with k free: the sum over k is missing
-        "P1.dW1.matrix": I,
-        "P1.dw2.sum": I,
+        # dL/dy_k dy_k/df df/dW^{(1)}: k repeated in the product and free on no other side is summed
+        # (convention implicit_sum); without it the sum is missing (test_seed002_p1_missing_sum_over_k)
+        "P1.dW1.sum": C,
+        # ((w2 . 1_{z>0}) . (Y^T - t)) . X is well-typed only with both \cdot entry by entry
+        # (convention elementwise_dot); without it the shapes do not fit (test_seed002_p1_dW1_matrix_shapes)
+        "P1.dW1.matrix": C,
+        "P1.dw2.sum": C,
         "P1.dw2.matrix": C,
-        "P1.db1.sum": I,
+        "P1.db1.sum": C,
         "P1.db1.matrix": C,
-        "P1.db2.sum": I,
+        "P1.db2.sum": C,
         "P1.dL/dyk": I,
         "P1.dyk/db2": C,
         "P1.dyk/dw2": C,
@@ -122,17 +137,17 @@ def test_every_formula_claim_is_listed() -> None:
         assert formula_ids == set(table), label
 
 
-def _ce(label: str, cid: str) -> dict:
-    v = verdicts(label)[cid]
+def _ce(label: str, cid: str, strict: str = "") -> dict:
+    v = verdicts(label, strict)[cid]
     assert v.verdict == "incorrect"
     return v.counterexample or {}
 
 
 def test_seed001_p4_chain_rule_without_its_sum() -> None:
-    """dErr/dw = dErr/dz_k dz_k/dw has no sum over k: with w = (b_2)_1, dz_k/dw = 0 for k != 1,
-    so the product is 0 there while dErr/dw is not."""
-    v = verdicts("seed 001 P4")["P4.dErr/dw"]
-    ce = _ce("seed 001 P4", "P4.dErr/dw")
+    """Without the summation convention (a strict grader), dErr/dw = dErr/dz_k dz_k/dw has no sum
+    over k: with w = (b_2)_1, dz_k/dw = 0 for k != 1, so the product is 0 there while dErr/dw is not."""
+    v = verdicts("seed 001 P4", "implicit_sum")["P4.dErr/dw"]
+    ce = _ce("seed 001 P4", "P4.dErr/dw", "implicit_sum")
     assert v.mistake.startswith("a missing sum over k")
     assert ce["indices"]["k"] != 1 and ce["claimed"] == 0 and ce["expected"] != 0
 
@@ -165,17 +180,29 @@ def test_seed001_p4_cases_condition(cid: str) -> None:
 
 
 def test_seed002_p1_dW1_matrix_shapes() -> None:
-    """((w2 . 1_{z>0}) . (Y^T - t)) . X: the bracket is 2x1, X is 3x4."""
-    v = verdicts("seed 002 P1")["P1.dW1.matrix"]
-    assert v.mistake == "shapes do not fit" and "2x1 by a 3x4" in v.message
+    """Without the element-wise \\cdot (a strict grader), ((w2 . 1_{z>0}) . (Y^T - t)) . X does not fit:
+    w2 (2x1) . 1_{z>0} (2x3) is no matrix product."""
+    v = verdicts("seed 002 P1", "elementwise_dot")["P1.dW1.matrix"]
+    assert v.mistake == "shapes do not fit" and "2x1 by a 2x3" in v.message, v.message
+
+
+def test_seed002_p1_conventions_stated() -> None:
+    """Under the conventions the links and the element-wise formula are correct, each remark naming
+    the convention read (the summed index, the shapes multiplied entry by entry)."""
+    v = verdicts("seed 002 P1")
+    assert any("implicit_sum" in r and "summed over k = 1..3" in r for r in v["P1.dW1.sum"].remarks)
+    shown = " ".join(v["P1.dW1.matrix"].remarks)
+    assert "elementwise_dot" in shown and "2x3 \\cdot a 3x1" in shown
+    assert not v["P1.dw2.matrix"].remarks  # ReLU . (Y^T - t) is a matrix product: no convention
 
 
 @pytest.mark.parametrize("cid", ["P1.dw2.sum", "P1.db2.sum", "P1.dW1.sum", "P1.db1.sum", "P1.dL/dyk"])
 def test_seed002_p1_missing_sum_over_k(cid: str) -> None:
-    """dL/dy_k dy_k/dw (k free) is one sample's term, not the gradient: first link wrong.
+    """Without the summation convention, dL/dy_k dy_k/dw (k free) is one sample's term, not the gradient:
+    first link wrong.
     dL/dy_k itself is one term, and the claim sums them (the opposite mistake)."""
-    v = verdicts("seed 002 P1")[cid]
-    ce = _ce("seed 002 P1", cid)
+    v = verdicts("seed 002 P1", "implicit_sum")[cid]
+    ce = _ce("seed 002 P1", cid, "implicit_sum")
     assert "y_k}" in v.message.split("differ")[0] and "k" in ce["indices"]
     assert ce["expected"] != ce["claimed"]
     word = "extra" if cid == "P1.dL/dyk" else "missing"
@@ -423,5 +450,9 @@ def test_shape_claims(of: str, claimed: str, verdict: str) -> None:
 
 
 def test_seed000_shape_of_fZ() -> None:
-    v = verdicts("seed 000 Q1")["Q1.shape.fZ"]
+    """Strictly (column_of_rows off) f(Z) is a 4x3 matrix, no column vector; under the convention the
+    verdict says it read the column of the samples' rows."""
+    v = verdicts("seed 000 Q1", "column_of_rows")["Q1.shape.fZ"]
     assert v.mistake == "wrong shape" and "f(Z) is 4x3" in v.message
+    v = verdicts("seed 000 Q1")["Q1.shape.fZ"]
+    assert v.verdict == "correct" and "f(Z) is 4x3" in v.message and "column_of_rows" in v.remarks[0]

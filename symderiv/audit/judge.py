@@ -67,6 +67,7 @@ class Entry:
     correct: sp.Basic | None = None
     problem: str | None = None
     first_wrong: bool = False
+    remarks: tuple[str, ...] = ()  # the conventions of notation the link was read under (the verdict's)
 
 
 @dataclass
@@ -199,7 +200,8 @@ class _Judging:
         found = self.verdicts.get(key)
         if found is not None:
             return Verdict(claim.id, claim.target, claim.latex, found.verdict, found.message,
-                           found.expected, found.claimed, found.counterexample, found.mistake, dict(found.details))
+                           found.expected, found.claimed, found.counterexample, found.mistake, dict(found.details),
+                           found.remarks)
         why = self.exhausted()
         if why is not None:
             return Verdict(claim.id, claim.target, claim.latex, "undecided", message=why)
@@ -246,7 +248,7 @@ class _Judging:
             message = f"cannot judge: {message}"
         return self._entry(item, _verdict_kind(verdict), prefix + message, target=target,
                            counterexample=verdict.counterexample, mistake=verdict.mistake,
-                           expected=verdict.expected, claimed=verdict.claimed)
+                           expected=verdict.expected, claimed=verdict.claimed, remarks=verdict.remarks)
 
     # -- the network kind: every side bound through the notation ---------------------------------
 

@@ -27,7 +27,9 @@ class Verdict:
     and tuples, a Shape, or for a classification its word ('saddle', 'away'). `counterexample`
     holds the concrete point where a wrong claim and the truth differ, by name: SymPy values
     (a point grouped by quantity is a dict of dicts), indices and sizes as ints; `mistake`
-    names the likely error when one is recognised. Only symderiv.render prints any of it.
+    names the likely error when one is recognised. `remarks` name the conventions of course notation
+    the claim was read under (summation over a repeated index, an element-wise \\cdot, ...), each a
+    sentence saying what was read and how to switch it off. Only symderiv.render prints any of it.
     """
 
     id: str
@@ -40,8 +42,10 @@ class Verdict:
     counterexample: Mapping[str, Any] | None = None
     mistake: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    remarks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "remarks", tuple(self.remarks))
         for key in ("expected", "claimed", "counterexample"):
             object.__setattr__(self, key, _frozen(getattr(self, key)))
 

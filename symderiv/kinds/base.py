@@ -15,6 +15,7 @@ from ..core.exact import NumberTooLarge, to_number
 from ..core.limits import FREE_MAX_ENTRIES, MATRIX_MAX_ENTRIES
 from ..core.timebound import run_bounded
 from ..core.verdict import Verdict
+from ..notation.conventions import Conventions
 from ..notation.parse import check_braces, check_input
 
 OptionSpec = type | tuple[str, ...]  # a claim option's TOML type, or its allowed texts
@@ -218,6 +219,7 @@ class Problem(ABC):
         self.source = header.text("source", "")
         self.section = header.text("section", "")
         self.claims = claims
+        self.conventions = read_conventions(header)
 
     @classmethod
     @abstractmethod
@@ -278,8 +280,19 @@ def _judge(problem: Problem, claim: Claim) -> Verdict:
 
 KINDS: dict[str, type[Problem]] = {}
 
-# [variants] and [rubric] are read by symderiv.variants and symderiv.rubric (solve and check leave them alone)
-HEADER_KEYS = {"title", "source", "section", "kind", "claims", "description", "variants", "rubric"}
+# [variants] and [rubric] are read by symderiv.variants and symderiv.rubric (solve and check leave them alone);
+# [conventions] by every kind (read_conventions): the readings of course notation a strict grader switches off
+HEADER_KEYS = {"title", "source", "section", "kind", "claims", "description", "variants", "rubric", "conventions"}
+
+
+def read_conventions(header: Fields) -> Conventions:
+    """The `[conventions]` table (notation/conventions.py): each key a known convention, true or
+    false; an unknown key is an error naming it."""
+    table = header.table("conventions", {})
+    try:
+        return Conventions.from_mapping(table.data)
+    except ValueError as exc:
+        raise header.error("conventions", str(exc)) from None
 
 
 def problem_kind(name: str) -> Callable[[type[Problem]], type[Problem]]:

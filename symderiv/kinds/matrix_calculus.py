@@ -48,6 +48,7 @@ from ..core.indexsum import IndexMatrix, Undecided
 from ..core.limits import MATRIX_CALCULUS_MAX_DIMENSION
 from ..core.timebound import bounded
 from ..core.verdict import Verdict
+from ..notation.structures import STRUCTURES
 from ._formula import read_formula
 from ._readers import cannot_read, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
@@ -87,7 +88,7 @@ def _wrong_reference(claim: Claim, by_id: dict[str, Claim], size_names: list[str
 class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
     """Jacobians and gradients of functions of vectors and matrices with symbolic sizes."""
 
-    symmetric: frozenset[str] = frozenset()  # variables declared ["n", "n", "symmetric"]
+    symmetric: frozenset[str] = frozenset()  # variables declared ["n", "n", "symmetric"] (or positive_definite)
 
     claim_options: ClassVar[dict[str, OptionSpec]] = {
         **{key: str for key in set().union(*OPTIONS.values()) - {"where"}}, "where": dict, "function": str}
@@ -96,6 +97,7 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
                  sizes: list[list[int]], shapes: dict[str, tuple[str | int, str | int]],
                  input_name: str, value: str, vector: str | None) -> None:
         super().__init__(header, claims)
+        self.declared: dict[str, str] = {}  # variables declared diagonal, positive_definite, invertible, orthogonal
         self.size_names, self.shapes, self.input, self.value = size_names, shapes, input_name, value
         self.sizes = [dict(zip(size_names, s, strict=True)) for s in sizes]
         self.vector = vector
@@ -132,17 +134,22 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
         v = doc.table("variables")
         shapes: dict[str, tuple[str | int, str | int]] = {}
         symmetric: set[str] = set()
+        declared: dict[str, str] = {}  # diagonal, positive_definite, invertible, orthogonal (structures.py)
         for key, shape in v.data.items():
             if not re.fullmatch(r"[A-Za-z]|\\[A-Za-z]+", key):
                 raise v.error(key, "a variable name is one letter or a Greek letter such as \\lambda")
-            if isinstance(shape, list) and len(shape) == 3 and shape[2] == "symmetric" and shape[0] == shape[1]:
-                symmetric.add(key)
+            if isinstance(shape, list) and len(shape) == 3 and shape[2] in STRUCTURES and shape[0] == shape[1]:
+                if shape[2] in ("symmetric", "positive_definite"):
+                    symmetric.add(key)
+                if shape[2] != "symmetric":
+                    declared[key] = shape[2]
                 shape = shape[:2]
             if not (isinstance(shape, list) and len(shape) == 2 and all(
                     (isinstance(d, int) and not isinstance(d, bool) and d >= 1) or d in names
                     for d in shape)):
                 raise v.error(key, f"expected [rows, cols], each a size name ({', '.join(names)}) "
-                                   "or a positive whole number (a square one may add \"symmetric\")")
+                                   "or a positive whole number (a square one may add its structure: "
+                                   f"{', '.join(map(repr, STRUCTURES))})")
             if any(isinstance(d, int) and d > MATRIX_CALCULUS_MAX_DIMENSION for d in shape):
                 raise v.error(key, f"a fixed dimension of at most {MATRIX_CALCULUS_MAX_DIMENSION} "
                                    "(name a larger size in [sizes].names)")
@@ -185,10 +192,12 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
                         raise item.error(key, "expected text")
         problem = cls(doc, claims, names, check, shapes, input_name, value, vector)
         problem.symmetric = frozenset(symmetric)
+        problem.declared = dict(declared)
         problem.validate(f)
         for key, (table, (inp, val, vec), own) in alts.items():
             problem.alts[key] = cls(doc, claims, names, own, shapes, inp, val, vec)
             problem.alts[key].symmetric = problem.symmetric
+            problem.alts[key].declared = problem.declared
             problem.alts[key].validate(table)
         return problem
 

@@ -60,15 +60,18 @@ class SizeChecks:
             return verdict(claim, "undecided", "a derivation step needs at least one '=' (a link): "
                            "a single expression states nothing to check")
         how: list[str] = []
+        remarks: list[str] = []
         for size in self.sizes:
             inst = Instance(self, size)
-            scope = FreeScope({name: M.shape for name, M in inst.mats.items()}, symmetric=self.symmetric)
+            scope = FreeScope({name: M.shape for name, M in inst.mats.items()}, symmetric=self.symmetric,
+                              declared=self.declared)
             data: dict[str, Any] = {name: name for name in inst.mats}
             if self.vector:
                 data[self.vector] = f"\\operatorname{{vec}}({self.input})"
             data.update({"J": "jacobian", "\\mathbf{J}": "jacobian", "sizes": dict(size)})
             try:
                 table = NotationTable.from_dict(data).with_where(dict(claim.options.get("where", {})))
+                table = table.with_conventions(self.conventions)
             except NotationError as exc:
                 return verdict(claim, "error", f"where: {exc.message}")
             tag = ", ".join(f"{k}={v}" for k, v in size.items())
@@ -78,8 +81,10 @@ class SizeChecks:
                                counterexample=None if v.counterexample is None
                                else {"size": dict(size), **v.counterexample})
             how.append(f"{tag}: {v.message}")
+            remarks.extend(r for r in v.remarks if r not in remarks)
         return verdict(claim, "correct", f"every link holds at every checked size ({'; '.join(how)}); the sizes "
-                       "are symbolic, so this is a check at these sizes, not a proof for all sizes")
+                       "are symbolic, so this is a check at these sizes, not a proof for all sizes",
+                       remarks=tuple(remarks))
 
     def _judge_jacobian_shape(self, claim: Claim) -> Verdict:
         m = re.fullmatch(r"\s*(\w+)\s*(?:\\times|x|×)\s*(\w+)\s*", clean(right_side(claim.latex)))

@@ -91,8 +91,9 @@ class Symbolic:
     """
 
     def __init__(self, problem: Any) -> None:
-        if problem.symmetric:
-            raise Undecided("a symmetric variable: the index-form derivation takes every entry as independent")
+        if problem.symmetric or set(getattr(problem, "declared", {}).values()) - {"invertible"}:
+            raise Undecided("a symmetric or structured variable: the index-form derivation takes every entry as "
+                            "independent")
         self.problem = problem
         classes: dict[tuple[int, ...], list[str]] = {}
         for name in problem.size_names:

@@ -230,7 +230,8 @@ class NetworkProblem(NetworkValues, Problem):
         """The scope formulas are bound to, the notation table for it, and what was reduced:
         the network itself when it is small; with `[notation] reduce`, a smaller copy (same
         layers, activations, loss) whose widths and batch the table maps the full ones to."""
-        table = self.notation if self.notation is not None else NotationTable.from_dict({})
+        table = (self.notation if self.notation is not None else NotationTable.from_dict({})).with_conventions(
+            self.conventions)
         spec = table.options.get("reduce", {})
         if not spec:
             return (NetworkScope(self.net, self.batch), table, None) if self.small else None

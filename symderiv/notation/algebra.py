@@ -9,9 +9,11 @@ import sympy as sp
 
 from . import ast as A
 from .binder import Binder, Op, Stack, Value, handles
+from .conventions import remark
 from .linalg import inverse, kronecker
 from .scope import Fn, as_basic
 from .table import StudentFn
+from .unparse import unparse
 from .written import index_uses, replace_node, trailing_sum
 
 MAX_EXPONENT = 64  # the largest exponent written
@@ -117,6 +119,8 @@ def mul(binder: Binder, a, b, node, hadamard_fallback: bool = False):
     if isinstance(a, Stack) or isinstance(b, Stack):
         return _stack_product(binder, a, b, node)
     am, bm = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
+    if am and bm and hadamard_fallback and (1, 1) not in (a.shape, b.shape):
+        return _dot(binder, a, b, node)
     if am and bm:
         if a.cols == b.rows:
             return sp.ImmutableMatrix(a * b)
@@ -134,6 +138,68 @@ def mul(binder: Binder, a, b, node, hadamard_fallback: bool = False):
     if am or bm:
         return sp.ImmutableMatrix(a * b) if am else sp.ImmutableMatrix(b * a)
     return a * b
+
+
+def _dot(binder: Binder, a: sp.MatrixBase, b: sp.MatrixBase, node) -> Value:
+    """a \\cdot b of two matrices (neither 1x1): the matrix product where the inner sizes fit; where
+    they do not, the element-wise product (the convention elementwise_dot, stated in the remarks).
+    Where both fit, the reading the binder's plan names (the matrix product by default): the judge
+    tries the other when the formula is well-typed only so (see conventions.py)."""
+    matrix = a.cols == b.rows
+    convention = binder.table.conventions.elementwise_dot
+    entrywise = _entrywise(a, b) if convention else None
+    if matrix and entrywise is not None:
+        key = ("cdot", node.pos, node.key())
+        if binder.choose(key, _written(binder, node), ("matrix", "elementwise")) == "matrix":
+            return sp.ImmutableMatrix(a * b)
+    elif matrix:
+        return sp.ImmutableMatrix(a * b)
+    if entrywise is None:
+        raise binder.shape_error(f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix"
+                                 + ("" if convention else " (the convention elementwise_dot is off)"), node)
+    value, how = entrywise
+    binder.remark(remark("elementwise_dot", f"a {a.rows}x{a.cols} \\cdot a {b.rows}x{b.cols} read entry by entry"
+                                            + (f" ({how})" if how else "")))
+    return value
+
+
+def _written(binder: Binder, node: A.BinOp) -> str:
+    """A product a \\cdot b as written, for a verdict naming its readings."""
+    try:
+        return unparse(node, binder.text)
+    except (TypeError, ValueError):
+        return "a \\cdot"
+
+
+def _entrywise(a: sp.MatrixBase, b: sp.MatrixBase) -> tuple[sp.ImmutableMatrix, str] | None:
+    """The element-wise product of a and b and how the shapes were matched, or None where they
+    do not fit entry by entry: equal shapes; a column along the rows (a row along the columns) of
+    a matrix; a vector of n entries whose orientation fits neither, along the one side of n
+    entries of a matrix (as NumPy broadcasts a 1-D vector). Two vectors only of equal shapes."""
+    if a.shape == b.shape:
+        return sp.ImmutableMatrix(a.multiply_elementwise(b)), ""
+    for x, y in ((a, b), (b, a)):
+        if min(y.shape) == 1:
+            continue
+        if x.cols == 1 and x.rows == y.rows:
+            return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j, x=x, y=y: x[i, 0] * y[i, j]), \
+                f"the column of {x.rows} multiplies every column"
+        if x.rows == 1 and x.cols == y.cols:
+            return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j, x=x, y=y: x[0, j] * y[i, j]), \
+                f"the row of {x.cols} multiplies every row"
+    for x, y in ((a, b), (b, a)):
+        if min(y.shape) == 1 or min(x.shape) != 1 or y.rows == y.cols:
+            continue
+        n = max(x.shape)
+        entries = list(x)
+        if y.cols == n:
+            return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j, e=entries, y=y: e[j] * y[i, j]), \
+                f"the {'column' if x.cols == 1 else 'row'} of {n} read as a vector along the {n} columns, " \
+                "as NumPy broadcasts a 1-D vector"
+        if y.rows == n:
+            return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j, e=entries, y=y: e[i] * y[i, j]), \
+                f"the {'column' if x.cols == 1 else 'row'} of {n} read as a vector along the {n} rows"
+    return None
 
 
 def _stack_product(binder: Binder, a, b, node) -> Value:
@@ -203,7 +269,7 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
                 return value[0] ** e
             if e == -1 and value.rows == value.cols:
                 return inverse(sp.ImmutableMatrix(value))
-            if value.rows == value.cols and e.is_Integer and e > 0:
+            if value.rows == value.cols and e.is_Integer and e >= 0:  # X^0 = I
                 return sp.ImmutableMatrix(value**e)
             raise b.error("a power of a non-square matrix", node)
         return value**e

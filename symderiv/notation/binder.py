@@ -97,6 +97,16 @@ class Stack:
     column: bool = False
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A notation with several readings met in a formula: its text, the readings (the default
+    first), and whether every reading must be tried (none is the default meaning)."""
+
+    text: str
+    options: tuple
+    exhaustive: bool = False
+
+
 class FormulaShapeError(NotationError):
     """Operands whose shapes do not fit: the formula is wrong, not unreadable."""
 
@@ -165,6 +175,9 @@ class Binder:
         self.depth = 0
         self.sum_terms = 1  # the terms of the sums being expanded, multiplied (indices._sum)
         self.readings: set[str] = set()  # how notation with more than one reading was read
+        self.remarks: set[str] = set()  # the conventions read (notation/conventions.py), as remarks
+        self.plan: dict[object, Any] = {}  # a notation with several readings -> the reading taken (choose)
+        self.choices: dict[object, Choice] = {}  # the notations with several readings met
         self.ranges: dict[str, int] = {}  # the free index letters' ranges (an argument of top)
         self.locals: dict[str, Value] = {}  # formal parameters of a student's function
         self.derived: dict[object, Value] = {}  # \\nabla F(v), J_F(v) by what they depend on
@@ -205,6 +218,19 @@ class Binder:
         """Record how notation with more than one reading was read (stated in the verdict)."""
         if not self._stopped:
             self.readings.add(reading)
+
+    def choose(self, key: object, text: str, options: tuple, exhaustive: bool = False) -> Any:
+        """The reading taken of a notation with several (`options`, the default first): the plan's,
+        else the default; recorded, so the judge can try the others (readings.py). `exhaustive`: no
+        reading is the default meaning (an unsized \\mathbf{I}): the judge tries every one."""
+        if not self._stopped and key not in self.choices:
+            self.choices[key] = Choice(text, options, exhaustive)
+        return self.plan.get(key, options[0])
+
+    def remark(self, text: str) -> None:
+        """Record that a convention of course notation was read (a remark of the verdict)."""
+        if not self._stopped:
+            self.remarks.add(text)
 
     # ------------------------------------------------------------------ evaluation
     def top(self, node: A.Node, env: dict[str, int], canonical: bool = False,

@@ -34,6 +34,8 @@ FUNCTIONS: dict[str, Fn] = {
     "tanh": Fn("tanh", sp.tanh, lambda v: 1 - sp.tanh(v) ** 2),
     "tan": Fn("tan", sp.tan, lambda v: 1 + sp.tan(v) ** 2),
 }
+#: Element-wise functions that are also matrix functions of a square matrix (\\sin X): two readings.
+MATRIX_FUNCTIONS = frozenset({"sin", "cos", "tan"})
 OPERATORS = frozenset({"diag", "max", "min", "det", "tr", "vec"})  # \\det, \\operatorname{tr}: vocabulary.py
 WORD_OPERATORS = frozenset({"diag", "max", "min"})  # also written as plain words
 
@@ -194,7 +196,27 @@ def apply(b: Binder, f: Value, arg_node: A.Node, env, canonical) -> Value:
             if larger_than(entry, EXP_MAX_ARGUMENT):  # \exp(\exp(\exp(\exp(10)))): never evaluated
                 raise b.limit_error(f"\\exp of a number too large (at most {EXP_MAX_ARGUMENT} in magnitude)",
                                     arg_node)
+    if (isinstance(f, Fn) and f.name in MATRIX_FUNCTIONS and FUNCTIONS.get(f.name) is f
+            and isinstance(arg, sp.MatrixBase) and arg.rows == arg.cols > 1):
+        _matrix_function_reading(b, f, arg, arg_node)
     return f(arg)
+
+
+def _matrix_function_reading(b: Binder, f: Fn, arg: sp.MatrixBase, node: A.Node) -> None:
+    """\\sin X of a square matrix X: entry by entry when the problem declares so (the verdict says
+    it); undeclared it has two readings, and as the matrix function (a power series) it is not
+    evaluated here: either way an error that leaves the side unread (the verdict undecided)."""
+    n = arg.rows
+    declared = b.table.conventions.matrix_functions
+    if declared == "elementwise":
+        b.read(f"\\{f.name} of the {n}x{n} matrix read entry by entry, as the problem declares")
+        return
+    if declared == "matrix":
+        raise b.error(f"\\{f.name} of a {n}x{n} matrix as the matrix function (its power series), as the "
+                      "problem declares: not evaluated by symderiv", node)
+    raise b.error(f"\\{f.name} of a {n}x{n} matrix has two readings: entry by entry, or the matrix function "
+                  f"(its power series); declare one: [conventions] matrix_functions = \"elementwise\" "
+                  f"or \"matrix\"", node)
 
 
 def _unsupported(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:

@@ -201,8 +201,20 @@ def width(b: Binder, n: int, node: A.Node) -> int:
     return small
 
 
+MAX_OFFSET = 64  # k - 1, n + 2: the largest number added to a limit
+
+
 def _limit(b: Binder, node, env) -> int:
-    """A sum's limit: a size letter, a number (at the size judged), or an index letter's value."""
+    """A sum's limit: a size letter, a number (at the size judged), an index letter's value, or
+    one of those plus or minus a whole number or another (\\sum_{r=0}^{k-1}: Cookbook (122))."""
+    if isinstance(node, A.BinOp) and node.op in "+-":
+        left = _limit(b, node.left, env)
+        right = node.right
+        if isinstance(right, A.Num) and right.text.isdigit() and int(right.text) <= MAX_OFFSET:
+            offset = int(right.text)  # an offset, not a width of the model
+        else:
+            offset = _limit(b, right, env)
+        return left + offset if node.op == "+" else left - offset
     if isinstance(node, A.Name) and node.text in b.table.sizes:
         return b.table.sizes[node.text]
     if isinstance(node, A.Num):

@@ -29,6 +29,7 @@ from .points import (
     sample_points,
 )
 from .polynomial import is_zero_polynomial
+from .readings import column_of_rows, implicit_sums, judge_with_dot_readings, remarks_of
 from .scope import Fn, as_basic
 
 POINTS = 6
@@ -74,6 +75,7 @@ class Judge(PointChecks):
         self._point_values, self._points_valued = None, None  # see PointChecks._values
         self.rounded = False  # a side of decimals was compared to its written precision
         self._readings: set[str] = set()  # the judge's own readings (the binder keeps its own)
+        self.remarks_made: set[str] = set()  # the conventions the judge read (the binder keeps its own)
 
     @property
     def readings(self) -> set[str]:
@@ -150,7 +152,12 @@ class Judge(PointChecks):
         return self.scope.expand(v)
 
     def judge_chain(self, sides: list[Side], ops: list[str]) -> dict:
-        """{'ok': bool, 'link': i, 'message', 'counterexample', 'mistake', values, unreadable}.
+        """_judge_chain_once under the well-typed reading of its \\cdot (readings.py); {'undecided': why}."""
+        return judge_with_dot_readings(self, sides, ops, self._judge_chain_once)
+
+    def _judge_chain_once(self, sides: list[Side], ops: list[str]) -> dict:
+        """{'ok': bool, 'link': i, 'message', 'counterexample', 'mistake', values, unreadable};
+        'untyped' when a side is not well-typed (a shape error inside it).
 
         A side that cannot be read (notation the layer does not know) is skipped: its
         neighbours are compared with each other (a = b = c implies a = c), and the chain is
@@ -167,6 +174,7 @@ class Judge(PointChecks):
                 "message": f"shape: {exc.message}",
                 "mistake": "shapes do not fit",
                 "ranges": {},
+                "untyped": True,
             }
         letters = sorted(ranges)
         envs = [
@@ -192,6 +200,7 @@ class Judge(PointChecks):
                     "message": f"shape: {exc.message}",
                     "mistake": "shapes do not fit",
                     "ranges": ranges,
+                    "untyped": True,
                 }
             except FormulaLimitError:
                 raise
@@ -255,6 +264,7 @@ class Judge(PointChecks):
                 "message": f"shape: {sides[i].text} is {_shape_text(sa)} but "
                 f"{sides[j].text} is {_shape_text(sb)}",
                 "mistake": mistake or self._diagonal_mistake(a_vals, b_vals),
+                "untyped": True,
             }
         failures, singular = [], set()
         written = self._written(sides, i, j, a_vals[0], b_vals[0])
@@ -423,13 +433,16 @@ def judge_formula(
             if not (not canon and tnode.key() == chain.sides[0].key()):
                 sides.insert(0, Side(tnode, canon, target))
                 ops.insert(0, "=")
-        chains.append((sides, ops))
+        chains.append((implicit_sums(judge, sides), ops))
     expected = None
     unreadable: dict[str, str] = {}
     not_judged: list[str] = []
     checked = 0
     for sides, ops in chains:
         result = judge.judge_chain(sides, ops)
+        if result.get("undecided"):
+            return Verdict(claim_id, target, latex, "undecided", message=result["undecided"],
+                           details={"ranges": result["ranges"]}, remarks=remarks_of(judge))
         if not result["ok"]:
             ce = result.get("counterexample")
             link = f"{result['left']}  =  {result['right']}"
@@ -445,6 +458,7 @@ def judge_formula(
                 counterexample=ce,
                 mistake=result.get("mistake"),
                 details={"link": result["link"], "ranges": result["ranges"]},
+                remarks=remarks_of(judge),
             )
         unreadable.update(result.get("unreadable", {}))
         not_judged.extend(result.get("skipped", []))
@@ -466,6 +480,7 @@ def judge_formula(
             ),
             expected=expected,
             details={"unreadable": unreadable, "points": len(judge.points)},
+            remarks=remarks_of(judge),
         )
     if not_judged:  # x < 0 was 'correct': a relation other than = is not judged here
         held = f"{checked} equalit{'y holds' if checked == 1 else 'ies hold'}; " if checked else ""
@@ -501,6 +516,7 @@ def judge_formula(
         message=how,
         expected=expected,
         details={"proved": bool(proved), "points": len(judge.points)},
+        remarks=remarks_of(judge),
     )
 
 
@@ -572,13 +588,16 @@ def judge_shape(scope, table: NotationTable, claim, of: str) -> Verdict:
     except NotationError as exc:
         return verdict("error", f"of: {exc.message}")
     r, c = _as_matrix(value).shape
+    said = None
     if m["scalar"]:
         ok = (r, c) == (1, 1)
     elif m["kind"]:
         n = int(m["size"]) if m["size"] else None
         ok = (r == 1 if m["kind"].lower() == "row" else c == 1) and (n is None or max(r, c) == n)
+        said = None if ok or m["kind"].lower() != "column" else column_of_rows(scope, table, of, _as_matrix(value), n)
+        ok = ok or said is not None
     else:
         ok = (r, c) == (int(m["r"]), int(m["c"]))
     what = f"{of} is {_shape_text((r, c))}"
     return verdict("correct" if ok else "incorrect", what, expected=_shape_text((r, c)),
-                   mistake=None if ok else "wrong shape")
+                   mistake=None if ok else "wrong shape", remarks=(said,) if said else ())

@@ -20,6 +20,7 @@ from .binder import IDLE, Binder, Op, Split, Value, handles
 from .functions import FUNCTIONS, WORD_OPERATORS, builtin_function
 from .indices import checked, comprehension, index_value, ones, ranged_comprehension, size_value, subscript
 from .scope import Fn
+from .sized import identity, ones_column, single_entry, single_entry_indices
 from .table import BoundMacro, StudentMacro
 from .written import base_text, decompose, layer_of, style_strip
 
@@ -40,9 +41,7 @@ def _styled(b: Binder, node, env, canonical) -> Value:
         and isinstance(node.body, A.Num)
         and node.body.text == "1"
     ):
-        raise b.error(
-            "\\mathbf{1} needs a size or a condition: \\mathbf{1}_4, \\mathbf{1}_{z>0}", node
-        )
+        return ones_column(b, node)  # a column of ones, its size from the formula (sized.py)
     body = style_strip(node)
     if body is node:
         raise b.error(f"\\{node.style} is not understood here", node)
@@ -95,6 +94,9 @@ def named(b: Binder, node: A.Node, env, canonical) -> Value:
         ):
             i, j = (index_value(b, s, env) for s in subs)
             return finish(b, sp.Integer(int(i == j)), transposed, power, env, node)
+    entry = single_entry_indices(power) if isinstance(base, A.Name) and base.text == "J" else None
+    if entry is not None and not canonical and subs is None and base.key() not in b.table.macros:
+        return finish(b, single_entry(b, node, entry, env), transposed, None, env, node)  # J^{ij}
     own = None if canonical else _own_name(b, base, layer, subs, parts.primes, env, node)
     primes = parts.primes
     if own is None:
@@ -165,6 +167,8 @@ def _own_name(b: Binder, base, layer, subs, primes, env, node) -> tuple[Value, b
     if base.text == "I" and subs is not None and len(subs) == 1:  # \mathbf{I}_n
         n = size_value(b, subs[0], env)
         return sp.ImmutableMatrix(sp.eye(n)), True, primes
+    if base.text == "I" and subs is None and not primes:  # \mathbf{I}: its size from the formula
+        return identity(b, node), False, 0
     return None
 
 
@@ -220,6 +224,11 @@ def _lookup(b: Binder, base, layer, subs, env, canonical, node) -> tuple[Value, 
         return Op("D"), False  # \mathbf{D}\phi: the derivative operator
     if text == "\\pi":
         return sp.pi, False
+    if text in env and layer is None and subs is None and len(text) == 1:
+        return sp.Integer(int(env[text])), False  # an index letter as a number: X^r in \\sum_{r=0}^{k-1}
+    if text in b.table.sizes and layer is None and subs is None and text not in env:
+        b.read(f"the size letter {text} read as its value {b.table.sizes[text]} at the size judged")
+        return sp.Integer(b.table.sizes[text]), False  # X^k, k X^{k-1} with k a size of the problem
     if (
         isinstance(base, A.Name)
         and len(text) > 1

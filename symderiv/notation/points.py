@@ -12,6 +12,7 @@ import sympy as sp
 from ..core.ops import relu_step
 from .evaluate import PointValues, equal, sum_values
 from .scope import as_basic
+from .structures import draw
 
 
 class _Irrational:
@@ -113,6 +114,8 @@ def _draw_points(scope, n: int, seed: int) -> list[dict[sp.Symbol, sp.Rational]]
         for row in scope.one_hot_rows():
             hot = rng.randrange(len(row))
             pt.update({s: sp.Integer(int(n == hot)) for n, s in enumerate(row)})
+        for structure, entries in getattr(scope, "structures", list)():
+            pt.update(draw(structure, entries, rng))  # a declared matrix: a point inside its set
         if any(as_basic(k).xreplace(pt) == 0 for k in kinks):
             continue
         out.append(pt)

@@ -24,12 +24,13 @@ The Scope protocol (what the judge needs; GraphScope subclasses implement it):
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sympy as sp
 
 from .derivative import Differentiator
+from .structures import DRAWN, entry_symbol
 
 
 def as_basic(e: object) -> sp.Basic:
@@ -86,6 +87,7 @@ class GraphScope:
         self._leaves: list[sp.Symbol] = []
         self._kinks: list[sp.Expr] = []
         self._one_hot: list[list[sp.Expr]] = []
+        self._structures: list[tuple[str, sp.ImmutableMatrix]] = []  # declared matrices (structures.py)
         self._by_def: dict[sp.Expr, sp.Symbol] = {}
         self._expanded: dict[tuple, object] = {}  # (expr, keep, definitions) -> expanded
         self._substitutions: dict[tuple, list] = {}  # (keep, definitions) -> (rule, results) per definition
@@ -224,6 +226,10 @@ class GraphScope:
     def kinks(self) -> list[sp.Expr]:
         return list(self._kinks)
 
+    def structures(self) -> list[tuple[str, sp.ImmutableMatrix]]:
+        """The declared matrices whose points are drawn inside their set (structures.draw)."""
+        return list(self._structures)
+
     def one_hot_rows(self) -> list[list[sp.Expr]]:
         """Rows of leaves that every sample point sets to a one-hot row (one-hot targets)."""
         return [list(row) for row in self._one_hot]
@@ -233,26 +239,19 @@ class FreeScope(GraphScope):
     """Free variables (vectors of symbols) and quantities defined from them by formulas."""
 
     def __init__(self, variables: dict[str, tuple[int, int]], layout: str = "column",
-                 symmetric: frozenset[str] = frozenset()) -> None:
+                 symmetric: frozenset[str] = frozenset(), declared: Mapping[str, str] | None = None) -> None:
         """`symmetric` names square variables whose entries (i, j) and (j, i) are one symbol: a
-        derivative in such a variable is then the Cookbook's (§2.8.2) for symmetric matrices."""
+        derivative in such a variable is then the Cookbook's (§2.8.2) for symmetric matrices.
+        `declared` gives a square variable's structure (structures.py: diagonal, positive_definite,
+        invertible, orthogonal): its entries, and the points the judge draws for it."""
         super().__init__(layout, 1)
+        declared = dict(declared or {})
         for name, (r, c) in variables.items():
-            sym = name in symmetric and r == c
-            self.leaf(
-                name,
-                sp.ImmutableMatrix(
-                    r,
-                    c,
-                    lambda i, j, name=name, c=c, r=r, sym=sym: sp.Symbol(
-                        name
-                        if r * c == 1
-                        else f"{name}[{max(i, j) + 1}]"
-                        if 1 in (r, c)
-                        else f"{name}[{min(i, j) + 1},{max(i, j) + 1}]"
-                        if sym
-                        else f"{name}[{i + 1},{j + 1}]",
-                        real=True,
-                    ),
-                ),
-            )
+            structure = declared.get(name) if r == c else None
+            if structure is None and name in symmetric and r == c:
+                structure = "symmetric"
+            m = sp.ImmutableMatrix(r, c, lambda i, j, name=name, r=r, c=c, s=structure:
+                                   entry_symbol(name, i, j, r, c, s))
+            self.leaf(name, m)
+            if structure in DRAWN and r > 1:
+                self._structures.append((structure, m))

@@ -28,6 +28,7 @@ import sympy as sp
 
 from ..core.errors import SymderivError
 from . import ast as A
+from .conventions import Conventions
 from .parse import parse_one
 from .written import formal_key, index_function, index_letter, is_index_formula, name_key
 
@@ -46,6 +47,7 @@ class NotationTable:
     index_functions: dict[str, tuple[tuple[str, ...], A.Node]] = field(default_factory=dict)
     index_defs: dict[str, A.Node] = field(default_factory=dict)  # k = o(i^*, j^*): an index from others
     index_domains: dict[str, tuple[int | str, ...]] = field(default_factory=dict)  # o: [1,10] x [1,d]
+    conventions: Conventions = field(default_factory=Conventions)  # the problem's [conventions]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: dict[str, str] | None = None,
@@ -83,7 +85,7 @@ class NotationTable:
         out = NotationTable(
             dict(self.names), dict(self.sizes), dict(self.macros), dict(self.options),
             list(self.patterns), dict(self.functions), dict(self.size_map), dict(self.index_functions),
-            dict(self.index_defs), dict(self.index_domains),
+            dict(self.index_defs), dict(self.index_domains), self.conventions,
         )
         for key, value in where.items():
             out._add_where(str(key), str(value))
@@ -109,6 +111,12 @@ class NotationTable:
         letters = _pattern_letters(node)
         if letters:
             self.patterns.append((node, frozenset(letters), body))
+
+    def with_conventions(self, conventions: Conventions) -> NotationTable:
+        """A copy read under `conventions` (the problem file's [conventions])."""
+        out = self.with_where({})
+        out.conventions = conventions
+        return out
 
     def at_sizes(self, pairs: list[tuple[int, int]]) -> NotationTable:
         """The table for a reduced copy of the model, from (full width, reduced width) pairs:

@@ -104,6 +104,8 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         out["counterexample"] = counterexample_json(entry.counterexample)
     if entry.mistake:
         out["mistake"] = entry.mistake
+    if entry.remarks:
+        out["remarks"] = list(entry.remarks)
     for key in ("expected", "claimed"):
         value = getattr(entry, key)
         if value is not None:
@@ -328,6 +330,7 @@ _STYLE = """body{font-family:Georgia,serif;max-width:58em;margin:2em auto;paddin
 .mark.correct{color:#1a7f37}.mark.incorrect{color:#fff;background:#cf222e}.mark.undecided{color:#9a6700}
 .mark.definition{color:#555}.mark.not-read{color:#8250df}
 .note{border-left:4px solid #cf222e;background:#fff5f5;padding:.4em .8em;margin:.5em 0 1em;font-family:sans-serif}
+.remark{border-left:4px solid #9a6700;padding:.2em .8em;margin:.3em 0;font-family:sans-serif;font-size:.9em}
 table.summary{border-collapse:collapse;font-family:sans-serif}table.summary td,table.summary th{border:1px solid #ccc;
 padding:.2em .6em}.source{font-family:monospace;color:#666}"""
 
@@ -358,10 +361,24 @@ def _note_html(entry: Entry) -> str:
     return f'<div class="note" data-line="{entry.line}">{"".join(parts)}</div>'
 
 
+def _remarks(audit: Audit, block: MathBlock) -> list[str]:
+    """The conventions of notation the links of a block were read under, each once, in order."""
+    out: list[str] = []
+    for index in block.equations:
+        for entry in audit.equation_entries(index):
+            out.extend(r for r in entry.remarks if r not in out)
+    return out
+
+
+def _remark_html(text: str) -> str:
+    return f'<div class="remark">Read under a convention: {html.escape(text)}</div>'
+
+
 def audit_html(audit: Audit, title: str = "") -> str:
     """The student's document as one HTML page: prose escaped, each math block typeset by KaTeX
     (shipped inside the page, trust off, bounded expansion; without KaTeX the LaTeX shows as text),
-    a mark after every equation, a note under the first wrong link of each chain, and a summary."""
+    a mark after every equation, a note under the first wrong link of each chain, the conventions read
+    (remarks), and a summary."""
     s = audit.summary()
     head = (f'<table class="summary"><tr><th>equations</th><th>read</th><th>correct</th><th>incorrect</th>'
             f'<th>undecided</th><th>definitions</th><th>not read</th></tr><tr><td>{s["equations"]}</td>'
@@ -385,6 +402,7 @@ def audit_html(audit: Audit, title: str = "") -> str:
                         f'<code class="source">{html.escape(value.source)}</code>')
             body.append(_marks_html(audit, value))
             body.extend(_note_html(entry) for entry in _notes(audit, value))
+            body.extend(_remark_html(text) for text in _remarks(audit, value))
     assets = _katex_assets()
     csp = ("default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; "
            "script-src 'unsafe-inline'")

@@ -44,6 +44,8 @@ def report_document(title: str, verdicts: list[Verdict], source: str = "") -> Do
             doc.add(Para([f"Verdict: {_LABEL[v.verdict]}. {v.message}"]))
         if v.mistake:
             doc.add(Para([f"Likely mistake: {v.mistake}."]))
+        for remark in v.remarks:
+            doc.add(Para([f"Read under a convention: {remark}."]))
         if v.counterexample:
             items = []
             for key, value in v.counterexample.items():

@@ -24,6 +24,7 @@ def render_table(title: str, verdicts: list[Verdict], ascii: bool = False) -> st
         size = (v.details or {}).get("reduced", {}).get("note", "")
         why = v.message.removesuffix(f" [{size}]") if size else v.message
         rows: list[tuple[str, Any]] = [("why", why), ("size", size), ("mistake", v.mistake)]
+        rows += [("remark", r) for r in v.remarks]
         rows += [("expected", value_text(v.expected, ascii)),
                  ("claimed", value_text(v.claimed, ascii) if v.verdict != "correct" else None)]
         for label, text in rows:
@@ -33,7 +34,7 @@ def render_table(title: str, verdicts: list[Verdict], ascii: bool = False) -> st
                 first, *rest = text.split("\n")
                 lines.append(f"{pad}{label + ':':9} {first}")
                 lines.extend(f"{pad}{'':9} {r}" for r in rest)
-            elif label in ("why", "size", "mistake"):  # the reason in full, wrapped
+            elif label in ("why", "size", "mistake", "remark"):  # the reason in full, wrapped
                 wrapped = textwrap.wrap(" ".join(text.split()), 110, break_long_words=False) or [""]
                 if len(wrapped) > 6:
                     wrapped = [*wrapped[:5], "... (the whole reason is in --json)"]

@@ -170,6 +170,8 @@ def verdict_json(v: Verdict) -> dict[str, Any]:
         out["counterexample"] = counterexample_json(v.counterexample)
     if v.mistake:
         out["mistake"] = v.mistake
+    if v.remarks:
+        out["remarks"] = list(v.remarks)
     if v.details:
         out["details"] = value_json(dict(v.details))
     return out
