@@ -115,6 +115,25 @@ def test_targets_of_other_kinds(label: str, path: Path, lhs: str, relations: tup
     assert (found.target if found else None) == target
 
 
+LINEAR_MAPS = D / "seed003-s2-linear-maps.toml"  # [function] A v, [functions.h] v + w
+# (left side, the student's definitions, expected (target, options)): a Jacobian J_g names the
+# problem's function only through the student's own definition of g (seed 003, section 2, line 35)
+JACOBIANS = [
+    ("\\mathbf{J}_g", {"g(\\mathbf{v})": "\\mathbf{A}\\mathbf{v}"}, ("jacobian", {})),
+    ("\\mathbf{J}_g(\\mathbf{v})", {"g(\\mathbf{v})": "\\mathbf{A} \\mathbf{v}"}, ("jacobian", {})),
+    ("\\mathbf{J}_h", {"h(\\mathbf{v})": "\\mathbf{v} + \\mathbf{w}"}, ("jacobian", {"function": "h"})),
+    ("\\mathbf{J}_g", {}, None),  # no definition of g: nothing to tell which function
+    ("\\mathbf{J}_g", {"g(\\mathbf{v})": "\\mathbf{A}^\\top \\mathbf{v}"}, None),  # a function the problem has not
+    ("\\mathbf{J}_g(\\mathbf{w})", {"g(\\mathbf{v})": "\\mathbf{A}\\mathbf{v}"}, None),  # at another argument
+]
+
+
+@pytest.mark.parametrize("lhs, definitions, expected", JACOBIANS)
+def test_jacobian_of_the_students_function(lhs: str, definitions: dict[str, str], expected: tuple | None) -> None:
+    found = recognise(load(LINEAR_MAPS), [lhs, "\\mathbf{A}"], ("=",), definitions)
+    assert ((found.target, found.options) if found else None) == expected
+
+
 def test_normalise_drops_fonts_spacing_and_braces() -> None:
     assert normalise("\\mathbf{u}_{n+1}") == "u_{n+1}"
     assert normalise("\\nabla^{2} \\, f ( \\mathbf{u} )") == "\\nabla^2f(u)"

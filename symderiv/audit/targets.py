@@ -122,6 +122,26 @@ def _matrix_calculus(problem: Problem, text: str, definitions: dict[str, str]) -
     vector = getattr(problem, "vector", None)
     if vector and re.fullmatch(rf"[A-Za-z]\({re.escape(vector)}\)", text) and not function:
         return Recognised("rewrite")  # g(a): the function of the vectorised input, as the problem's [function] says
+    jacobian = re.fullmatch(rf"J_\{{?([A-Za-z])\}}?(?:\({name}\))?", text)
+    if jacobian:  # J_g, J_g(v): the Jacobian of the student's g, defined as the problem's function (or another)
+        found = _defined_as(problem, definitions, jacobian.group(1))
+        if found is not None:
+            return Recognised("jacobian", {"function": found} if found else {})
+    return None
+
+
+def _defined_as(problem: Problem, definitions: dict[str, str], head: str) -> str | None:
+    """Which function of the problem the student's own definition of `head(...)` writes: '' for
+    the problem's [function], the key of an alternative `[functions.NAME]`, None for neither (or
+    no definition). The last definition of the name counts."""
+    written = [normalise(value) for name, value in definitions.items() if normalise(name).startswith(f"{head}(")]
+    if not written:
+        return None
+    if normalise(getattr(problem, "value", "") or "") == written[-1]:
+        return ""
+    for key, alternative in getattr(problem, "alts", {}).items():
+        if normalise(alternative.value) == written[-1]:
+            return key
     return None
 
 
