@@ -115,6 +115,16 @@ def test_targets_of_other_kinds(label: str, path: Path, lhs: str, relations: tup
     assert (found.target if found else None) == target
 
 
+def test_eigenvalue_names_are_read_as_the_problems_claims_read_them() -> None:
+    """seed002-p2's claims on intervals agree on eigenvalues = "A" (the student's λ_i are those of A):
+    an interval in λ takes that reading; one without λ needs none."""
+    problem = load(STEP)
+    with_lambda = recognise(problem, ["0", "\\eta", "\\frac{1}{\\lambda_{\\max}}"], ("<", "<"), {})
+    assert (with_lambda.target, with_lambda.options, with_lambda.whole) == ("interval", {"eigenvalues": "A"}, True)
+    plain = recognise(problem, ["0", "\\eta", "\\frac{1}{6}"], ("<", "<"), {})
+    assert (plain.target, plain.options) == ("interval", {})
+
+
 LINEAR_MAPS = D / "seed003-s2-linear-maps.toml"  # [function] A v, [functions.h] v + w
 # (left side, the student's definitions, expected (target, options)): a Jacobian J_g names the
 # problem's function only through the student's own definition of g (seed 003, section 2, line 35)

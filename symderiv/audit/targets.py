@@ -48,7 +48,11 @@ def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
     kind = problem.kind
     text = normalise(sides[0])
     if kind == "gradient_descent":
-        return _gradient_descent([normalise(side) for side in sides], relations)
+        found = _gradient_descent([normalise(side) for side in sides], relations)
+        reading = _claims_reading(problem, "interval", "eigenvalues")
+        if found is not None and found.target == "interval" and reading and any(r"\lambda" in side for side in sides):
+            return Recognised("interval", {"eigenvalues": reading}, whole=True)
+        return found
     if kind == "calculus":
         return _calculus(problem, text)
     if kind == "identity":
@@ -58,6 +62,16 @@ def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
     if kind == "regularisation":
         return _regularisation([normalise(side) for side in sides], relations)
     return None
+
+
+def _claims_reading(problem: Problem, target: str, option: str) -> str | None:
+    """The value the problem's own claims of `target` give `option` when all that give it agree:
+    the problem author's reading of the student's names (`eigenvalues = "A"`: the λ_i the student
+    writes are the eigenvalues of A), taken like the [notation] table; None when none give it or
+    two differ."""
+    values = {claim.options[option] for claim in problem.claims
+              if claim.target == target and isinstance(claim.options.get(option), str)}
+    return values.pop() if len(values) == 1 else None
 
 
 def _regularisation(sides: list[str], relations: tuple[str, ...]) -> Recognised | None:
