@@ -17,6 +17,7 @@ import pytest
 import sympy as sp
 
 from symderiv.audit import Audit, audit
+from symderiv.audit.arithmetic import argument_lengths, judge_as_formulas
 from symderiv.audit.network import expand_definitions, substitute
 from symderiv.audit.targets import normalise, recognise
 from symderiv.core.errors import InputTypeError, SymderivError
@@ -310,3 +311,27 @@ def test_cli_binary_solution_is_an_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe$$L = 1$$")
     proc = _cli(["audit", str(path), "--problem", str(NETWORK)], tmp_path)
     assert proc.returncode == 2 and "not UTF-8" in proc.stderr
+
+
+# -- a function of the student's own at its formal argument (seed 003 line 53: \nabla g_1(x) = 2x) ---------
+SUM_OF_SQUARES = {"g_1(\\mathbf{x})": "\\sum_{i=1}^m x_i^2"}
+# (label, the student's definitions, link, expected argument shapes at m = n = 3, expected verdict by hand)
+ARGUMENTS = [
+    ("gradient of a sum of m squares", SUM_OF_SQUARES, "\\nabla g_1(\\mathbf{x}) = 2\\mathbf{x}", {"x": (3, 1)},
+     "correct"),
+    ("the factor wrong", SUM_OF_SQUARES, "\\nabla g_1(\\mathbf{x}) = \\mathbf{x}", {"x": (3, 1)}, "incorrect"),
+    ("two entries: the smallest length that reads", {"g_1(\\mathbf{x})": "x_1 + x_2"},
+     "\\nabla g_1(\\mathbf{x}) = \\begin{bmatrix} 1 \\\\ 1 \\end{bmatrix}", {"x": (2, 1)}, "correct"),
+    ("x^T x reads at every length: x stays unknown", {"g_1(\\mathbf{x})": "\\mathbf{x}^\\top \\mathbf{x}"},
+     "\\nabla g_1(\\mathbf{x}) = 2\\mathbf{x}", {}, "undecided"),
+    ("written at a variable of the problem", SUM_OF_SQUARES, "g_1(\\mathbf{v}) = \\sum_{i=1}^m v_i^2", {}, "correct"),
+]
+
+
+@pytest.mark.parametrize("label, where, link, shapes, expected", ARGUMENTS, ids=[case[0] for case in ARGUMENTS])
+def test_formal_arguments_of_the_students_functions(label: str, where: dict[str, str], link: str, shapes: dict,
+                                                    expected: str) -> None:
+    problem = load(MATRIX)
+    assert argument_lengths(problem, link, where) == shapes
+    lhs, rhs = link.split(" = ")
+    assert judge_as_formulas(problem, label, lhs, rhs, where).verdict == expected

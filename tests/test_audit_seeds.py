@@ -42,9 +42,6 @@ KNOWN_GAPS = {
                         "only in the question's text at line 45, before g_1 and g_2 exist; the composition is "
                         "judged where the student uses it, lines 61-62 (correct)",
     ("003", "3.2b-g2"): "legitimate: the same for line 49, g_2 defined entry by entry (g_2(a)_i = ...)",
-    ("003", "3.2c-grad-g1"): "audit: line 53 \\nabla g_1(x) = 2x: x is the formal argument of the student's g_1, "
-                             "no variable of the problem; the claim gives its length (of = 3.2b-g1: argument x, "
-                             "length m); the audit does not infer it from g_1's definition (x_i for i = 1..m)",
     ("003", "3.2c-jacobian-g2"): "audit: line 57 J_{g_2}(a)_{ik'} = \\partial g_{2i}/\\partial a_{k'} = cases: g_{2i} "
                                  "(entry i of g_2) is named only by the claim's where; its side is not read, so "
                                  "neither link is judged, though the outer sides differ (v_{k' mod n} is v_0 at "
