@@ -17,6 +17,7 @@ import pytest
 import sympy as sp
 
 from symderiv.audit import Audit, audit
+from symderiv.audit.arithmetic import argument_lengths, judge_as_formulas
 from symderiv.audit.network import expand_definitions, substitute
 from symderiv.audit.targets import normalise, recognise
 from symderiv.core.errors import InputTypeError, SymderivError
@@ -113,6 +114,35 @@ def test_targets_of_other_kinds(label: str, path: Path, lhs: str, relations: tup
     sides = [lhs, "\\eta", "1"] if relations == ("<", "<") else [lhs, "1"]
     found = recognise(load(path), sides, relations, {})
     assert (found.target if found else None) == target
+
+
+def test_eigenvalue_names_are_read_as_the_problems_claims_read_them() -> None:
+    """seed002-p2's claims on intervals agree on eigenvalues = "A" (the student's λ_i are those of A):
+    an interval in λ takes that reading; one without λ needs none."""
+    problem = load(STEP)
+    with_lambda = recognise(problem, ["0", "\\eta", "\\frac{1}{\\lambda_{\\max}}"], ("<", "<"), {})
+    assert (with_lambda.target, with_lambda.options, with_lambda.whole) == ("interval", {"eigenvalues": "A"}, True)
+    plain = recognise(problem, ["0", "\\eta", "\\frac{1}{6}"], ("<", "<"), {})
+    assert (plain.target, plain.options) == ("interval", {})
+
+
+LINEAR_MAPS = D / "seed003-s2-linear-maps.toml"  # [function] A v, [functions.h] v + w
+# (left side, the student's definitions, expected (target, options)): a Jacobian J_g names the
+# problem's function only through the student's own definition of g (seed 003, section 2, line 35)
+JACOBIANS = [
+    ("\\mathbf{J}_g", {"g(\\mathbf{v})": "\\mathbf{A}\\mathbf{v}"}, ("jacobian", {})),
+    ("\\mathbf{J}_g(\\mathbf{v})", {"g(\\mathbf{v})": "\\mathbf{A} \\mathbf{v}"}, ("jacobian", {})),
+    ("\\mathbf{J}_h", {"h(\\mathbf{v})": "\\mathbf{v} + \\mathbf{w}"}, ("jacobian", {"function": "h"})),
+    ("\\mathbf{J}_g", {}, None),  # no definition of g: nothing to tell which function
+    ("\\mathbf{J}_g", {"g(\\mathbf{v})": "\\mathbf{A}^\\top \\mathbf{v}"}, None),  # a function the problem has not
+    ("\\mathbf{J}_g(\\mathbf{w})", {"g(\\mathbf{v})": "\\mathbf{A}\\mathbf{v}"}, None),  # at another argument
+]
+
+
+@pytest.mark.parametrize("lhs, definitions, expected", JACOBIANS)
+def test_jacobian_of_the_students_function(lhs: str, definitions: dict[str, str], expected: tuple | None) -> None:
+    found = recognise(load(LINEAR_MAPS), [lhs, "\\mathbf{A}"], ("=",), definitions)
+    assert ((found.target, found.options) if found else None) == expected
 
 
 def test_normalise_drops_fonts_spacing_and_braces() -> None:
@@ -281,3 +311,27 @@ def test_cli_binary_solution_is_an_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe$$L = 1$$")
     proc = _cli(["audit", str(path), "--problem", str(NETWORK)], tmp_path)
     assert proc.returncode == 2 and "not UTF-8" in proc.stderr
+
+
+# -- a function of the student's own at its formal argument (seed 003 line 53: \nabla g_1(x) = 2x) ---------
+SUM_OF_SQUARES = {"g_1(\\mathbf{x})": "\\sum_{i=1}^m x_i^2"}
+# (label, the student's definitions, link, expected argument shapes at m = n = 3, expected verdict by hand)
+ARGUMENTS = [
+    ("gradient of a sum of m squares", SUM_OF_SQUARES, "\\nabla g_1(\\mathbf{x}) = 2\\mathbf{x}", {"x": (3, 1)},
+     "correct"),
+    ("the factor wrong", SUM_OF_SQUARES, "\\nabla g_1(\\mathbf{x}) = \\mathbf{x}", {"x": (3, 1)}, "incorrect"),
+    ("two entries: the smallest length that reads", {"g_1(\\mathbf{x})": "x_1 + x_2"},
+     "\\nabla g_1(\\mathbf{x}) = \\begin{bmatrix} 1 \\\\ 1 \\end{bmatrix}", {"x": (2, 1)}, "correct"),
+    ("x^T x reads at every length: x stays unknown", {"g_1(\\mathbf{x})": "\\mathbf{x}^\\top \\mathbf{x}"},
+     "\\nabla g_1(\\mathbf{x}) = 2\\mathbf{x}", {}, "undecided"),
+    ("written at a variable of the problem", SUM_OF_SQUARES, "g_1(\\mathbf{v}) = \\sum_{i=1}^m v_i^2", {}, "correct"),
+]
+
+
+@pytest.mark.parametrize("label, where, link, shapes, expected", ARGUMENTS, ids=[case[0] for case in ARGUMENTS])
+def test_formal_arguments_of_the_students_functions(label: str, where: dict[str, str], link: str, shapes: dict,
+                                                    expected: str) -> None:
+    problem = load(MATRIX)
+    assert argument_lengths(problem, link, where) == shapes
+    lhs, rhs = link.split(" = ")
+    assert judge_as_formulas(problem, label, lhs, rhs, where).verdict == expected

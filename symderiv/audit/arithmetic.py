@@ -4,12 +4,15 @@ problem at its first checked size), or of numbers alone (`600 + 8 = 608`): tasks
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from ..core.errors import NotationError, SymderivError
 from ..core.verdict import Verdict
 from ..kinds.base import Problem
 from ..notation import FreeScope, NotationTable, judge_formula
+from .targets import normalise
 
 #: The length of the vectors of an identity (softmax over K classes) when its sides are compared.
 IDENTITY_SIZE = 3
@@ -36,11 +39,13 @@ def problem_sizes(problem: Problem) -> dict[str, int]:
     return dict(square[0] if square else sizes[0]) if sizes else {}
 
 
-def formula_scope(problem: Problem, numbers_only: bool = False) -> tuple[Any, NotationTable]:
+def formula_scope(problem: Problem, numbers_only: bool = False,
+                  arguments: dict[str, tuple[int, int]] | None = None) -> tuple[Any, NotationTable]:
     """A scope of the problem's variables (each also bound when written bold: \\mathbf{A} is A); for
     a matrix-calculus problem as its own `chain` claims read them (a = vec(A) row by row, J the
-    Jacobian, the size letters). `numbers_only`: no variable at all."""
-    symbols = {} if numbers_only else problem_symbols(problem)
+    Jacobian, the size letters), with `arguments` (the formal arguments of the student's functions,
+    see argument_lengths) as further variables. `numbers_only`: no variable at all."""
+    symbols = {} if numbers_only else {**problem_symbols(problem), **(arguments or {})}
     if symbols and problem.kind == "matrix_calculus":
         data: dict[str, Any] = {name: name for name in symbols}
         if problem.vector:
@@ -65,7 +70,8 @@ def judge_as_formulas(problem: Problem, claim_id: str, lhs: str, rhs: str, where
     with the student's definitions `where`: exact at random points, or proved; `undecided` when a
     side names something else or cannot be read."""
     latex = f"{lhs} = {rhs}"
-    scope, table = formula_scope(problem, numbers_only)
+    arguments = {} if numbers_only else argument_lengths(problem, latex, where)
+    scope, table = formula_scope(problem, numbers_only, arguments)
     try:
         if where:
             table = table.with_where(where)
@@ -75,3 +81,38 @@ def judge_as_formulas(problem: Problem, claim_id: str, lhs: str, rhs: str, where
     if verdict.verdict in ("correct", "incorrect"):
         return verdict
     return Verdict(claim_id, "", latex, "undecided", message=verdict.message)
+
+
+def _argument(name: str) -> tuple[str, str] | None:
+    """`g_1(\\mathbf{x})` -> ('g_1(x)', 'x'): a function of one argument, a single letter, as normalised."""
+    found = re.fullmatch(r"(.+)\(([A-Za-z])\)", normalise(name))
+    return (found.group(0), found.group(2)) if found else None
+
+
+def argument_lengths(problem: Problem, latex: str, where: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """The formal argument of each function of the student's own that `latex` writes at that argument
+    (`\\nabla g_1(\\mathbf{x})` after `g_1(\\mathbf{x}) = \\sum_{i=1}^m x_i^2`), when it is no variable of
+    the problem: a column of the smallest length at which the function's definition reads (3 here, at
+    the problem's size m = n = 3), when that is more than 1 (a definition that reads at every length,
+    x^T x, fixes none, and its argument stays unknown). Matrix-calculus problems only."""
+    if problem.kind != "matrix_calculus" or not problem.sizes:
+        return {}
+    known = problem_symbols(problem)
+    written = normalise(latex)
+    largest = max(1, math.prod(problem_sizes(problem).values()))
+    out: dict[str, tuple[int, int]] = {}
+    for name in where:
+        found = _argument(name)
+        if found is None or found[1] in known or found[1] in out or found[0] not in written:
+            continue
+        for length in range(1, largest + 1):
+            scope, table = formula_scope(problem, False, {found[1]: (length, 1)})
+            try:
+                reads = judge_formula(scope, table.with_where(where), f"{name} = {name}").verdict == "correct"
+            except (NotationError, SymderivError):
+                reads = False
+            if reads:
+                if length > 1:
+                    out[found[1]] = (length, 1)
+                break
+    return out

@@ -13,10 +13,15 @@ from ..kinds.network import NetworkProblem
 from ..notation import NotationTable
 from ..notation import ast as A
 from ..notation.bind import name_key
+from ..notation.evaluate import equal
 from ..notation.judge import Judge, Side
 from ..notation.parse import parse_one
+from ..notation.points import point_values, sample_points
 from ..notation.unparse import unparse
 from .limits import MAX_SIDE_CHARS
+
+#: Sample points at which a side's value is compared with the loss before the difference is expanded.
+POINTS = 2
 
 
 @dataclass(frozen=True)
@@ -141,14 +146,33 @@ def _matrix(value) -> sp.Matrix | None:
     return None  # an array of more indices (a derivative of a matrix by a matrix): not L, not a parameter
 
 
-def _same(a, b) -> bool:
-    """a and b are the same matrix (a vector in either orientation), entry by entry."""
+def _same(a, b, scope=None) -> bool:
+    """a and b are the same matrix (a vector in either orientation), entry by entry: proved by
+    expanding each difference, after the entries are compared at the scope's points (exactly, or
+    by intervals), where two that differ there are told apart without expanding them."""
     a, b = _matrix(a), _matrix(b)
     if a is None or b is None:
         return False
     if a.shape != b.shape and a.shape == b.shape[::-1] and 1 in a.shape:
         a = a.T
-    return a.shape == b.shape and all(sp.expand(x - y) == 0 for x, y in zip(a, b, strict=True))
+    if a.shape != b.shape:
+        return False
+    if scope is not None and _differ_at_points(scope, a, b):
+        return False
+    return all(sp.expand(x - y) == 0 for x, y in zip(a, b, strict=True))
+
+
+def _differ_at_points(scope, a: sp.Matrix, b: sp.Matrix) -> bool:
+    """Some entry of a and the same entry of b provably differ at one of the scope's sample points
+    (the judge's own points and evaluator; False where it cannot tell)."""
+    try:
+        values = point_values(scope, sample_points(scope, POINTS))
+        for x, y in zip(a, b, strict=True):
+            if any(equal(u, v) is False for u, v in zip(values.values(x), values.values(y), strict=True)):
+                return True
+    except (ArithmeticError, TypeError, ValueError):
+        return False
+    return False
 
 
 def read_sides(problem: NetworkProblem, sides: list[str], where: dict[str, str]) -> list[SideReading]:
@@ -178,7 +202,7 @@ def read_sides(problem: NetworkProblem, sides: list[str], where: dict[str, str])
             out.append(SideReading(False, None, getattr(exc, "message", str(exc)), name))
             continue
         target = None
-        if _same(value, loss):
+        if _same(value, loss, scope):
             target = "L"
         elif isinstance(node, A.Deriv) and node.num is not None and len(node.wrt) == 1 and node.order == 1:
             try:
@@ -186,8 +210,8 @@ def read_sides(problem: NetworkProblem, sides: list[str], where: dict[str, str])
                 _, by = _bound(judge, unparse(node.wrt[0]))
             except (NotationError, SymderivError):  # a part that does not bind alone names no target
                 numerator = by = None
-            if numerator is not None and _same(numerator, loss):
-                target = next((f"dL/d{key}" for key, leaves in params.items() if _same(by, leaves)), None)
+            if numerator is not None and _same(numerator, loss, scope):
+                target = next((f"dL/d{key}" for key, leaves in params.items() if _same(by, leaves, scope)), None)
         out.append(SideReading(True, target, "", name))
     return out
 

@@ -48,7 +48,11 @@ def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
     kind = problem.kind
     text = normalise(sides[0])
     if kind == "gradient_descent":
-        return _gradient_descent([normalise(side) for side in sides], relations)
+        found = _gradient_descent([normalise(side) for side in sides], relations)
+        reading = _claims_reading(problem, "interval", "eigenvalues")
+        if found is not None and found.target == "interval" and reading and any(r"\lambda" in side for side in sides):
+            return Recognised("interval", {"eigenvalues": reading}, whole=True)
+        return found
     if kind == "calculus":
         return _calculus(problem, text)
     if kind == "identity":
@@ -58,6 +62,16 @@ def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
     if kind == "regularisation":
         return _regularisation([normalise(side) for side in sides], relations)
     return None
+
+
+def _claims_reading(problem: Problem, target: str, option: str) -> str | None:
+    """The value the problem's own claims of `target` give `option` when all that give it agree:
+    the problem author's reading of the student's names (`eigenvalues = "A"`: the λ_i the student
+    writes are the eigenvalues of A), taken like the [notation] table; None when none give it or
+    two differ."""
+    values = {claim.options[option] for claim in problem.claims
+              if claim.target == target and isinstance(claim.options.get(option), str)}
+    return values.pop() if len(values) == 1 else None
 
 
 def _regularisation(sides: list[str], relations: tuple[str, ...]) -> Recognised | None:
@@ -122,6 +136,26 @@ def _matrix_calculus(problem: Problem, text: str, definitions: dict[str, str]) -
     vector = getattr(problem, "vector", None)
     if vector and re.fullmatch(rf"[A-Za-z]\({re.escape(vector)}\)", text) and not function:
         return Recognised("rewrite")  # g(a): the function of the vectorised input, as the problem's [function] says
+    jacobian = re.fullmatch(rf"J_\{{?([A-Za-z])\}}?(?:\({name}\))?", text)
+    if jacobian:  # J_g, J_g(v): the Jacobian of the student's g, defined as the problem's function (or another)
+        found = _defined_as(problem, definitions, jacobian.group(1))
+        if found is not None:
+            return Recognised("jacobian", {"function": found} if found else {})
+    return None
+
+
+def _defined_as(problem: Problem, definitions: dict[str, str], head: str) -> str | None:
+    """Which function of the problem the student's own definition of `head(...)` writes: '' for
+    the problem's [function], the key of an alternative `[functions.NAME]`, None for neither (or
+    no definition). The last definition of the name counts."""
+    written = [normalise(value) for name, value in definitions.items() if normalise(name).startswith(f"{head}(")]
+    if not written:
+        return None
+    if normalise(getattr(problem, "value", "") or "") == written[-1]:
+        return ""
+    for key, alternative in getattr(problem, "alts", {}).items():
+        if normalise(alternative.value) == written[-1]:
+            return key
     return None
 
 

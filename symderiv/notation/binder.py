@@ -131,15 +131,18 @@ class Split(Exception):
 
 
 class Probe(int):
-    """An index value 1 that records the size of the first axis it indexes (its range)."""
+    """An index value 1 that records the size of the first axis it indexes (its range); and,
+    written only inside computed indices (a_{(i-1)n+j}), the values 1..natural for which every
+    one of them stays on its axis (see indices.checked)."""
 
     letter: str
     size: int | None
     order: int
+    natural: int | None
 
     def __new__(cls, letter: str) -> Probe:
         obj = super().__new__(cls, 1)
-        obj.letter, obj.size, obj.order = letter, None, 0
+        obj.letter, obj.size, obj.order, obj.natural = letter, None, 0, None
         return obj
 
 

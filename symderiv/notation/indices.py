@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..core.errors import NotationError
 from ..core.ops import relu_step
 from . import ast as A
 from .algebra import add, scalar, subtract
 from .binder import IDLE, MAX_TERMS, Binder, Op, Probe, Value, handles
-from .written import MOD_WORDS, index_letter, index_uses, juxt
+from .written import MOD_WORDS, index_letter, index_uses, juxt, letters_in
 
 
 def index_value(b: Binder, node: A.Node, env) -> int:
@@ -135,6 +136,7 @@ def checked(b: Binder, sub: A.Node, env, n: int, node) -> int:
     if isinstance(i, Probe):
         b.found(i, n)
         return 1
+    _natural_range(b, sub, env, n)
     if not 1 <= i <= n:  # the indices do not fit the shapes: a wrong formula
         if b.table.size_map:  # ... unless the sizes are reduced ones
             full = _full_misfit(b, sub, n)
@@ -143,6 +145,32 @@ def checked(b: Binder, sub: A.Node, env, n: int, node) -> int:
             raise b.error(f"index {i} out of range 1..{n} at the reduced size judged", node)
         raise b.shape_error(f"index {i} out of range 1..{n}", node)
     return i
+
+
+def _natural_range(b: Binder, sub: A.Node, env, n: int) -> None:
+    """A probe written inside a computed index on an axis of n entries (i in a_{(i-1)n+j}): the
+    largest K such that the index, increasing in the letter, stays in 1..n for the letter at 1..K
+    (the other letters at their values here); the probe keeps the smallest K over its uses. None
+    is kept when the index does not increase with the letter or starts off the axis."""
+    if b._stopped:
+        return
+    letters = letters_in(sub)
+    probes = [v for k, v in env.items() if isinstance(v, Probe) and v.size is None and k in letters]
+    if len(probes) != 1:
+        return
+    probe, top, previous = probes[0], 0, None
+    for k in range(1, n + 2):
+        try:
+            value = index_value(b, sub, {**env, probe.letter: k})
+        except NotationError:
+            return
+        if (previous is not None and value <= previous) or value < 1:
+            return
+        if value > n:
+            break
+        top, previous = k, value
+    if top:
+        probe.natural = top if probe.natural is None else min(probe.natural, top)
 
 
 def subscript(b: Binder, value: Value, subs: tuple[A.Node, ...], env, node) -> Value:
@@ -234,6 +262,8 @@ def probe_range(b: Binder, body, letter, env, canonical=False) -> int:
     if att.unbound is not None:
         b.no_value(att.unbound)
         return 1
+    if probe.size is None and probe.natural is not None:
+        return probe.natural  # [\sum_j a_{(i-1)n+j} v_j]_i: the i for which every a_{(i-1)n+j} exists
     if probe.size is None:
         raise b.error(f"cannot tell the range of index {letter}: give the limits", body)
     return probe.size
