@@ -15,6 +15,8 @@ import sympy as sp
 from conftest import DERIVATIONS
 
 from symderiv.core.errors import FormulaSyntaxError, NotationError, ProblemFileError
+from symderiv.core.numeric import exact_decimal
+from symderiv.core.ops import relu, relu_step
 from symderiv.core.timebound import bounded
 from symderiv.kinds import load
 from symderiv.kinds._formula import read_formula
@@ -255,7 +257,14 @@ REGRESSIONS = [
      and "y without an index" in v.message),
     ("fuzz --seed 2026 #151: a complex value ((-8)^{1/3}) in a counterexample: TypeError 'Cannot convert complex "
      "to float' in the report's table", _rendered("seed004-p3-regularisation.toml", "optimum"),
-     r"2^{2^{99}} = (-8)^{1/3}", lambda out: "I" in out),
+     r"2^{2^{99}} = (-8)^{1/3}", lambda out: "(-1)**(1/3)" in out),
+    ("fuzz --seed 2026: a ReLU kink's indicator at a constant that is not a number (19/20 - e) stayed unevaluated: "
+     "TypeError 'cannot determine truth value of Relational' in the point comparison (1_{z > 1e} in seed 000)",
+     lambda text: (relu_step(sp.Rational(19, 20) - sp.E), relu(sp.sqrt(2) - 1)), "",
+     lambda out: out == (0, sp.sqrt(2) - 1)),
+    ("fuzz --seed 2026, the same: e^{e^{e^{e^{10}}}} in a counterexample printed as SymPy prints it, not inf",
+     lambda text: exact_decimal(sp.exp(sp.exp(sp.exp(10)), evaluate=False)), "",
+     lambda out: out == "exp(exp(exp(10)))"),
     ("fuzz --seed 2026: functions without arguments added (\\min - \\sin): TypeError int * Fn",
      _relation, r"&& \coloneqq \min - \sin & = &", NotationError),
     ("probe (after fuzz --seed 100): x^T A x with x of length 2 and A 2x3: SymPy ShapeError",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -61,10 +62,14 @@ def exact_decimal(value: sp.Expr) -> str:
             whole, frac = divmod(abs(scaled), 10**digits)
             return f"{sign}{whole}.{frac:0{digits}d}"
         return f"{value.p}/{value.q}"
-    approx = sp.N(value, 17)
-    if not approx.is_real:  # a complex value ((-8)^{1/3}) or one with symbols: as SymPy prints it
-        return str(sp.N(value, 12))
-    return f"{float(approx):.12g}"
+    try:
+        approx = sp.N(value, 17)
+        if approx.is_Float and math.isfinite(float(approx)):
+            return f"{float(approx):.12g}"
+    except (OverflowError, ValueError, TypeError):  # too large for a float: as SymPy prints it
+        pass
+    shown = sp.sstr(value)  # a complex value ((-8)^{1/3}), one with symbols or beyond a float
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 def to_nested(m: sp.Matrix | np.ndarray, convert: Callable[[object], object] = float) -> list[list[object]]:

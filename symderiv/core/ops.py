@@ -28,14 +28,27 @@ def _bound(name: str) -> sp.Dummy:
     return sp.Dummy(name, integer=True, positive=True)
 
 
+def positive(z: sp.Expr) -> bool | None:
+    """Whether a constant z is > 0 (a number, or an expression without symbols such as 19/20 - e,
+    decided by SymPy's sign rules); None for an expression with symbols or a sign SymPy cannot tell."""
+    if z.is_Number:
+        return bool(z > 0)
+    if z.free_symbols or not z.is_number:
+        return None
+    if z.is_positive:
+        return True
+    if z.is_nonpositive:
+        return False
+    return None
+
+
 class relu(sp.Function):
     """ReLU(z) = max(0, z); d/dz = 1_{z>0} (the value at 0 is 0 by convention)."""
 
     @classmethod
     def eval(cls, z: sp.Expr) -> sp.Expr | None:
-        if z.is_Number:
-            return z if z > 0 else sp.S.Zero
-        return None
+        up = positive(z)
+        return None if up is None else z if up else sp.S.Zero
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return relu_step(self.args[0])
@@ -53,9 +66,8 @@ class relu_step(sp.Function):
 
     @classmethod
     def eval(cls, z: sp.Expr) -> sp.Expr | None:
-        if z.is_Number:
-            return sp.S.One if z > 0 else sp.S.Zero
-        return None
+        up = positive(z)
+        return None if up is None else sp.S.One if up else sp.S.Zero
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sp.S.Zero
@@ -75,9 +87,8 @@ class leaky_relu(sp.Function):
 
     @classmethod
     def eval(cls, z: sp.Expr, alpha: sp.Expr) -> sp.Expr | None:
-        if z.is_Number and alpha.is_Number:
-            return z if z > 0 else alpha * z
-        return None
+        up = positive(z) if alpha.is_Number else None
+        return None if up is None else z if up else alpha * z
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         z, alpha = self.args
@@ -98,9 +109,8 @@ class leaky_step(sp.Function):
 
     @classmethod
     def eval(cls, z: sp.Expr, alpha: sp.Expr) -> sp.Expr | None:
-        if z.is_Number:
-            return sp.S.One if z > 0 else alpha
-        return None
+        up = positive(z)
+        return None if up is None else sp.S.One if up else alpha
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         z = self.args[0]

@@ -31,6 +31,7 @@ from .points import (
 from .polynomial import is_zero_polynomial
 from .readings import column_of_rows, implicit_sums, judge_with_dot_readings, remarks_of
 from .scope import Fn, as_basic
+from .sidetext import prints_shorter, side_end, side_text
 
 POINTS = 6
 MAX_ASSIGNMENTS = 48
@@ -242,16 +243,6 @@ class Judge(PointChecks):
                 return decimals, right
         return None
 
-    @staticmethod
-    def _as_written(x, y, written: tuple[list[int | None], bool] | None, e: int) -> bool:
-        """Exact values x, y of entry e agree: equal, or (a written decimal) the computed value
-        rounds to the written number."""
-        if written is None or written[0][e] is None:
-            return _equal(as_basic(x), as_basic(y))
-        decimals, right = written
-        value, number = (x, y) if right else (y, x)
-        return agrees(as_basic(value), as_basic(number), decimals[e])
-
     def _link(self, sides, values, envs, i, j=None):
         j = i + 1 if j is None else j
         a_vals, b_vals = values[i], values[j]
@@ -286,14 +277,14 @@ class Judge(PointChecks):
                         continue         # claim's domain; most points must remain
                     for side, vals in ((sides[i], an), (sides[j], bn)):
                         self._finite(side, vals)
-                    if not all(self._as_written(x, y, written, e)
+                    if not all(_as_written(x, y, written, e)
                                for e, (x, y) in enumerate(zip(an, bn, strict=True))):
                         failures.append((_legibility(an, bn), p, k, an, bn))
                     continue
                 # every value finite and of bounded size (the evaluator declines anything else)
                 try:
                     same = all(self._same(x, y, ea, eb, pt) if written is None
-                               else self._as_written(_num(ea, pt), _num(eb, pt), written, e)
+                               else _as_written(_num(ea, pt), _num(eb, pt), written, e)
                                for e, (x, y, ea, eb) in enumerate(zip(xs, ys, a_entries[k], b_entries[k],
                                                                       strict=True)))
                 except Undefined as exc:  # 0/0 found by exact substitution: as a singular point above
@@ -364,6 +355,16 @@ class Judge(PointChecks):
                                                f"({sp.sstr(x)[:60]})", side.node.pos)
 
 
+def _as_written(x, y, written: tuple[list[int | None], bool] | None, e: int) -> bool:
+    """Exact values x, y of entry e agree: equal, or (a written decimal) the computed value
+    rounds to the written number."""
+    if written is None or written[0][e] is None:
+        return _equal(as_basic(x), as_basic(y))
+    decimals, right = written
+    value, number = (x, y) if right else (y, x)
+    return agrees(as_basic(value), as_basic(number), decimals[e])
+
+
 def _group(values: dict[sp.Symbol, sp.Rational]) -> dict[str, dict[str, sp.Rational]]:
     """A point by quantity: {'W1': {'W1[1,1]': 1/2, ...}, 'X': {...}}."""
     out: dict[str, dict[str, sp.Rational]] = {}
@@ -424,7 +425,7 @@ def judge_formula(
     starts = sorted(s.pos for c in doc.chains for s in c.sides)
     for n, chain in enumerate(doc.chains):
         sides = [
-            Side(s, False, _side_text(latex[s.pos : _end(latex, chain, k, starts)]))
+            Side(s, False, side_text(latex[s.pos : side_end(latex, chain, k, starts)]))
             for k, s in enumerate(chain.sides)
         ]
         ops = list(chain.ops)
@@ -465,7 +466,7 @@ def judge_formula(
         checked += result["checked"]
         if expected is None and result["values"] and result["values"][0]:
             first = result["values"][0][0]
-            expected = first if _prints_shorter(first, 400) else None
+            expected = first if prints_shorter(first, 400) else None
     if unreadable:
         what = "; ".join(f"{t}: {m}" for t, m in unreadable.items())
         return Verdict(
@@ -518,34 +519,6 @@ def judge_formula(
         details={"proved": bool(proved), "points": len(judge.points)},
         remarks=remarks_of(judge),
     )
-
-
-def _prints_shorter(value, limit: int) -> bool:
-    """len(str(value)) < limit, without printing a value that has `limit` symbols or more (each
-    occurrence of a symbol prints at least one character)."""
-    seen = 0
-    for node in sp.preorder_traversal(value):
-        if isinstance(node, sp.Symbol):
-            seen += 1
-            if seen >= limit:
-                return False
-    return len(str(value)) < limit
-
-
-def _side_text(text: str) -> str:
-    text = re.sub(r"\\end\{[a-zA-Z*]+\}\s*[.,]?\s*$", "", text.strip())
-    text = re.sub(
-        r"(\\\\|\\tag\{[^{}]*\}|\\(left|right|[bB]igg?[lr]?|leq?|geq?|neq?|in|equiv|approx|coloneqq|[lg]t)\b"
-        r"|[&=:<>\s,.])+$", "", text
-    )
-    return text.strip()
-
-
-def _end(latex: str, chain: A.Chain, k: int, starts: list[int] | None = None) -> int:
-    if k + 1 < len(chain.sides):
-        return chain.sides[k + 1].pos
-    later = [p for p in starts or [] if p > chain.sides[k].pos]
-    return min(later) if later else len(latex)
 
 
 def judge_claim(scope, table: NotationTable, claim, at: dict[sp.Symbol, sp.Rational] | None = None,

@@ -63,7 +63,10 @@ def _equal(a: sp.Expr, b: sp.Expr) -> bool:
         return sp.simplify(a - b) == 0
     x, y = sp.N(a, 80), sp.N(b, 80)  # each to 80 correct digits: no cancellation in a - b
     scale = max(sp.Integer(1), abs(x), abs(y))
-    return bool(abs(x - y) <= sp.Float("1e-40", 80) * scale)
+    close = abs(x - y) <= sp.Float("1e-40", 80) * scale
+    if not isinstance(close, sp.logic.boolalg.BooleanAtom):  # a part without a value (a kink's sign untold)
+        raise Undefined(f"{sp.sstr(a)[:40]} = {sp.sstr(b)[:40]}")
+    return bool(close)
 
 
 def sample_points(scope, n: int, seed: int = 0) -> list[dict[sp.Symbol, sp.Rational]]:
