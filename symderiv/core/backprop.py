@@ -7,8 +7,8 @@ Column layout (samples are columns, A^{(0)} = Xᵀ, targets Tᵀ):
 Row layout (samples are rows, A^{(0)} = X):
     Z^{(l)} = A^{(l-1)} W^{(l)} + 1_N b^{(l)},   Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)ᵀ}) ⊙ f_l'(Z^{(l)})
     ∂L/∂W^{(l)} = A^{(l-1)ᵀ} Δ^{(l)},   ∂L/∂b^{(l)} = 1_Nᵀ Δ^{(l)}
-An L2 penalty c/2 ||P||² adds c P to ∂L/∂P.  The element-wise rule of each activation
-comes from the registry, so no operation is special-cased here.
+An L2 penalty c/2 ||P||² adds c P to ∂L/∂P; a stated reduction (a factor c, or c/N) scales ∂L/∂Y.
+The element-wise rule of each activation comes from the registry, so no operation is special-cased here.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class MatrixForm:
                                rf"A^{{({l})}}", "forward")
         L = len(net.layers)
         targets = self.inputs["T"].T if col else self.inputs["T"]
-        g = self._let("G", net.loss.output_gradient(as_[L], targets, N, axis),
+        g = self._let("G", net.gradient_factor(N) * net.loss.output_gradient(as_[L], targets, N, axis),
                       r"\frac{\partial L}{\partial Y}", "output-gradient")
         l2 = dict(net.l2)
         for l in range(L, 0, -1):

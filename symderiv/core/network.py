@@ -60,7 +60,10 @@ class Network:
     """A feed-forward network with its loss: the model of a problem file.
 
     Sizes: `n_in` inputs, layer widths `layers[l].units`; the batch loss is
-    sum_n loss(y_n, t_n) (or the mean) + sum_p coef_p/2 ||p||^2 over `l2`.
+    c [1/N] sum_n loss(y_n, t_n) (the registered mean losses divide by N once more)
+    + sum_p coef_p/2 ||p||^2 over `l2`, with c = `loss_scale` and 1/N when `batch_mean`:
+    the reduction a loss formula states (kinds/network_loss.py); `loss_formula` is that
+    formula as written, if the file gave one.
     """
 
     n_in: int
@@ -71,10 +74,23 @@ class Network:
     latex_names: tuple[tuple[str, str], ...] = ()
     display_shapes: tuple[tuple[str, tuple[int, int]], ...] = ()
     size_names: tuple[tuple[int, str], ...] = field(default=())  # layer index -> symbolic width
+    loss_scale: sp.Expr = sp.S.One
+    batch_mean: bool = False
+    loss_formula: str | None = None
 
     @property
     def loss(self) -> Loss:
         return loss(self.loss_name)
+
+    def gradient_factor(self, n_samples: sp.Expr) -> sp.Expr:
+        """The factor the reduction puts on the registered loss: c, or c/N for a batch mean."""
+        return self.loss_scale / n_samples if self.batch_mean else self.loss_scale
+
+    def data_factor(self, n_samples: sp.Expr) -> sp.Expr:
+        """The factor of sum_n loss(y_n, t_n) in the batch loss: gradient_factor, and 1/N more
+        for a registered mean loss."""
+        factor = self.gradient_factor(n_samples)
+        return factor / n_samples if self.loss.mean else factor
 
     @property
     def widths(self) -> list[int]:
@@ -158,9 +174,7 @@ class SymbolicNet:
         self.Y = self.A[len(net.layers)]
         lossdef = net.loss
         data = sp.Add(*[lossdef.per_sample(list(self.Y.row(k)), list(self.T.row(k)))
-                        for k in range(n_samples)])
-        if lossdef.mean:
-            data = data / n_samples
+                        for k in range(n_samples)]) * net.data_factor(sp.Integer(n_samples))
         penalty = sp.Add(*[c / 2 * sum(e**2 for e in self.params[p]) for p, c in net.l2])
         self.loss: sp.Expr = data + penalty
 

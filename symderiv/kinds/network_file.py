@@ -9,13 +9,14 @@ from typing import Any
 
 import sympy as sp
 
-from ..core.errors import NotationError
+from ..core.errors import NotationError, SymderivError
 from ..core.limits import NETWORK_MAX_BATCH, NETWORK_MAX_DEPTH, NETWORK_MAX_WIDTH, PROBLEM_MAX_ENTRIES
 from ..core.network import Layer, Network
 from ..core.ops import ACTIVATIONS, LOSSES
 from ..notation import read_notation
 from ..notation.unparse import display_name
 from .base import HEADER_KEYS, Fields
+from .network_loss import read_loss_formula
 from .network_scope import NOTATION_OPTIONS
 
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -64,7 +65,9 @@ def read_network(doc: Fields) -> NetworkFile:
     keys = [k for layer in layers for k in (layer.weight, layer.bias) if k]
     if len(set(keys)) != len(keys):
         raise model.error("layers", f"parameter names repeat: {keys}")
-    loss_name = model.choice("loss", list(LOSSES))
+    loss_text = model.text("loss")
+    formula = loss_text not in LOSSES and not _KEY.match(loss_text)  # a formula, not a (misspelt) name
+    loss_name = "sse" if formula else model.choice("loss", list(LOSSES))
     l2: tuple[tuple[str, sp.Rational], ...] = ()
     if model.has("l2"):
         l2t = model.table("l2")
@@ -133,7 +136,24 @@ def read_network(doc: Fields) -> NetworkFile:
     notation = None
     if doc.has("notation"):
         notation = read_notation(doc, NOTATION_OPTIONS)
+    if formula:
+        net = _formula_loss(model, loss_text, net, notation, batch, values.get("T"))
     return NetworkFile(net, values, batch, given, notation)
+
+
+def _formula_loss(model: Fields, text: str, net: Network, notation: Any, batch: int,
+                  targets: sp.Matrix | None) -> Network:
+    """The network with the loss its formula states (kinds/network_loss.py); an error names `model.loss`."""
+    if net.l2:
+        raise model.error("l2", "the loss is a formula: state its L2 penalty in the formula")
+    try:
+        out = read_loss_formula(text, net, notation, batch)
+    except (SymderivError, ValueError, TypeError) as exc:
+        raise model.error("loss", str(exc)) from None
+    if out.loss.one_hot_targets and targets is not None and any(sum(targets.row(n)) != 1 for n in range(targets.rows)):
+        raise model.error("loss", "this formula is the cross-entropy only for target rows that sum to 1, "
+                                  "and a row of data.T does not")
+    return out
 
 
 def _width(t: Fields, key: str, sizes: dict[str, int]) -> int:

@@ -63,9 +63,7 @@ class NetworkScope(GraphScope):
                 lossdef.per_sample(list(a.row(k)), list(self.quantity("T").row(k)))
                 for k in range(n_samples)
             ]
-        )
-        if lossdef.mean:
-            data = data / n_samples
+        ) * net.data_factor(sp.Integer(n_samples))
         penalty = sp.Add(*[c / 2 * sum(e**2 for e in self.quantity(p)) for p, c in net.l2])
         self.define("L", sp.Matrix([[data + penalty]]))
 

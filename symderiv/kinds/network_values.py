@@ -124,15 +124,14 @@ class NetworkValues:
         y = y.T if self.net.layout == "column" else y
         loss = self.net.loss
         total = sp.Add(*[loss.per_sample(list(y.row(k)), list(pt["T"].row(k))) for k in range(self.batch)])
-        if loss.mean:
-            total /= self.batch
+        total *= self.net.data_factor(sp.Integer(self.batch))
         return total + sp.Add(*[c / 2 * sum(e**2 for e in pt[p]) for p, c in self.net.l2])
 
     def numeric_loss(self, inputs: dict[str, np.ndarray]) -> float:
         """The batch loss in float64 from internal-shape inputs (forward steps only)."""
         y = self.matrix_form.numeric_forward(inputs)[f"A{len(self.net.layers)}"]
         t = inputs["T"].T if self.net.layout == "column" else inputs["T"]
-        value = self.net.loss.numpy(y, t, self.net.axis)
+        value = self.net.loss.numpy(y, t, self.net.axis) * float(self.net.gradient_factor(sp.Integer(self.batch)))
         return value + sum(float(c) / 2 * float((inputs[p] ** 2).sum()) for p, c in self.net.l2)
 
     def _signs(self, inputs: dict[str, np.ndarray]) -> np.ndarray:

@@ -115,7 +115,9 @@ def network_statement(problem: Any, doc: Document) -> None:
             bi = b.latex if b.shape == b.internal else rf"{{{b.latex}}}^{{\top}}"
             rhs += f" + {bi}"
         eqs.append(rf"{z} &= {rhs}, & \mathbf{{a}}^{{({l})}}_n &= {layer.act.latex}\left({z}\right)")
-    eqs.append(rf"\mathbf{{y}}_n &= \mathbf{{a}}^{{({L})}}_n, & L &= {net.loss.latex}"
+    factor = net.gradient_factor(sp.Symbol("N"))
+    scaled = "" if factor == 1 else latex(factor) + r"\,"
+    eqs.append(rf"\mathbf{{y}}_n &= \mathbf{{a}}^{{({L})}}_n, & L &= {scaled}{net.loss.latex}"
                + "".join(rf" + \frac{{{latex(c)}}}{{2}}\left\lVert {net.params[p].latex} \right\rVert^2"
                          for p, c in net.l2))
     doc.add(Math(eqs, align=True))
@@ -270,9 +272,7 @@ def _output_gradient_line(net: Any, batch: int) -> str:
     ys = [sp.Symbol(f"y_{{n{j}}}") for j in range(1, k + 1)]
     ts = [sp.Symbol(f"t_{{n{j}}}") for j in range(1, k + 1)]
     ys[0], ts[0] = sp.Symbol("y_{nk}"), sp.Symbol("t_{nk}")
-    d = sp.diff(net.loss.per_sample(ys, ts), ys[0])
-    if net.loss.mean:
-        d = d / sp.Symbol("N")
+    d = sp.diff(net.loss.per_sample(ys, ts), ys[0]) * net.data_factor(sp.Symbol("N"))
     if d.free_symbols <= {ys[0], ts[0], sp.Symbol("N")}:
         return rf"\frac{{\partial L}}{{\partial y_{{nk}}}} &= {latex(sp.factor(d))}"
     return (r"\frac{\partial L}{\partial y_{nk}} &= \Bigl(\frac{\partial L}{\partial Y}\Bigr)_{nk}"
