@@ -2,7 +2,8 @@
 
 The formula is read by the notation layer (symderiv.notation: the one grammar) in a scope
 whose quantities are the network's output Y (per sample y, and a_L), the targets T (t), the
-parameters (by key) and the batch size N, with the problem's `[notation]` names (each
+parameters (by key), the batch size N and the registered element-wise activations by name
+(`'\\sigma' = 'sigmoid'`), with the problem's `[notation]` names (each
 parameter's `latex` name and \\hat{y}, t are known without one).  Its value at batch sizes 1,
 2 and the problem's is then written, exactly, as
 
@@ -26,12 +27,12 @@ import sympy as sp
 
 from ..core.errors import SymderivError
 from ..core.network import Network, entry_symbols
-from ..core.ops import LOSSES
+from ..core.ops import ACTIVATIONS, LOSSES
 from ..notation import NotationTable
 from ..notation import ast as A
 from ..notation.binder import Binder
 from ..notation.parse import parse
-from ..notation.scope import GraphScope
+from ..notation.scope import Fn, GraphScope
 from ..notation.written import name_key
 
 #: The per-sample losses a formula's data term is matched against, in order (the mean
@@ -72,8 +73,12 @@ class LossScope(GraphScope):
             return name.upper()
         return "Y" if name == f"a{len(self.net.layers)}" else None
 
-    def function(self, name: str) -> None:
-        return None
+    def function(self, name: str) -> Fn | None:
+        """A registered element-wise activation by its name (`'\\sigma' = 'sigmoid'` in [notation])."""
+        act = ACTIVATIONS.get(name)
+        if act is None or not act.elementwise or act.parameters:
+            return None
+        return Fn(act.name, act.function, act.derivative)
 
     def callable_quantity(self, name: str) -> bool:
         return False
