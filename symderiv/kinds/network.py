@@ -10,8 +10,8 @@ File format (TOML; decimals are read exactly from their text):
     layout = "column"          # "column": z = W x + b;  "row": z = x W + b
     inputs = 4                 # input width
     loss = "half_sse"          # see symderiv.core.ops.LOSSES, or the loss as the sheet writes it:
-    # loss = 'L = \frac{1}{2N}\sum_{n=1}^{N} \|\hat{y}_n - t_n\|^2 + \frac{\lambda}{2}\|W^{(1)}\|_F^2'
-    #   read through [notation] (\lambda = '0.1' there; N is the batch); supported: a registered per-sample
+    # loss = 'L = \\frac{1}{2N}\\sum_{n=1}^{N} \\|\\hat{y}_n - t_n\\|^2 + \\frac{\\lambda}{2}\\|W^{(1)}\\|_F^2'
+    #   read through [notation] (\\lambda = '0.1' there; N is the batch); supported: a registered per-sample
     #   loss of the output (squared error, softmax or sigmoid cross-entropy of the logits) times a number
     #   or a number over N, plus L2 penalties on any parameters (kinds/network_loss.py); anything else is
     #   an error naming the part that does not fit

@@ -4,8 +4,8 @@ The formula is read by the notation layer (symderiv.notation: the one grammar) i
 whose quantities are the network's output Y (per sample y, and a_L), the targets T (t), the
 parameters (by key), the batch size N and the registered element-wise activations by name
 (`'\\sigma' = 'sigmoid'`), with the problem's `[notation]` names (each
-parameter's `latex` name and \\hat{y}, t are known without one).  Its value at batch sizes 1,
-2 and the problem's is then written, exactly, as
+parameter's `latex` name and \\hat{y}, t are known without one).  Its value at batch sizes 2,
+3 and the problem's is then written, exactly, as
 
     L = c [1/N] Σ_n ℓ(y_n, t_n) + Σ_P λ_P/2 ||P||_F²
 
@@ -213,28 +213,30 @@ def reading_at(text: str, net: Network, table: NotationTable, n_samples: int) ->
 
 def read_loss_formula(text: str, net: Network, table: NotationTable | None, batch: int) -> Network:
     """`net` with the loss the formula states (see the module docstring): its registered loss,
-    factor, batch mean and L2 penalties, each proved equal to the formula at batch sizes 1, 2 and
+    factor, batch mean and L2 penalties, each proved equal to the formula at batch sizes 2, 3 and
     `batch`."""
     entries = sum(p.shape[0] * p.shape[1] for p in net.params.values()) + 2 * max(batch, 2) * net.n_out
     if entries > MAX_FORMULA_ENTRIES:
         raise LossFormulaError(f"the loss formula would be written out over {entries} entries "
                                f"(at most {MAX_FORMULA_ENTRIES}); name a registered loss instead")
     names = loss_table(net, table)
-    one, two = (reading_at(text, net, names, n) for n in (1, 2))
-    if one[0] != two[0] or one[2] != two[2]:
+    # batch sizes 2 and 3: at N = 1 a subscript y_1 may be read as an entry, not a sample
+    two, three = (reading_at(text, net, names, n) for n in (2, 3))
+    if two[0] != three[0] or two[2] != three[2]:
         raise LossFormulaError("the loss is not the same sum of per-sample losses at every batch size")
-    if two[1] == one[1]:
-        scale, mean = one[1], False
-    elif two[1] == one[1] / 2:
-        scale, mean = one[1], True
+    if three[1] == two[1]:
+        scale, mean = two[1], False
+    elif three[1] * 3 == two[1] * 2:
+        scale, mean = two[1] * 2, True
     else:
-        raise LossFormulaError(f"the factor of the per-sample losses is {one[1]} at N = 1 and {two[1]} at N = 2: "
+        raise LossFormulaError(f"the factor of the per-sample losses is {two[1]} at N = 2 and {three[1]} at N = 3: "
                                "only a constant factor or a factor over N (a batch mean) is supported")
-    if batch > 2:
+    if batch > 3:
         at = reading_at(text, net, names, batch)
-        if at[0] != one[0] or at[2] != one[2] or at[1] != (scale / batch if mean else scale):
+        if at[0] != two[0] or at[2] != two[2] or at[1] != (scale / batch if mean else scale):
             raise LossFormulaError(f"the loss at the problem's batch size N = {batch} is not the one it is at "
-                                   "N = 1 and 2")
+                                   "N = 2 and 3")
+    one = two
     name = one[0]
     if name == "sse" and scale.q % 2 == 0:
         name, scale = "half_sse", scale * 2

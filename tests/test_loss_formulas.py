@@ -1,0 +1,76 @@
+"""Each built-in loss name is shorthand for a formula: the formula, read by the notation layer, is the
+same loss (proved exactly by kinds/network_loss), and unsupported formulas are errors naming the part."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from symderiv.core.network import Layer, Network, SymbolicNet
+from symderiv.kinds.network_loss import LossFormulaError, read_loss_formula
+from symderiv.notation import NotationTable
+
+TABLE = NotationTable.from_dict({"t": "t", r"\lambda": "0.1", r"\sigma": "sigmoid", "sizes": {"K": 2}})
+
+#: (built-in name, the formula a course writes for it) -- source: the LaTeX of each LOSSES entry in core/ops.py.
+BUILT_IN = [
+    ("half_sse", r"L = \frac{1}{2}\sum_{n=1}^{N}\sum_{k=1}^{K} (\hat{y}_{n,k} - t_{n,k})^2"),
+    ("sse", r"L = \sum_{n=1}^{N} \|\hat{y}_n - t_n\|^2"),
+    ("mse", r"L = \frac{1}{N}\sum_{n=1}^{N}\sum_{k=1}^{K} (\hat{y}_{n,k} - t_{n,k})^2"),
+    ("softmax_cross_entropy",
+     r"L = \sum_{n=1}^{N}\left(\log\sum_{k=1}^{K} e^{\hat{y}_{n,k}} - \sum_{k=1}^{K} t_{n,k}\hat{y}_{n,k}\right)"),
+    ("sigmoid_binary_cross_entropy",
+     r"L = -\sum_{n=1}^{N}\sum_{k=1}^{K}\left(t_{n,k}\log\sigma(\hat{y}_{n,k})"
+     r" + (1 - t_{n,k})\log(1 - \sigma(\hat{y}_{n,k}))\right)"),
+]
+
+
+def _net(loss: str = "sse") -> Network:
+    layers = (Layer(2, "leaky_relu", "W1", "b1", sp.Rational(1, 10)), Layer(2, "identity", "W2", "b2"))
+    names = (("W1", "W^{(1)}"), ("b1", "b^{(1)}"), ("W2", "W^{(2)}"), ("b2", "b^{(2)}"))
+    return Network(2, layers, "row", loss, latex_names=names)
+
+
+def _one_hot(expr: sp.Expr, n: int) -> sp.Expr:
+    """Each target row (2 entries) as (t, 1 - t): the rows of a cross-entropy sum to 1."""
+    return expr.xreplace({sp.Symbol(f"T[{r},2]", real=True): 1 - sp.Symbol(f"T[{r},1]", real=True)
+                          for r in range(1, n + 1)})
+
+
+@pytest.mark.parametrize(("name", "formula"), BUILT_IN, ids=[n for n, _ in BUILT_IN])
+def test_each_built_in_loss_is_its_formula(name: str, formula: str) -> None:
+    """The formula's network has the built-in's loss at every batch size tried: the whole loss of the
+    network (outputs written out) is the same expression, exactly, at N = 3."""
+    read = read_loss_formula(formula, _net(), TABLE, 3)
+    built_in = _net(name)
+    for n in (1, 3):
+        difference = SymbolicNet(read, n).loss - SymbolicNet(built_in, n).loss
+        if built_in.loss.one_hot_targets:
+            difference = _one_hot(difference, n)
+        assert sp.simplify(sp.expand(difference)) == 0, (name, n)
+
+
+@pytest.mark.parametrize(("formula", "reading"), [
+    (r"L = \frac{1}{2N}\sum_{n} \|\hat{y}_n - t_n\|^2 + \frac{\lambda}{2}\|W^{(1)}\|_F^2",
+     ("half_sse", 1, True, (("W1", sp.Rational(1, 10)),))),
+    (r"\frac{3}{N}\sum_{n=1}^{N} \|\hat{y}_n - t_n\|^2 + \lambda\|b^{(1)}\|^2 + 2\|W^{(2)}\|_F^2",
+     ("sse", 3, True, (("b1", sp.Rational(1, 5)), ("W2", 4)))),
+])
+def test_reductions_and_partial_penalties(formula: str, reading: tuple) -> None:
+    net = read_loss_formula(formula, _net(), TABLE, 4)
+    assert (net.loss_name, net.loss_scale, net.batch_mean, net.l2) == reading
+
+
+@pytest.mark.parametrize(("formula", "named"), [
+    (r"\frac{1}{N}\sum_{n=1}^{N} |\hat{y}_{n,1} - t_{n,1}|", "not a multiple of a registered per-sample loss"),
+    (r"\frac{1}{N^2}\sum_{n=1}^{N} \|\hat{y}_n - t_n\|^2", "only a constant factor or a factor over N"),
+    (r"\sum_{n} \|\hat{y}_n - t_n\|^2 + \lambda \sum_{k} |b^{(1)}_k|", r"other than by an L2 penalty"),
+    (r"\sum_{n} \|\hat{y}_n - t_n\|^2 + W^{(1)}_{1,1} W^{(1)}_{1,2}", r"W^{(1)}"),
+    (r"\lambda\|W^{(1)}\|_F^2", "no term in the output"),
+    (r"\sum_{n} \|\hat{y}_n - t_n\|^2 + \|x_1\|^2", "unknown name"),
+])
+def test_unsupported_formulas_are_errors_naming_the_part(formula: str, named: str) -> None:
+    with pytest.raises(Exception) as info:
+        read_loss_formula(formula, _net(), TABLE, 3)
+    assert named in str(info.value)
+    assert isinstance(info.value, LossFormulaError) or "unknown name" in str(info.value)
