@@ -93,6 +93,14 @@ class Network:
         return factor / n_samples if self.loss.mean else factor
 
     @property
+    def loss_summary(self) -> str:
+        """The loss in words: the registered loss, its stated factor and batch mean, its L2 penalties
+        (e.g. 'half_sse / N + 1/20 ||W1||²')."""
+        text = self.loss_name if self.loss_scale == 1 else f"{self.loss_scale} {self.loss_name}"
+        text += " / N" if self.batch_mean else ""
+        return text + "".join(f" + {c / 2} ||{p}||²" for p, c in self.l2)
+
+    @property
     def widths(self) -> list[int]:
         """[n_in, units_1, ..., units_L]."""
         return [self.n_in] + [layer.units for layer in self.layers]
