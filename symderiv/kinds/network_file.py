@@ -66,7 +66,7 @@ def read_network(doc: Fields) -> NetworkFile:
     if len(set(keys)) != len(keys):
         raise model.error("layers", f"parameter names repeat: {keys}")
     loss_text = model.text("loss")
-    formula = loss_text not in LOSSES and not _KEY.match(loss_text)  # a formula, not a (misspelt) name
+    formula = any(c in loss_text for c in "\\=^{}() ") and loss_text not in LOSSES  # not a (misspelt) name
     loss_name = "sse" if formula else model.choice("loss", list(LOSSES))
     l2: tuple[tuple[str, sp.Rational], ...] = ()
     if model.has("l2"):

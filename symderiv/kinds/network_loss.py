@@ -20,14 +20,16 @@ factor other than c or c/N) is an error naming the part that does not fit.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from fractions import Fraction
 
 import sympy as sp
 
-from ..core.errors import SymderivError
+from ..core.errors import SymderivError, Timeout
 from ..core.network import Network, entry_symbols
 from ..core.ops import ACTIVATIONS, LOSSES
+from ..core.timebound import bounded
 from ..notation import NotationTable
 from ..notation import ast as A
 from ..notation.binder import Binder
@@ -153,13 +155,83 @@ def _one_hot_rows(scope: LossScope) -> dict[sp.Symbol, sp.Expr]:
     return {t[n, t.cols - 1]: 1 - sp.Add(*[t[n, k] for k in range(t.cols - 1)]) for n in range(t.rows)}
 
 
-def _is_zero(e: sp.Expr) -> bool:
-    """Whether e is identically 0: expanded, then with the sigmoid and logs written by exp."""
-    e = sp.expand(e)
-    if e == 0:
+def _split_log(arg: sp.Expr) -> sp.Expr | None:
+    """log(arg) as a sum of logs of factors, for a rational function whose every factor is a
+    polynomial with positive coefficients in positive symbols (so each log is real and the split
+    exact); None for any other argument."""
+    numer, denom = sp.together(arg).as_numer_denom()
+    out = sp.S.Zero
+    for part, sign in ((numer, 1), (denom, -1)):
+        coeff, factors = sp.factor_list(part)
+        if not (coeff.is_Rational and coeff > 0):
+            return None
+        out += sign * sp.log(coeff)
+        for factor, power in factors:
+            poly = sp.Poly(factor, *sorted(factor.free_symbols, key=sp.default_sort_key))
+            if not factor.free_symbols or not all(c > 0 for c in poly.coeffs()):
+                return None
+            out += sign * power * sp.log(factor)
+    return out
+
+
+def _in_exp_atoms(e: sp.Expr, outputs: list[sp.Symbol]) -> sp.Expr | None:
+    """e with each output y written log(u_y) (u_y > 0), so e^{y} is u_y, and every log split by
+    _split_log; None when a log does not split exactly."""
+    atoms = {y: sp.Symbol(f"u_{y.name}", positive=True) for y in outputs}
+    e = e.rewrite(sp.exp).xreplace({y: sp.log(u) for y, u in atoms.items()})
+    logs = {}
+    for lg in e.atoms(sp.log):
+        split = _split_log(lg.args[0])
+        if split is None:
+            return None
+        logs[lg] = split
+    return e.xreplace(logs)
+
+
+def _is_zero(e: sp.Expr, outputs: list[sp.Symbol]) -> bool:
+    """Whether e is identically 0, by a proof (never a sample): expanded as written; else each group
+    of its terms that share symbols (one sample's or one output's terms) is shown 0 on its own
+    (sufficient: their sum is then 0), with its symbols renamed canonically so that the groups
+    of every sample are one proof."""
+    expanded = sp.expand(e)
+    if expanded == 0:
         return True
-    rewritten = sp.expand(sp.expand_log(e.rewrite(sp.exp)))
-    return rewritten == 0 or sp.simplify(rewritten) == 0
+    is_output = set(outputs)
+    for group in _symbol_groups(expanded):
+        symbols = sorted(group.free_symbols, key=sp.default_sort_key)
+        renamed = {x: sp.Symbol(f"{'_y' if x in is_output else '_o'}{i}", real=True) for i, x in enumerate(symbols)}
+        if not _group_is_zero(group.xreplace(renamed)):
+            return False
+    return True
+
+
+def _symbol_groups(e: sp.Expr) -> list[sp.Expr]:
+    """The terms of the sum e, joined into groups whose symbol sets are disjoint."""
+    merged: list[tuple[set[sp.Symbol], list[sp.Expr]]] = []
+    for term in sp.Add.make_args(e):
+        symbols = set(term.free_symbols)
+        joined = [m for m in merged if m[0] & symbols]
+        for m in joined:
+            merged.remove(m)
+        merged.append((symbols.union(*(m[0] for m in joined)), [term, *(t for m in joined for t in m[1])]))
+    return [sp.Add(*terms) for _, terms in merged]
+
+
+@functools.lru_cache(maxsize=256)
+def _group_is_zero(e: sp.Expr) -> bool:
+    """One group of terms (symbols _y* outputs, _o* others) identically 0: with e^{y} an atom u_y
+    and every log split into logs of positive factors (exact), expanded."""
+    atoms = _in_exp_atoms(e, [x for x in e.free_symbols if x.name.startswith("_y")])
+    return atoms is not None and sp.expand(atoms) == 0
+
+
+def _vanishes_at_a_point(e: sp.Expr) -> bool:
+    """Whether e is 0 to 30 digits at one rational point: a cheap test that rejects a candidate
+    reading before its proof is tried (a rejection only ends in an error, never in an acceptance)."""
+    symbols = sorted(e.free_symbols, key=sp.default_sort_key)
+    point = {x: sp.Rational((5 * i) % 13 - 6, 9) for i, x in enumerate(symbols)}
+    value = sp.N(e.xreplace(point), 40)
+    return bool(value.is_number and abs(value) < sp.Float("1e-30"))
 
 
 def _probe_factor(data: sp.Expr, base: sp.Expr, scope: LossScope) -> sp.Rational | None:
@@ -193,7 +265,7 @@ def _data_reading(data: sp.Expr, scope: LossScope) -> tuple[str, sp.Rational]:
         difference = data - factor * base
         if LOSSES[name].one_hot_targets:
             difference = difference.xreplace(_one_hot_rows(scope))
-        if _is_zero(difference):
+        if _vanishes_at_a_point(difference) and _is_zero(difference, list(scope.quantity("Y"))):
             return name, factor
     raise LossFormulaError(
         "the data term is not a multiple of a registered per-sample loss of the output "
@@ -211,7 +283,20 @@ def reading_at(text: str, net: Network, table: NotationTable, n_samples: int) ->
     return name, factor, l2
 
 
+#: CPU seconds reading and proving one loss formula may take.
+LOSS_FORMULA_SECONDS = 20.0
+
+
 def read_loss_formula(text: str, net: Network, table: NotationTable | None, batch: int) -> Network:
+    """`read_loss_structure` bounded in CPU time: past LOSS_FORMULA_SECONDS an error, never a guess."""
+    try:
+        return bounded(read_loss_structure, text, net, table, batch, seconds=LOSS_FORMULA_SECONDS)
+    except Timeout:
+        raise LossFormulaError(f"undecided: time bound: the loss formula was not read and proved within "
+                               f"{LOSS_FORMULA_SECONDS:g} s of CPU time; name a registered loss instead") from None
+
+
+def read_loss_structure(text: str, net: Network, table: NotationTable | None, batch: int) -> Network:
     """`net` with the loss the formula states (see the module docstring): its registered loss,
     factor, batch mean and L2 penalties, each proved equal to the formula at batch sizes 2, 3 and
     `batch`."""
