@@ -3,6 +3,9 @@ same loss (proved exactly by kinds/network_loss), and unsupported formulas are e
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import sympy as sp
 
@@ -74,3 +77,72 @@ def test_unsupported_formulas_are_errors_naming_the_part(formula: str, named: st
         read_loss_formula(formula, _net(), TABLE, 3)
     assert named in str(info.value)
     assert isinstance(info.value, LossFormulaError) or "unknown name" in str(info.value)
+
+
+# -- per-sample weights: the loss and dL/dW against the formula computed by hand in exact rationals -----
+
+WEIGHTED = r"""
+title = "weighted least squares"
+kind = "network"
+[model]
+layout = "{layout}"
+inputs = 2
+loss = 'L = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}} \omega_n (\hat{{y}}_n - t_n)^2 + \frac{{\lambda}}{{2}}\|W\|_F^2'
+layers = [ {{ units = 1, activation = "identity", weight = "W", bias = "b" }} ]
+[params.W]
+value = {w}
+[params.b]
+shape = []
+value = 0.5
+[data]
+X = [[1, 2], [3, -1], [0, 1]]
+T = [1, 0, -2]
+weights = [2, 0.5, 3]
+[notation]
+'\omega' = 's'
+'\lambda' = '0.1'
+'\hat{{y}}' = 'y'
+t = 't'
+"""
+
+
+@pytest.mark.parametrize("layout", ["row", "column"])
+def test_per_sample_weights_match_the_formula_by_hand(layout: str) -> None:
+    """L = 1/N Σ ω_n (y_n - t_n)^2 + λ/2 ||W||², dL/dW = 2/N Σ ω_n (y_n - t_n) x_n + λ W, in exact rationals."""
+    from symderiv.kinds import parse_text
+
+    w_value = "[[1], [-2]]" if layout == "row" else "[[1, -2]]"
+    problem = parse_text(WEIGHTED.format(layout=layout, w=w_value))
+    assert problem.net.sample_weights and problem.net.batch_mean and problem.net.loss_name == "sse"
+    x = [(1, 2), (3, -1), (0, 1)]
+    t, omega, w, b, lam = [1, 0, -2], [sp.Integer(2), sp.Rational(1, 2), sp.Integer(3)], (1, -2), sp.Rational(1, 2), \
+        sp.Rational(1, 10)
+    r = [x1 * w[0] + x2 * w[1] + b - tn for (x1, x2), tn in zip(x, t, strict=True)]
+    loss = sum(o * rn**2 for o, rn in zip(omega, r, strict=True)) / 3 + lam / 2 * (w[0] ** 2 + w[1] ** 2)
+    grad = [2 * sum(o * rn * xn[i] for o, rn, xn in zip(omega, r, x, strict=True)) / 3 + lam * w[i] for i in (0, 1)]
+    got_loss, got = problem.exact_values(problem.point())
+    assert got_loss == loss
+    assert list(got["W"]) == grad
+    assert all(check.passed for check in problem.verify())
+
+
+# -- forward equations stated as the sheet writes them: solve judges each, and refuses a false one ----
+
+@pytest.mark.parametrize(("equation", "holds"), [
+    (r"h_n = \phi(z_n)", True),  # typed A's own
+    (r"h_n = z_n", False),  # the leaky ReLU left out
+    (r"\hat{y}_n = h_n w^{(2)}", False),  # the output bias left out
+])
+def test_stated_forward_equations_are_checked(equation: str, holds: bool) -> None:
+    from symderiv.core.errors import SymderivError
+    from symderiv.kinds import parse_text
+
+    path = Path(__file__).resolve().parents[1] / "derivations" / "typed-a-leaky-mean-l2.toml"
+    text = re.sub(r"^forward = .*$", lambda _: f"forward = ['{equation}']", path.read_text(encoding="utf-8"),
+                  flags=re.M)
+    problem = parse_text(text, str(path))
+    check = problem.verify()[-1]
+    assert check.passed is holds, check.detail
+    if not holds:
+        with pytest.raises(SymderivError, match="refusing to print"):
+            problem.solve()

@@ -270,7 +270,7 @@ def proof_network(net: Network) -> Network:
     l2 = tuple((name, sp.Symbol(f"c_{name}", positive=True)) for name, _ in net.l2)
     scale = sp.S.One if net.loss_scale == 1 else sp.Symbol("c_loss", positive=True)
     return Network(net.n_in, layers, net.layout, net.loss_name, l2, net.latex_names, net.display_shapes,
-                   loss_scale=scale, batch_mean=net.batch_mean)
+                   loss_scale=scale, batch_mean=net.batch_mean, sample_weights=net.sample_weights)
 
 
 def prove_network(net: Network) -> NetworkProof:
@@ -312,6 +312,8 @@ def prove_network(net: Network) -> NetworkProof:
         return NetworkProof(False, f"no index form for the loss {shape.loss_name!r}", ())
     per_sample = loss.index_form(lambda k: activation(n_layers, k, n), lambda k: sp.IndexedBase("T")[n, k],
                                  mf.n[n_layers])
+    if shape.sample_weights:
+        per_sample = sp.IndexedBase("S")[n, 1] * per_sample
     total = sp.Sum(per_sample, (n, 1, mf.N)) * shape.data_factor(mf.N)
     for name, coef in shape.l2:
         r, c = _bound("r"), _bound("s")
@@ -390,7 +392,7 @@ def signature(net: Network) -> str:
         "layout": net.layout,
         "layers": [[layer.activation, layer.bias is not None, layer.alpha is not None] for layer in net.layers],
         "loss": net.loss_name,
-        "reduction": [net.loss_scale != 1, net.batch_mean],
+        "reduction": [net.loss_scale != 1, net.batch_mean, net.sample_weights],
         "l2": sorted(where(k) for k, _ in net.l2),
         "transposed": sorted(where(k) for k, p in params.items() if p.shape != p.internal),
     }

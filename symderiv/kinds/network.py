@@ -16,6 +16,8 @@ File format (TOML; decimals are read exactly from their text):
     #   or a number over N, plus L2 penalties on any parameters (kinds/network_loss.py); anything else is
     #   an error naming the part that does not fit
     batch = 3                  # samples N (default: the rows of data.X)
+    forward = ['z = W^{(1)} x + b^{(1)}', ...]   # optional: the sheet's forward equations, as written;
+                               # `solve` judges each (through [notation]) and refuses to print if one fails
     layers = [
       { units = 2, activation = "tanh", weight = "W1", bias = "b1" },
       { units = 1, activation = "identity", weight = "w2", bias = "b2" },
@@ -80,7 +82,7 @@ from .base import Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from .network_file import read_network
 from .network_reduced import reduced_copy
 from .network_scope import NetworkScope
-from .network_values import ELEMENTWISE_LIMIT, NetworkValues
+from .network_values import ELEMENTWISE_LIMIT, Check, NetworkValues
 
 #: Up to this many entries, `solve` writes each gradient entry's element-wise formula by default.
 ELEMENTWISE_DISPLAY_LIMIT = 60
@@ -95,15 +97,26 @@ class NetworkProblem(NetworkValues, Problem):
     claim_options: ClassVar[dict[str, OptionSpec]] = {"where": dict, "free": dict, "at": ("data",), "of": str}
 
     def __init__(self, header: Fields, claims: list[Claim], net: Network, values: dict[str, sp.Matrix],
-                 batch: int, given: set[str], notation: Any = None) -> None:
+                 batch: int, given: set[str], notation: Any = None, forward: tuple[str, ...] = ()) -> None:
         super().__init__(header, claims)
         self.net, self.values, self.batch, self.given = net, values, batch, given
-        self.notation = notation
+        self.notation, self.forward = notation, forward
 
     @classmethod
     def from_fields(cls, doc: Fields, claims: list[Claim]) -> NetworkProblem:
         f = read_network(doc)
-        return cls(doc, claims, f.net, f.values, f.batch, f.given, f.notation)
+        return cls(doc, claims, f.net, f.values, f.batch, f.given, f.notation, f.forward)
+
+    def verify(self, seed: int = 0) -> list[Check]:
+        """The checks of NetworkValues.verify, and that each stated forward equation holds for the model."""
+        checks = super().verify(seed)
+        if self.forward:
+            claims = [Claim(f"model.forward[{i + 1}]", "", eq) for i, eq in enumerate(self.forward)]
+            failed = [v for v in self.check(claims) if v.verdict != "correct"]
+            detail = "; ".join(f"{v.id} {v.latex!r} is {v.verdict}: {v.message}" for v in failed)
+            checks.append(Check("the forward equations stated in model.forward hold for the layers", "judged as "
+                                "claims (symderiv.notation)", not failed, detail or f"{len(claims)} equations"))
+        return checks
 
     # ------------------------------------------------------------------ solve
     def solve(self, elementwise: bool | None = None) -> Solution:

@@ -7,14 +7,15 @@ parameters (by key), the batch size N and the registered element-wise activation
 parameter's `latex` name and \\hat{y}, t are known without one).  Its value at batch sizes 2,
 3 and the problem's is then written, exactly, as
 
-    L = c [1/N] Σ_n ℓ(y_n, t_n) + Σ_P λ_P/2 ||P||_F²
+    L = c [1/N] Σ_n [s_n] ℓ(y_n, t_n) + Σ_P λ_P/2 ||P||_F²
 
-with ℓ a registered per-sample loss (sum of squares, softmax cross-entropy of the logits,
+with s_n the per-sample weights `data.weights` (the formula names them through `[notation]`,
+`'\\omega' = 's'`), ℓ a registered per-sample loss (sum of squares, softmax cross-entropy of the logits,
 sigmoid binary cross-entropy of the logits), c a rational factor, 1/N a batch mean, and an
 L2 penalty on any subset of the parameters, each with its own coefficient.  Every such
 reading is proved, not guessed: the formula minus the structured loss expands to 0 (for the
 cross-entropy of one-hot targets, once each target row is written as summing to 1).  A
-formula of another form (a per-sample weight, a loss of the hidden layers, an L1 penalty, a
+formula of another form (a per-output weight, a loss of the hidden layers, an L1 penalty, a
 factor other than c or c/N) is an error naming the part that does not fit.
 """
 
@@ -61,6 +62,8 @@ class LossScope(GraphScope):
             self.leaf(p.name, entry_symbols(p.name, *p.shape))
         self.leaf("Y", entry_symbols("Y", n_samples, net.n_out))
         self.leaf("T", entry_symbols("T", n_samples, net.n_out))
+        if net.sample_weights:
+            self.leaf("S", entry_symbols("S", n_samples, 1))
         self._q[f"A{len(net.layers)}"] = self._q["Y"]
         self._q[_BATCH] = sp.ImmutableMatrix([[n_samples]])
 
@@ -70,8 +73,8 @@ class LossScope(GraphScope):
         return self._q[name]
 
     def per_sample(self, name: str) -> str | None:
-        """y, a_L and t: one sample (row) of Y and T."""
-        if name in ("y", "t"):
+        """y, a_L, t and s: one sample (row) of Y, T and the weights S."""
+        if name in ("y", "t") or (name == "s" and self.net.sample_weights):
             return name.upper()
         return "Y" if name == f"a{len(self.net.layers)}" else None
 
@@ -145,8 +148,10 @@ def _penalties(value: sp.Expr, net: Network, scope: LossScope) -> tuple[list[tup
 
 
 def _per_sample_sum(name: str, scope: LossScope) -> sp.Expr:
+    """Σ_n [s_n] ℓ(y_n, t_n) for the registered loss `name` (weighted when the file gives weights)."""
     y, t = scope.quantity("Y"), scope.quantity("T")
-    return sp.Add(*[LOSSES[name].per_sample(list(y.row(n)), list(t.row(n))) for n in range(y.rows)])
+    w = scope.quantity("S") if scope.net.sample_weights else sp.ones(y.rows, 1)
+    return sp.Add(*[w[n] * LOSSES[name].per_sample(list(y.row(n)), list(t.row(n))) for n in range(y.rows)])
 
 
 def _one_hot_rows(scope: LossScope) -> dict[sp.Symbol, sp.Expr]:
@@ -243,6 +248,8 @@ def _probe_factor(data: sp.Expr, base: sp.Expr, scope: LossScope) -> sp.Rational
     for i, s in enumerate(t):
         point[s] = sp.Rational((3 * i) % 5, 4) if t.cols == 1 else sp.S.One if i % t.cols == i // t.cols % t.cols \
             else sp.S.Zero
+    if scope.net.sample_weights:
+        point.update({w: sp.Rational(i + 2, 3) for i, w in enumerate(scope.quantity("S"))})
     b = sp.N(base.xreplace(point), 40)
     if b == 0 or not b.is_finite:
         return None
@@ -270,8 +277,8 @@ def _data_reading(data: sp.Expr, scope: LossScope) -> tuple[str, sp.Rational]:
     raise LossFormulaError(
         "the data term is not a multiple of a registered per-sample loss of the output "
         "(Σ_k (y_k - t_k)², the softmax cross-entropy of the logits y, the sigmoid binary cross-entropy of "
-        "the logits y); a per-sample weight, a loss of another quantity, or another per-sample loss is not "
-        "supported")
+        "the logits y), each sample's weighted by s_n when data.weights are given; a per-output weight, "
+        "a loss of another quantity, or another per-sample loss is not supported")
 
 
 def reading_at(text: str, net: Network, table: NotationTable, n_samples: int) -> tuple[

@@ -117,9 +117,15 @@ def network_statement(problem: Any, doc: Document) -> None:
         eqs.append(rf"{z} &= {rhs}, & \mathbf{{a}}^{{({l})}}_n &= {layer.act.latex}\left({z}\right)")
     factor = net.gradient_factor(sp.Symbol("N"))
     scaled = "" if factor == 1 else latex(factor) + r"\,"
-    eqs.append(rf"\mathbf{{y}}_n &= \mathbf{{a}}^{{({L})}}_n, & L &= {scaled}{net.loss.latex}"
-               + "".join(rf" + \frac{{{latex(c)}}}{{2}}\left\lVert {net.params[p].latex} \right\rVert^2"
-                         for p, c in net.l2))
+    penalties = "".join(rf" + \frac{{{latex(c)}}}{{2}}\left\lVert {net.params[p].latex} \right\rVert^2"
+                        for p, c in net.l2)
+    base = net.loss.latex
+    if scaled and base.startswith("-"):
+        base = rf"\left({base}\right)"
+    loss_line = f"{scaled}{base}{penalties}"
+    if net.sample_weights:  # weights s_n on the samples' terms l_n of the registered loss
+        loss_line = rf"{scaled}\sum_{{n}} s_n \ell_n{penalties}, \quad \textstyle\sum_n \ell_n = {net.loss.latex}"
+    eqs.append(rf"\mathbf{{y}}_n &= \mathbf{{a}}^{{({L})}}_n, & L &= {loss_line}")
     doc.add(Math(eqs, align=True))
     doc.add(Figure(network_diagram(net), "the network: layers, units and weights"))
     parts: list[str | M] = ["Parameters, in the shapes the problem uses: "]
