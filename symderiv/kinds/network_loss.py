@@ -306,7 +306,8 @@ def read_loss_formula(text: str, net: Network, table: NotationTable | None, batc
 def read_loss_structure(text: str, net: Network, table: NotationTable | None, batch: int) -> Network:
     """`net` with the loss the formula states (see the module docstring): its registered loss,
     factor, batch mean and L2 penalties, each proved equal to the formula at batch sizes 2, 3 and
-    `batch`."""
+    `batch` (at N = 1 the notation may read y_1 as an entry, so a batch of 1 takes the reading of
+    2 and 3: a sum over the samples of the same per-sample loss)."""
     entries = sum(p.shape[0] * p.shape[1] for p in net.params.values()) + 2 * max(batch, 2) * net.n_out
     if entries > MAX_FORMULA_ENTRIES:
         raise LossFormulaError(f"the loss formula would be written out over {entries} entries "
@@ -328,8 +329,7 @@ def read_loss_structure(text: str, net: Network, table: NotationTable | None, ba
         if at[0] != two[0] or at[2] != two[2] or at[1] != (scale / batch if mean else scale):
             raise LossFormulaError(f"the loss at the problem's batch size N = {batch} is not the one it is at "
                                    "N = 2 and 3")
-    one = two
-    name = one[0]
+    name, l2 = two[0], tuple(two[2])
     if name == "sse" and scale.q % 2 == 0:
         name, scale = "half_sse", scale * 2
-    return replace(net, loss_name=name, l2=tuple(one[2]), loss_scale=scale, batch_mean=mean, loss_formula=text)
+    return replace(net, loss_name=name, l2=l2, loss_scale=scale, batch_mean=mean, loss_formula=text)
