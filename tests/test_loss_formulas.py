@@ -146,3 +146,49 @@ def test_stated_forward_equations_are_checked(equation: str, holds: bool) -> Non
     if not holds:
         with pytest.raises(SymderivError, match="refusing to print"):
             problem.solve()
+
+
+# -- file-level errors: one line naming the field -----------------------------------------------------
+
+MINIMAL = """
+title = "t"
+kind = "network"
+[model]
+layout = "row"
+inputs = 2
+loss = {loss}
+layers = [ {{ units = 2, activation = "identity", weight = "W", bias = "b" }} ]
+{extra}
+[data]
+X = [[1, 2], [3, 4]]
+T = {targets}
+[notation]
+t = 't'
+'\\hat{{y}}' = 'y'
+"""
+
+CE = r"'\frac{1}{N}\sum_{n=1}^{N}\left(\log\sum_{k} e^{\hat{y}_{n,k}} - \sum_{k} t_{n,k}\hat{y}_{n,k}\right)'"
+
+
+@pytest.mark.parametrize(("loss", "extra", "targets", "field", "named"), [
+    ('"half-sse"', "", "[[1, 0], [0, 1]]", "model.loss", "known: half_sse"),  # a misspelt name stays a name
+    (r"'\sum_{n} \|\hat{y}_n - t_n\|^2'", "l2 = { coef = 0.1, params = ['W'] }", "[[1, 0], [0, 1]]", "model.l2",
+     "state its L2 penalty in the formula"),
+    ('"sse"', "", "[[1, 0], [0, 1]]\nweights = [1, 2]", "data.weights", "belong to a loss formula"),
+    (CE, "", "[[0.5, 0], [0, 1]]", "model.loss", "target rows that sum to 1"),
+    (r"'\sum_{n} \|\hat{y}_n - t_n\|'", "", "[[1, 0], [0, 1]]", "model.loss", "not a multiple"),
+])
+def test_file_errors_name_the_field(loss: str, extra: str, targets: str, field: str, named: str) -> None:
+    from symderiv.core.errors import ProblemFileError
+    from symderiv.kinds import parse_text
+
+    with pytest.raises(ProblemFileError) as info:
+        parse_text(MINIMAL.format(loss=loss, extra=extra, targets=targets))
+    assert info.value.field == field and named in info.value.reason, str(info.value)
+
+
+def test_the_cross_entropy_formula_reads_with_one_hot_targets() -> None:
+    from symderiv.kinds import parse_text
+
+    net = parse_text(MINIMAL.format(loss=CE, extra="", targets="[[1, 0], [0, 1]]")).net
+    assert (net.loss_name, net.loss_scale, net.batch_mean) == ("softmax_cross_entropy", 1, True)
