@@ -127,6 +127,12 @@ class NetworkProblem(NetworkValues, Problem):
             failed = "; ".join(f"{c.what}: {c.method} {c.detail}" for c in checks if not c.passed)
             raise SymderivError(f"{self.path}: refusing to print unverified results: {failed}")
         data: dict[str, Any] = {"title": self.title, "source": self.source, "kind": self.kind}
+        if self.net.loss_formula is not None:  # the structured loss the formula was proved to be
+            data["loss_formula"] = {
+                "latex": self.net.loss_formula, "loss": self.net.loss_name, "factor": str(self.net.loss_scale),
+                "batch_mean": self.net.batch_mean, "sample_weights": self.net.sample_weights,
+                "l2": {k: str(c) for k, c in self.net.l2}, "reading": self.net.loss_summary,
+            }
         have_all = self.given >= {"X", "T", *self.net.params}
         mf = self.matrix_form
         data["matrix_form"] = {
