@@ -234,9 +234,12 @@ def _vanishes_at_a_point(e: sp.Expr) -> bool:
     """Whether e is 0 to 30 digits at one rational point: a cheap test that rejects a candidate
     reading before its proof is tried (a rejection only ends in an error, never in an acceptance)."""
     symbols = sorted(e.free_symbols, key=sp.default_sort_key)
-    point = {x: sp.Rational((5 * i) % 13 - 6, 9) for i, x in enumerate(symbols)}
-    value = sp.N(e.xreplace(point), 40)
-    return bool(value.is_number and abs(value) < sp.Float("1e-30"))
+    for shift in (0, 1, 2):  # a point where e is finite (a log or a quotient may be singular at one)
+        point = {x: sp.Rational((5 * i + shift) % 13 - 6, 9) + sp.Rational(1, 17) for i, x in enumerate(symbols)}
+        value = sp.N(e.xreplace(point), 40)
+        if value.is_number and value.is_finite:
+            return bool(abs(value) < sp.Float("1e-30"))
+    return False
 
 
 def _probe_factor(data: sp.Expr, base: sp.Expr, scope: LossScope) -> sp.Rational | None:
