@@ -313,9 +313,9 @@ def test_solutions_split_with_planted_mistakes_inside_chains(name: str) -> None:
 
 
 def test_solution_formats() -> None:
-    """The three styles: Markdown with $$, LaTeX with align, OCR text."""
-    suffixes = sorted(path.suffix for path in SOLUTIONS.iterdir())
-    assert suffixes == [".md", ".tex", ".txt"]
+    """The three styles: Markdown with $$, LaTeX with align, OCR text (each at least once)."""
+    suffixes = {path.suffix for path in SOLUTIONS.iterdir()}
+    assert suffixes == {".md", ".tex", ".txt"}
     assert "\\begin{align" in (SOLUTIONS / "seed000-q2-softmax-ce.tex").read_text()
 
 

@@ -7,8 +7,9 @@ Column layout (samples are columns, A^{(0)} = Xᵀ, targets Tᵀ):
 Row layout (samples are rows, A^{(0)} = X):
     Z^{(l)} = A^{(l-1)} W^{(l)} + 1_N b^{(l)},   Δ^{(l)} = (Δ^{(l+1)} W^{(l+1)ᵀ}) ⊙ f_l'(Z^{(l)})
     ∂L/∂W^{(l)} = A^{(l-1)ᵀ} Δ^{(l)},   ∂L/∂b^{(l)} = 1_Nᵀ Δ^{(l)}
-An L2 penalty c/2 ||P||² adds c P to ∂L/∂P.  The element-wise rule of each activation
-comes from the registry, so no operation is special-cased here.
+An L2 penalty c/2 ||P||² adds c P to ∂L/∂P; a stated reduction (a factor c, or c/N) scales ∂L/∂Y,
+and per-sample weights S scale each sample's column (row) of it.
+The element-wise rule of each activation comes from the registry, so no operation is special-cased here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from sympy import MatrixExpr, MatrixSymbol, OneMatrix
+from sympy import HadamardProduct, MatrixExpr, MatrixSymbol, OneMatrix
 
 from .compiled import CompiledEvaluator
 from .matrixeval import Backend, ExactBackend, evaluate
@@ -57,6 +58,8 @@ class MatrixForm:
             self.inputs[p.name] = MatrixSymbol(p.name, rs, cs)
         self.inputs["X"] = MatrixSymbol("X", self.N, self.n[0])
         self.inputs["T"] = MatrixSymbol("T", self.N, self.n[-1])
+        if net.sample_weights:
+            self.inputs["S"] = MatrixSymbol("S", self.N, 1)
         self.steps: list[Step] = []
         self.gradients: dict[str, Step] = {}
         N, axis = self.N, net.axis
@@ -75,7 +78,12 @@ class MatrixForm:
                                rf"A^{{({l})}}", "forward")
         L = len(net.layers)
         targets = self.inputs["T"].T if col else self.inputs["T"]
-        g = self._let("G", net.loss.output_gradient(as_[L], targets, N, axis),
+        output_gradient = net.loss.output_gradient(as_[L], targets, N, axis)
+        if net.sample_weights:  # each sample's column (row) of dL/dY times its weight
+            weights = self.inputs["S"]
+            spread = OneMatrix(self.n[-1], 1) * weights.T if col else weights * OneMatrix(1, self.n[-1])
+            output_gradient = HadamardProduct(spread, output_gradient)
+        g = self._let("G", net.gradient_factor(N) * output_gradient,
                       r"\frac{\partial L}{\partial Y}", "output-gradient")
         l2 = dict(net.l2)
         for l in range(L, 0, -1):

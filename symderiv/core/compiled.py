@@ -99,7 +99,7 @@ class CompiledEvaluator:
         if x.ndim != 2:
             raise ValueError(f"X must be a matrix (samples x inputs), got shape {x.shape}")
         program, module = self._module(x.shape[0])
-        keys = program.inputs if with_targets else program.inputs[:-1]
+        keys = program.inputs if with_targets else program.inputs[:program.inputs.index("X") + 1]
         arrays = [np.asarray(inputs[k]) for k in keys]
         dtype = np.dtype(np.float32) if all(a.dtype == np.float32 for a in arrays) else np.dtype(np.float64)
         args = []

@@ -261,14 +261,16 @@ class NetworkProof:
 
 
 def proof_network(net: Network) -> Network:
-    """The architecture shape of `net` as a network to prove: L2 coefficients and leaky-ReLU
-    slopes become symbols (a proof for every value), widths stay (they are symbols in the
+    """The architecture shape of `net` as a network to prove: L2 coefficients, leaky-ReLU
+    slopes and a stated loss factor become symbols (a proof for every value), widths stay (they are symbols in the
     matrix form; only which vectors are displayed transposed is kept from the shapes)."""
     layers = tuple(Layer(layer.units, layer.activation, layer.weight, layer.bias,
                          sp.Symbol(f"alpha_{l}", positive=True) if layer.alpha is not None else None)
                    for l, layer in enumerate(net.layers, start=1))
     l2 = tuple((name, sp.Symbol(f"c_{name}", positive=True)) for name, _ in net.l2)
-    return Network(net.n_in, layers, net.layout, net.loss_name, l2, net.latex_names, net.display_shapes)
+    scale = sp.S.One if net.loss_scale == 1 else sp.Symbol("c_loss", positive=True)
+    return Network(net.n_in, layers, net.layout, net.loss_name, l2, net.latex_names, net.display_shapes,
+                   loss_scale=scale, batch_mean=net.batch_mean, sample_weights=net.sample_weights)
 
 
 def prove_network(net: Network) -> NetworkProof:
@@ -280,6 +282,7 @@ def prove_network(net: Network) -> NetworkProof:
     col = shape.layout == "column"
     sizes = {mf.N, *mf.n}
     constants = {c for _, c in shape.l2} | {layer.alpha for layer in shape.layers if layer.alpha is not None}
+    constants |= shape.loss_scale.free_symbols
     forms = IndexForms(sizes, constants)
     n_layers = len(shape.layers)
 
@@ -309,9 +312,9 @@ def prove_network(net: Network) -> NetworkProof:
         return NetworkProof(False, f"no index form for the loss {shape.loss_name!r}", ())
     per_sample = loss.index_form(lambda k: activation(n_layers, k, n), lambda k: sp.IndexedBase("T")[n, k],
                                  mf.n[n_layers])
-    total = sp.Sum(per_sample, (n, 1, mf.N))
-    if loss.mean:
-        total = total / mf.N
+    if shape.sample_weights:
+        per_sample = sp.IndexedBase("S")[n, 1] * per_sample
+    total = sp.Sum(per_sample, (n, 1, mf.N)) * shape.data_factor(mf.N)
     for name, coef in shape.l2:
         r, c = _bound("r"), _bound("s")
         rows, cols = mf.inputs[name].shape
@@ -377,8 +380,9 @@ _PROOF_SOURCES = ("ops.py", "backprop.py", "network.py", "indexsum.py", "netproo
 
 def signature(net: Network) -> str:
     """The architecture shape a proof holds for, as canonical JSON: layout, each layer's
-    activation / bias / slope parameter, the loss, which parameters carry an L2 penalty and
-    which are displayed transposed (by layer and role; names and widths do not matter)."""
+    activation / bias / slope parameter, the loss and its stated reduction (a factor, 1/N), which
+    parameters carry an L2 penalty and which are displayed transposed (by layer and role; names and
+    widths do not matter)."""
     params = net.params
 
     def where(key: str) -> list[Any]:
@@ -388,6 +392,7 @@ def signature(net: Network) -> str:
         "layout": net.layout,
         "layers": [[layer.activation, layer.bias is not None, layer.alpha is not None] for layer in net.layers],
         "loss": net.loss_name,
+        "reduction": [net.loss_scale != 1, net.batch_mean, net.sample_weights],
         "l2": sorted(where(k) for k, _ in net.l2),
         "transposed": sorted(where(k) for k, p in params.items() if p.shape != p.internal),
     }

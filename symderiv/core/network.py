@@ -60,7 +60,11 @@ class Network:
     """A feed-forward network with its loss: the model of a problem file.
 
     Sizes: `n_in` inputs, layer widths `layers[l].units`; the batch loss is
-    sum_n loss(y_n, t_n) (or the mean) + sum_p coef_p/2 ||p||^2 over `l2`.
+    c [1/N] sum_n [s_n] loss(y_n, t_n) (the registered mean losses divide by N once more)
+    + sum_p coef_p/2 ||p||^2 over `l2`, with c = `loss_scale` and 1/N when `batch_mean`:
+    the reduction a loss formula states (kinds/network_loss.py), with per-sample weights s_n
+    (the data S) when `sample_weights`; `loss_formula` is that formula as written, if the file
+    gave one.
     """
 
     n_in: int
@@ -71,10 +75,33 @@ class Network:
     latex_names: tuple[tuple[str, str], ...] = ()
     display_shapes: tuple[tuple[str, tuple[int, int]], ...] = ()
     size_names: tuple[tuple[int, str], ...] = field(default=())  # layer index -> symbolic width
+    loss_scale: sp.Expr = sp.S.One
+    batch_mean: bool = False
+    loss_formula: str | None = None
+    sample_weights: bool = False  # each sample's loss times its weight s_n (data S, N x 1)
 
     @property
     def loss(self) -> Loss:
         return loss(self.loss_name)
+
+    def gradient_factor(self, n_samples: sp.Expr) -> sp.Expr:
+        """The factor the reduction puts on the registered loss: c, or c/N for a batch mean."""
+        return self.loss_scale / n_samples if self.batch_mean else self.loss_scale
+
+    def data_factor(self, n_samples: sp.Expr) -> sp.Expr:
+        """The factor of sum_n loss(y_n, t_n) in the batch loss: gradient_factor, and 1/N more
+        for a registered mean loss."""
+        factor = self.gradient_factor(n_samples)
+        return factor / n_samples if self.loss.mean else factor
+
+    @property
+    def loss_summary(self) -> str:
+        """The loss in words: the registered loss, its stated factor and batch mean, its L2 penalties
+        (e.g. 'half_sse / N + 1/20 ||W1||²')."""
+        text = self.loss_name if self.loss_scale == 1 else f"{self.loss_scale} {self.loss_name}"
+        text += " / N" if self.batch_mean else ""
+        text += " weighted by S" if self.sample_weights else ""
+        return text + "".join(f" + {c / 2} ||{p}||²" for p, c in self.l2)
 
     @property
     def widths(self) -> list[int]:
@@ -141,6 +168,7 @@ class SymbolicNet:
         self.params = {p.name: entry_symbols(p.name, *p.shape) for p in net.params.values()}
         self.X = entry_symbols("X", n_samples, net.n_in)
         self.T = entry_symbols("T", n_samples, net.n_out)
+        self.S = entry_symbols("S", n_samples, 1) if net.sample_weights else sp.ones(n_samples, 1)
         self.Z: dict[int, sp.Matrix] = {}
         self.A: dict[int, sp.Matrix] = {0: self.X}
         for l, layer in enumerate(net.layers, start=1):
@@ -157,24 +185,22 @@ class SymbolicNet:
             self.A[l] = sp.Matrix(rows)
         self.Y = self.A[len(net.layers)]
         lossdef = net.loss
-        data = sp.Add(*[lossdef.per_sample(list(self.Y.row(k)), list(self.T.row(k)))
-                        for k in range(n_samples)])
-        if lossdef.mean:
-            data = data / n_samples
+        data = sp.Add(*[self.S[k] * lossdef.per_sample(list(self.Y.row(k)), list(self.T.row(k)))
+                        for k in range(n_samples)]) * net.data_factor(sp.Integer(n_samples))
         penalty = sp.Add(*[c / 2 * sum(e**2 for e in self.params[p]) for p, c in net.l2])
         self.loss: sp.Expr = data + penalty
 
     @property
     def symbols(self) -> list[sp.Symbol]:
-        """Every free entry symbol: parameters, then inputs X, then targets T."""
+        """Every free entry symbol: parameters, then inputs X, then targets T (then weights S)."""
         out = [s for m in self.params.values() for s in m]
-        return out + list(self.X) + list(self.T)
+        return out + list(self.X) + list(self.T) + (list(self.S) if self.net.sample_weights else [])
 
     def quantity(self, name: str) -> sp.Matrix | sp.Expr:
         """A canonical quantity: a parameter key, 'X', 'T', 'Y', 'Z1', 'A1', ..., or 'L'."""
         if name in self.params:
             return self.params[name]
-        if name in ("X", "T", "Y"):
+        if name in ("X", "T", "Y") or (name == "S" and self.net.sample_weights):
             return getattr(self, name)
         if name == "L":
             return self.loss

@@ -519,11 +519,12 @@ def generate(mf: MatrixForm, batch: int) -> Program:
     """The NumPy module of matrix form `mf` at `batch` samples (see the module docstring)."""
     dims = mf.dims(batch)
     keys = list(mf.net.params)
-    names = python_names([*keys, "X", "T", *(s.symbol.name for s in mf.steps)])
+    targets = ["T", "S"] if "S" in mf.inputs else ["T"]  # targets and per-sample weights: not in the forward pass
+    names = python_names([*keys, "X", *targets, *(s.symbol.name for s in mf.steps)])
     gen = _Generator(dims, set(names.values()))
     env: dict[str, Operand] = {}
     shapes: dict[str, Shape] = {}
-    for key in [*keys, "X", "T"]:
+    for key in [*keys, "X", *targets]:
         shapes[key] = gen.shape(mf.inputs[key])
         env[key] = Operand(names[key], shapes[key], shapes[key])
     for s in mf.steps:
@@ -531,7 +532,7 @@ def generate(mf: MatrixForm, batch: int) -> Program:
     forward_steps = tuple(s.symbol.name for s in mf.steps if s.role == "forward")
     grads = tuple(mf.gradients)
     params = [names[k] for k in keys]
-    data = [*params, names["X"], names["T"]]
+    data = [*params, names["X"], *(names[t] for t in targets)]
     forward_out = [names[s] for s in forward_steps]
     gradient_out = [names[mf.gradients[k].symbol.name] for k in grads]
     placed = share_buffers(gen.lines, gen.buffers, [*forward_out, *gradient_out])
@@ -569,4 +570,4 @@ def generate(mf: MatrixForm, batch: int) -> Program:
     ])
     order = ["workspace", "forward", "gradients", *(f"grad_{k}" for k in grads)]
     source = header + "\n\n\n" + "\n\n".join(functions[f] for f in order)
-    return Program(batch, source, header, functions, names, (*keys, "X", "T"), shapes, forward_steps, grads)
+    return Program(batch, source, header, functions, names, (*keys, "X", *targets), shapes, forward_steps, grads)

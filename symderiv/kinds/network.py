@@ -9,8 +9,15 @@ File format (TOML; decimals are read exactly from their text):
     [model]
     layout = "column"          # "column": z = W x + b;  "row": z = x W + b
     inputs = 4                 # input width
-    loss = "half_sse"          # see symderiv.core.ops.LOSSES
+    loss = "half_sse"          # see symderiv.core.ops.LOSSES, or the loss as the sheet writes it:
+    # loss = 'L = \\frac{1}{2N}\\sum_{n=1}^{N} \\|\\hat{y}_n - t_n\\|^2 + \\frac{\\lambda}{2}\\|W^{(1)}\\|_F^2'
+    #   read through [notation] (\\lambda = '0.1' there; N is the batch); supported: a registered per-sample
+    #   loss of the output (squared error, softmax or sigmoid cross-entropy of the logits) times a number
+    #   or a number over N, plus L2 penalties on any parameters (kinds/network_loss.py); anything else is
+    #   an error naming the part that does not fit
     batch = 3                  # samples N (default: the rows of data.X)
+    forward = ['z = W^{(1)} x + b^{(1)}', ...]   # optional: the sheet's forward equations, as written;
+                               # `solve` judges each (through [notation]) and refuses to print if one fails
     layers = [
       { units = 2, activation = "tanh", weight = "W1", bias = "b1" },
       { units = 1, activation = "identity", weight = "w2", bias = "b2" },
@@ -75,7 +82,7 @@ from .base import Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from .network_file import read_network
 from .network_reduced import reduced_copy
 from .network_scope import NetworkScope
-from .network_values import ELEMENTWISE_LIMIT, NetworkValues
+from .network_values import ELEMENTWISE_LIMIT, Check, NetworkValues
 
 #: Up to this many entries, `solve` writes each gradient entry's element-wise formula by default.
 ELEMENTWISE_DISPLAY_LIMIT = 60
@@ -90,15 +97,26 @@ class NetworkProblem(NetworkValues, Problem):
     claim_options: ClassVar[dict[str, OptionSpec]] = {"where": dict, "free": dict, "at": ("data",), "of": str}
 
     def __init__(self, header: Fields, claims: list[Claim], net: Network, values: dict[str, sp.Matrix],
-                 batch: int, given: set[str], notation: Any = None) -> None:
+                 batch: int, given: set[str], notation: Any = None, forward: tuple[str, ...] = ()) -> None:
         super().__init__(header, claims)
         self.net, self.values, self.batch, self.given = net, values, batch, given
-        self.notation = notation
+        self.notation, self.forward = notation, forward
 
     @classmethod
     def from_fields(cls, doc: Fields, claims: list[Claim]) -> NetworkProblem:
         f = read_network(doc)
-        return cls(doc, claims, f.net, f.values, f.batch, f.given, f.notation)
+        return cls(doc, claims, f.net, f.values, f.batch, f.given, f.notation, f.forward)
+
+    def verify(self, seed: int = 0) -> list[Check]:
+        """The checks of NetworkValues.verify, and that each stated forward equation holds for the model."""
+        checks = super().verify(seed)
+        if self.forward:
+            claims = [Claim(f"model.forward[{i + 1}]", "", eq) for i, eq in enumerate(self.forward)]
+            failed = [v for v in self.check(claims) if v.verdict != "correct"]
+            detail = "; ".join(f"{v.id} {v.latex!r} is {v.verdict}: {v.message}" for v in failed)
+            checks.append(Check("the forward equations stated in model.forward hold for the layers", "judged as "
+                                "claims (symderiv.notation)", not failed, detail or f"{len(claims)} equations"))
+        return checks
 
     # ------------------------------------------------------------------ solve
     def solve(self, elementwise: bool | None = None) -> Solution:
@@ -109,6 +127,12 @@ class NetworkProblem(NetworkValues, Problem):
             failed = "; ".join(f"{c.what}: {c.method} {c.detail}" for c in checks if not c.passed)
             raise SymderivError(f"{self.path}: refusing to print unverified results: {failed}")
         data: dict[str, Any] = {"title": self.title, "source": self.source, "kind": self.kind}
+        if self.net.loss_formula is not None:  # the structured loss the formula was proved to be
+            data["loss_formula"] = {
+                "latex": self.net.loss_formula, "loss": self.net.loss_name, "factor": str(self.net.loss_scale),
+                "batch_mean": self.net.batch_mean, "sample_weights": self.net.sample_weights,
+                "l2": {k: str(c) for k, c in self.net.l2}, "reading": self.net.loss_summary,
+            }
         have_all = self.given >= {"X", "T", *self.net.params}
         mf = self.matrix_form
         data["matrix_form"] = {

@@ -4,18 +4,19 @@ each field validated and bounded (the format: kinds/network.py)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy as sp
 
-from ..core.errors import NotationError
+from ..core.errors import NotationError, SymderivError
 from ..core.limits import NETWORK_MAX_BATCH, NETWORK_MAX_DEPTH, NETWORK_MAX_WIDTH, PROBLEM_MAX_ENTRIES
 from ..core.network import Layer, Network
 from ..core.ops import ACTIVATIONS, LOSSES
 from ..notation import read_notation
 from ..notation.unparse import display_name
 from .base import HEADER_KEYS, Fields
+from .network_loss import read_loss_formula
 from .network_scope import NOTATION_OPTIONS
 
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -31,6 +32,7 @@ class NetworkFile:
     batch: int
     given: set[str]
     notation: Any
+    forward: tuple[str, ...] = ()  # the forward equations as the sheet states them (checked by solve)
 
 
 def read_network(doc: Fields) -> NetworkFile:
@@ -38,7 +40,7 @@ def read_network(doc: Fields) -> NetworkFile:
     problem names the field it is about (a ProblemFileError)."""
     doc.check_keys(HEADER_KEYS | {"model", "params", "data", "sizes", "notation"})
     model = doc.table("model")
-    model.check_keys({"layout", "inputs", "loss", "layers", "batch", "l2"})
+    model.check_keys({"layout", "inputs", "loss", "layers", "batch", "l2", "forward"})
     layout = model.choice("layout", ["row", "column"])
     sizes_t = doc.table("sizes", None)
     sizes = {k: _at_most(sizes_t, k, sizes_t.integer(k, minimum=1), NETWORK_MAX_WIDTH, "a width")
@@ -64,7 +66,9 @@ def read_network(doc: Fields) -> NetworkFile:
     keys = [k for layer in layers for k in (layer.weight, layer.bias) if k]
     if len(set(keys)) != len(keys):
         raise model.error("layers", f"parameter names repeat: {keys}")
-    loss_name = model.choice("loss", list(LOSSES))
+    loss_text = model.text("loss")
+    formula = any(c in loss_text for c in "\\=^{}() ") and loss_text not in LOSSES  # not a (misspelt) name
+    loss_name = "sse" if formula else model.choice("loss", list(LOSSES))
     l2: tuple[tuple[str, sp.Rational], ...] = ()
     if model.has("l2"):
         l2t = model.table("l2")
@@ -77,7 +81,7 @@ def read_network(doc: Fields) -> NetworkFile:
         l2 = tuple((n, coef) for n in names)
 
     data = doc.table("data", None)
-    data.check_keys({"X", "T"})
+    data.check_keys({"X", "T", "weights"})
     batch = model.integer("batch", 0, minimum=1) if model.has("batch") else None
     if batch is not None:
         _at_most(model, "batch", batch, NETWORK_MAX_BATCH, "a batch")
@@ -125,6 +129,17 @@ def read_network(doc: Fields) -> NetworkFile:
             raise data.error("T", f"expected {batch} targets of {net.n_out} entries, got {t.rows}x{t.cols}")
         values["T"] = t
         given.add("T")
+    if data.has("weights"):
+        if not formula:
+            raise data.error("weights", "per-sample weights belong to a loss formula that uses them "
+                                        "(model.loss = '... \\sum_n s_n ...')")
+        weights = data.matrix("weights", max_entries=batch)
+        weights = weights.T if weights.rows == 1 else weights
+        if weights.shape != (batch, 1):
+            raise data.error("weights", f"expected one weight per sample ({batch}), got {weights.rows}x{weights.cols}")
+        values["S"] = weights
+        given.add("S")
+        net = replace(net, sample_weights=True)
     for spec in net.params.values():
         pt = params_t.table(spec.name, None)
         if pt.has("value"):
@@ -133,7 +148,35 @@ def read_network(doc: Fields) -> NetworkFile:
     notation = None
     if doc.has("notation"):
         notation = read_notation(doc, NOTATION_OPTIONS)
-    return NetworkFile(net, values, batch, given, notation)
+    if formula:
+        net = _formula_loss(model, loss_text, net, notation, batch, values.get("T"))
+    return NetworkFile(net, values, batch, given, notation, _forward(model))
+
+
+def _forward(model: Fields) -> tuple[str, ...]:
+    """`forward = ['z^{(1)} = W^{(1)} x + b^{(1)}', ...]`: equations the model must satisfy, as written."""
+    equations = model.get("forward", list, [])
+    if len(equations) > 4 * NETWORK_MAX_DEPTH:
+        raise model.error("forward", f"{len(equations)} equations (at most {4 * NETWORK_MAX_DEPTH})")
+    for i, eq in enumerate(equations):
+        if not isinstance(eq, str):
+            raise model.error("forward", f"entry {i + 1} is not text: write each equation as a LaTeX string")
+    return tuple(equations)
+
+
+def _formula_loss(model: Fields, text: str, net: Network, notation: Any, batch: int,
+                  targets: sp.Matrix | None) -> Network:
+    """The network with the loss its formula states (kinds/network_loss.py); an error names `model.loss`."""
+    if net.l2:
+        raise model.error("l2", "the loss is a formula: state its L2 penalty in the formula")
+    try:
+        out = read_loss_formula(text, net, notation, batch)
+    except (SymderivError, ValueError, TypeError) as exc:
+        raise model.error("loss", str(exc)) from None
+    if out.loss.one_hot_targets and targets is not None and any(sum(targets.row(n)) != 1 for n in range(targets.rows)):
+        raise model.error("loss", "this formula is the cross-entropy only for target rows that sum to 1, "
+                                  "and a row of data.T does not")
+    return out
 
 
 def _width(t: Fields, key: str, sizes: dict[str, int]) -> int:

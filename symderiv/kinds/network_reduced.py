@@ -3,7 +3,7 @@ on a smaller copy (same layers, activations, loss, layout), `[notation] reduce`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..core.errors import SymderivError
@@ -53,13 +53,13 @@ def _reduced(net: Network, inputs: int | None = None, units: tuple[int, ...] | N
                    for w, layer in zip(widths, net.layers, strict=True))
     shapes = tuple((k, s if 1 in s else None) for k, s in net.display_shapes)
     n_in = inputs if inputs is not None else min(net.n_in, 3)
-    small = Network(n_in, layers, net.layout, net.loss_name, net.l2, net.latex_names, ())
+    small = replace(net, n_in=n_in, layers=layers, display_shapes=())
     fixed = []
     for k, s in shapes:
         if s is not None:
             internal = small.params[k].internal
             fixed.append((k, internal if s == net.params[k].internal else internal[::-1]))
-    return Network(small.n_in, layers, net.layout, net.loss_name, net.l2, net.latex_names, tuple(fixed))
+    return replace(small, display_shapes=tuple(fixed))
 
 
 def _sizes_text(sizes: list[int]) -> str:

@@ -2,7 +2,8 @@
 
 The names it declares to the notation layer (the canonical names a `[notation]` table maps a
 student's names to): parameter keys (display shape); X, T (N x n, one sample per row), Y,
-Z1, A1, ... (placeholders, N x units) and L (1x1); per sample x, t, y, z1, a1, ... (x_k is
+Z1, A1, ... (placeholders, N x units), S (N x 1, per-sample weights of a loss formula) and L (1x1);
+per sample x, t, y, s, z1, a1, ... (x_k is
 sample k, a row or a column by the layout; without a sample index and N > 1, the batch in the
 layout's orientation); act1, act2, ... (the element-wise activation of a layer, f' its
 derivative); L(v), the loss as a function of the model quantity v.  Its own table entry,
@@ -30,6 +31,8 @@ class NetworkScope(GraphScope):
             self.leaf(p.name, entry_symbols(p.name, *p.shape))
         self.leaf("X", entry_symbols("X", n_samples, net.n_in))
         self.leaf("T", entry_symbols("T", n_samples, net.n_out))
+        if net.sample_weights:
+            self.leaf("S", entry_symbols("S", n_samples, 1))
         a = self.quantity("X")
         for l, layer in enumerate(net.layers, start=1):
             w, b = net.layer_params(l)
@@ -60,18 +63,18 @@ class NetworkScope(GraphScope):
             self._one_hot = [list(t.row(k)) for k in range(n_samples)]
         data = sp.Add(
             *[
-                lossdef.per_sample(list(a.row(k)), list(self.quantity("T").row(k)))
+                (self.quantity("S")[k] if net.sample_weights else 1)
+                * lossdef.per_sample(list(a.row(k)), list(self.quantity("T").row(k)))
                 for k in range(n_samples)
             ]
-        )
-        if lossdef.mean:
-            data = data / n_samples
+        ) * net.data_factor(sp.Integer(n_samples))
         penalty = sp.Add(*[c / 2 * sum(e**2 for e in self.quantity(p)) for p, c in net.l2])
         self.define("L", sp.Matrix([[data + penalty]]))
 
     def per_sample(self, name: str) -> str | None:
         """x, t, y, z1, a1, ...: one sample of X, T, Y, Z1, A1, ... (sample k is row k)."""
-        if name in ("x", "t", "y") or (name[:1] in "za" and name[1:].isdigit()):
+        if name in ("x", "t", "y") or (name == "s" and self.net.sample_weights) or (
+                name[:1] in "za" and name[1:].isdigit()):
             return name.upper()
         return None
 

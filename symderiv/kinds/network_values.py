@@ -70,6 +70,8 @@ class NetworkValues:
         shapes = {p.name: p.shape for p in self.net.params.values()}
         shapes["X"] = (self.batch, self.net.n_in)
         shapes["T"] = (self.batch, self.net.n_out)
+        if self.net.sample_weights:
+            shapes["S"] = (self.batch, 1)
         for _ in range(50):
             pt = {k: (self.values[k] if base and k in self.values else random_rational_matrix(rng, *s))
                   for k, s in shapes.items()}
@@ -88,7 +90,7 @@ class NetworkValues:
             given = self.values.get(k)
             out[k] = (np.array(spec.to_internal(given).tolist(), dtype=float) if given is not None
                       else rng.standard_normal(spec.internal) / np.sqrt(spec.internal[1 - self.net.axis]))
-        for k, cols in (("X", self.net.n_in), ("T", self.net.n_out)):
+        for k, cols in (("X", self.net.n_in), ("T", self.net.n_out), *((("S", 1),) if self.net.sample_weights else ())):
             given = self.values.get(k)
             out[k] = (np.array(given.tolist(), dtype=float) if given is not None
                       else rng.standard_normal((self.batch, cols)))
@@ -107,7 +109,7 @@ class NetworkValues:
 
     def _internal(self, pt: dict[str, sp.Matrix]) -> dict[str, sp.Matrix]:
         out = {k: self.net.params[k].to_internal(v) for k, v in pt.items() if k in self.net.params}
-        return {**out, "X": pt["X"], "T": pt["T"]}
+        return {**out, **{k: pt[k] for k in ("X", "T", "S") if k in pt}}
 
     def _numeric_inputs(self, pt: dict[str, sp.Matrix]) -> dict[str, np.ndarray]:
         return {k: np.array(v.tolist(), dtype=float) for k, v in self._internal(pt).items()}
@@ -123,16 +125,23 @@ class NetworkValues:
         y = env[f"A{len(self.net.layers)}"]
         y = y.T if self.net.layout == "column" else y
         loss = self.net.loss
-        total = sp.Add(*[loss.per_sample(list(y.row(k)), list(pt["T"].row(k))) for k in range(self.batch)])
-        if loss.mean:
-            total /= self.batch
+        weights = pt["S"] if self.net.sample_weights else sp.ones(self.batch, 1)
+        total = sp.Add(*[weights[k] * loss.per_sample(list(y.row(k)), list(pt["T"].row(k)))
+                         for k in range(self.batch)])
+        total *= self.net.data_factor(sp.Integer(self.batch))
         return total + sp.Add(*[c / 2 * sum(e**2 for e in pt[p]) for p, c in self.net.l2])
 
     def numeric_loss(self, inputs: dict[str, np.ndarray]) -> float:
         """The batch loss in float64 from internal-shape inputs (forward steps only)."""
         y = self.matrix_form.numeric_forward(inputs)[f"A{len(self.net.layers)}"]
         t = inputs["T"].T if self.net.layout == "column" else inputs["T"]
-        value = self.net.loss.numpy(y, t, self.net.axis)
+        if self.net.sample_weights:  # a formula's loss: never a registered mean (its 1/N is the factor's)
+            value = sum(float(w) * self.net.loss.numpy(y[n:n + 1] if self.net.axis else y[:, n:n + 1],
+                                                        t[n:n + 1] if self.net.axis else t[:, n:n + 1], self.net.axis)
+                        for n, w in enumerate(np.ravel(inputs["S"])))
+        else:
+            value = self.net.loss.numpy(y, t, self.net.axis)
+        value *= float(self.net.gradient_factor(sp.Integer(self.batch)))
         return value + sum(float(c) / 2 * float((inputs[p] ** 2).sum()) for p, c in self.net.l2)
 
     def _signs(self, inputs: dict[str, np.ndarray]) -> np.ndarray:

@@ -115,9 +115,17 @@ def network_statement(problem: Any, doc: Document) -> None:
             bi = b.latex if b.shape == b.internal else rf"{{{b.latex}}}^{{\top}}"
             rhs += f" + {bi}"
         eqs.append(rf"{z} &= {rhs}, & \mathbf{{a}}^{{({l})}}_n &= {layer.act.latex}\left({z}\right)")
-    eqs.append(rf"\mathbf{{y}}_n &= \mathbf{{a}}^{{({L})}}_n, & L &= {net.loss.latex}"
-               + "".join(rf" + \frac{{{latex(c)}}}{{2}}\left\lVert {net.params[p].latex} \right\rVert^2"
-                         for p, c in net.l2))
+    factor = net.gradient_factor(sp.Symbol("N"))
+    scaled = "" if factor == 1 else latex(factor) + r"\,"
+    penalties = "".join(rf" + \frac{{{latex(c)}}}{{2}}\left\lVert {net.params[p].latex} \right\rVert^2"
+                        for p, c in net.l2)
+    base = net.loss.latex
+    if scaled and base.startswith("-"):
+        base = rf"\left({base}\right)"
+    loss_line = f"{scaled}{base}{penalties}"
+    if net.sample_weights:  # weights s_n on the samples' terms l_n of the registered loss
+        loss_line = rf"{scaled}\sum_{{n}} s_n \ell_n{penalties}, \quad \textstyle\sum_n \ell_n = {net.loss.latex}"
+    eqs.append(rf"\mathbf{{y}}_n &= \mathbf{{a}}^{{({L})}}_n, & L &= {loss_line}")
     doc.add(Math(eqs, align=True))
     doc.add(Figure(network_diagram(net), "the network: layers, units and weights"))
     parts: list[str | M] = ["Parameters, in the shapes the problem uses: "]
@@ -270,9 +278,7 @@ def _output_gradient_line(net: Any, batch: int) -> str:
     ys = [sp.Symbol(f"y_{{n{j}}}") for j in range(1, k + 1)]
     ts = [sp.Symbol(f"t_{{n{j}}}") for j in range(1, k + 1)]
     ys[0], ts[0] = sp.Symbol("y_{nk}"), sp.Symbol("t_{nk}")
-    d = sp.diff(net.loss.per_sample(ys, ts), ys[0])
-    if net.loss.mean:
-        d = d / sp.Symbol("N")
+    d = sp.diff(net.loss.per_sample(ys, ts), ys[0]) * net.data_factor(sp.Symbol("N"))
     if d.free_symbols <= {ys[0], ts[0], sp.Symbol("N")}:
         return rf"\frac{{\partial L}}{{\partial y_{{nk}}}} &= {latex(sp.factor(d))}"
     return (r"\frac{\partial L}{\partial y_{nk}} &= \Bigl(\frac{\partial L}{\partial Y}\Bigr)_{nk}"

@@ -41,7 +41,7 @@ def network_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[st
         lines.append(f"source: {problem.source} {problem.section}".rstrip())
     arch = " -> ".join([str(net.n_in)] + [f"{layer.units} ({layer.activation})" for layer in net.layers])
     lines.append(f"network: {arch}; layout {net.layout} "
-                 f"({'z = W x + b' if net.layout == 'column' else 'z = x W + b'}); loss {net.loss_name}; "
+                 f"({'z = W x + b' if net.layout == 'column' else 'z = x W + b'}); loss {net.loss_summary}; "
                  f"N = {problem.batch}")
     if "loss_exact" in data:
         lines.append(f"L = {data['loss_exact']}")
