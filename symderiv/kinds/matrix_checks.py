@@ -48,6 +48,13 @@ class SizeChecks:
                        "(counterexample at random rational entries)",
                        expected=expected, claimed=claimed, counterexample=ce)
 
+    def _no_entry(self, claim: Claim, inst: Instance, what: str, exc: IndexOutOfRange, where: str = "") -> Verdict:
+        """A claim naming an entry that does not exist (v_0, A_{3,1} of a 2x2 A): an error naming the
+        index and the size, not a wrong value (there is no value to compare)."""
+        tag = ", ".join(f"{k}={v}" for k, v in inst.size.items())
+        return verdict(claim, "error", f"{what} names an entry that does not exist at {tag}"
+                       f"{' ' + where if where else ''}: {exc}")
+
     def _judge_chain(self, claim: Claim) -> Verdict:
         """Every link of a derivation step, at every checked size, by the notation layer: the
         variables are the problem's (their entries fresh symbols), the vectorised input is
@@ -145,8 +152,7 @@ class SizeChecks:
                     try:
                         got = inst.resolve(read_formula(text, names))
                     except IndexOutOfRange as exc:
-                        return self._wrong(claim, inst, f"the gradient entry ({exc})", G[r, c],
-                                           sp.nan, where)
+                        return self._no_entry(claim, inst, "the gradient entry", exc, where)
                     if not _zero(got - G[r, c]):
                         return self._wrong(claim, inst, "the gradient entry", G[r, c], got, where)
         read = f" (read as {text})" if "reading" in claim.options else ""
@@ -159,7 +165,7 @@ class SizeChecks:
             try:
                 got = inst.resolve(read_formula(right_side(clean(claim.latex)), inst.names(False)))
             except IndexOutOfRange as exc:
-                return self._wrong(claim, inst, f"the rewritten function ({exc})", f, sp.nan)
+                return self._no_entry(claim, inst, "the rewritten function", exc)
             if not _zero(got - f):
                 return self._wrong(claim, inst, "the rewritten function", f, got)
         return self._finish(claim, "the rewritten function", self._prove_rewrite)
@@ -187,7 +193,7 @@ class SizeChecks:
             try:
                 got = self._outer_fn(outer, inst, self._inner_vec(inner, inst))
             except IndexOutOfRange as exc:
-                return self._wrong(claim, inst, f"g_1(g_2(a)) ({exc})", f, sp.nan)
+                return self._no_entry(claim, inst, "g_1(g_2(a))", exc)
             if not _zero(got - f):
                 return self._wrong(claim, inst, f"g_1(g_2(a)) with claims {outer.id}, {inner.id}",
                                    f, got)

@@ -11,7 +11,7 @@ import sympy as sp
 from ..core.errors import NotationError, SymderivError
 from ..core.limits import SYMBOLIC_MAX_VARIABLES
 from ..core.verdict import Verdict
-from ._formula import clean, read_formula, right_side
+from ..notation.reading import read_side
 from ._readers import cannot_read, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 
@@ -203,7 +203,7 @@ class RegularisationProblem(Problem):
         try:
             if claim.target == "shrinkage":
                 lam, mu = sp.symbols("lambda_i mu", positive=True)
-                got = read_formula(right_side(claim.latex), {"lambda_i": lam, "mu": mu})
+                got = read_side(claim.latex, {"\\lambda_i": lam, "\\mu": mu})
                 true = shrink_factor(lam, mu)
                 ok = sp.cancel(got - true) == 0
                 return verdict(claim, "correct" if ok else "incorrect",
@@ -218,14 +218,11 @@ class RegularisationProblem(Problem):
 
     def judge_matrix(self, claim: Claim) -> Verdict:
         """Evaluate the claim exactly on random instances H = QΛQᵀ (n = 2, 3)."""
-        text = clean(claim.latex)
-        if claim.target == "stationarity":
-            text = text.split("=")[0]
-        else:
-            text = right_side(text)
+        side = 0 if claim.target == "stationarity" else -1  # the gradient H(w - w*) + mu w = 0: its left side
         for inst in self.instances():
-            names = {**inst, "w^\\star": inst["w^*"], "w_star": inst["w^*"]}
-            got = read_formula(text, names)
+            names = {"Q": inst["Q"], "\\Lambda": inst["Lambda"], "H": inst["H"], "I": inst["I"], "w": inst["w"],
+                     "w^*": inst["w^*"], "w_{star}": inst["w^*"], "\\mu": inst["mu"]}
+            got = read_side(claim.latex, names, side)
             if claim.target == "stationarity":
                 true = stationarity(inst["H"], inst["w^*"], inst["mu"], inst["w"])
             else:

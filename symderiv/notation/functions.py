@@ -17,7 +17,7 @@ import sympy as sp
 from . import ast as A
 from .algebra import mul
 from .binder import Binder, Op, Split, Value, handles, registrar
-from .calculus import call_scripted, chain_rule_runs, derivative, is_quantity_call, quantity_at
+from .calculus import apply_function, call_scripted, chain_rule_runs, derivative, is_quantity_call, quantity_at
 from .operators import scripted_bracket
 from .scope import Fn
 from .table import BoundMacro, StudentFn, StudentMacro
@@ -32,6 +32,9 @@ FUNCTIONS: dict[str, Fn] = {
     "cos": Fn("cos", sp.cos, lambda v: -sp.sin(v)),
     "tanh": Fn("tanh", sp.tanh, lambda v: 1 - sp.tanh(v) ** 2),
     "tan": Fn("tan", sp.tan, lambda v: 1 + sp.tan(v) ** 2),
+    "sinh": Fn("sinh", sp.sinh, sp.cosh),
+    "cosh": Fn("cosh", sp.cosh, sp.sinh),
+    "\\sqrt": Fn("sqrt", sp.sqrt, lambda v: 1 / (2 * sp.sqrt(v))),  # \sqrt{x} (\sqrt[n]{x} is not read)
 }
 OPERATORS = frozenset({"diag", "max", "min", "det", "tr", "vec"})  # \\det, \\operatorname{tr}: vocabulary.py
 WORD_OPERATORS = frozenset({"diag", "max", "min"})  # also written as plain words
@@ -179,7 +182,7 @@ def apply(b: Binder, f: Value, arg_node: A.Node, env, canonical) -> Value:
     arg = b.value(arg_node, env, canonical)
     if isinstance(arg, Fn | Op):
         raise b.error("a function applied to a function", arg_node)
-    return f(arg)
+    return apply_function(b, f, arg, arg_node)
 
 
 def _unsupported(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:

@@ -12,6 +12,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from ..core.errors import NotationError
 from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
 from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
+from ..core.limits import FORMULA_MAX_NESTING as MAX_NESTING
 from . import ast as A
 from . import operators as O
 from .inputcheck import TEX_PROGRAMMING, check_braces, check_input
@@ -496,11 +497,15 @@ def _check_size(text: str) -> None:
                 raise NotationError(text, f"brackets nested more than {MAX_DEPTH} deep", i)
         elif ch in "})]":
             depth = max(0, depth - 1)
+    run = _OPERATOR_RUN.search(text)
+    if run:  # - - - ... x: each sign an operator inside the next, past the nesting bound
+        raise NotationError(text, f"operators nested more than {MAX_NESTING} deep", run.start())
     double = _DOUBLE_SCRIPT.search(text)
     if double:  # x^2^3: an error in LaTeX too, and an unbounded tower of powers here
         raise NotationError(text, "double superscript: write x^{2^{3}} or {x^{2}}^{3}", double.start(2))
 
 
+_OPERATOR_RUN = re.compile(rf"(?:[-+]\s*){{{MAX_NESTING + 1},}}")
 _DOUBLE_SCRIPT = re.compile(r"\^(\{[^{}]*\}|\\[a-zA-Z]+|[^{}\s\\])\s*(\^)")
 
 def parse(latex: str, canonical: bool = False) -> A.Document:
