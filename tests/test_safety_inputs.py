@@ -19,7 +19,8 @@ from symderiv import SymderivError, check_formula, load
 from symderiv.cli import main
 from symderiv.core.errors import LimitError, NotationError
 from symderiv.core.exact import parse_rational
-from symderiv.kinds._formula import parse_formula, read_formula
+from symderiv.kinds._formula import read_formula
+from symderiv.notation.reading import read_value
 
 D = Path(__file__).resolve().parent.parent / "derivations"
 NETWORK = D / "seed002-p1-network.toml"
@@ -198,16 +199,11 @@ def test_number_literals_are_capped_before_they_are_computed() -> None:
 
 @pytest.mark.parametrize("latex", ["x^{100}", "((x^{64})^{64})^{2}", r"\frac{x}{0}", "(" * 60 + "x" + ")" * 60,
                                    "x" + "+x" * 2500])
-def test_parse_formula_does_not_fall_back_after_a_limit(latex: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The notation layer's limit errors propagate: the fallback reader is not asked again."""
-    import symderiv.kinds._formula as formula
-
-    def fall_back(*args: object) -> None:
-        raise AssertionError("fell back to the fallback reader after a limit error")
-
-    monkeypatch.setattr(formula, "read_formula", fall_back)
+def test_the_kinds_reader_stops_at_a_limit(latex: str) -> None:
+    """The notation layer's limit errors propagate to the topic kinds (their one reader since issue 12:
+    there is no fallback reader left to ask again)."""
     with pytest.raises(NotationError, match=r"too large|too long|nested|power|exponent|division by zero"):
-        parse_formula(latex, {"x": sp.Symbol("x")})
+        read_value(latex, {"x": sp.Symbol("x")})
 
 
 def test_recursion_in_the_fallback_reader_is_a_notation_error() -> None:

@@ -258,12 +258,12 @@ def apply_function(b: Binder, f: Fn, arg: Value, node: A.Node) -> Value:
             if isinstance(e, sp.Expr) and e.is_number:
                 size = magnitude(e)
                 if size is None or size > EXP_MAX_ARGUMENT:
-                    raise b.limit_error(f"\\{f.name} of a number too large (at most {EXP_MAX_ARGUMENT} in "
-                                        "magnitude)", node)
+                    raise b.limit_error(f"\\{f.name} of a number too large to compare (at most "
+                                        f"{EXP_MAX_ARGUMENT} in magnitude)", node)
     value = f(arg)
     if any(isinstance(e, sp.Basic) and e.has(sp.zoo, sp.nan, sp.oo, -sp.oo)
            for e in (list(value) if isinstance(value, sp.MatrixBase) else [value])):
-        raise b.limit_error(f"\\{f.name} is undefined here (log 0, ...)", node)
+        raise b.limit_error(f"\\{f.name} has no finite real value here (undefined: log 0, ...)", node)
     return value
 
 

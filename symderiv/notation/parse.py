@@ -143,6 +143,9 @@ class _Brackets(Transformer):
         return (order, body)
 
     def matrix(self, meta, items):
+        begin, end = items[0], items[-1]
+        if isinstance(begin, Token) and isinstance(end, Token) and begin[len("\\begin"):] != end[len("\\end"):]:
+            raise _SemanticError(f"{begin} ends with {end}", end.start_pos if end.start_pos is not None else _pos(meta))
         rows = tuple(r for r in items if isinstance(r, tuple))
         if len({len(r) for r in rows}) > 1:
             raise _SemanticError("matrix rows of different lengths", _pos(meta))

@@ -19,7 +19,8 @@ from .calculus import magnitude
 from .parse import parse
 from .unparse import unparse
 
-__all__ = ["is_input_error", "node_value", "read_side", "read_value", "relation_of", "side_count", "unread_derivative"]
+__all__ = ["is_input_error", "last_side_text", "node_value", "read_side", "read_value", "relation_of",
+           "side_count", "unread_derivative"]
 
 
 def relation_of(latex: str) -> A.Chain:
@@ -42,6 +43,13 @@ def side_count(latex: str) -> int:
     return len(relation_of(latex).sides)
 
 
+def last_side_text(latex: str) -> str:
+    """The source text of the last side of the relation written ('f = x^2.' -> 'x^2'), found by the
+    parse tree (a trailing full stop or comma dropped)."""
+    last = relation_of(latex).sides[-1]
+    return latex.strip().strip("$").strip()[last.pos:].strip().rstrip(".,").strip()
+
+
 def read_side(latex: str, names: dict[str, sp.Basic], side: int = -1, env: dict[str, int] | None = None,
               sizes: dict[str, int] | None = None, defined: dict[str, str] | None = None) -> sp.Basic:
     """The value of one side of the relation written (by default the last: what a claim
@@ -51,12 +59,12 @@ def read_side(latex: str, names: dict[str, sp.Basic], side: int = -1, env: dict[
     return node_value(latex, relation_of(latex).sides[side], names, env, sizes, defined)
 
 
-def read_value(latex: str, names: dict[str, sp.Basic]) -> sp.Basic:
+def read_value(latex: str, names: dict[str, sp.Basic], sizes: dict[str, int] | None = None) -> sp.Basic:
     """The value of a formula that must be one expression (a definition, a point, a bound)."""
     chain = relation_of(latex)
     if len(chain.sides) != 1:
         raise NotationError(latex, "expected one expression, not a relation", chain.sides[1].pos)
-    return node_value(latex, chain.sides[0], names)
+    return node_value(latex, chain.sides[0], names, sizes=sizes)
 
 
 def node_value(latex: str, node: A.Node, names: dict[str, sp.Basic], env: dict[str, int] | None = None,
