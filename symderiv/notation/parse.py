@@ -13,6 +13,7 @@ from ..core.errors import NotationError
 from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
 from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
 from ..core.limits import FORMULA_MAX_NESTING as MAX_NESTING
+from ..core.netproof import cache_dir
 from . import ast as A
 from . import operators as O
 from .inputcheck import TEX_PROGRAMMING, check_braces, check_input
@@ -61,6 +62,19 @@ _TOKEN_NAMES = {
 }
 
 
+def _tables_file(canonical: bool) -> str | bool:
+    """Where lark keeps the parser's LALR tables between runs (building them takes 0.3 s of CPU, the
+    first formula of every command): the user's own symderiv cache (core.netproof.cache_dir); lark
+    checks the file against the grammar's digest and rebuilds it on a mismatch. False (no cache)
+    when that folder cannot be made."""
+    folder = cache_dir() / "parser"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return False
+    return str(folder / f"notation-{'canonical' if canonical else 'plain'}.lark")
+
+
 @cache
 def _parser(canonical: bool) -> Lark:
     grammar = _GRAMMAR
@@ -73,6 +87,7 @@ def _parser(canonical: bool) -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         postlex=O.Bars(),
+        cache=_tables_file(canonical),
     )
 
 
