@@ -360,10 +360,11 @@ latex = '{latex}'
     return parse_text(text, "one.toml").check()[0]
 
 
-def test_entry_past_the_end_is_incorrect_not_a_crash() -> None:
-    """seed 003 §3.2a with the index shifted by one: a_{mn+1} does not exist."""
+def test_entry_past_the_end_is_an_error_not_a_crash() -> None:
+    """seed 003 §3.2a with the index shifted by one: a_{mn+1} does not exist, so there is no value to
+    compare: an error naming the index and the size (issue 12, bug c: it was judged incorrect)."""
     v = _one_claim("rewrite", r"g(\mathbf{a}) = \sum_{i=1}^{m} \left( \sum_{j=1}^{n} a_{(i-1)n+j+1} v_j \right)^2")
-    assert v.verdict == "incorrect" and "a_7 does not exist" in v.message and v.counterexample
+    assert v.verdict == "error" and "a_7 does not exist" in v.message and "m=2, n=3" in v.message, v.message
 
 
 def test_true_at_the_checked_size_only_is_not_proved() -> None:

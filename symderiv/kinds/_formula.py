@@ -1,4 +1,10 @@
-"""A small safe reader of LaTeX formulas to SymPy (temporary, until `symderiv.notation` lands).
+"""The index-form reader of the matrix-calculus proofs: LaTeX to SymPy at SYMBOLIC sizes.
+
+Since issue 12 every kind reads its formulas through `symderiv.notation` (notation/reading.py);
+what is left here is the one reading the notation layer does not do yet: a formula over
+IndexedBase entries and IndexMatrix values whose sizes are symbols (sums to m, entries A_{ij} with
+i, j symbolic), used by kinds/matrix_index.Symbolic, kinds/matrix_proofs and the case reading of
+`inner_jacobian` in kinds/matrix_checks. Its limits are core/limits.py's.
 
 This is a recursive-descent parser over tokens: no text is ever run as code;
 it only builds the SymPy objects its grammar names. It reads what the
@@ -12,9 +18,6 @@ environments (as sympy Matrices), \\text{...} words bound by the caller, and
 Names are bound by the caller: `names` maps a name as written ("x_1", "w^*", "H",
 "lambda_i", "mu") to a SymPy value (a Symbol, an IndexedBase, a Matrix, a number).
 A subscripted name whose base is bound to an IndexedBase becomes an Indexed entry.
-
-`parse_formula` prefers `symderiv.notation.parse_expression` when that module exists
-and the formula is scalar; this module is the fallback and may be removed later.
 """
 
 from __future__ import annotations
@@ -28,8 +31,6 @@ import sympy as sp
 from ..core.errors import FormulaSyntaxError, LimitError, NotationError
 from ..core.limits import EXP_MAX_ARGUMENT as MAX_EXP_ARGUMENT
 from ..core.limits import SUM_MAX_TERMS as MAX_TERMS
-from ..notation import parse_expression
-from ..notation.bind import FormulaLimitError
 from ._formula_grammar import (
     FUNCTIONS,
     GREEK,
@@ -39,7 +40,6 @@ from ._formula_grammar import (
     _magnitude,
     _scalar_if_1x1,
     _undefined,
-    check_size,
     check_value,
 )
 
@@ -259,37 +259,6 @@ class _Parser(_Grammar):
 
 
 
-def replace_call(latex: str, head: str, name: str) -> str:
-    """Replace `head(...)` (balanced brackets, \\left( allowed) by `name` in the text.
-
-    Used to bind written calls such as `\\nabla f(\\mathbf{u}_n)` to one value.
-    """
-    out, pos = [], 0
-    pattern = re.compile(re.escape(head) + r"\s*(\\left)?\s*\(")
-    while (m := pattern.search(latex, pos)) is not None:
-        depth, j = 1, m.end()
-        while j < len(latex) and depth:
-            depth += {"(": 1, ")": -1}.get(latex[j], 0)
-            j += 1
-        out.append(latex[pos:m.start()] + " " + name + " ")
-        pos = j
-    out.append(latex[pos:])
-    return "".join(out)
-
-
-def right_side(latex: str) -> str:
-    """The text after the last top-level '=' ("f'(x) = 10x" -> "10x")."""
-    depth, cut = 0, -1
-    for pos, ch in enumerate(latex):
-        if ch in "{([":
-            depth += 1
-        elif ch in "})]":
-            depth -= 1
-        elif ch == "=" and depth == 0:
-            cut = pos
-    return latex[cut + 1:] if cut >= 0 else latex
-
-
 def clean(latex: str) -> str:
     """Drop math-mode dollars, a trailing full stop or comma, and surrounding space."""
     text = latex.strip().strip("$").strip()
@@ -309,38 +278,3 @@ def read_formula(latex: str, names: Mapping[str, Any]) -> Any:
         return check_value(text, _Parser(text, names).parse())
     except RecursionError:
         raise LimitError(text, "formula nested too deeply", None) from None
-
-
-def parse_formula(latex: str, names: Mapping[str, Any]) -> Any:
-    """Parse with `symderiv.notation.parse_expression` when available, else this module.
-
-    The notation layer is used for scalar bindings only (its planned API); when it is
-    missing, or cannot read a formula that this module reads, this module's answer is used.
-    """
-    if not isinstance(latex, str):
-        raise FormulaSyntaxError(str(latex), f"a formula must be text, got {type(latex).__name__}", None)
-    check_size(clean(latex))  # the limits first: never handed on, never fallen back from
-    scalar = all(isinstance(v, sp.Expr) and not isinstance(v, sp.IndexedBase)
-                 for v in names.values())
-    if scalar:
-        try:
-            value = parse_expression(clean(latex), dict(names))
-        except RecursionError:
-            raise LimitError(clean(latex), "formula nested too deeply", None) from None
-        except Exception as exc:  # the notation layer could not read it: fall back below
-            if is_limit(exc):
-                raise
-        else:
-            return check_value(clean(latex), value)
-    return read_formula(latex, names)
-
-
-def is_limit(exc: BaseException) -> bool:
-    """Whether `exc` is a limit error (of this module, exact numbers or the notation layer)."""
-    return isinstance(exc, (LimitError, FormulaLimitError))
-
-
-def is_input_error(exc: BaseException) -> bool:
-    """Whether a NotationError says the text is bad input (it does not parse, or is past a
-    limit), rather than readable text that a kind cannot decide."""
-    return isinstance(exc, FormulaSyntaxError) or is_limit(exc)

@@ -10,10 +10,13 @@ import sympy as sp
 from ..core.errors import LimitError, NotationError
 from ..core.exact import MAX_DIGITS, decimals_written
 from ..core.verdict import Verdict
-from ._formula import clean, is_input_error, read_formula, right_side
+from ..notation import ast as A
+from ..notation.reading import is_input_error, node_value, read_side, relation_of, unread_derivative
 from .base import Claim
 
 _INT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_DIGIT_GROUP = re.compile(r"(?<=\d)(?:\{,\}|,)(?=\d{3}(?!\d))")  # 15,296 and 15{,}296: one number
+_LIST_SEPARATORS = (",", "\\qquad", "\\quad", "\\text{and}")
 
 
 def _check_digits(latex: str) -> None:
@@ -24,33 +27,52 @@ def _check_digits(latex: str) -> None:
 
 
 def read_integer(latex: str) -> int:
-    """The integer a claim ends in: '600 + 8 = 608' -> 608, '15,296' -> 15296."""
+    """The whole number a claim's relation ends in: '600 + 8 = 608' -> 608, '= 15,296' -> 15296
+    (digit groups of three may be separated by commas)."""
     _check_digits(latex)
-    text = clean(right_side(clean(latex)))
-    found = _INT.findall(text.replace("{,}", ","))
-    if len(found) != 1 or not re.fullmatch(r"[\s\d,{}]*", text):
+    text = _DIGIT_GROUP.sub("", latex)
+    last = relation_of(text).sides[-1]
+    if not (isinstance(last, A.Num) and last.text.isdigit()):
         raise NotationError(latex, "expected a single whole number after the last '='")
-    return int(found[0].replace(",", ""))
+    return int(last.text)
 
 
 def read_integers(latex: str) -> list[int]:
     """Every whole number in a claim, in order ('28 \\times 28, 8 feature maps' -> [28, 28, 8])."""
     _check_digits(latex)
-    return [int(s) for s in re.findall(r"\d+", clean(latex))]
+    return [int(s) for s in re.findall(r"\d+", latex)]
 
 
 def read_number(latex: str, names: dict[str, Any] | None = None) -> tuple[sp.Expr, int | None]:
-    """An exact value and the decimals written.
+    """An exact value (the last side of the relation written) and the decimals written there.
 
-    '0.54' -> (27/50, 2); '\\frac{\\pi}{2}' -> (pi/2, None).
+    '0.54' -> (27/50, 2); '\\frac{\\pi}{2}' -> (pi/2, None); 'x = 3' -> (3, None).
     """
-    text = clean(right_side(clean(latex)))
-    value = read_formula(text, names or {})
+    value = read_side(latex, names or {})
     if isinstance(value, sp.MatrixBase):
         raise NotationError(latex, "expected a number, found a matrix")
     if not (isinstance(value, sp.Expr) and value.is_number):  # a name with no value here
         raise NotationError(latex, f"expected a number, found {sp.sstr(value)[:60]}")
-    return value, decimals_written(text)
+    last = relation_of(latex).sides[-1]
+    text = latex.strip().strip("$").strip()  # the text the parse positions refer to
+    return value, decimals_written(text[last.pos:]) if isinstance(last, A.Num) else None
+
+
+def _list_items(latex: str) -> list[str]:
+    """The items of a list of answers, separated at bracket depth 0 by commas, \\quad or 'and'."""
+    items, depth, start, pos = [], 0, 0, 0
+    while pos < len(latex):
+        ch = latex[pos]
+        depth += (ch in "{([") - (ch in "})]")
+        sep = next((s for s in _LIST_SEPARATORS if depth == 0 and latex.startswith(s, pos)), None)
+        if sep is None:
+            pos += 1
+            continue
+        items.append(latex[start:pos])
+        pos += len(sep)
+        start = pos
+    items.append(latex[start:])
+    return [item for item in items if item.strip().strip("$").strip()]
 
 
 def read_number_list(latex: str, names: dict[str, Any] | None = None) -> list[sp.Expr]:
@@ -58,37 +80,28 @@ def read_number_list(latex: str, names: dict[str, Any] | None = None) -> list[sp
 
     '\\lambda_1 = 6, \\quad \\lambda_2 = 1' -> [6, 1].
     """
-    text = clean(latex).replace("\\quad", ",").replace("\\qquad", ",").replace("\\text{and}", ",")
-    parts = [p for p in text.split(",") if p.strip()]
-    return [read_number(p, names)[0] for p in parts]
+    return [read_number(item, names)[0] for item in _list_items(latex)]
 
 
-def read_interval(latex: str, variable: str = "eta") -> sp.Interval:
+def read_interval(latex: str) -> sp.Interval:
     """An interval of real numbers written as '(0, \\frac{1}{5})', '\\eta \\in (0, 1/5)' or
-    '0 < \\eta < \\frac{1}{6}' (also \\le, \\leq, \\ge, >)."""
-    text = clean(latex)
-    text = re.sub(r"\\(leq|le)\b", "≤", text)
-    text = re.sub(r"\\(geq|ge)\b", "≥", text)
-    text = re.sub(r"\\lt\b", "<", text)
-    text = re.sub(r"\\gt\b", ">", text)
-    if "\\in" in text:
-        text = text.split("\\in", 1)[1].strip()
-    m = re.fullmatch(r"([(\[])(.*),(.*)([)\]])", text.strip())
-    if m and "<" not in text and ">" not in text:
-        lo = read_formula(m.group(2), {})
-        hi = read_formula(m.group(3), {})
-        return sp.Interval(lo, hi, m.group(1) == "(", m.group(4) == ")")
-    parts = re.split(r"(<|≤|>|≥)", text)
-    if len(parts) == 5:
-        left, op1, mid, op2, right = (p.strip() for p in parts)
-        if not re.fullmatch(r"\\?[A-Za-z]+(_\{?\w+\}?)?", mid):
-            raise NotationError(latex, f"expected a variable between the bounds, found {mid!r}")
-        if op1 in "<≤" and op2 in "<≤":
-            return sp.Interval(read_formula(left, {}), read_formula(right, {}),
-                               op1 == "<", op2 == "<")
-        if op1 in ">≥" and op2 in ">≥":
-            return sp.Interval(read_formula(right, {}), read_formula(left, {}),
-                               op2 == ">", op1 == ">")
+    '0 < \\eta < \\frac{1}{6}' (also \\le, \\leq, \\ge, >): read from the relation's parse tree."""
+    chain = relation_of(latex)
+    sides, ops = chain.sides, chain.ops
+    if ops in ((), ("in",)):
+        iv = sides[-1]
+        if isinstance(iv, A.Group) and iv.kind == "(" and len(iv.items) == 2:
+            lo, hi = (node_value(latex, x, {}) for x in iv.items)
+            return sp.Interval(lo, hi, True, True)
+        if isinstance(iv, A.Interval):
+            lo, hi = node_value(latex, iv.lo, {}), node_value(latex, iv.hi, {})
+            return sp.Interval(lo, hi, iv.left_open, iv.right_open)
+    if len(ops) == 2 and isinstance(sides[1], A.Name | A.Sub | A.Styled):
+        left, right = node_value(latex, sides[0], {}), node_value(latex, sides[2], {})
+        if set(ops) <= {"<", "<="}:
+            return sp.Interval(left, right, ops[0] == "<", ops[1] == "<")
+        if set(ops) <= {">", ">="}:
+            return sp.Interval(right, left, ops[1] == ">", ops[0] == ">")
     raise NotationError(latex, "expected an interval such as (0, \\frac{1}{5}) or 0 < \\eta < 1/5")
 
 
@@ -102,7 +115,7 @@ _WORDS = {
 def read_word(latex: str) -> str:
     """A classification word: 'saddle point' -> 'saddle', 'a local minima' -> 'minimum',
     'no critical points' -> 'none', 'points away' -> 'away'."""
-    text = re.sub(r"\\text\{([^}]*)\}", r"\1", clean(latex)).lower()
+    text = re.sub(r"\\text\{([^}]*)\}", r"\1", latex).lower()
     found = [_WORDS[w] for w in re.findall(r"[a-z]+", text) if w in _WORDS]
     if len(set(found)) != 1:
         raise NotationError(latex, "expected one of: saddle point, minimum, maximum, none, "
@@ -121,6 +134,9 @@ def cannot_read(claim: Claim, exc: NotationError, **extra: Any) -> Verdict:
     network kind reports it); `undecided` for readable text the kind cannot decide."""
     if is_input_error(exc):
         return verdict(claim, "error", exc.render(), **extra)
+    part = unread_derivative(claim.latex, exc.position)
+    if part is not None:  # a derivative of something the problem does not define: named, not guessed
+        return verdict(claim, "undecided", f"cannot read the derivative {part} in the claim: {exc.message}", **extra)
     return verdict(claim, "undecided", f"cannot read the claim: {exc.message}", **extra)
 
 

@@ -11,7 +11,8 @@ import sympy as sp
 from ..core.errors import NotationError, ProblemFileError
 from ..core.limits import SYMBOLIC_MAX_VARIABLES
 from ..core.verdict import Shape, Verdict
-from ._formula import clean, parse_formula, read_formula, right_side
+from ..notation import ast as A
+from ..notation.reading import node_value, read_side, read_value, relation_of
 from ._readers import cannot_read, read_integers, read_word, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 
@@ -125,7 +126,7 @@ class CalculusProblem(Problem):
             if not isinstance(text, str):
                 raise t.error(key, f"component {n + 1}: expected a LaTeX formula")
             try:
-                value = read_formula(text, names)
+                value = read_value(text, names)
             except NotationError as exc:
                 raise t.error(key, f"cannot read {text!r}: {exc.message}") from None
             if isinstance(value, sp.MatrixBase):
@@ -165,8 +166,13 @@ class CalculusProblem(Problem):
         return Solution(self.title, data, dict(d))
 
     def point(self, claim: Claim, text: str) -> dict[sp.Symbol, sp.Expr]:
-        value = read_formula(text, {})
-        vec = list(value) if isinstance(value, sp.MatrixBase) else [value]
+        """The point the last side of `text` writes: a column or row of numbers, or (a, b, ...)."""
+        last = relation_of(text).sides[-1]
+        if isinstance(last, A.Group) and last.kind == "(" and len(last.items) > 1:
+            vec = [node_value(text, item, {}) for item in last.items]
+        else:
+            value = node_value(text, last, {})
+            vec = list(value) if isinstance(value, sp.MatrixBase) else [value]
         if len(vec) != len(self.xs):
             raise NotationError(text, f"expected a point with {len(self.xs)} coordinates")
         return dict(zip(self.xs, vec, strict=True))
@@ -182,6 +188,9 @@ class CalculusProblem(Problem):
 
     def _judge(self, claim: Claim, d: dict[str, Any]) -> Verdict:
         target = claim.target
+        if not self.scalar and target not in ("jacobian", "jacobian_shape"):
+            return verdict(claim, "error", f"the target {target!r} needs a scalar function; this function is "
+                           f"vector-valued ({len(self.fs)} components): its derivative is the target 'jacobian'")
         if target == "jacobian_shape":
             got = read_integers(claim.latex)
             ok = got == d["jacobian_shape"]
@@ -198,8 +207,8 @@ class CalculusProblem(Problem):
                            f"critical points exist, e.g. {sp.sstr(d['critical_points'][0])}")
         grad = d.get("gradient")
         if target in ("critical_point", "critical_type"):
-            at = claim.options.get("at", right_side(claim.latex))
-            pt = self.point(claim, at if target == "critical_type" else right_side(claim.latex))
+            at = claim.options.get("at", claim.latex)
+            pt = self.point(claim, at if target == "critical_type" else claim.latex)
             g = grad.subs(pt)
             if target == "critical_point":
                 ok = g.applyfunc(sp.simplify).is_zero_matrix
@@ -219,7 +228,7 @@ class CalculusProblem(Problem):
         if target == "gradient_at":
             pt = self.point(claim, claim.options.get("at", ""))
             true = grad.subs(pt)
-            got = read_formula(right_side(claim.latex), {})
+            got = read_side(claim.latex, {})
             got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
             decimals = max((len(s.split(".")[1]) for s in
                             re.findall(r"\d+\.\d+", claim.latex)), default=None)
@@ -232,7 +241,7 @@ class CalculusProblem(Problem):
                            + (f" (compared to the {decimals} decimals written)" if tol else ""),
                            expected=true, claimed=got)
         true = d[target]
-        got = parse_formula(right_side(clean(claim.latex)), self.names)
+        got = read_side(claim.latex, self.names)
         if not isinstance(got, sp.MatrixBase):
             got = sp.Matrix([got])
         if got.shape != true.shape and got.shape == true.T.shape and 1 in got.shape:

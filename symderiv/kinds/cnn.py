@@ -11,7 +11,8 @@ import sympy as sp
 from ..core.errors import NotationError, ProblemFileError, ShapeError
 from ..core.verdict import Shape as ShapeAnswer
 from ..core.verdict import Verdict
-from ._formula import read_formula, right_side
+from ..notation import ast as A
+from ..notation.reading import node_value, relation_of
 from ._readers import cannot_read, read_integer, read_integers, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 
@@ -230,9 +231,15 @@ class CNNProblem(Problem):
         """A written output-size formula, in words (Input size, Kernel size, Stride, Padding)."""
         n, k, s, p = sp.symbols("n k s p", positive=True, integer=True)
         words = {"input size": n, "input": n, "kernel size": k, "kernel": k, "filter size": k,
-                 "stride": s, "padding": p, "n": n, "k": k, "s": s, "p": p}
-        got = read_formula(right_side(claim.latex), words)
-        if not isinstance(got, sp.Expr):  # a matrix (or anything else) is no output size
+                 "stride": s, "padding": p}
+        side = relation_of(claim.latex).sides[-1]
+        names: dict[str, sp.Basic] = {"n": n, "k": k, "s": s, "p": p}
+        for node in A.walk(side):  # \text{Input Size}: a word of the vocabulary, in any case and spacing
+            word = " ".join(node.text.split()).lower() if isinstance(node, A.Name) else None
+            if word in words:
+                names[f"\\text{{{node.text}}}"] = words[word]
+        got = node_value(claim.latex, side, names)
+        if isinstance(got, sp.MatrixBase) or not isinstance(got, sp.Expr):  # a matrix is no output size
             what = "matrix" if isinstance(got, sp.MatrixBase) else type(got).__name__
             return verdict(claim, "error", "an output size is one formula in the input size, kernel size, stride "
                            f"and padding, not a {what}")

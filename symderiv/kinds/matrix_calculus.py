@@ -48,8 +48,8 @@ from ..core.indexsum import IndexMatrix, Undecided
 from ..core.limits import MATRIX_CALCULUS_MAX_DIMENSION
 from ..core.timebound import bounded
 from ..core.verdict import Verdict
+from ..notation.reading import read_value
 from ..notation.structures import STRUCTURES
-from ._formula import read_formula
 from ._readers import cannot_read, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from .matrix_checks import SizeChecks
@@ -214,7 +214,7 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
     # --- the truth at one size -------------------------------------------------------------
 
     def truth(self, inst: Instance) -> dict[str, Any]:
-        f = read_formula(self.value, inst.names(True))
+        f = read_value(self.value, inst.names(True), sizes=dict(inst.size))
         if isinstance(f, sp.MatrixBase) and f.shape == (1, 1):
             f = f[0, 0]
         X = inst.mats[self.input]

@@ -16,12 +16,24 @@ from ..core.indexsum import Undecided
 from ..core.timebound import bounded
 from ..core.verdict import Verdict
 from ..notation import FreeScope, NotationTable, judge_formula, parse
-from ._formula import clean, read_formula, right_side
+from ..notation import ast as A
+from ..notation.binder import IndexRangeError
+from ..notation.reading import last_side_text, node_value, relation_of
+from ._formula import read_formula
 from ._readers import verdict
 from .base import Claim
 from .matrix_index import PROOF_SECONDS, IndexOutOfRange, Instance, _attempt, _same, _zero
 
-ONES = {r"\mathbf{1}", r"\mathbb{1}", r"\boldsymbol{1}", "1"}
+ONE_STYLES = {"mathbf", "mathbb", "boldsymbol"}  # \mathbf{1}: the all-ones matrix or the identity
+
+
+def _is_one(node: A.Node) -> bool:
+    """1, \\mathbf{1}, \\mathbb{1}, \\boldsymbol{1}."""
+    if isinstance(node, A.Styled) and node.style in ONE_STYLES:
+        node = node.body
+    return isinstance(node, A.Num) and node.text == "1"
+
+
 
 
 class SizeChecks:
@@ -47,6 +59,16 @@ class SizeChecks:
                        f"expected {sp.sstr(expected)}, claimed {sp.sstr(claimed)} "
                        "(counterexample at random rational entries)",
                        expected=expected, claimed=claimed, counterexample=ce)
+
+    def _read(self, inst: Instance, latex: str, node: A.Node | None = None, env: dict[str, int] | None = None,
+              **extra: Any) -> Any:
+        """The value of the last side of `latex` (or of `node` in it) at this size: the variables'
+        entries as symbols, the sizes as size letters, `env` the values of index letters."""
+        node = relation_of(latex).sides[-1] if node is None else node
+        try:
+            return node_value(latex, node, inst.names(True, **extra), env, dict(inst.size))
+        except IndexRangeError as exc:
+            raise IndexOutOfRange(_missing_entry(latex, exc)) from None
 
     def _judge_chain(self, claim: Claim) -> Verdict:
         """Every link of a derivation step, at every checked size, by the notation layer: the
@@ -87,26 +109,30 @@ class SizeChecks:
                        remarks=tuple(remarks))
 
     def _judge_jacobian_shape(self, claim: Claim) -> Verdict:
-        m = re.fullmatch(r"\s*(\w+)\s*(?:\\times|x|×)\s*(\w+)\s*", clean(right_side(claim.latex)))
-        if not m:
+        long_number = re.search(rf"\d{{{MAX_DIGITS + 1},}}", claim.latex)
+        if long_number:  # the size a number this long would be is past the limit before it is read
+            raise LimitError(claim.latex, f"a size of more than {MAX_DIGITS} digits", long_number.start())
+        last = relation_of(claim.latex).sides[-1]
+        parts = (last.left, last.right) if isinstance(last, A.BinOp) and last.op == "times" else ()
+        words = [p.text for p in parts if isinstance(p, A.Num) or (isinstance(p, A.Name) and p.text.isalnum())]
+        if len(words) != 2:
             raise NotationError(claim.latex, "expected a shape such as 'n \\times d'")
-        if any(g.isdigit() and len(g) > MAX_DIGITS for g in m.groups()):
-            raise LimitError(claim.latex, f"a size of more than {MAX_DIGITS} digits", None)
         for size in self.sizes:
             inst = Instance(self, size)
             J = self.truth(inst)["jacobian"]
-            got = [int(g) if g.isdigit() else size.get(g) for g in m.groups()]
+            got = [int(g) if g.isdigit() else size.get(g) for g in words]
             if None in got:
-                raise NotationError(claim.latex, f"unknown size name in {m.group(0)!r}")
+                raise NotationError(claim.latex, f"unknown size name in {' x '.join(words)!r}")
             if got != [J.rows, J.cols]:
                 return self._wrong(claim, inst, "the Jacobian shape", sp.Tuple(J.rows, J.cols),
                                    sp.Tuple(*got))
         return self._finish(claim, "the Jacobian shape (rows: outputs, columns: inputs)",
-                            self._prove_jacobian_shape, list(m.groups()))
+                            self._prove_jacobian_shape, words)
 
     def _judge_jacobian(self, claim: Claim) -> Verdict:
-        rhs = clean(right_side(clean(claim.latex)))
-        if rhs in ONES:
+        last = relation_of(claim.latex).sides[-1]
+        rhs = last_side_text(claim.latex)
+        if _is_one(last):
             ones_ok = ident_ok = True
             for size in self.sizes:
                 J = self.truth(Instance(self, size))["jacobian"]
@@ -130,55 +156,57 @@ class SizeChecks:
         for size in self.sizes:
             inst = Instance(self, size)
             J = self.truth(inst)["jacobian"]
-            got = read_formula(rhs, inst.names(True))
+            got = self._read(inst, claim.latex, last)
             got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
             if got.shape != J.shape or not all(_zero(a - b) for a, b in zip(got, J, strict=True)):
                 return self._wrong(claim, inst, "the Jacobian", J, got)
         return self._finish(claim, "the Jacobian", self._prove_jacobian, None)
 
     def _judge_gradient_entry(self, claim: Claim) -> Verdict:
-        text = claim.options.get("reading") or right_side(clean(claim.latex))
+        text = claim.options.get("reading") or claim.latex
+        missing = None  # the first size where the claim names an entry that does not exist
         for size in self.sizes:
             inst = Instance(self, size)
             G = self.truth(inst).get("gradient")
             if G is None:
                 return verdict(claim, "error", "the function is not scalar: no gradient")
-            for r in range(G.rows):
-                for c in range(G.cols):
-                    where = f"at entry (i, j) = ({r + 1}, {c + 1})"
-                    names = inst.names(False, i=sp.Integer(r + 1), j=sp.Integer(c + 1))
-                    try:
-                        got = inst.resolve(read_formula(text, names))
-                    except IndexOutOfRange as exc:
-                        return self._wrong(claim, inst, f"the gradient entry ({exc})", G[r, c],
-                                           sp.nan, where)
-                    if not _same(got, G[r, c]):
-                        return self._wrong(claim, inst, "the gradient entry", G[r, c], got, where)
-        read = f" (read as {text})" if "reading" in claim.options else ""
+            try:
+                for r in range(G.rows):
+                    for c in range(G.cols):
+                        where = f"at entry (i, j) = ({r + 1}, {c + 1})"
+                        got = self._read(inst, text, env={"i": r + 1, "j": c + 1})
+                        if not _same(got, G[r, c]):
+                            return self._wrong(claim, inst, "the gradient entry", G[r, c], got, where)
+            except IndexOutOfRange as exc:
+                missing = missing or _no_entry(claim, inst, "the gradient entry", exc, where)
+        if missing is not None:
+            return missing
+        read = f" (read as {claim.options['reading']})" if "reading" in claim.options else ""
         return self._finish(claim, f"the gradient entry{read}", self._prove_gradient_entry)
 
     def _judge_rewrite(self, claim: Claim) -> Verdict:
+        missing = None  # the first size where the claim names an entry that does not exist
         for size in self.sizes:
             inst = Instance(self, size)
             f = self.truth(inst)["f"]
             try:
-                got = inst.resolve(read_formula(right_side(clean(claim.latex)), inst.names(False)))
+                got = self._read(inst, claim.latex)
             except IndexOutOfRange as exc:
-                return self._wrong(claim, inst, f"the rewritten function ({exc})", f, sp.nan)
+                missing = missing or _no_entry(claim, inst, "the rewritten function", exc)
+                continue
             if not _same(got, f):
                 return self._wrong(claim, inst, "the rewritten function", f, got)
+        if missing is not None:
+            return missing
         return self._finish(claim, "the rewritten function", self._prove_rewrite)
 
     def _outer_fn(self, claim: Claim, inst: Instance, x: sp.Matrix) -> Any:
-        arg = claim.options["argument"]
-        return inst.resolve(read_formula(right_side(clean(claim.latex)),
-                                         inst.names(False, **{arg: sp.IndexedBase(arg)})), {arg: x})
+        return self._read(inst, claim.latex, **{claim.options["argument"]: x})
 
     def _inner_vec(self, claim: Claim, inst: Instance) -> sp.Matrix:
         idx, n = claim.options["index"], inst.size[claim.options["length"]]
-        text = right_side(clean(claim.latex))
-        return sp.Matrix([inst.resolve(read_formula(text, inst.names(False, **{idx: sp.Integer(k)})))
-                          for k in range(1, n + 1)])
+        last = relation_of(claim.latex).sides[-1]
+        return sp.Matrix([self._read(inst, claim.latex, last, {idx: k}) for k in range(1, n + 1)])
 
     def _pair(self, claim: Claim) -> tuple[Claim, Claim]:
         other = self.by_id[claim.options["pair"]]
@@ -186,16 +214,20 @@ class SizeChecks:
 
     def _judge_outer(self, claim: Claim) -> Verdict:
         outer, inner = self._pair(claim)
+        missing = None  # the first size where a claim names an entry that does not exist
         for size in self.sizes:
             inst = Instance(self, size)
             f = self.truth(inst)["f"]
             try:
                 got = self._outer_fn(outer, inst, self._inner_vec(inner, inst))
             except IndexOutOfRange as exc:
-                return self._wrong(claim, inst, f"g_1(g_2(a)) ({exc})", f, sp.nan)
+                missing = missing or _no_entry(claim, inst, "g_1(g_2(a))", exc)
+                continue
             if not _same(got, f):
                 return self._wrong(claim, inst, f"g_1(g_2(a)) with claims {outer.id}, {inner.id}",
                                    f, got)
+        if missing is not None:
+            return missing
         return self._finish(claim, f"g_1(g_2(a)) = f (claims {outer.id} and {inner.id} together)",
                             self._prove_composition)
 
@@ -209,7 +241,7 @@ class SizeChecks:
             x = sp.Matrix([sp.Symbol(f"{arg}_{k + 1}", real=True) for k in range(size[ln])])
             g1 = self._outer_fn(outer, inst, x)
             true = sp.Matrix([sp.diff(g1, s) for s in x])
-            got = read_formula(right_side(clean(claim.latex)), inst.names(True, **{arg: x}))
+            got = self._read(inst, claim.latex, **{arg: x})
             got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
             if got.shape != true.shape or not all(_zero(a - b) for a, b in zip(got, true, strict=True)):
                 return self._wrong(claim, inst, f"the gradient of g_1 (claim {outer.id})", true, got)
@@ -303,6 +335,27 @@ class SizeChecks:
                                           got, where)
                     return replace(bad, details={"index": kv, "size": dict(size)})
         return None
+
+
+def _no_entry(claim: Claim, inst: Instance, what: str, exc: IndexOutOfRange, where: str = "") -> Verdict:
+    """A claim naming an entry that does not exist (v_0, A_{3,1} of a 2x2 A): an error naming the
+    index and the size, not a wrong value (there is no value to compare)."""
+    tag = ", ".join(f"{k}={v}" for k, v in inst.size.items())
+    return verdict(claim, "error", f"{what} names an entry that does not exist at {tag}"
+                   f"{' ' + where if where else ''}: {exc}")
+
+
+def _missing_entry(latex: str, exc: IndexRangeError) -> str:
+    """'a_7 does not exist (a has entries 1..6)': the entry the range error is about, named by the
+    name written where it points."""
+    name = "an entry"
+    if exc.position is not None:
+        for side in relation_of(latex).sides:
+            for node in A.walk(side):
+                if isinstance(node, A.Sub) and node.pos == exc.position:
+                    body = node.body.body if isinstance(node.body, A.Styled) else node.body
+                    name = getattr(body, "text", name)
+    return f"{name}_{exc.index} does not exist (index {exc.index} on an axis of entries 1..{exc.size})"
 
 
 def _square(problem: Any, reading: str) -> sp.MatrixExpr:

@@ -19,7 +19,8 @@ from ..core.indexsum import (
     readable,
     to_expr,
 )
-from ._formula import is_input_error, read_formula
+from ..notation.reading import is_input_error
+from ._formula import read_formula
 
 PROOF_SECONDS = 30.0  # CPU seconds of one proof for every size
 

@@ -10,7 +10,8 @@ import sympy as sp
 
 from ..core import indexsum
 from ..core.indexsum import IndexMatrix, Range, Undecided, index_symbol, normal_form, to_expr
-from ._formula import clean, read_formula, right_side
+from ..notation.reading import last_side_text
+from ._formula import read_formula
 from .base import Claim
 from .matrix_index import Symbolic, _decide, _step
 
@@ -24,7 +25,7 @@ class IndexFormProofs:
     by_id: dict[str, Claim]
 
     def _rhs_entry(self, S: Symbolic, claim: Claim, ranges: dict[sp.Symbol, Range], **bind: Any) -> Any:
-        text = claim.options.get("reading") or right_side(clean(claim.latex))
+        text = claim.options.get("reading") or last_side_text(claim.latex)
         return S.resolve(read_formula(text, S.names(False, **bind)), ranges)
 
     def _prove_jacobian_shape(self, claim: Claim, got: list[str]) -> list[dict[str, str]]:
@@ -54,7 +55,7 @@ class IndexFormProofs:
         elif reading == "ones":
             got, said = sp.Integer(1), "the claim read as the all-ones matrix: 1_ij = 1"
         else:
-            M = read_formula(right_side(clean(claim.latex)), S.names(True))
+            M = read_formula(last_side_text(claim.latex), S.names(True))
             if not isinstance(M, IndexMatrix) or M.shape != (rows, cols):
                 raise Undecided(f"the claimed Jacobian does not have the shape {rows} x {cols} for every size")
             got, said = S.resolve(M.entry(i, j), ranges), "the claim's (i, j) entry"
@@ -78,7 +79,7 @@ class IndexFormProofs:
         arg = outer.options["argument"]
         x, length = sp.IndexedBase(arg), S.size[outer.options["length"]]
         S.dims[arg] = (length,)
-        g1 = read_formula(right_side(clean(outer.latex)), S.names(False, **{arg: x}))
+        g1 = read_formula(last_side_text(outer.latex), S.names(False, **{arg: x}))
         indexsum.check_entries(g1, S.dims, {}, set(S.size.values()))
         return x, length, g1
 
@@ -118,7 +119,7 @@ class IndexFormProofs:
         ranges = {i: (sp.Integer(1), length)}
         truth, steps, _ = S._derive(g1, x[i], ranges, f"d g_1/d {x}_i",
                                     f"\\frac{{\\partial g_1}}{{\\partial {x}_i}}", "g_1(x)")
-        M = read_formula(right_side(clean(claim.latex)),
+        M = read_formula(last_side_text(claim.latex),
                          S.names(True, **{str(x): IndexMatrix.variable(str(x), length, sp.Integer(1))}))
         if not isinstance(M, IndexMatrix) or M.shape != (length, 1):
             raise Undecided(f"the claimed gradient is not a vector of length {length}")

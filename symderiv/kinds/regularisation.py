@@ -11,7 +11,7 @@ import sympy as sp
 from ..core.errors import NotationError, SymderivError
 from ..core.limits import SYMBOLIC_MAX_VARIABLES
 from ..core.verdict import Verdict
-from ._formula import clean, read_formula, right_side
+from ..notation.reading import read_side
 from ._readers import cannot_read, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 
@@ -203,8 +203,8 @@ class RegularisationProblem(Problem):
         try:
             if claim.target == "shrinkage":
                 lam, mu = sp.symbols("lambda_i mu", positive=True)
-                got = read_formula(right_side(claim.latex), {"lambda_i": lam, "mu": mu})
-                if not isinstance(got, sp.Expr):  # one diagonal entry: a matrix is no answer to it
+                got = read_side(claim.latex, {"\\lambda_i": lam, "\\mu": mu})
+                if isinstance(got, sp.MatrixBase) or not isinstance(got, sp.Expr):  # one entry: no matrix
                     what = "matrix" if isinstance(got, sp.MatrixBase) else type(got).__name__
                     return verdict(claim, "error", f"the shrinkage factor is one formula in lambda_i and mu, "
                                                    f"not a {what}")
@@ -222,14 +222,11 @@ class RegularisationProblem(Problem):
 
     def judge_matrix(self, claim: Claim) -> Verdict:
         """Evaluate the claim exactly on random instances H = QΛQᵀ (n = 2, 3)."""
-        text = clean(claim.latex)
-        if claim.target == "stationarity":
-            text = text.split("=")[0]
-        else:
-            text = right_side(text)
+        side = 0 if claim.target == "stationarity" else -1  # the gradient H(w - w*) + mu w = 0: its left side
         for inst in self.instances():
-            names = {**inst, "w^\\star": inst["w^*"], "w_star": inst["w^*"]}
-            got = read_formula(text, names)
+            names = {"Q": inst["Q"], "\\Lambda": inst["Lambda"], "H": inst["H"], "I": inst["I"], "w": inst["w"],
+                     "w^*": inst["w^*"], "w_{star}": inst["w^*"], "\\mu": inst["mu"]}
+            got = read_side(claim.latex, names, side)
             if claim.target == "stationarity":
                 true = stationarity(inst["H"], inst["w^*"], inst["mu"], inst["w"])
             else:

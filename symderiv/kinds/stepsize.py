@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -11,7 +10,9 @@ import sympy as sp
 from ..core.errors import NotationError
 from ..core.limits import SYMBOLIC_MAX_VARIABLES
 from ..core.verdict import Verdict
-from ._formula import clean, read_formula, replace_call, right_side
+from ..notation import ast as A
+from ..notation.reading import node_value, relation_of
+from ..notation.written import index_letter
 from ._readers import cannot_read, read_interval, read_number_list, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 
@@ -121,9 +122,20 @@ def iterate(q: Quadratic, eta: Any, start: sp.Matrix, steps: int) -> list[sp.Mat
     return out
 
 
-_RELATIONS = {"<": sp.StrictLessThan, "≤": sp.LessThan, ">": sp.StrictGreaterThan,
-              "≥": sp.GreaterThan}
-_EIGEN_NAMES = ("lambda_max", "lambda_\\max", "lambda_\\text{max}")
+_RELATIONS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan,
+              ">=": sp.GreaterThan}
+_EIGEN_NAMES = ("\\lambda_{\\max}", "\\lambda_{\\text{max}}")  # \lambda_{max} is read as \lambda_{\text{max}}
+
+
+def _for_every_i(side: A.Node) -> A.Node | None:
+    """The side without a trailing '\\forall i' ('\\frac{1}{\\lambda_i} \\quad \\forall i'), None if it has none."""
+    if not (isinstance(side, A.Juxt) and len(side.items) >= 3):
+        return None
+    mark, letter = side.items[-2:]
+    if not (isinstance(mark, A.Name) and mark.text == "\\forall" and index_letter(letter) == "i"):
+        return None
+    rest = side.items[:-2]
+    return rest[0] if len(rest) == 1 else A.Juxt(side.pos, rest)
 
 
 def read_condition(latex: str, lambdas: list[sp.Expr] | None = None) -> sp.Set:
@@ -134,30 +146,27 @@ def read_condition(latex: str, lambdas: list[sp.Expr] | None = None) -> sp.Set:
     largest, and a condition on λ_i must end in '\\forall i': it is then required for every
     λ_i (the intersection). Any other name, or λ_i without ∀i, is a NotationError.
     """
-    text = clean(latex)
-    for pattern, op in ((r"\\(leq|le)\b", "≤"), (r"\\(geq|ge)\b", "≥"), (r"\\lt\b", "<"),
-                        (r"\\gt\b", ">")):
-        text = re.sub(pattern, op, text)
-    every = re.search(r"(\\q?quad|,)?\s*\\forall\s*i\s*$", text)
-    text = text[:every.start()] if every else text
-    parts = [part.strip() for part in re.split(r"(<|≤|>|≥)", text)]
-    if len(parts) not in (3, 5):
+    chain = relation_of(latex)
+    nodes = list(chain.sides)
+    last = _for_every_i(nodes[-1])
+    every = last is not None
+    if every:
+        nodes[-1] = last
+    if len(chain.ops) not in (1, 2) or any(op not in _RELATIONS for op in chain.ops):
         raise NotationError(latex, "expected one or two inequalities in eta")
     lam = sp.Dummy("lambda_i")
-    names: dict[str, Any] = {"eta": ETA}
+    names: dict[str, Any] = {"\\eta": ETA}
     if lambdas is not None:
-        names["lambda_i"] = lam
+        names["\\lambda_i"] = lam
         names.update({key: max(lambdas, key=float) for key in _EIGEN_NAMES})
 
-    def side(part: str) -> sp.Expr:
-        if len(part) > 1 and part[0] == "|" and part[-1] == "|":
-            return sp.Abs(side(part[1:-1]))
-        value = read_formula(part, names)
+    def side(node: A.Node) -> sp.Expr:
+        value = node_value(latex, node, names)
         if isinstance(value, sp.MatrixBase) or not value.free_symbols <= {ETA, lam}:
-            raise NotationError(latex, f"expected a condition on eta alone, found {part!r}")
+            raise NotationError(latex, "expected a condition on eta alone", node.pos)
         return value
 
-    sides = [side(part) for part in parts[::2]]
+    sides = [side(node) for node in nodes]
     if any(lam in e.free_symbols for e in sides) and not every:
         raise NotationError(latex, "a condition on lambda_i must say for which i (\\forall i)")
     real = sp.Dummy("eta", real=True)
@@ -165,7 +174,7 @@ def read_condition(latex: str, lambdas: list[sp.Expr] | None = None) -> sp.Set:
     for value in (lambdas or [None]) if every else [None]:
         at = {ETA: real} | ({lam: value} if value is not None else {})
         for k in range(len(sides) - 1):
-            relation = _RELATIONS[parts[2 * k + 1]](sides[k].subs(at), sides[k + 1].subs(at))
+            relation = _RELATIONS[chain.ops[k]](sides[k].subs(at), sides[k + 1].subs(at))
             out = out & sp.solve_univariate_inequality(relation, real, relational=False)
     return out
 
@@ -251,33 +260,41 @@ class GradientDescentProblem(Problem):
         """The names a claim may use; for n = 1 every one is a scalar (u, A, I, b, ∇f)."""
         u = self.q.u
         out: dict[str, Any] = {v.name: v for v in self.q.variables}
-        out.update({"A": self.q.A, "I": sp.eye(self.q.A.rows), "b": self.q.b,
-                    "eta": ETA, "gradf": gradient(self.q)})
+        out.update({"A": self.q.A, "I": sp.eye(self.q.A.rows), "b": self.q.b, "\\eta": ETA})
         if len(u) == 1:
-            out.update({key: out[key][0, 0] for key in ("A", "I", "b", "gradf")})
+            out.update({key: out[key][0, 0] for key in ("A", "I", "b")})
         for key in ("u", "u_n", "x", "x_n", "u_k", "x_k"):
             out.setdefault(key, u if len(u) > 1 else u[0])
         return out
 
-    def read(self, latex: str) -> Any:
-        text = replace_call(clean(latex), "\\nabla f", "\\mathbf{gradf}")
-        text = replace_call(text, "f'", "\\mathbf{gradf}")
-        value = read_formula(right_side(text), self.names())
+    def functions(self) -> dict[str, str]:
+        """f as the problem defines it, a function of its argument: \\nabla f(u_n), f'(x), \\nabla^2 f(u)."""
+        c = f"({sp.latex(self.q.c)})"  # an exact rational, written by SymPy
+        if len(self.q.variables) == 1:
+            return {"f(v)": f"A v^2 + b v + {c}"}
+        return {"f(v)": f"v^T A v + b^T v + {c}"}
+
+    def value(self, latex: str, node: A.Node) -> Any:
+        """The value of one side of a claim (a 1x1 matrix as its entry)."""
+        value = node_value(latex, node, self.names(), defined=self.functions())
         if isinstance(value, sp.MatrixBase) and value.shape == (1, 1):
             return value[0, 0]
         return value
 
+    def read(self, latex: str) -> Any:
+        """The value of the last side of a claim."""
+        return self.value(latex, relation_of(latex).sides[-1])
+
     def read_step(self, latex: str) -> Any:
         """A claimed step size: the right side of 'η = ...', or the one η solving an equation
         linear in η, such as the line search's '-2 ∇f(u_n)ᵀAu_n + 2η ∇f(u_n)ᵀA∇f(u_n) = 0'."""
-        text = clean(latex)
-        right = right_side(text)
-        if right == text:
-            return self.read(text)
-        left = self.read(text[:len(text) - len(right) - 1])
+        sides = relation_of(latex).sides
+        if len(sides) == 1:
+            return self.read(latex)
+        left = self.value(latex, sides[-2])
         if left == ETA:
-            return self.read(right)
-        other = self.read(right)
+            return self.value(latex, sides[-1])
+        other = self.value(latex, sides[-1])
         if isinstance(left, sp.MatrixBase) or isinstance(other, sp.MatrixBase):
             raise NotationError(latex, "expected an equation between numbers")
         equation = sp.expand(left - other)

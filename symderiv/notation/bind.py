@@ -42,7 +42,7 @@ def parse_expression(latex: str, names: dict[str, sp.Basic]) -> sp.Basic:
     doc = parse(latex)
     if len(doc.chains) != 1 or len(doc.chains[0].sides) != 1:
         raise NotationError(latex, "expected one expression, not an equation", 0)
-    return _plain(latex, doc.chains[0].sides[0], names)
+    return bind_names(latex, doc.chains[0].sides[0], names)
 
 
 def parse_relation(latex: str, names: dict[str, sp.Basic]) -> sp.Basic:
@@ -53,17 +53,17 @@ def parse_relation(latex: str, names: dict[str, sp.Basic]) -> sp.Basic:
     chain = doc.chains[0]
     sides = chain.sides
     if len(chain.ops) == 1 and chain.ops[0] == "in":
-        var = _plain(latex, sides[0], names)
+        var = bind_names(latex, sides[0], names)
         iv = sides[1]
         if isinstance(iv, A.Group) and len(iv.items) == 2:
-            lo, hi = (_plain(latex, x, names) for x in iv.items)
+            lo, hi = (bind_names(latex, x, names) for x in iv.items)
             return sp.Interval(lo, hi, iv.kind == "(", iv.kind == "(").as_relational(var)
         if isinstance(iv, A.Interval):
-            lo, hi = _plain(latex, iv.lo, names), _plain(latex, iv.hi, names)
+            lo, hi = bind_names(latex, iv.lo, names), bind_names(latex, iv.hi, names)
             return sp.Interval(lo, hi, iv.left_open, iv.right_open).as_relational(var)
         raise NotationError(latex, "expected an interval after \\in", iv.pos)
     rels = {"<": sp.Lt, ">": sp.Gt, "<=": sp.Le, ">=": sp.Ge, "=": sp.Eq, "!=": sp.Ne}
-    vals = [_plain(latex, s, names) for s in sides]
+    vals = [bind_names(latex, s, names) for s in sides]
     parts = []
     for op, a, b in zip(chain.ops, vals, vals[1:], strict=False):
         if op not in rels:
@@ -99,9 +99,12 @@ class _PlainScope:
         return False
 
 
-def _plain(latex: str, node: A.Node, names: dict[str, sp.Basic]) -> sp.Basic:
-    """The value of `node` with `names` (LaTeX -> SymPy) its only names."""
-    table = NotationTable()
+def bind_names(latex: str, node: A.Node, names: dict[str, sp.Basic], env: dict[str, int] | None = None,
+               sizes: dict[str, int] | None = None, defined: dict[str, str] | None = None) -> sp.Basic:
+    """The value of `node` with `names` (LaTeX -> SymPy) its only names, `env` the values of
+    free index letters, `sizes` the size letters a sum may run to and `defined` the functions
+    a problem defines ('f(v)' -> 'v^T A v', read as a `where` function: \\nabla f(u), f'(x))."""
+    table = NotationTable(sizes=dict(sizes or {}))
     canon_names: dict[str, sp.Basic] = {}
     for key, value in names.items():
         nk = name_key(parse_one(key))
@@ -111,6 +114,9 @@ def _plain(latex: str, node: A.Node, names: dict[str, sp.Basic]) -> sp.Basic:
         canon_names[cname] = value
         table.names[nk] = A.Name(0, cname)
 
+    for key, body in (defined or {}).items():
+        table._add_where(key, body)
+
     class Scope(_PlainScope):
         def names(b):
             return list(names)
@@ -119,7 +125,7 @@ def _plain(latex: str, node: A.Node, names: dict[str, sp.Basic]) -> sp.Basic:
             v = canon_names[name]
             return sp.ImmutableMatrix(v) if isinstance(v, sp.MatrixBase) else v
 
-    v = Binder(Scope(), table, latex).top(node, {})
+    v = Binder(Scope(), table, latex).top(node, dict(env or {}))
     if isinstance(v, Fn | Op):
         raise NotationError(latex, "a function without its argument", 0)
     return v

@@ -111,6 +111,17 @@ class FormulaShapeError(NotationError):
     """Operands whose shapes do not fit: the formula is wrong, not unreadable."""
 
 
+class IndexRangeError(FormulaShapeError):
+    """An entry that does not exist: index `index` on an axis of `size` entries (v_0, A_{3,1} of a 2x2 A)."""
+
+    def __init__(self, text: str, message: str, position: int | None = None, index: int = 0, size: int = 0) -> None:
+        super().__init__(text, message, position)
+        self.index, self.size = index, size
+
+    def __reduce__(self):
+        return (self.__class__, (self.text, self.message, self.position, self.index, self.size))
+
+
 class FormulaLimitError(NotationError):
     """A formula that cannot be evaluated: past the limits that keep judging bounded (huge
     powers, too many terms) or undefined (division by zero). Bad input, reported as an

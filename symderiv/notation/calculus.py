@@ -10,10 +10,12 @@ lets a formula write as a function of another (the network's loss L) at an argum
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy as sp
 
+from ..core.limits import EXP_MAX_ARGUMENT
 from . import ast as A
 from .algebra import finish
 from .binder import Binder, Op, Probe, Value, handles
@@ -231,7 +233,7 @@ def call_scripted(b: Binder, f: Value, arg_node: A.Node, env) -> Value:
     if isinstance(f, StudentFn):
         value = _cached(b, ("call", f), (inner,), env, lambda: _call(b, f, argument(b, inner, env), arg_node))
     elif isinstance(f, Fn):  # f(z)^2 = (f(z))^2 for an element-wise f too
-        value = f(argument(b, inner, env))
+        value = apply_function(b, f, argument(b, inner, env), arg_node)
     else:
         jac = f.kind == "jacobian"
         one_entry = None
@@ -250,6 +252,37 @@ def call_scripted(b: Binder, f: Value, arg_node: A.Node, env) -> Value:
             _layer, transposed, power = layer_of(w.exponent)
             value = finish(b, value, transposed, power, env, w)
     return value
+
+
+GROWING = frozenset({"exp", "sinh", "cosh"})  # functions whose value at a large number is too large to hold
+
+
+def apply_function(b: Binder, f: Fn, arg: Value, node: A.Node) -> Value:
+    """f(arg), entry by entry; \\exp (\\sinh, \\cosh) of a number past EXP_MAX_ARGUMENT in magnitude,
+    or a value f does not have there (\\log 0), is a limit error at `node`."""
+    if f.name in GROWING:
+        for e in list(arg) if isinstance(arg, sp.MatrixBase) else [arg]:
+            if isinstance(e, sp.Expr) and e.is_number:
+                size = magnitude(e)
+                if size is None or size > EXP_MAX_ARGUMENT:
+                    raise b.limit_error(f"\\{f.name} of a number too large to compare (at most "
+                                        f"{EXP_MAX_ARGUMENT} in magnitude)", node)
+    value = f(arg)
+    if any(isinstance(e, sp.Basic) and e.has(sp.zoo, sp.nan, sp.oo, -sp.oo)
+           for e in (list(value) if isinstance(value, sp.MatrixBase) else [value])):
+        raise b.limit_error(f"\\{f.name} has no finite real value here (undefined: log 0, ...)", node)
+    return value
+
+
+def magnitude(value: sp.Expr) -> float | None:
+    """|value| of a number as a float; None when it cannot be evaluated (too large)."""
+    try:
+        if value.is_Rational:
+            return None if abs(value.p) > 10**30 * abs(value.q) else abs(float(value))
+        size = abs(complex(sp.N(value, 15)))
+    except (OverflowError, ValueError, TypeError, ZeroDivisionError, RecursionError):
+        return None
+    return size if math.isfinite(size) else None
 
 
 def _cached(b: Binder, tag: tuple, nodes: tuple[A.Node, ...], env, compute) -> Value:

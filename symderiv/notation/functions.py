@@ -14,11 +14,10 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from ..core.limits import EXP_MAX_ARGUMENT
 from . import ast as A
-from .algebra import larger_than, mul, operand
+from .algebra import mul, operand
 from .binder import Binder, Op, Split, Value, handles, registrar
-from .calculus import call_scripted, chain_rule_runs, derivative, is_quantity_call, quantity_at
+from .calculus import apply_function, call_scripted, chain_rule_runs, derivative, is_quantity_call, quantity_at
 from .operators import scripted_bracket
 from .scope import Fn
 from .table import BoundMacro, StudentFn, StudentMacro
@@ -33,6 +32,9 @@ FUNCTIONS: dict[str, Fn] = {
     "cos": Fn("cos", sp.cos, lambda v: -sp.sin(v)),
     "tanh": Fn("tanh", sp.tanh, lambda v: 1 - sp.tanh(v) ** 2),
     "tan": Fn("tan", sp.tan, lambda v: 1 + sp.tan(v) ** 2),
+    "sinh": Fn("sinh", sp.sinh, sp.cosh),
+    "cosh": Fn("cosh", sp.cosh, sp.sinh),
+    "\\sqrt": Fn("sqrt", sp.sqrt, lambda v: 1 / (2 * sp.sqrt(v))),  # \sqrt{x} (\sqrt[n]{x} is not read)
 }
 #: Element-wise functions that are also matrix functions of a square matrix (\\sin X): two readings.
 MATRIX_FUNCTIONS = frozenset({"sin", "cos", "tan"})
@@ -191,15 +193,10 @@ def apply(b: Binder, f: Value, arg_node: A.Node, env, canonical) -> Value:
     if isinstance(arg, Fn | Op):
         raise b.error("a function applied to a function", arg_node)
     operand(b, arg, arg_node)
-    if isinstance(f, Fn) and f.name == "exp":
-        for entry in arg if isinstance(arg, sp.MatrixBase) else [arg]:
-            if larger_than(entry, EXP_MAX_ARGUMENT):  # \exp(\exp(\exp(\exp(10)))): never evaluated
-                raise b.limit_error(f"\\exp of a number too large (at most {EXP_MAX_ARGUMENT} in magnitude)",
-                                    arg_node)
     if (isinstance(f, Fn) and f.name in MATRIX_FUNCTIONS and FUNCTIONS.get(f.name) is f
             and isinstance(arg, sp.MatrixBase) and arg.rows == arg.cols > 1):
         _matrix_function_reading(b, f, arg, arg_node)
-    return f(arg)
+    return apply_function(b, f, arg, arg_node)
 
 
 def _matrix_function_reading(b: Binder, f: Fn, arg: sp.MatrixBase, node: A.Node) -> None:

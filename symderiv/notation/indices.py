@@ -15,7 +15,7 @@ from ..core.errors import NotationError
 from ..core.ops import relu_step
 from . import ast as A
 from .algebra import add, scalar, subtract
-from .binder import IDLE, MAX_TERMS, Binder, Op, Probe, Value, handles
+from .binder import IDLE, MAX_TERMS, Binder, IndexRangeError, Op, Probe, Value, handles
 from .written import MOD_WORDS, index_letter, index_uses, juxt, letters_in
 
 
@@ -143,7 +143,8 @@ def checked(b: Binder, sub: A.Node, env, n: int, node) -> int:
             if full is not None:
                 raise b.shape_error(full, node)
             raise b.error(f"index {i} out of range 1..{n} at the reduced size judged", node)
-        raise b.shape_error(f"index {i} out of range 1..{n}", node)
+        pos = node.pos if node is not None and b.text and node.pos <= len(b.text) else None
+        raise IndexRangeError(b.text, f"index {i} out of range 1..{n}", pos, i, n)
     return i
 
 

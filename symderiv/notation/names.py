@@ -14,6 +14,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core.exact import parse_rational
+from ..core.limits import LITERAL_MAX_DIGITS
 from . import ast as A
 from .algebra import finish
 from .binder import IDLE, Binder, Op, Split, Value, handles
@@ -21,15 +22,16 @@ from .functions import FUNCTIONS, WORD_OPERATORS, builtin_function
 from .indices import checked, comprehension, index_value, ones, ranged_comprehension, size_value, subscript
 from .scope import Fn
 from .sized import identity, ones_column, single_entry, single_entry_indices
-from .table import BoundMacro, StudentMacro
-from .written import base_text, decompose, layer_of, style_strip
+from .table import BoundMacro, StudentFn, StudentMacro
+from .written import base_text, decompose, layer_of, script_text, style_strip
 
 
 @handles(A.Num)
 def _number(b: Binder, node: A.Num, env, canonical) -> Value:
-    """A number written in decimal, exactly (at most 40 characters)."""
-    if len(node.text) > 40:
-        raise b.error("number too long", node)
+    """A number written in decimal, exactly (at most LITERAL_MAX_DIGITS digits: core/limits.py)."""
+    digits = sum(ch.isdigit() for ch in node.text)
+    if digits > LITERAL_MAX_DIGITS:
+        raise b.limit_error(f"number with {digits} digits (at most {LITERAL_MAX_DIGITS})", node)
     return parse_rational(node.text)
 
 
@@ -105,6 +107,8 @@ def named(b: Binder, node: A.Node, env, canonical) -> Value:
         value, consumed, primes = own
     if not consumed and subs is not None:
         value = subscript(b, value, subs, env, node)
+    if primes == 1 and isinstance(value, StudentFn):  # f'(x), f a student's (or a kind's) function: ∇f at x
+        return Op("grad", base)
     for _ in range(primes):
         if not isinstance(value, Fn):
             raise b.error("a prime marks a derivative of a function (f', \\phi')", node)
@@ -208,7 +212,7 @@ def _lookup(b: Binder, base, layer, subs, env, canonical, node) -> tuple[Value, 
         return canonical_value(b, name, node), False
     key = base_text(base) + (f"^{{({layer})}}" if layer is not None else "")
     if subs is not None:
-        full = key + "_{" + ",".join(getattr(s, "text", "?") for s in subs) + "}"
+        full = key + "_{" + ",".join(script_text(s) for s in subs) + "}"
         if full in b.table.names:
             return b.value(b.table.names[full], env, canonical=True), True
     if key in b.table.names:

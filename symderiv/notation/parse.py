@@ -12,6 +12,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from ..core.errors import NotationError
 from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
 from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
+from ..core.limits import FORMULA_MAX_NESTING as MAX_NESTING
+from ..core.netproof import cache_dir
 from . import ast as A
 from . import operators as O
 from .inputcheck import TEX_PROGRAMMING, check_braces, check_input
@@ -60,6 +62,19 @@ _TOKEN_NAMES = {
 }
 
 
+def _tables_file(canonical: bool) -> str | bool:
+    """Where lark keeps the parser's LALR tables between runs (building them takes 0.3 s of CPU, the
+    first formula of every command): the user's own symderiv cache (core.netproof.cache_dir); lark
+    checks the file against the grammar's digest and rebuilds it on a mismatch. False (no cache)
+    when that folder cannot be made."""
+    folder = cache_dir() / "parser"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return False
+    return str(folder / f"notation-{'canonical' if canonical else 'plain'}.lark")
+
+
 @cache
 def _parser(canonical: bool) -> Lark:
     grammar = _GRAMMAR
@@ -72,6 +87,7 @@ def _parser(canonical: bool) -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         postlex=O.Bars(),
+        cache=_tables_file(canonical),
     )
 
 
@@ -142,6 +158,9 @@ class _Brackets(Transformer):
         return (order, body)
 
     def matrix(self, meta, items):
+        begin, end = items[0], items[-1]
+        if isinstance(begin, Token) and isinstance(end, Token) and begin[len("\\begin"):] != end[len("\\end"):]:
+            raise _SemanticError(f"{begin} ends with {end}", end.start_pos if end.start_pos is not None else _pos(meta))
         rows = tuple(r for r in items if isinstance(r, tuple))
         if len({len(r) for r in rows}) > 1:
             raise _SemanticError("matrix rows of different lengths", _pos(meta))
@@ -496,11 +515,15 @@ def _check_size(text: str) -> None:
                 raise NotationError(text, f"brackets nested more than {MAX_DEPTH} deep", i)
         elif ch in "})]":
             depth = max(0, depth - 1)
+    run = _OPERATOR_RUN.search(text)
+    if run:  # - - - ... x: each sign an operator inside the next, past the nesting bound
+        raise NotationError(text, f"operators nested more than {MAX_NESTING} deep", run.start())
     double = _DOUBLE_SCRIPT.search(text)
     if double:  # x^2^3: an error in LaTeX too, and an unbounded tower of powers here
         raise NotationError(text, "double superscript: write x^{2^{3}} or {x^{2}}^{3}", double.start(2))
 
 
+_OPERATOR_RUN = re.compile(rf"(?:[-+]\s*){{{MAX_NESTING + 1},}}")
 _DOUBLE_SCRIPT = re.compile(r"\^(\{[^{}]*\}|\\[a-zA-Z]+|[^{}\s\\])\s*(\^)")
 
 def parse(latex: str, canonical: bool = False) -> A.Document:

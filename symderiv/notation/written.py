@@ -48,6 +48,9 @@ def decompose(node: A.Node) -> Parts | None:
     base = style_strip(node)
     if not isinstance(base, A.Name | A.Func):
         return None
+    if (isinstance(base, A.Name) and isinstance(sup, A.Name) and sup.text in STARS
+            and (len(base.text) == 1 or base.text.startswith("\\"))):
+        base, sup = A.Name(base.pos, base.text + "^*", base.decor), None  # w^\star: a name of its own
     return Parts(base, subs, sup, primes)
 
 
@@ -94,10 +97,17 @@ def name_key(node: A.Node) -> str | None:
         key += f"^{{({layer})}}"
     key += "'" * parts.primes  # h', y': a name of its own when the table binds it
     if parts.subs is not None:
-        if not all(isinstance(s, A.Num | A.Name) for s in parts.subs):
+        if not all(isinstance(s, A.Num | A.Name | A.Func) for s in parts.subs):
             return None
-        key += "_{" + ",".join(s.text for s in parts.subs) + "}"
+        key += "_{" + ",".join(script_text(s) for s in parts.subs) + "}"
     return key
+
+
+def script_text(node: A.Node) -> str:
+    """How a one-item subscript is written in a table key: 2, i, \\max (\\lambda_{\\max}); '?' otherwise."""
+    if isinstance(node, A.Func):
+        return f"\\{node.name}"
+    return getattr(node, "text", "?")
 
 
 STARS = frozenset({"*", "\\star", "\\ast"})  # i^*: an index letter of its own
