@@ -28,7 +28,7 @@ from fractions import Fraction
 import sympy as sp
 
 from ..core.errors import SymderivError, Timeout
-from ..core.network import Network, entry_symbols
+from ..core.network import Network
 from ..core.ops import ACTIVATIONS, LOSSES
 from ..core.timebound import bounded
 from ..notation import NotationTable
@@ -37,6 +37,7 @@ from ..notation.binder import Binder
 from ..notation.parse import parse
 from ..notation.scope import Fn, GraphScope
 from ..notation.written import name_key
+from .network_scope import data_leaves
 
 #: The per-sample losses a formula's data term is matched against, in order (the mean
 #: losses are these with a batch mean; half_sse is chosen when the factor has a 1/2).
@@ -58,12 +59,7 @@ class LossScope(GraphScope):
     def __init__(self, net: Network, n_samples: int) -> None:
         super().__init__(net.layout, n_samples)
         self.net = net
-        for p in net.params.values():
-            self.leaf(p.name, entry_symbols(p.name, *p.shape))
-        self.leaf("Y", entry_symbols("Y", n_samples, net.n_out))
-        self.leaf("T", entry_symbols("T", n_samples, net.n_out))
-        if net.sample_weights:
-            self.leaf("S", entry_symbols("S", n_samples, 1))
+        data_leaves(self, net, n_samples, "Y", net.n_out)
         self._q[f"A{len(net.layers)}"] = self._q["Y"]
         self._q[_BATCH] = sp.ImmutableMatrix([[n_samples]])
 

@@ -20,6 +20,18 @@ from ..core.network import Network, entry_symbols
 from ..notation.scope import Fn, GraphScope
 
 
+def data_leaves(scope: GraphScope, net: Network, n_samples: int, data: str, width: int) -> None:
+    """The leaves of a network scope, in this order (the order random points are drawn in): each
+    parameter's entries, the N x width matrix `data` (X, or the outputs Y of a loss formula), the
+    targets T and, when the loss weighs its samples, their weights S (a column of N)."""
+    for p in net.params.values():
+        scope.leaf(p.name, entry_symbols(p.name, *p.shape))
+    scope.leaf(data, entry_symbols(data, n_samples, width))
+    scope.leaf("T", entry_symbols("T", n_samples, net.n_out))
+    if net.sample_weights:
+        scope.leaf("S", entry_symbols("S", n_samples, 1))
+
+
 class NetworkScope(GraphScope):
     """A core `Network` at batch size N, as a graph: Z_l, A_l, Y, L defined layer by layer."""
 
@@ -27,12 +39,7 @@ class NetworkScope(GraphScope):
         super().__init__(net.layout, n_samples)
         self.net = net
         self._acts: dict[int, Fn] = {}
-        for p in net.params.values():
-            self.leaf(p.name, entry_symbols(p.name, *p.shape))
-        self.leaf("X", entry_symbols("X", n_samples, net.n_in))
-        self.leaf("T", entry_symbols("T", n_samples, net.n_out))
-        if net.sample_weights:
-            self.leaf("S", entry_symbols("S", n_samples, 1))
+        data_leaves(self, net, n_samples, "X", net.n_in)
         a = self.quantity("X")
         for l, layer in enumerate(net.layers, start=1):
             w, b = net.layer_params(l)
