@@ -18,6 +18,12 @@ _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
 
 
 @lru_cache(maxsize=4096)  # a data matrix repeats its few grid values many times
+def as_sympy(value: object) -> sp.Basic:
+    """A Python or NumPy number, a Fraction or a SymPy value as a SymPy value; never a string
+    (SymPy's strict conversion, which does not parse text: untrusted text goes through the notation)."""
+    return sp.sympify(value, strict=True)
+
+
 def parse_rational(text: str) -> sp.Rational:
     """Read '0.2', '-1e-3', '3/4' or '7' as an exact rational; ValueError otherwise.
 

@@ -26,6 +26,8 @@ from typing import Any
 
 import sympy as sp
 
+from .exact import as_sympy
+
 Range = tuple[sp.Expr, sp.Expr]
 POOL = ["k", "l", "r", "s", "t", "u", "w", "z"]
 
@@ -52,15 +54,15 @@ class IndexMatrix(sp.MatrixBase):
     """
 
     def __init__(self, rows: sp.Expr, cols: sp.Expr, entry: Callable[[Any, Any], sp.Expr]) -> None:
-        self.rows, self.cols, self.entry = sp.sympify(rows), sp.sympify(cols), entry
+        self.rows, self.cols, self.entry = as_sympy(rows), as_sympy(cols), entry
 
     @classmethod
     def variable(cls, name: str, rows: sp.Expr, cols: sp.Expr) -> IndexMatrix:
         """The matrix variable `name`: entries A[i, j], or v[i] for a column (v[j] for a row)."""
         base = sp.IndexedBase(name)
-        if sp.sympify(cols) == 1:
+        if as_sympy(cols) == 1:
             return cls(rows, cols, lambda i, j: base[i])
-        if sp.sympify(rows) == 1:
+        if as_sympy(rows) == 1:
             return cls(rows, cols, lambda i, j: base[j])
         return cls(rows, cols, lambda i, j: base[i, j])
 
@@ -129,13 +131,13 @@ class IndexMatrix(sp.MatrixBase):
             return IndexMatrix(self.rows, other.cols, entry)
         if isinstance(other, sp.MatrixBase):
             raise sp.ShapeError("a concrete matrix next to a matrix of symbolic size")
-        c = sp.sympify(other)
+        c = as_sympy(other)
         return IndexMatrix(self.rows, self.cols, lambda i, j: self.entry(i, j) * c)
 
     def __rmul__(self, other: Any) -> IndexMatrix:
         if isinstance(other, sp.MatrixBase):
             raise sp.ShapeError("a concrete matrix next to a matrix of symbolic size")
-        c = sp.sympify(other)
+        c = as_sympy(other)
         return IndexMatrix(self.rows, self.cols, lambda i, j: c * self.entry(i, j))
 
     def __pow__(self, exponent: Any) -> IndexMatrix:
@@ -265,7 +267,7 @@ def normal_form(expr: Any, ranges: Mapping[sp.Symbol, Range]) -> dict[tuple[Any,
     `ranges` gives the range of every generic (free) index. Two formulas are equal for
     every size when the normal form of their difference has only zero coefficients.
     """
-    expr = sp.sympify(expr)
+    expr = as_sympy(expr)
     taken = {str(s) for s in expr.free_symbols | set(ranges)} | {str(e.base) for e in expr.atoms(sp.Indexed)}
     pool = [index_symbol(n) for n in POOL + [f"k_{t}" for t in range(1, 9)] if n not in taken]
     out: dict[tuple[Any, ...], sp.Expr] = {}

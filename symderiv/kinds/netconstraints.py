@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from ..core.exact import as_sympy
 from ..core.matrixeval import Backend, ExactBackend, evaluate
 
 #: Significant digits at which a constraint on a value that is not rational is decided.
@@ -181,7 +182,7 @@ def _sign(value: Any, bound: Fraction = Fraction(0)) -> int | None:
     if isinstance(value, Fraction):
         d = value - bound
         return (d > 0) - (d < 0)
-    d = sp.sympify(value) - sp.Rational(bound.numerator, bound.denominator)
+    d = as_sympy(value) - sp.Rational(bound.numerator, bound.denominator)
     if d.is_Rational:
         return int(sp.sign(d))
     v = sp.N(d, DIGITS)

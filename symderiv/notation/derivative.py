@@ -5,6 +5,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.core.function import Function
 
+from ..core.exact import as_sympy
+
 MAX_REMEMBERED = 200_000  # free-symbol sets kept by one Differentiator
 
 
@@ -79,7 +81,7 @@ class Differentiator:
         """d e / d v (v a symbol): the expression sp.diff(e, v) gives."""
         if not isinstance(v, sp.Symbol):
             return sp.diff(e, v)
-        return self._diff(sp.sympify(e), v)
+        return self._diff(as_sympy(e), v)
 
     def _diff(self, e: sp.Basic, v: sp.Symbol) -> sp.Basic:
         if v not in self.free_symbols(e):  # Derivative.__new__'s quick exit

@@ -6,6 +6,8 @@ from fractions import Fraction
 
 import sympy as sp
 
+from ..core.exact import as_sympy
+
 #: Products of terms one expansion may form (a bound on time and memory: past it, no answer).
 MAX_WORK = 300_000
 
@@ -98,7 +100,7 @@ def is_zero_polynomial(exprs: list[sp.Basic], budget: int = MAX_WORK) -> bool | 
     expander = _Expander(budget)
     try:
         for e in exprs:
-            if expander.poly(sp.sympify(e)):
+            if expander.poly(as_sympy(e)):
                 return False if all(isinstance(a, sp.Symbol) for a in expander.atoms) else None
     except (_TooLarge, RecursionError):
         return None
