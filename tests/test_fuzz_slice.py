@@ -267,6 +267,9 @@ REGRESSIONS = [
     ("fuzz --seed 2026, the same: e^{e^{e^{e^{10}}}} in a counterexample printed as SymPy prints it, not inf",
      lambda text: exact_decimal(sp.exp(sp.exp(sp.exp(10)), evaluate=False)), "",
      lambda out: out == "exp(exp(exp(10)))"),
+    ("fuzz --seed 2027 #59: an evaluation bar whose variable is a function (|_{\\min = 1}): TypeError 'not a "
+     "SymPy value: Op' in the scope", _judged("seed000-q1-network.toml", "dL/db2"), r"b \Big|_{\min = 1}",
+     lambda v: "not a function" in v.message and "internal_error" not in v.details),
     ("fuzz --seed 2026: functions without arguments added (\\min - \\sin): TypeError int * Fn",
      _relation, r"&& \coloneqq \min - \sin & = &", NotationError),
     ("probe (after fuzz --seed 100): x^T A x with x of length 2 and A 2x3: SymPy ShapeError",

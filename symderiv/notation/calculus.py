@@ -216,6 +216,8 @@ def variable(b: Binder, v: Value, node) -> Value:
 
     if isinstance(v, sp.MatrixBase):
         return sp.ImmutableMatrix(v.applyfunc(one))
+    if not isinstance(v, sp.Basic):  # \min, \nabla, a student's function, a vector of matrices
+        raise b.error("can only differentiate with respect to a variable of the model, not a function", node)
     return one(v)
 
 
