@@ -24,6 +24,7 @@ from symderiv.notation.bind import FormulaLimitError, parse_expression, parse_re
 from symderiv.notation.parse import parse
 from symderiv.notation.reading import read_value
 from symderiv.notation.unparse import formula_latex
+from symderiv.render.printer import number as latex_number
 from symderiv.render.table import render_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -270,6 +271,21 @@ REGRESSIONS = [
     ("fuzz --seed 2027 #59: an evaluation bar whose variable is a function (|_{\\min = 1}): TypeError 'not a "
      "SymPy value: Op' in the scope", _judged("seed000-q1-network.toml", "dL/db2"), r"b \Big|_{\min = 1}",
      lambda v: "not a function" in v.message and "internal_error" not in v.details),
+    ("fuzz --seed 2027 #51: 100 nested \\log: 12 s of CPU in SymPy's sign questions (a hang of the bind stage)",
+     _parse, r"\log " * 100 + "x", NotationError),
+    ("fuzz --seed 2027, the same: 16 nested functions are read", _parse, r"\log " * 16 + "x",
+     lambda doc: len(doc.chains) == 1),
+    ("fuzz --seed 2027 #81: \\mathbf{1}_{99999} built 99999 entries (a hang of the report)", _plain,
+     r"\mathbf{1}_{99999}", NotationError),
+    ("fuzz --seed 2027, the same: \\mathbf{I}_{65} has 4225 entries", _plain, r"\mathbf{I}_{65}", NotationError),
+    ("fuzz --seed 2027, the same: \\mathbf{I}_{64} is read", _plain, r"\mathbf{I}_{64}",
+     lambda value: value == sp.eye(64)),
+    ("fuzz --seed 2027 #2: a complex number in a report: ValueError int('-21*I') in the printer",
+     lambda text: latex_number(sp.I * sp.Float("1e-21")), "", lambda out: out == r"1.0 \cdot 10^{-21} i"),
+    ("fuzz --seed 2027 #77: \\sqrt with nothing after it printed bare: pdflatex 'Missing { inserted'",
+     _printed, r"\mathrm{T} - \sqrt .", lambda out: out.endswith(r"\sqrt{}")),
+    ("fuzz --seed 2027, the same: \\sqrt x keeps its argument", _printed, r"2 \sqrt x y",
+     lambda out: out == r"2 \sqrt{x} y"),
     ("fuzz --seed 2026: functions without arguments added (\\min - \\sin): TypeError int * Fn",
      _relation, r"&& \coloneqq \min - \sin & = &", NotationError),
     ("probe (after fuzz --seed 100): x^T A x with x of length 2 and A 2x3: SymPy ShapeError",

@@ -18,6 +18,9 @@ FORMULA_MAX_LENGTH = 4000
 FORMULA_MAX_DEPTH = 40
 #: Operators nested inside one another without brackets (- - - x, \exp \exp x).
 FORMULA_MAX_NESTING = 100
+#: Functions applied inside functions (\log \log \log x): SymPy asks each for its sign, at a cost
+#: that grows with the square of the depth (100 nested logs took 12 s of CPU).
+FUNCTION_MAX_NESTING = 16
 #: |exponent| of one power written in a formula (x^{64}).
 POWER_MAX_EXPONENT = 64
 #: A power of a power, (x^{64})^{64}: at most this exponent overall.
@@ -40,6 +43,8 @@ LITERAL_MAX_EXPONENT = 400
 
 #: Entries of one claim's free variable (`free = { '\mathbf{x}' = 10 }`).
 FREE_MAX_ENTRIES = 4096
+#: entries of a constant written with its size: \mathbf{1}_n (n entries), \mathbf{I}_n (n^2)
+SIZED_MAX_ENTRIES = 4096
 #: Width of one layer of a network, and its number of inputs.
 NETWORK_MAX_WIDTH = 4096
 #: Layers of one network.

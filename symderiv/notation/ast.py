@@ -283,3 +283,16 @@ def walk(node: Node):
         n = stack.pop()
         yield n
         stack.extend(reversed(n.children()))
+
+
+def function_depth(node: Node) -> int:
+    """The most functions applied one inside another in `node` (\\log \\exp x: 2; \\log(x) + \\exp(y): 1): a
+    node with a function among its direct children (an operator applied, a function before its
+    bracket) adds one to the deepest of its children."""
+    depth: dict[int, int] = {}
+    order = list(walk(node))
+    for n in reversed(order):  # children before their parents
+        kids = n.children()
+        here = max((depth[id(k)] for k in kids), default=0)
+        depth[id(n)] = here + (1 if any(isinstance(k, Func) for k in kids) else 0)
+    return depth[id(node)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core.errors import NotationError
+from ..core.limits import SIZED_MAX_ENTRIES
 from ..core.ops import relu_step
 from . import ast as A
 from .algebra import add, scalar, subtract
@@ -201,13 +202,19 @@ def entry(b: Binder, shape: tuple[int, int], subs: tuple[A.Node, ...], env, node
     raise b.error("at most two indices", node)
 
 
-def size_value(b: Binder, node, env) -> int:
-    """A size written as a number (at the size judged) or a size letter of the table: \\mathbf{I}_n."""
+def size_value(b: Binder, node, env, square: bool = False) -> int:
+    """A size written as a number (at the size judged) or a size letter of the table: \\mathbf{1}_n,
+    \\mathbf{I}_n (`square`: n x n entries), at most SIZED_MAX_ENTRIES entries."""
     if isinstance(node, A.Num):
-        return _literal_size(b, node)
-    if isinstance(node, A.Name) and node.text in b.table.sizes:
-        return b.table.sizes[node.text]
-    raise b.error("a size must be a number or a size letter of the [notation] table", node)
+        n = _literal_size(b, node)
+    elif isinstance(node, A.Name) and node.text in b.table.sizes:
+        n = b.table.sizes[node.text]
+    else:
+        raise b.error("a size must be a number or a size letter of the [notation] table", node)
+    if (n * n if square else n) > SIZED_MAX_ENTRIES:
+        raise b.limit_error(f"a constant of size {n}{f' x {n}' if square else ''}: at most {SIZED_MAX_ENTRIES} "
+                            "entries", node)
+    return n
 
 
 def _literal_size(b: Binder, node: A.Num) -> int:

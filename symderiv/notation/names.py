@@ -169,7 +169,7 @@ def _own_name(b: Binder, base, layer, subs, primes, env, node) -> tuple[Value, b
     if base.text == "\\nabla":
         return Op("nabla"), False, primes
     if base.text == "I" and subs is not None and len(subs) == 1:  # \mathbf{I}_n
-        n = size_value(b, subs[0], env)
+        n = size_value(b, subs[0], env, square=True)
         return sp.ImmutableMatrix(sp.eye(n)), True, primes
     if base.text == "I" and subs is None and not primes:  # \mathbf{I}: its size from the formula
         return identity(b, node), False, 0

@@ -13,6 +13,7 @@ from ..core.errors import NotationError
 from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
 from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
 from ..core.limits import FORMULA_MAX_NESTING as MAX_NESTING
+from ..core.limits import FUNCTION_MAX_NESTING
 from ..core.netproof import cache_dir
 from . import ast as A
 from . import operators as O
@@ -541,6 +542,8 @@ def parse(latex: str, canonical: bool = False) -> A.Document:
     try:
         tree = _parser(canonical).parse(text)
         doc = _ToAst().transform(tree)
+        if A.function_depth(doc) > FUNCTION_MAX_NESTING:
+            raise NotationError(text, f"functions nested more than {FUNCTION_MAX_NESTING} deep", 0)
     except UnexpectedCharacters as exc:
         raise NotationError(
             text,

@@ -47,6 +47,14 @@ _DOTS = re.compile(r"\\([lcv]?dots)(?![a-zA-Z])")
 _TEXT = re.compile(r"\\(text|textrm|textit)\{")
 
 
+#: Commands of NAME_COMMANDS that take an argument in TeX (\sqrt{x}): never printed bare.
+ARGUMENT_COMMANDS = frozenset({"sqrt", "overline", "underline", "widetilde", "dot", "ddot"})
+
+
+def _takes_argument(node: A.Node) -> bool:
+    return isinstance(node, A.Name) and not node.decor and node.text.lstrip("\\") in ARGUMENT_COMMANDS
+
+
 class Unparser:
     """Prints one parsed formula; `source` is the text it was parsed from (the positions
     of its nodes point into it), consulted only for how a construct was spelled (which
@@ -69,6 +77,8 @@ class Unparser:
         if _TEXT.match(self.source, node.pos):
             return text_math(node.text)
         body = name_latex(node.text)
+        if _takes_argument(node):  # \sqrt with nothing after it: an empty argument (TeX needs one)
+            return body + "{}"
         decor = node.decor if node.decor in DECORATIONS else ""
         return rf"\{decor}{{{body}}}" if decor else body
 
@@ -198,8 +208,16 @@ class Unparser:
         return f"{left}{op}{self._operand(node.right, 2 if additive else 3)}"
 
     def _Juxt(self, node: A.Juxt) -> str:
-        n = len(node.items)
-        return " ".join(self._operand(x, 5 if k < n - 1 else 4, last=k == n - 1) for k, x in enumerate(node.items))
+        n, out, k = len(node.items), [], 0
+        while k < n:
+            x = node.items[k]
+            if _takes_argument(x) and k + 1 < n:  # \sqrt x: the command over the item after it
+                out.append(rf"{name_latex(x.text)}{{{self._inner(node.items[k + 1])}}}")
+                k += 2
+                continue
+            out.append(self._operand(x, 5 if k < n - 1 else 4, last=k == n - 1))
+            k += 1
+        return " ".join(out)
 
     def _Sum(self, node: A.Sum) -> str:
         index = name_latex(node.index)

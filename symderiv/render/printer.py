@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -155,6 +156,11 @@ def latex(expr: sp.Basic, names: Mapping[str, str] | None = None) -> str:
     return DerivPrinter(names).doprint(expr)
 
 
+_RATIO = re.compile(r"-?\d+/\d+")
+_SCIENTIFIC = re.compile(r"-?\d+(\.\d*)?e[-+]?\d+")
+_DECIMAL = re.compile(r"-?(\d+(\.\d*)?|inf|nan)")
+
+
 def number(value: Any) -> str:
     """One number as LaTeX: exact decimals stay exact, fractions become \\frac, else 6 digits."""
     if isinstance(value, str):
@@ -165,14 +171,16 @@ def number(value: Any) -> str:
         text = exact_decimal(value)
     else:
         text = f"{float(value):.6g}"
-    if "/" in text:
+    if _RATIO.fullmatch(text):
         p, q = text.split("/", 1)
         sign = "-" if p.startswith("-") else ""
         return rf"{sign}\tfrac{{{p.lstrip('-')}}}{{{q}}}"
-    if "e" in text:
+    if _SCIENTIFIC.fullmatch(text):
         mant, ex = text.split("e")
         return rf"{mant} \cdot 10^{{{int(ex)}}}"
-    return text
+    if _DECIMAL.fullmatch(text) or isinstance(value, str):
+        return text
+    return latex(value)  # a complex number, one beyond a float (exp(exp(10))): printed by SymPy
 
 
 def number_matrix(rows: Any, env: str = "bmatrix") -> str:
