@@ -286,6 +286,9 @@ REGRESSIONS = [
      _printed, r"\mathrm{T} - \sqrt .", lambda out: out.endswith(r"\sqrt{}")),
     ("fuzz --seed 2027, the same: \\sqrt x keeps its argument", _printed, r"2 \sqrt x y",
      lambda out: out == r"2 \sqrt{x} y"),
+    ("fuzz --seed 2027 #124: an entry past the end in the gradient of g_1 (x_{99999999999}): IndexOutOfRange "
+     "escaped the matrix-calculus judge", _judged("seed003-s3-matrix-gradient.toml", "outer_gradient",
+     of="3.2b-g1"), "x_{99999999999}", lambda v: _verdict("error")(v) and "does not exist" in v.message),
     ("fuzz --seed 2026: functions without arguments added (\\min - \\sin): TypeError int * Fn",
      _relation, r"&& \coloneqq \min - \sin & = &", NotationError),
     ("probe (after fuzz --seed 100): x^T A x with x of length 2 and A 2x3: SymPy ShapeError",

@@ -288,6 +288,8 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
             return getattr(self, f"_judge_{claim.target}")(claim)
         except NotationError as exc:
             return cannot_read(claim, exc)
+        except IndexOutOfRange as exc:  # an entry past the end where no check of the target catches it
+            return verdict(claim, "error", f"{exc} (at every size checked: {self._sizes_text()})")
 
     def _sizes_text(self) -> str:
         return "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) for s in self.sizes)
