@@ -289,6 +289,9 @@ REGRESSIONS = [
     ("fuzz --seed 2027 #124: an entry past the end in the gradient of g_1 (x_{99999999999}): IndexOutOfRange "
      "escaped the matrix-calculus judge", _judged("seed003-s3-matrix-gradient.toml", "outer_gradient",
      of="3.2b-g1"), "x_{99999999999}", lambda v: _verdict("error")(v) and "does not exist" in v.message),
+    ("fuzz --seed 2027 #83: the problem's f alone claimed for a step-size target: TypeError StudentFn - Mul",
+     _judged("seed002-p2-step-size.toml", "line_search_step"), "f",
+     lambda v: v.verdict in ("undecided", "error") and "internal_error" not in v.details),
     ("fuzz --seed 2026: functions without arguments added (\\min - \\sin): TypeError int * Fn",
      _relation, r"&& \coloneqq \min - \sin & = &", NotationError),
     ("probe (after fuzz --seed 100): x^T A x with x of length 2 and A 2x3: SymPy ShapeError",

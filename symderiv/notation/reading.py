@@ -84,7 +84,11 @@ def is_input_error(exc: BaseException) -> bool:
 
 def checked_value(latex: str, value: sp.Basic) -> sp.Basic:
     """`value`, unless an entry is undefined (1/0, \\log 0), complex (\\sqrt{-1}) or the exponential
-    of a number past EXP_MAX_ARGUMENT (\\exp(\\exp(60))): then a limit error."""
+    of a number past EXP_MAX_ARGUMENT (\\exp(\\exp(60))): then a limit error. A function without its
+    argument (f, \\exp) or a vector of matrices is no value: a NotationError."""
+    if not isinstance(value, sp.Basic | sp.MatrixBase):
+        raise NotationError(latex, "expected a value, got a function without its argument (or a vector of matrices)",
+                            None)
     entries = list(value) if isinstance(value, sp.MatrixBase) else [value]
     for entry in entries:
         if not isinstance(entry, sp.Basic):
