@@ -171,14 +171,15 @@ def test_summary_files_and_plots(graded):
 
 
 def test_a_submission_past_the_time_bound_waits_for_a_person_and_resume_and_force(tmp_path):
-    """Two seconds: the empty document is graded, the full solution (seconds of CPU time to audit) is not
-    (the batch goes on); a rerun skips both; a changed document is graded again, and one a bound stopped
-    when the bounds change; --force grades both."""
+    """Half a second of wall time: the empty document is graded, the full solution written three times
+    (seconds of CPU time to audit, over a second even on a quiet machine with warm caches) is not (the batch
+    goes on); a rerun skips both; a changed document is graded again, and one a bound stopped when the
+    bounds change; --force grades both."""
     subs, out = tmp_path / "subs", tmp_path / "out"
     subs.mkdir()
     (subs / "ann.md").write_text("")
-    (subs / "zed.md").write_text(reference())
-    first = subprocess.run(grade_command(str(subs), "--out", str(out), "--jobs", "2", "--timeout", "2", "--no-pdf"),
+    (subs / "zed.md").write_text(reference() * 3)
+    first = subprocess.run(grade_command(str(subs), "--out", str(out), "--jobs", "2", "--timeout", "0.5", "--no-pdf"),
                            env=ENV, capture_output=True, text=True, timeout=600)
     assert first.returncode == 1, first.stdout + first.stderr
     zed = json.loads((out / "zed" / "results.json").read_text())
@@ -186,19 +187,19 @@ def test_a_submission_past_the_time_bound_waits_for_a_person_and_resume_and_forc
     assert zed["score"] == 0 and all("needs a person" in t["output"] and "bound" in t["output"] for t in zed["tests"])
     assert json.loads((out / "ann" / "results.json").read_text())["tests"][0]["output"].startswith("missing")
     marker = (out / "ann" / ".done.json").stat().st_mtime_ns
-    again = subprocess.run(grade_command(str(subs), "--out", str(out), "--timeout", "2", "--no-pdf"), env=ENV,
+    again = subprocess.run(grade_command(str(subs), "--out", str(out), "--timeout", "0.5", "--no-pdf"), env=ENV,
                            capture_output=True, text=True, timeout=600)
     assert "2 submissions (0 graded, 2 already graded" in again.stdout, again.stdout + again.stderr
     assert (out / "ann" / ".done.json").stat().st_mtime_ns == marker
     (subs / "ann.md").write_text("Nothing yet.\n")
-    changed = subprocess.run(grade_command(str(subs), "--out", str(out), "--timeout", "2", "--no-pdf"), env=ENV,
+    changed = subprocess.run(grade_command(str(subs), "--out", str(out), "--timeout", "0.5", "--no-pdf"), env=ENV,
                              capture_output=True, text=True, timeout=600)
     assert "2 submissions (1 graded, 1 already graded" in changed.stdout, changed.stdout + changed.stderr
     wider = subprocess.run(grade_command(str(subs), "--out", str(out), "--timeout", "300", "--no-pdf"), env=ENV,
                            capture_output=True, text=True, timeout=600)  # zed was stopped by the bound: again
     assert "2 submissions (1 graded, 1 already graded" in wider.stdout, wider.stdout + wider.stderr
     assert json.loads((out / "zed" / "results.json").read_text())["score"] == 10
-    forced = subprocess.run(grade_command(str(subs), "--out", str(out), "--timeout", "2", "--no-pdf", "--force"),
+    forced = subprocess.run(grade_command(str(subs), "--out", str(out), "--timeout", "0.5", "--no-pdf", "--force"),
                             env=ENV, capture_output=True, text=True, timeout=600)
     assert "2 submissions (2 graded, 0 already graded" in forced.stdout, forced.stdout + forced.stderr
 
