@@ -167,7 +167,7 @@ def higher_derivative(b: Binder, num: A.Node, node: A.Deriv, env, canonical) -> 
                 raise b.error("derivatives of order above 2 in vectors or matrices are not supported", w)
             v = v[0]
         symbols.append(v)
-    f = _number(b, numerator(b, num, env, canonical, symbols), num, "a derivative")
+    f = number_value(b, numerator(b, num, env, canonical, symbols), num, "a derivative")
     for s in symbols:
         f = _diff(b, f, s)
     return f
@@ -182,14 +182,14 @@ def hessian(b: Binder, num: A.Node, rows: A.Node, cols: A.Node, env, canonical, 
     if any(isinstance(v, sp.MatrixBase) and 1 not in v.shape for v in (r, c)):
         raise b.error("second derivatives in a matrix (four indices) are not supported; take them entry by entry",
                       node)
-    f = _number(b, numerator(b, num, env, canonical, rs + cs), num, "a second derivative")
+    f = number_value(b, numerator(b, num, env, canonical, rs + cs), num, "a second derivative")
     first = [_diff(b, f, s) for s in rs]
     if not isinstance(r, sp.MatrixBase) and not isinstance(c, sp.MatrixBase):
         return _diff(b, first[0], cs[0])
     return sp.ImmutableMatrix(len(rs), len(cs), lambda i, j: _diff(b, first[i], cs[j]))
 
 
-def _number(b: Binder, v: Value, node: A.Node, what: str) -> sp.Expr:
+def number_value(b: Binder, v: Value, node: A.Node, what: str) -> sp.Expr:
     """A value that must be one number (a 1x1 matrix is one)."""
     if isinstance(v, sp.MatrixBase):
         if v.shape == (1, 1):

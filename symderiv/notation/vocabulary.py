@@ -12,7 +12,7 @@ import sympy as sp
 
 from . import ast as A
 from .binder import Binder, Op, Value, handles
-from .calculus import derivative, hessian, variable
+from .calculus import derivative, hessian, number_value, variable
 from .functions import applies, apply
 from .linalg import determinant
 from .operators import MATRIX_FUNCTIONS
@@ -28,16 +28,6 @@ def _is_vector(v: Value) -> bool:
 
 def _is_number(v: Value) -> bool:
     return not isinstance(v, sp.MatrixBase) or v.shape == (1, 1)
-
-
-def _number(b: Binder, v: Value, node: A.Node, what: str) -> sp.Expr:
-    if isinstance(v, sp.MatrixBase):
-        if v.shape == (1, 1):
-            return v[0]
-        raise b.shape_error(f"{what} needs a number, got a {v.rows}x{v.cols} matrix", node)
-    if not isinstance(v, sp.Basic):
-        raise b.error(f"{what} needs a value, got a function", node)
-    return v
 
 
 def _shape_text(v: Value) -> str:
@@ -65,7 +55,7 @@ def _applied(b: Binder, node: A.Apply, env, canonical) -> Value:
         return value
     if isinstance(value, sp.MatrixBase):  # an element-wise function's power: entry by entry
         return sp.ImmutableMatrix(value.applyfunc(lambda e: e**power))
-    return _number(b, value, node, "a power") ** power
+    return number_value(b, value, node, "a power") ** power
 
 
 @applies(*sorted(MATRIX_FUNCTIONS))
@@ -74,7 +64,7 @@ def _matrix_function(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Valu
     number, the number."""
     v = b.value(arg_node, env, canonical)
     if not isinstance(v, sp.MatrixBase):
-        return _number(b, v, arg_node, f"\\{f.kind}")
+        return number_value(b, v, arg_node, f"\\{f.kind}")
     if v.rows != v.cols:
         name = "\\operatorname{tr}" if f.kind == "tr" else "\\det"
         raise b.shape_error(f"{name} of a {v.rows}x{v.cols} matrix: it needs a square one", arg_node)
@@ -119,7 +109,7 @@ def _norm(b: Binder, node: A.Norm, env, canonical) -> Value:
     sqrt(Σ X_ij²) for a matrix (‖X‖ alone is ambiguous there: an error); ‖a‖ = |a| for a number."""
     v = b.value(node.body, env, canonical)
     if _is_number(v):
-        return sp.Abs(_number(b, v, node, "a norm"))
+        return sp.Abs(number_value(b, v, node, "a norm"))
     xs = list(v)
     if not _is_vector(v) and node.kind != "F":
         raise b.error(f"\\|X\\|{'_' + node.kind if node.kind else ''} of a {v.rows}x{v.cols} matrix: write "
@@ -137,7 +127,7 @@ def _bars(b: Binder, node: A.Bars, env, canonical) -> Value:
     stated as a reading); of any other matrix, an error naming the readings."""
     v = b.value(node.body, env, canonical)
     if _is_number(v):
-        return sp.Abs(_number(b, v, node, "|...|"))
+        return sp.Abs(number_value(b, v, node, "|...|"))
     if v.rows == v.cols:
         b.read("|X| of a square matrix read as its determinant det(X)")
         return determinant(sp.ImmutableMatrix(v))
@@ -172,4 +162,4 @@ def _evaluation_bar(b: Binder, node: A.Eval, env, canonical) -> Value:
     value = b.scope.expand(b.value(node.body, env, canonical))
     if isinstance(value, sp.MatrixBase):
         return sp.ImmutableMatrix(value.xreplace(rule))
-    return _number(b, value, node, "an evaluation bar").xreplace(rule)
+    return number_value(b, value, node, "an evaluation bar").xreplace(rule)
