@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from symderiv.core.indexsum import Undecided, index_symbol, normal_form, to_expr
 from symderiv.kinds import load, parse_text
 from symderiv.kinds.base import Claim
 from symderiv.kinds.matrix_calculus import Instance, Symbolic
+from symderiv.kinds.matrix_index import case_map
 from symderiv.render.solution_text import solution_text
 
 D = Path(__file__).resolve().parent.parent / "derivations"
@@ -239,12 +239,8 @@ def test_inner_jacobian_zero_based_reading_is_proved() -> None:
     problem = parse_text(text, "zb.toml")
     claim = problem.by_id["3.2c-jacobian-g2"]
     assert next(v for v in problem.check() if v.id == claim.id).verdict == "incorrect"  # 1-based, as defined
-    m = re.search(r"\\begin\{cases\}(.*?)&\s*\\text\{\s*if\s*\}(.*?)\\\\(.*?)&", claim.latex, re.S)
-    assert m
-    k = re.escape("k'")
-    parts = (m.group(1), m.group(2), m.group(3),
-             re.compile(r"\\lfloor\s*\\frac\{\s*" + k + r"\s*\}\{\s*(\w)\s*\}\s*\\rfloor"),
-             re.compile(k + r"\s*\\bmod\s*(\w)"))
+    parts = case_map(claim.latex)
+    assert parts.divisors == {"n"}
     steps = problem._prove_inner_jacobian(claim, parts, 1, None)
     assert steps[-1]["text"] == "J_i,k' = KroneckerDelta(i, p)*v[q] = KroneckerDelta(i, p)*v[q]"
     with pytest.raises(Undecided):  # read 1-based, the case q = n names v_{n mod n + 1} = v_1, not v_n

@@ -18,11 +18,11 @@ from ..core.verdict import Verdict
 from ..notation import FreeScope, NotationTable, judge_formula, parse
 from ..notation import ast as A
 from ..notation.binder import IndexRangeError
+from ..notation.indexform import read_node
 from ..notation.reading import last_side_text, node_value, relation_of
-from ._formula import read_formula
 from ._readers import verdict
 from .base import Claim
-from .matrix_index import PROOF_SECONDS, IndexOutOfRange, Instance, _attempt, _same, _zero
+from .matrix_index import PROOF_SECONDS, CaseMap, IndexOutOfRange, Instance, _attempt, _same, _zero, case_map
 
 ONE_STYLES = {"mathbf", "mathbb", "boldsymbol"}  # \mathbf{1}: the all-ones matrix or the identity
 
@@ -252,26 +252,15 @@ class SizeChecks:
         inner = self.by_id[claim.options["of"]]
         kp = claim.options["index"]
         row = inner.options["index"]
-        m = re.search(r"\\begin\{cases\}(.*?)&\s*\\text\{\s*if\s*\}(.*?)\\\\(.*?)&(.*?)\\end\{cases\}",
-                      claim.latex, re.S)
-        if not m:
-            raise NotationError(claim.latex, "expected \\begin{cases} value & \\text{if } cond "
-                                             "\\\\ other & \\text{otherwise} \\end{cases}")
-        value, cond, other = m.group(1), m.group(2), m.group(3)
-        k = re.escape(kp)
-        floor_re = re.compile(r"\\lfloor\s*\\frac\{\s*" + k + r"\s*\}\{\s*(\w)\s*\}\s*\\rfloor")
-        mod_re = re.compile(k + r"\s*\\bmod\s*(\w)")
-        found = self._inner_jacobian_at(claim, inner, kp, row, value, cond, other, floor_re, mod_re, 0)
-        parts = (value, cond, other, floor_re, mod_re)
+        parts = case_map(claim.latex)
+        found = self._inner_jacobian_at(claim, inner, kp, row, parts, 0)
         if found is None:
             return self._finish(claim, f"the Jacobian of g_2 (claim {inner.id}), with {kp} 1-based "
                                        "as a_k is indexed", self._prove_inner_jacobian, parts, 0, None)
         message = found.message + self._index_map_cases(claim, parts)
-        zero_based = self._inner_jacobian_at(claim, inner, kp, row, value, cond, other, floor_re,
-                                             mod_re, 1)
-        divisors = set(floor_re.findall(claim.latex) + mod_re.findall(claim.latex))
+        zero_based = self._inner_jacobian_at(claim, inner, kp, row, parts, 1)
         at, size = found.details["index"], found.details["size"]
-        if not any(at % size[d] == 0 for d in divisors if d in size):
+        if not any(at % size[d] == 0 for d in parts.divisors if d in size):
             return replace(found, message=message)
         message += (f"; the written index map is off by one at {kp} = multiples of n: with "
                     f"{kp} 1-based (as a_k, k = (i-1)n + j, is defined) the case test moves "
@@ -287,7 +276,7 @@ class SizeChecks:
         return replace(found, message=message, details=details,
                        mistake="off-by-one index map (0-based floor/mod used with 1-based indices)")
 
-    def _index_map_cases(self, claim: Claim, parts: tuple[Any, ...]) -> str:
+    def _index_map_cases(self, claim: Claim, parts: CaseMap) -> str:
         """For a wrong index map: the cases of k' = (p-1)n + q that are still proved for every size."""
         held = []
         for case in range(2):
@@ -302,8 +291,7 @@ class SizeChecks:
         return (f"; in index form ({kp} = (p-1)n + q, column a_{{{kp}}} = A_pq) the claimed entry is proved "
                 f"right for every size in the case {' and '.join(held)}")
 
-    def _inner_jacobian_at(self, claim: Claim, inner: Claim, kp: str, row: str, value: str, cond: str,
-                           other: str, floor_re: re.Pattern[str], mod_re: re.Pattern[str],
+    def _inner_jacobian_at(self, claim: Claim, inner: Claim, kp: str, row: str, parts: CaseMap,
                            shift: int) -> Verdict | None:
         """The first wrong entry with the column index written as k' = k - shift, or None."""
         base = "0-based" if shift else "1-based as a_k is indexed"
@@ -313,18 +301,15 @@ class SizeChecks:
             J = g2.jacobian(inst.vec)
             for col in range(1, J.cols + 1):
                 kv = col - shift
-
-                def fill(t: str, kv: int = kv, size: dict[str, int] = size) -> str:
-                    t = floor_re.sub(lambda mm: str(kv // size[mm.group(1)]), t)
-                    t = mod_re.sub(lambda mm: str(kv % size[mm.group(1)]), t)
-                    return t.replace(kp, str(kv))
                 for r in range(1, J.rows + 1):
                     where = f"at ({row}, {kp}) = ({r}, {kv}), {kp} {base} (column a_{col})"
-                    names = inst.names(False, **{row: sp.Integer(r)})
-                    lhs, _, rhs = fill(cond).partition("=")
-                    holds = _same(read_formula(lhs, names), read_formula(rhs, names))
+                    names = inst.names(False, **{row: sp.Integer(r), kp: sp.Integer(kv)})
+
+                    def read(node: A.Node, names: dict[str, Any] = names, inst: Instance = inst) -> Any:
+                        return inst.resolve(read_node(claim.latex, node, names))
                     try:
-                        got = inst.resolve(read_formula(fill(value if holds else other), names))
+                        holds = _same(read(parts.test.left), read(parts.test.right))
+                        got = read(parts.value if holds else parts.other)
                     except IndexOutOfRange as exc:
                         bad = self._wrong(claim, inst, f"the Jacobian entry ({exc})",
                                           J[r - 1, col - 1], sp.nan, where)

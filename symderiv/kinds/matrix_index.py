@@ -3,6 +3,7 @@ sizes (`Symbolic`: index form), and the printed steps of a derivation in index f
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -19,10 +20,41 @@ from ..core.indexsum import (
     readable,
     to_expr,
 )
+from ..notation import ast as A
+from ..notation.indexform import cases_of, read_index_form
 from ..notation.reading import is_input_error
-from ._formula import read_formula
+from ..notation.written import MOD_WORDS
 
 PROOF_SECONDS = 30.0  # CPU seconds of one proof for every size
+
+@dataclass(frozen=True)
+class CaseMap:
+    """A claimed entry by cases, from its parse tree: `value` where `test` (lhs = rhs) holds, else
+    `other`; `divisors` the names its floors and mods divide by (\\lfloor k'/n \\rfloor, k' \\bmod n)."""
+
+    value: A.Node
+    test: A.Rel
+    other: A.Node
+    divisors: frozenset[str]
+
+
+def case_map(latex: str) -> CaseMap:
+    """The cases a claim ends with: `value & if lhs = rhs \\\\ other & otherwise`."""
+    node, rows = cases_of(latex)
+    if len(rows) != 2 or not isinstance(rows[0][1], A.Rel) or rows[0][1].op != "=" or rows[1][1] is not None:
+        raise NotationError(latex, "expected \\begin{cases} value & \\text{if } lhs = rhs \\\\ other & "
+                                   "\\text{otherwise} \\end{cases}", node.pos)
+    divisors = set()
+    for sub in A.walk(node):
+        if isinstance(sub, A.Group) and sub.kind == "floor" and isinstance(sub.items[0], A.Frac):
+            den = sub.items[0].den
+            divisors.add(den.text if isinstance(den, A.Name) else "?")
+        if isinstance(sub, A.Juxt):
+            for word, after in zip(sub.items, sub.items[1:], strict=False):
+                if isinstance(word, A.Name) and word.text in MOD_WORDS:
+                    divisors.add(after.text if isinstance(after, A.Name) else "?")
+    return CaseMap(rows[0][0], rows[0][1], rows[1][0], frozenset(divisors))
+
 
 class IndexOutOfRange(Exception):
     """A formula names an entry that does not exist (e.g. v_0 with 1-based v)."""
@@ -113,7 +145,7 @@ class Symbolic:
             for name, M in self.mats.items()}
         self.X = self.mats[problem.input]
         self.vector = problem.vector
-        f = read_formula(problem.value, self.names(True))
+        f = read_index_form(problem.value, self.names(True), dims=self.dims)
         if isinstance(f, IndexMatrix) and f.shape == (1, 1):
             f = f.entry(sp.Integer(1), sp.Integer(1))
         self.f = f

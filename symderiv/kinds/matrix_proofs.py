@@ -10,10 +10,9 @@ import sympy as sp
 
 from ..core import indexsum
 from ..core.indexsum import IndexMatrix, Range, Undecided, index_symbol, normal_form, to_expr
-from ..notation.reading import last_side_text
-from ._formula import read_formula
+from ..notation.indexform import Division, read_index_form, read_node
 from .base import Claim
-from .matrix_index import Symbolic, _decide, _step
+from .matrix_index import CaseMap, Symbolic, _decide, _step
 
 
 class IndexFormProofs:
@@ -25,8 +24,8 @@ class IndexFormProofs:
     by_id: dict[str, Claim]
 
     def _rhs_entry(self, S: Symbolic, claim: Claim, ranges: dict[sp.Symbol, Range], **bind: Any) -> Any:
-        text = claim.options.get("reading") or last_side_text(claim.latex)
-        return S.resolve(read_formula(text, S.names(False, **bind)), ranges)
+        text = claim.options.get("reading") or claim.latex
+        return S.resolve(read_index_form(text, S.names(False, **bind), dims=S.dims), ranges)
 
     def _prove_jacobian_shape(self, claim: Claim, got: list[str]) -> list[dict[str, str]]:
         S = Symbolic(self)
@@ -55,7 +54,7 @@ class IndexFormProofs:
         elif reading == "ones":
             got, said = sp.Integer(1), "the claim read as the all-ones matrix: 1_ij = 1"
         else:
-            M = read_formula(last_side_text(claim.latex), S.names(True))
+            M = read_index_form(claim.latex, S.names(True), dims=S.dims)
             if not isinstance(M, IndexMatrix) or M.shape != (rows, cols):
                 raise Undecided(f"the claimed Jacobian does not have the shape {rows} x {cols} for every size")
             got, said = S.resolve(M.entry(i, j), ranges), "the claim's (i, j) entry"
@@ -79,7 +78,7 @@ class IndexFormProofs:
         arg = outer.options["argument"]
         x, length = sp.IndexedBase(arg), S.size[outer.options["length"]]
         S.dims[arg] = (length,)
-        g1 = read_formula(last_side_text(outer.latex), S.names(False, **{arg: x}))
+        g1 = read_index_form(outer.latex, S.names(False, **{arg: x}), dims=S.dims)
         indexsum.check_entries(g1, S.dims, {}, set(S.size.values()))
         return x, length, g1
 
@@ -119,8 +118,8 @@ class IndexFormProofs:
         ranges = {i: (sp.Integer(1), length)}
         truth, steps, _ = S._derive(g1, x[i], ranges, f"d g_1/d {x}_i",
                                     f"\\frac{{\\partial g_1}}{{\\partial {x}_i}}", "g_1(x)")
-        M = read_formula(last_side_text(claim.latex),
-                         S.names(True, **{str(x): IndexMatrix.variable(str(x), length, sp.Integer(1))}))
+        M = read_index_form(claim.latex, S.names(True, **{str(x): IndexMatrix.variable(str(x), length, sp.Integer(1))}),
+                            dims=S.dims)
         if not isinstance(M, IndexMatrix) or M.shape != (length, 1):
             raise Undecided(f"the claimed gradient is not a vector of length {length}")
         got = S.resolve(M.entry(i, sp.Integer(1)), ranges)
@@ -145,21 +144,20 @@ class IndexFormProofs:
                            "reduces to 0", "f", to_expr(normal_form(f, {})), None, S.show(got)))
         return steps
 
-    def _prove_inner_jacobian(self, claim: Claim, parts: tuple[Any, ...], shift: int,
+    def _prove_inner_jacobian(self, claim: Claim, parts: CaseMap, shift: int,
                               only: int | None) -> list[dict[str, str]]:
         """J_{g_2}(a)_{i k'} for every size: the column k' = k - shift of a_k = X_pq, k = (p-1)c + q,
         at generic i, p and q (c the column count). With u = q - shift in 0..c-1, ⌊k'/c⌋ = p - 1 and
         k' mod c = u; with u = c (q = c, shift 0), ⌊k'/c⌋ = p and k' mod c = 0. The case test
         'lhs = rhs' is 0 = 0 (holds), a nonzero constant (fails), or s = t + c0 for indices s, t
         (a Kronecker delta δ_{s, t+c0} selects the value)."""
-        value, cond, other, floor_re, mod_re = parts
         S = Symbolic(self)
         inner = self.by_id[claim.options["of"]]
         kp, row = claim.options["index"], inner.options["index"]
         if S.X.cols == 1 or S.X.rows == 1:
             raise Undecided("the index map is written for a matrix input")
         rows, cols, length = S.X.rows, S.X.cols, S.size[inner.options["length"]]
-        for d in set(floor_re.findall(claim.latex) + mod_re.findall(claim.latex)):
+        for d in parts.divisors:
             if S.size.get(d) != cols:
                 raise Undecided(f"the index map divides by {d}, not by the column count")
         i = index_symbol(row)
@@ -183,18 +181,16 @@ class IndexFormProofs:
             exact = truth.xreplace({q: qval})
             col = (p - 1) * cols + qval - shift
 
-            def fill(t: str, fl: Any = fl, md: Any = md) -> str:
-                t = floor_re.sub(r" \\text{kfloor} ", t)
-                t = mod_re.sub(r" \\text{kmod} ", t)
-                return t.replace(kp, r" \text{kcol} ")
-            names = S.names(False, **{row: i, "kfloor": fl, "kmod": md, "kcol": col})
+            names = S.names(False, **{row: i, kp: col})
+            division = Division(col, cols, fl, md)
+
+            def read(node: Any, names: dict[str, Any] = names, division: Division = division) -> Any:
+                return read_node(claim.latex, node, names, S.dims, division)
             try:
-                lhs, _, rhs = fill(cond).partition("=")
-                test = sp.expand(read_formula(lhs, names) - read_formula(rhs, names))
-                holds = self._case_test(test, ranges)
-                got = sp.Integer(0) if holds == 0 else holds * S.resolve(read_formula(fill(value), names), ranges)
+                holds = self._case_test(sp.expand(read(parts.test.left) - read(parts.test.right)), ranges)
+                got = sp.Integer(0) if holds == 0 else holds * S.resolve(read(parts.value), ranges)
                 if holds != 1:
-                    got += (1 - holds) * S.resolve(read_formula(fill(other), names), ranges)
+                    got += (1 - holds) * S.resolve(read(parts.other), ranges)
                 _decide(exact - got, ranges)
             except Undecided as exc:
                 raise Undecided(f"case {label}: {exc}") from None

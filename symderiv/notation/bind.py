@@ -8,6 +8,9 @@ built-in functions); this module imports them all (registering their handlers) a
 entry points.  The [notation] table is table.py; the names a scope declares, scope.py (and a
 kind's scope: kinds/network_scope.py).  Index letters not bound by a \\sum are free: the judge
 checks every value in their range (judge.py).
+
+The same parse tree has a second interpretation, at symbolic sizes: indexform.py reads it in
+index form (sums to n, entries A_{ij} at symbolic i, j) for the proofs that hold for every size.
 """
 
 from __future__ import annotations
