@@ -12,7 +12,6 @@ from symderiv.core.errors import LimitError, NotationError
 from symderiv.core.indexsum import IndexMatrix, is_zero
 from symderiv.notation.indexform import Division, read_index_form
 from symderiv.notation.reading import read_value
-
 from tests.test_notation_grammar_property import FORMULAS
 
 m, n = sp.Symbol("m", integer=True, positive=True), sp.Symbol("n", integer=True, positive=True)

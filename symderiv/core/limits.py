@@ -31,6 +31,12 @@ POWER_MAX_DIGITS = 2000
 EXP_MAX_ARGUMENT = 10000
 #: Terms of a \sum with number limits.
 SUM_MAX_TERMS = 4096
+#: Nodes evaluated to read one formula (names, indices and definitions unfolded).
+FORMULA_MAX_WORK = 200_000
+#: Definitions unfolded inside one another at once (a `where` name using another, ...).
+FORMULA_MAX_UNFOLDING = 40
+#: Entries of the loss a network's loss formula is compared with (per sample times outputs).
+LOSS_FORMULA_MAX_ENTRIES = 20_000
 
 # ---------------------------------------------------------------- number literals
 

@@ -28,6 +28,7 @@ from fractions import Fraction
 import sympy as sp
 
 from ..core.errors import SymderivError, Timeout
+from ..core.limits import LOSS_FORMULA_MAX_ENTRIES as MAX_FORMULA_ENTRIES
 from ..core.network import Network
 from ..core.ops import ACTIVATIONS, LOSSES
 from ..core.timebound import bounded
@@ -44,7 +45,6 @@ from .network_scope import data_leaves
 BASE_LOSSES = ("sse", "softmax_cross_entropy", "sigmoid_binary_cross_entropy")
 
 #: Entries (parameters, outputs, targets) the formula is written out over, at most.
-MAX_FORMULA_ENTRIES = 20_000
 
 _BATCH = "batch:N"
 

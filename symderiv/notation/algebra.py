@@ -7,6 +7,9 @@ import math
 
 import sympy as sp
 
+from ..core.limits import POWER_MAX_DEGREE as MAX_DEGREE
+from ..core.limits import POWER_MAX_DIGITS as MAX_DIGITS
+from ..core.limits import POWER_MAX_EXPONENT as MAX_EXPONENT
 from . import ast as A
 from .binder import Binder, Op, Stack, Value, handles
 from .conventions import remark
@@ -15,8 +18,6 @@ from .scope import Fn, as_basic
 from .table import StudentFn
 from .unparse import unparse
 from .written import index_uses, replace_node, trailing_sum
-
-MAX_EXPONENT = 64  # the largest exponent written
 
 
 def scalar(b: Binder, v: Value, node) -> sp.Expr:
@@ -276,8 +277,6 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
     return value
 
 
-MAX_DEGREE = 4096  # x^{64} to the 64th: a power of a power, at most this exponent overall
-MAX_DIGITS = 2000  # a number raised to a power: at most this many digits
 
 
 def _check_power(b: Binder, value: Value, e: sp.Expr, node: A.Node) -> None:

@@ -38,6 +38,8 @@ from typing import Any, TypeVar
 import sympy as sp
 
 from ..core.errors import NotationError, ResourceLimitError, Timeout
+from ..core.limits import FORMULA_MAX_UNFOLDING as MAX_UNFOLDING
+from ..core.limits import FORMULA_MAX_WORK as MAX_WORK
 from . import ast as A
 from .table import BoundMacro, NotationTable, StudentMacro
 
@@ -45,9 +47,6 @@ Value = Any  # sp.Expr (scalar) | sp.ImmutableMatrix | Fn | Op | Stack | Student
 Handler = Callable[["Binder", Any, dict[str, int], bool], Value]
 F = TypeVar("F", bound=Callable[..., Any])
 
-MAX_TERMS = 4096  # terms of one \sum
-MAX_WORK = 200_000  # nodes evaluated for one formula
-MAX_UNFOLDING = 40  # nested definitions (a name, an index, a function) unfolded at once
 IDLE = sp.S.Zero  # every value once an attempt has stopped (never used: see Binder.attempt)
 PASS_THROUGH = (Timeout, ResourceLimitError, MemoryError)  # never dropped by an attempt
 

@@ -13,10 +13,11 @@ import sympy as sp
 
 from ..core.errors import NotationError
 from ..core.limits import SIZED_MAX_ENTRIES
+from ..core.limits import SUM_MAX_TERMS as MAX_TERMS
 from ..core.ops import relu_step
 from . import ast as A
 from .algebra import add, scalar, subtract
-from .binder import IDLE, MAX_TERMS, Binder, IndexRangeError, Op, Probe, Value, handles
+from .binder import IDLE, Binder, IndexRangeError, Op, Probe, Value, handles
 from .written import MOD_WORDS, index_letter, index_uses, juxt, letters_in
 
 
