@@ -58,6 +58,7 @@ def digests(text: str, fmt: str) -> list[str]:
 MARKDOWN_CASES = [
     ("inline chain", "So $a = b = c$.", ["1:5 a = b = c"]),
     ("display $$ block", "Text\n\n$$x + 1 = 2$$\n", ["3:3 x + 1 = 2"]),
+    ("two $$ displays on one line", "$$a = 1$$ and $$b = 2$$\n", ["1:3 a = 1", "1:17 b = 2"]),
     ("every relation", r"$a \approx b < c > d \le e \leq f \ge g \geq h \ne i \neq j \in k$",
      [r"1:2 a \approx b < c > d \le e \le f \ge g \ge h \ne i \ne j \in k"]),
     ("relations inside braces, brackets and \\frac are not split",

@@ -65,7 +65,22 @@ NETWORK_CASES = [
     ("an inequality is not judged here", "$$L < 2$$", [(1, "undecided")]),
     ("a name written first is the student's", "$$\\heartsuit_q = 3$$", [(1, "definition")]),
     ("an expression nobody knows", "$$\\heartsuit_q + 1 = 3$$", [(1, "undecided")]),
+    ("\\approx to the digits written", "$$\\frac{2}{3} \\approx 0.667$$", [(1, "correct")]),
+    ("\\approx off by more than the digits written", "$$\\sqrt{2} \\approx 1.5$$", [(1, "incorrect")]),
+    ("\\approx with no decimals: precision unknown", "$$\\pi \\approx \\frac{22}{7}$$", [(1, "undecided")]),
+    ("\\approx in a chain after an exact link", "$$L = \\frac{2037}{2000} \\approx 1.0$$",
+     [(1, "correct"), (1, "correct")]),
+    ("two $$ displays on one line", "$$600 + 8 = 608$$ and $$600 + 8 = 609$$",
+     [(1, "correct"), (1, "incorrect")]),
 ]
+
+
+def test_approx_one_unit_off_is_named_truncation(network) -> None:
+    """2/3 \\approx 0.66: wrong to half a unit of the last digit (0.667 rounds to 0.67), and named as
+    truncation since it is within one unit; 1/3 \\approx 0.35 is more than a unit off: no such name."""
+    truncated, far = audit(network, "$$\\frac{2}{3} \\approx 0.66$$ and $\\frac{1}{3} \\approx 0.35$", "md").entries
+    assert truncated.verdict == "incorrect" and "truncated rather than rounded" in (truncated.mistake or "")
+    assert far.verdict == "incorrect" and "truncated" not in (far.mistake or "")
 
 
 @pytest.mark.parametrize("label, text, expected", NETWORK_CASES, ids=[c[0] for c in NETWORK_CASES])

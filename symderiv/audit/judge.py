@@ -11,7 +11,7 @@ from typing import Any
 import sympy as sp
 
 from ..core.errors import InputTypeError, InternalError, SymderivError, Timeout
-from ..core.exact import numeric_cells
+from ..core.exact import decimals_written, numeric_cells
 from ..core.timebound import run_bounded, time_limit
 from ..core.verdict import Verdict
 from ..kinds.base import Claim, Problem
@@ -123,6 +123,35 @@ class _Item:
     equation: Equation
     position: int
     link: Link
+
+
+def _decimals(latex: str) -> int | None:
+    """The fewest decimals written in a number or matrix of numbers ('0.35' -> 2), None if none."""
+    try:
+        cells = numeric_cells(latex)
+    except SymderivError:
+        return None
+    places = [d for row in cells or [] for cell in row if (d := decimals_written(cell)) is not None]
+    return min(places) if places else None
+
+
+def _approximately(entry: Entry, lhs: str, rhs: str) -> None:
+    """An \\approx link found unequal: judged to the precision written, as `=` with decimals is (half
+    a unit of the last digit), it stays incorrect -- one unit off named as truncation, not rounding;
+    with no decimal on either side the precision meant is not known: undecided."""
+    places = [d for d in (_decimals(lhs), _decimals(rhs)) if d is not None]
+    if not places:
+        entry.verdict = "undecided"
+        entry.message = f"not equal exactly, and no decimals are written to give the precision of \\approx: " \
+                        f"{entry.message}"
+        return
+    unit = sp.Rational(1, 10 ** min(places))
+    values = (entry.expected, entry.claimed)
+    if all(isinstance(v, sp.Expr) and v.is_number for v in values):
+        off = sp.Abs(values[0] - values[1])
+        if sp.N(off - unit, 30) <= 0:
+            entry.mistake = f"truncated rather than rounded: within one unit ({unit}) of the last digit written, " \
+                            "not half a unit"
 
 
 def _is_number(latex: str) -> bool:
@@ -310,8 +339,7 @@ class _Judging:
             verdict = self.check(view, claim)
             entry = self._from_verdict(item, verdict, target)
             if link.relation == r"\approx" and entry.verdict == "incorrect" and not claim.target:
-                entry.verdict = "undecided"
-                entry.message = f"not equal exactly, and the precision of {link.written} is not known: {entry.message}"
+                _approximately(entry, lhs, rhs)
             if entry.verdict == "incorrect" and reading.target:
                 entry.correct = self._correct(view, reading.target)
             entries.append(entry)

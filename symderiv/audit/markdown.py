@@ -128,6 +128,13 @@ def read_markdown(text: str, index: LineIndex, plain: bool = False) -> Iterator[
             heading = None
         elif token.type == "inline":
             yield from _inline(md, token, text, region)
+        elif token.type == "math_block" and "$$" in token.content:
+            # `$$a$$ and $$b$$` on one line: the plugin's block runs from the first `$$` to the line's
+            # last; the line is a paragraph with display math inside it
+            line = Token("inline", "", 0)
+            line.content = text[region[0]:region[1]].rstrip("\n")
+            yield from _inline(md, line, text, region)
+            yield Prose("", reset=True)
         elif token.type in ("math_block", "math_block_label", "amsmath"):
             yield _block_math(token, text, region)
             yield Prose("", reset=True)
