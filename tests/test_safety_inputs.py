@@ -17,9 +17,9 @@ import sympy as sp
 import symderiv
 from symderiv import SymderivError, check_formula, load
 from symderiv.cli import main
-from symderiv.core.errors import LimitError, NotationError
+from symderiv.core.errors import NotationError
 from symderiv.core.exact import parse_rational
-from symderiv.kinds._formula import read_formula
+from symderiv.notation.indexform import read_index_form
 from symderiv.notation.reading import read_value
 
 D = Path(__file__).resolve().parent.parent / "derivations"
@@ -206,11 +206,12 @@ def test_the_kinds_reader_stops_at_a_limit(latex: str) -> None:
         read_value(latex, {"x": sp.Symbol("x")})
 
 
-def test_recursion_in_the_fallback_reader_is_a_notation_error() -> None:
-    with pytest.raises(LimitError):
-        read_formula(r"\exp" * 900 + " x", {"x": sp.Symbol("x")})
-    with pytest.raises(LimitError):
-        read_formula("-" * 3000 + "x", {"x": sp.Symbol("x")})
+def test_deep_nesting_in_the_index_form_reader_is_a_notation_error() -> None:
+    """The index-form reading (proofs for every size) is bounded as the binder is: by the one grammar's
+    nesting limits, and a recursion past them would be a limit error, never a RecursionError."""
+    for text in (r"\exp" * 900 + " x", "-" * 3000 + "x", "(" * 60 + "x" + ")" * 60):
+        with pytest.raises(NotationError):
+            read_index_form(text, {"x": sp.Symbol("x")})
 
 
 @pytest.mark.parametrize("target,latex", [("dL/db2", 3), (3, "-2.04"), ("dL/db2", None), ("dL/db2", b"-2.04")])
