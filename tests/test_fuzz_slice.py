@@ -268,6 +268,12 @@ REGRESSIONS = [
     ("fuzz --seed 2026, the same: e^{e^{e^{e^{10}}}} in a counterexample printed as SymPy prints it, not inf",
      lambda text: exact_decimal(sp.exp(sp.exp(sp.exp(10)), evaluate=False)), "",
      lambda out: out == "exp(exp(exp(10)))"),
+    ("fuzz --seed 2028 #43876: \\exp(\\exp(\\exp(\\exp(\\exp(x_k))))) claimed for seed 000's gradient: its value at "
+     "the counterexample, e^{e^{e^{e^{e^{1/3}}}}}, took minutes of SymPy's evalf in the report's table (a hang of "
+     "the render stage)", _within(5, _rendered("seed000-q3-step-size.toml", "gradient")),
+     r"\exp(\exp(\exp(\exp(\exp(x_k)))))", lambda out: "exp(exp(exp(exp(exp(" in out),
+    ("fuzz --seed 2028, the same: a tower below a float's range is still printed as a number",
+     lambda text: exact_decimal(sp.exp(sp.exp(sp.exp(sp.Rational(1, 3))))), "", lambda out: out == "56.681418962"),
     ("fuzz --seed 2027 #59: an evaluation bar whose variable is a function (|_{\\min = 1}): TypeError 'not a "
      "SymPy value: Op' in the scope", _judged("seed000-q1-network.toml", "dL/db2"), r"b \Big|_{\min = 1}",
      lambda v: "not a function" in v.message and "internal_error" not in v.details),

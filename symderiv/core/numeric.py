@@ -41,6 +41,24 @@ def directional_difference(
     return (f(plus) - f(minus)) / (2 * h)
 
 
+FLOAT_MAX_EXP = 709.0  # e^709.78 is the largest float64
+
+
+def beyond_float(value: sp.Expr) -> bool:
+    """Whether an exponential inside `value` has an argument past FLOAT_MAX_EXP (e^{e^{e^{e^{e^x}}}} at
+    x = 1/3), found innermost first so that each argument evaluated is itself a small number: SymPy's
+    evalf of such a tower takes minutes, so its value is printed as written instead."""
+    growing = [a for a in value.atoms(sp.exp, sp.sinh, sp.cosh) if a.args[0].is_number]
+    for atom in sorted(growing, key=sp.count_ops):
+        try:
+            size = abs(complex(sp.N(atom.args[0], 5)))
+        except (OverflowError, ValueError, TypeError):
+            return True
+        if not math.isfinite(size) or size > FLOAT_MAX_EXP:
+            return True
+    return False
+
+
 def exact_decimal(value: sp.Expr) -> str:
     """'1.0185' for 2037/2000 (terminating decimals exactly), '1/3' otherwise, or a float (a complex
     value as SymPy prints it to 12 digits)."""
@@ -63,9 +81,10 @@ def exact_decimal(value: sp.Expr) -> str:
             return f"{sign}{whole}.{frac:0{digits}d}"
         return f"{value.p}/{value.q}"
     try:
-        approx = sp.N(value, 17)
-        if approx.is_Float and math.isfinite(float(approx)):
-            return f"{float(approx):.12g}"
+        if not beyond_float(value):
+            approx = sp.N(value, 17)
+            if approx.is_Float and math.isfinite(float(approx)):
+                return f"{float(approx):.12g}"
     except (OverflowError, ValueError, TypeError):  # too large for a float: as SymPy prints it
         pass
     shown = sp.sstr(value)  # a complex value ((-8)^{1/3}), one with symbols or beyond a float
