@@ -11,6 +11,7 @@ from test_notation_seed_formulas import F
 from symderiv.core.errors import NotationError
 from symderiv.notation import ast as A
 from symderiv.notation import parse, parse_expression, parse_relation
+from symderiv.notation.written import name_key
 
 
 @pytest.mark.parametrize("label", sorted(F))
@@ -74,6 +75,18 @@ def _one(latex: str) -> A.Node:
 )
 def test_structure(latex, check) -> None:
     assert check(_one(latex))
+
+
+@pytest.mark.parametrize("latex, key", [
+    (r"\lambda_{\text{max}}", r"\lambda_{\max}"),  # seed 002 writes both: one name
+    (r"\lambda_{\max}", r"\lambda_{\max}"),
+    (r"\eta_{\text{opt}}", r"\eta_{opt}"),  # a word is one label, not index letters o, p, t
+    (r"L_{\text{reg}}", "L_{reg}"),
+    (r"W_{nm}", "W_{n,m}"),  # letters written as such stay index letters
+    (r"x_{\text{i}}", "x_{i}"),
+])
+def test_a_word_in_a_subscript_is_one_label(latex: str, key: str) -> None:
+    assert name_key(_one(latex)) == key
 
 
 def test_chain_keeps_every_side() -> None:

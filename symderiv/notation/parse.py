@@ -395,8 +395,10 @@ class _ToAst(_Brackets):
         raw = items[0].value
         inner = raw[raw.index("{") + 1 : -1].strip()
         name = O.operator_name(inner)
-        if name in O.MATRIX_FUNCTIONS:  # \text{tr}: the operator, as \operatorname{tr}
-            return A.Func(_pos(items[0]), name)
+        if name in O.MATRIX_FUNCTIONS or inner in ("max", "min"):  # \text{tr}: the operator, as \operatorname{tr}
+            return A.Func(_pos(items[0]), name or inner)
+        if len(inner) > 1:  # a word: one label (\lambda_{\text{opt}}), never index letters o, p, t
+            return A.Name(_pos(items[0]), inner, "text")
         return A.Name(_pos(items[0]), inner)
 
     def dots(self, meta, items):
