@@ -160,6 +160,20 @@ def test_jacobian_of_the_students_function(lhs: str, definitions: dict[str, str]
     assert ((found.target, found.options) if found else None) == expected
 
 
+def test_an_inner_jacobian_entry_of_the_students_own_function() -> None:
+    """seed 003 §3.2c: J_{g_2}(a)_{ik'} names the problem's inner_jacobian target only when the student's
+    g_2 is the one its inner claim writes; \\partial g_{2i} / \\partial a_{k'} is that entry's definition."""
+    problem = load(MATRIX)
+    lhs = r"J_{g_2}(\mathbf{a})_{ik'}"
+    same = {r"g_2 (\mathbf{a})": r"[\sum_{j=1}^n a_{(i - 1) n + j} v_j]_i"}
+    found = recognise(problem, [lhs, "0"], ("=",), same)
+    assert found is not None and (found.target, found.options) == ("inner_jacobian", {"of": "3.2b-g2", "index": "k'"})
+    assert normalise(r"\frac{\partial g_{2i}}{\partial a_{k'}}") in found.restates
+    other = {r"g_2 (\mathbf{a})": r"[\sum_{j=1}^n a_{(i - 1) n + j} v_{j+1}]_i"}  # another g_2: its Jacobian unknown
+    assert recognise(problem, [lhs, "0"], ("=",), other) is None
+    assert recognise(problem, [r"J_{g_2}(\mathbf{a})_{rk'}", "0"], ("=",), same) is None  # not the claim's row index
+
+
 def test_normalise_drops_fonts_spacing_and_braces() -> None:
     assert normalise("\\mathbf{u}_{n+1}") == "u_{n+1}"
     assert normalise("\\nabla^{2} \\, f ( \\mathbf{u} )") == "\\nabla^2f(u)"

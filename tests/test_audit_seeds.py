@@ -47,11 +47,6 @@ KNOWN_GAPS = {
                         "only in the question's text at line 45, before g_1 and g_2 exist; the composition is "
                         "judged where the student uses it, lines 61-62 (correct)",
     ("003", "3.2b-g2"): "legitimate: the same for line 49, g_2 defined entry by entry (g_2(a)_i = ...)",
-    ("003", "3.2c-jacobian-g2"): "audit: line 57 J_{g_2}(a)_{ik'} = \\partial g_{2i}/\\partial a_{k'} = cases: g_{2i} "
-                                 "(entry i of g_2) is named only by the claim's where; its side is not read, so "
-                                 "neither link is judged, though the outer sides differ (v_{k' mod n} is v_0 at "
-                                 "k' = n, the claim's reason): the audit has no verdict for a chain with no link "
-                                 "to blame",
     ("003", "3.2c-gradient"): "legitimate: line 73 2v_j A_i^T v: the claim's reading (A_i^T v = sum_l A_il v_l, "
                               "A_i^T the i-th row) is stated in prose after the line (line 75); read literally "
                               "A_i names no entry of A",

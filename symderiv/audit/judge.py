@@ -33,7 +33,7 @@ from .network import (
     substitute,
 )
 from .parts import candidates
-from .targets import Recognised, recognise
+from .targets import Recognised, normalise, recognise
 
 #: What an entry of an audit says about its link (or its equation, when it was not read).
 VERDICTS = ("correct", "incorrect", "undecided", "definition", "not read")
@@ -412,13 +412,17 @@ class _Judging:
         verdicts = [self.check(problem, Claim(f"{claim_id}.{n + 1}", recognised.target, side,
                                               options=dict(recognised.options)))
                     if r"\partial" not in side else
+                    Verdict(f"{claim_id}.{n + 1}", recognised.target, side, "correct",
+                            message="the definition of the entry on the left (one output differentiated by one input)")
+                    if normalise(side) in recognised.restates else
                     Verdict(f"{claim_id}.{n + 1}", recognised.target, side, "undecided",
                             message="a derivative left to take: not read as a value of the target")
                     for n, side in enumerate(sides)]
         entries: list[Entry] = []
         before = "correct"  # the left side of the first link is the target itself
         for item, verdict in zip(items, verdicts, strict=True):
-            if verdict.verdict == "incorrect" and "does not exist" in (verdict.message or ""):
+            literal = verdict.mistake is None and "does not exist" in (verdict.message or "")  # no mistake named
+            if verdict.verdict == "incorrect" and literal:
                 verdict = Verdict(verdict.id, verdict.target, verdict.latex, "undecided",
                                   message=f"cannot read the student's notation literally: {verdict.message}")
             now = _verdict_kind(verdict)

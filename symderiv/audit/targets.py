@@ -7,7 +7,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.errors import NotationError
 from ..kinds.base import Problem
+from ..notation.reading import relation_of
+from ..notation.sidetext import side_end, side_text
 
 _STYLES = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|vec|pmb|operatorname)\s*")
 _SIZED = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)[lr]?\b\s*")
@@ -39,6 +42,7 @@ class Recognised:
     target: str
     options: dict[str, Any] = field(default_factory=dict)
     whole: bool = False  # the kind reads the whole statement (an interval `0 < \\eta < 1/6`), not one side
+    restates: frozenset[str] = frozenset()  # sides (normalised) that write the target's own definition
 
 
 def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
@@ -136,6 +140,8 @@ def _matrix_calculus(problem: Problem, text: str, definitions: dict[str, str]) -
     vector = getattr(problem, "vector", None)
     if vector and re.fullmatch(rf"[A-Za-z]\({re.escape(vector)}\)", text) and not function:
         return Recognised("rewrite")  # g(a): the function of the vectorised input, as the problem's [function] says
+    if vector and (entry := _inner_jacobian_entry(problem, text, vector, definitions)) is not None:
+        return entry
     jacobian = re.fullmatch(rf"J_\{{?([A-Za-z])\}}?(?:\({name}\))?", text)
     if jacobian:  # J_g, J_g(v): the Jacobian of the student's g, defined as the problem's function (or another)
         found = _defined_as(problem, definitions, jacobian.group(1))
@@ -169,3 +175,44 @@ def _function_named(problem: Problem, definitions: dict[str, str]) -> str | None
         if normalise(alternative.value) == written[-1]:
             return key
     return None
+
+
+def _inner_jacobian_entry(problem: Problem, text: str, vector: str, definitions: dict[str, str]) -> Recognised | None:
+    """`J_{g_2}(a)_{ik'}`: an entry of the Jacobian of the inner function of a composition, when the
+    student's own definition of g_2 is the one the problem's `inner` claim writes (same head, same
+    row index, same value) and an `inner_jacobian` claim is about it; `\\frac{\\partial g_{2i}}
+    {\\partial a_{k'}}` (and its other spellings) then restates the entry's definition."""
+    found = re.fullmatch(rf"J_\{{([A-Za-z])(?:_\{{?([A-Za-z0-9]+)\}}?)?\}}\({re.escape(vector)}\)"
+                         rf"_\{{([a-z])([a-z]'?)\}}", text)
+    if not found:
+        return None
+    base, sub, row, col = found.groups()
+    head = f"{base}_{sub}" if sub else base
+    for inner in (claim for claim in problem.claims if claim.target == "inner"):
+        if inner.options.get("index") != row or not any(
+                claim.target == "inner_jacobian" and claim.options.get("of") == inner.id for claim in problem.claims):
+            continue
+        try:
+            sides = side_texts(inner.latex)
+        except NotationError:
+            continue
+        lhs, value = sides[0], sides[-1]
+        if len(sides) != 2 or normalise(lhs) != f"{head}({vector})_{row}":
+            continue
+        entry, whole = normalise(lhs), f"{head}({vector})"  # g_2(a)_i = ..., or g_2(a) = [...]_i
+        mine = [normalise(v) if normalise(name) == entry else normalise(v).removeprefix("[").removesuffix(f"]_{row}")
+                for name, v in definitions.items() if normalise(name) in (entry, whole)]
+        if not mine or mine[-1] != normalise(value):
+            return None  # the student's g_2 is not the one the problem's claim writes: its Jacobian is unknown here
+        spelled = [f"{base}_{{{sub}{row}}}", f"{base}_{{{sub},{row}}}", f"({head})_{{{row}}}",
+                   f"{head}({vector})_{{{row}}}"] if sub else [f"{base}_{{{row}}}", f"{base}({vector})_{{{row}}}"]
+        restates = frozenset(normalise(rf"\frac{{\partial {num}}}{{\partial {vector}_{{{col}}}}}") for num in spelled)
+        return Recognised("inner_jacobian", {"of": inner.id, "index": col}, restates=restates)
+    return None
+
+
+def side_texts(latex: str) -> list[str]:
+    """The text of each side of the relation `latex` writes, cut where its parse tree says."""
+    text = latex.strip().strip("$").strip()
+    chain = relation_of(latex)
+    return [side_text(text[side.pos:side_end(text, chain, k)]) for k, side in enumerate(chain.sides)]
