@@ -160,6 +160,17 @@ def test_jacobian_of_the_students_function(lhs: str, definitions: dict[str, str]
     assert ((found.target, found.options) if found else None) == expected
 
 
+def test_a_condition_written_after_a_statement_belongs_to_it() -> None:
+    """seed 002 line 165: `0 < \\eta < 1/\\lambda_i \\quad \\forall i` is judged with its \\forall i (without
+    it, a bound in one eigenvalue's name says nothing about which)."""
+    problem = load(STEP)
+    with_all = audit(problem, r"$$0 < \eta < \frac{1}{\lambda_i} \quad \forall i$$", "md").entries
+    assert [entry.verdict for entry in with_all] == ["correct", "correct"]
+    without = audit(problem, r"$$0 < \eta < \frac{1}{\lambda_i}$$", "md").entries
+    assert [entry.verdict for entry in without] == ["undecided", "undecided"]
+    assert "forall" in without[0].message
+
+
 def test_an_inner_jacobian_entry_of_the_students_own_function() -> None:
     """seed 003 §3.2c: J_{g_2}(a)_{ik'} names the problem's inner_jacobian target only when the student's
     g_2 is the one its inner claim writes; \\partial g_{2i} / \\partial a_{k'} is that entry's definition."""

@@ -405,6 +405,9 @@ class _Judging:
                 if item.equation not in equations:
                     equations.append(item.equation)
             statement = " ".join(" ".join(equation.source.split()) for equation in equations)
+            # what the student wrote after the statement (`\quad \forall i`) belongs to it
+            statement += "".join(f" \\quad {condition.latex}" for equation in equations
+                                 for condition in equation.conditions)
             claim = Claim(claim_id, recognised.target, statement, options=dict(recognised.options))
             verdict = self.check(problem, claim)
             return [self._from_verdict(item, verdict, recognised.target) for item in items]
