@@ -205,6 +205,20 @@ def test_sections_scope_definitions() -> None:
     assert [len(latex.definitions_visible(equation)) for equation in latex.equations] == [0, 1, 0]
 
 
+def test_numbered_headings_are_parts_whatever_their_level() -> None:
+    """OCR'd headings lose their levels (seed 003: `# 2 Taking Jacobians` then `## 3 Extending the
+    Gradient`): numbered headings at one depth are siblings, so 2's definitions do not reach 3; a
+    deeper number (2.1) and an unnumbered heading nest as their level says."""
+    text = "# 2 Two\nLet $g = 1$.\n## 2.1 Sub\n$g + 1 = 2$\n## Notes\n$g = 1$\n## 3 Three\n$g = 3$\n"
+    document = extract(text, "md")
+    assert [section.path for section in document.sections] == [
+        ("2 Two",), ("2 Two", "2.1 Sub"), ("2 Two", "Notes"), ("3 Three",)]
+    in_sub, in_three = document.equations[1], document.equations[3]
+    assert len(document.definitions_visible(in_sub)) == 1 and document.definitions_visible(in_three) == []
+    problems = extract("## Problem 1\n$a = 1$\n# Problem 2\n$a = 2$\n", "md")
+    assert [section.path for section in problems.sections] == [("Problem 1",), ("Problem 2",)]
+
+
 def test_positions_are_exact() -> None:
     """Every side's source is the document's text at its offsets, and its line and column say where."""
     text = "# T\n\n- item:  $$\\begin{aligned}\n  a &= b + c \\\\\n  &= d\n  \\end{aligned}$$\n"

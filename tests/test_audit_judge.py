@@ -185,6 +185,23 @@ def test_an_inner_jacobian_entry_of_the_students_own_function() -> None:
     assert recognise(problem, [r"J_{g_2}(\mathbf{a})_{rk'}", "0"], ("=",), same) is None  # not the claim's row index
 
 
+COMPOSITION = ("$$g_1(\\mathbf{x}) = \\sum_{i=1}^m x_i^2$$\n\n"
+               "$$g_2(\\mathbf{a})_i = \\sum_{j=1}^n a_{(i-1)n+j} v_j$$\n")
+
+
+def test_two_definitions_composing_to_the_function_are_judged_together() -> None:
+    """seed 003 §3.2b: g_1 and g_2 defined as the question asks (f = g_1 ∘ g_2): both correct; a g_2 with
+    v_j squared composes to another function: the later definition is incorrect, the earlier stays one."""
+    problem = load(MATRIX)
+    right = audit(problem, COMPOSITION, "md").entries
+    assert [(entry.verdict, entry.target) for entry in right] == [("correct", "composition")] * 2
+    assert "line 3" in right[0].message and "line 1" in right[1].message
+    wrong = audit(problem, COMPOSITION.replace("v_j", "v_j^2"), "md").entries
+    assert [entry.verdict for entry in wrong] == ["definition", "incorrect"]
+    alone = audit(problem, COMPOSITION.split("\n\n")[0], "md").entries
+    assert [entry.verdict for entry in alone] == ["definition"]
+
+
 def test_normalise_drops_fonts_spacing_and_braces() -> None:
     assert normalise("\\mathbf{u}_{n+1}") == "u_{n+1}"
     assert normalise("\\nabla^{2} \\, f ( \\mathbf{u} )") == "\\nabla^2f(u)"

@@ -42,11 +42,6 @@ KNOWN_GAPS = {
                       "the audit reads the line with seed 001's network problem too, where w is a weight: the "
                       "factor is the chain-rule term of a weight's derivative and the link is incorrect at an "
                       "exact counterexample",
-    ("003", "3.2b-g1"): "legitimate: line 47 g_1(x) = ... defines the student's g_1 (the audit's verdict: "
-                        "definition); the claim (pair = 3.2b-g2) judges g_1 o g_2 = g, which the document states "
-                        "only in the question's text at line 45, before g_1 and g_2 exist; the composition is "
-                        "judged where the student uses it, lines 61-62 (correct)",
-    ("003", "3.2b-g2"): "legitimate: the same for line 49, g_2 defined entry by entry (g_2(a)_i = ...)",
     ("003", "3.2c-gradient"): "legitimate: line 73 2v_j A_i^T v: the claim's reading (A_i^T v = sum_l A_il v_l, "
                               "A_i^T the i-th row) is stated in prose after the line (line 75); read literally "
                               "A_i names no entry of A",

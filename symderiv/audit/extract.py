@@ -62,6 +62,15 @@ def definition_cue(context: str) -> str | None:
     return words[cues[-1]]
 
 
+_NUMBERED = re.compile(r"(?:(?:part|problem|question|exercise|section|task)\s+)?(\d+(?:\.\d+)*)[.)]?(?:\s|$)", re.I)
+
+
+def _numbering_depth(title: str) -> int | None:
+    """The depth of a heading's number: '3 Extending' 1, '2.1 Sizes' 2, 'Problem 4' 1; None unnumbered."""
+    found = _NUMBERED.match(title.strip())
+    return found.group(1).count(".") + 1 if found else None
+
+
 class _Builder:
     """Turns a reader's events into a Document: sections, chains across blocks, definitions."""
 
@@ -82,7 +91,12 @@ class _Builder:
         return tuple(title for _, title in self.path)
 
     def heading(self, heading: Heading) -> None:
-        while self.path and self.path[-1][0] >= heading.level:
+        """A heading ends the sections at its level and below; a numbered one (`3 Extending the
+        Gradient`, `2.1 ...`) also ends the sections numbered at its depth or deeper, whatever their
+        level: an OCR'd `# 2 ...` followed by `## 3 ...` are two parts, not a part and its child."""
+        depth = _numbering_depth(heading.title)
+        while self.path and (self.path[-1][0] >= heading.level or
+                             (depth is not None and (_numbering_depth(self.path[-1][1]) or 0) >= depth)):
             self.path.pop()
         self.path.append((heading.level, heading.title))
         line, _ = self.index.position(heading.start)

@@ -17,6 +17,7 @@ from ..core.verdict import Verdict
 from ..kinds.base import Claim, Problem
 from ..kinds.network import NetworkProblem
 from .arithmetic import judge_as_formulas
+from .composition import judge_compositions
 from .document import Document, Equation, Link
 from .extract import extract
 from .limits import AUDIT_SECONDS, LINK_SECONDS, MAX_JUDGED_LINKS, MAX_SIDE_CHARS
@@ -535,5 +536,6 @@ def audit(problem: Problem | list[Problem], text: str, fmt: str | None = None) -
             done.add(equation.chain)
             entries.extend(judged[equation.chain])
     entries.sort(key=lambda entry: (entry.equation, -1 if entry.link is None else entry.link))
+    judge_compositions(problems, document, entries, judging.check)
     _mark_first_wrong(entries)
     return Audit(document, entries, [p.title for p in problems])
