@@ -157,3 +157,27 @@ def test_reduce_is_the_network_kinds_own_table_entry() -> None:
         NotationTable.from_dict({"reduce": {"layers": 3}}, options=NOTATION_OPTIONS)
     with pytest.raises(NotationError):  # for any other kind, a name whose formula does not parse
         NotationTable.from_dict({"reduce": {"inputs": 3}})
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_each_builtin_function_knows_its_derivative(name: str) -> None:
+    """Every element-wise function's registered derivative is SymPy's derivative of its value (the
+    chain rule of \\frac{d}{dx} f(g(x)) and of the Jacobians uses the registered one)."""
+    fn, x = FUNCTIONS[name], sp.Symbol("x", positive=True)
+    assert sp.simplify(fn.df(x) - sp.diff(fn.f(x), x)) == 0
+
+
+@pytest.mark.parametrize(("claim", "verdict"), [
+    (r"\frac{d}{dx}\tanh x = \operatorname{sech}^2 x", "correct"),
+    (r"\frac{d}{dx}\tanh x = \operatorname{sech} x", "incorrect"),
+    (r"\frac{d}{dx}\arctan x = \frac{1}{1 + x^2}", "correct"),
+    (r"\frac{d}{dx}\sec x = \sec x \tan x", "correct"),
+    (r"\frac{d}{dx}\coth x = 1 - \coth^2 x", "correct"),
+    (r"\frac{d}{dx} \sin^2 x = 2 \sin x \cos x", "correct"),  # \sin x \cos x: (\sin x)(\cos x)
+    (r"\frac{d}{dx} \sin^2 x = \sin x \cos x", "incorrect"),
+    (r"\sin x \cos x = \frac{1}{2}\sin 2x", "correct"),
+    (r"\exp x \sin x = e^{x} \sin(x)", "correct"),
+    (r"\log \exp x \cos x = x \cos x", "correct"),  # \log's operand starts with \exp: \log(\exp x) \cos x
+])
+def test_reciprocal_and_inverse_trigonometric_functions_as_textbooks_write_them(claim: str, verdict: str) -> None:
+    assert judge_formula(FreeScope({"x": (1, 1)}), NotationTable.from_dict({"x": "x"}), claim).verdict == verdict

@@ -35,6 +35,15 @@ FUNCTIONS: dict[str, Fn] = {
     "sinh": Fn("sinh", sp.sinh, sp.cosh),
     "cosh": Fn("cosh", sp.cosh, sp.sinh),
     "\\sqrt": Fn("sqrt", sp.sqrt, lambda v: 1 / (2 * sp.sqrt(v))),  # \sqrt{x} (\sqrt[n]{x} is not read)
+    "sec": Fn("sec", sp.sec, lambda v: sp.sec(v) * sp.tan(v)),
+    "csc": Fn("csc", sp.csc, lambda v: -sp.csc(v) * sp.cot(v)),
+    "cot": Fn("cot", sp.cot, lambda v: -1 - sp.cot(v) ** 2),
+    "sech": Fn("sech", sp.sech, lambda v: -sp.sech(v) * sp.tanh(v)),  # \operatorname{sech}: tanh' = sech^2
+    "csch": Fn("csch", sp.csch, lambda v: -sp.csch(v) * sp.coth(v)),
+    "coth": Fn("coth", sp.coth, lambda v: 1 - sp.coth(v) ** 2),
+    "arcsin": Fn("arcsin", sp.asin, lambda v: 1 / sp.sqrt(1 - v**2)),
+    "arccos": Fn("arccos", sp.acos, lambda v: -1 / sp.sqrt(1 - v**2)),
+    "arctan": Fn("arctan", sp.atan, lambda v: 1 / (1 + v**2)),
 }
 #: Element-wise functions that are also matrix functions of a square matrix (\\sin X): two readings.
 MATRIX_FUNCTIONS = frozenset({"sin", "cos", "tan"})

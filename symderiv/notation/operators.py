@@ -99,8 +99,9 @@ def apply_operators(items: list[A.Node]) -> list[A.Node]:
     """Items written side by side, with every operator applied to its operand: a derivative
     operator or \\nabla to everything after it; a named function to its bracket (the
     scripts after the bracket then belong to the function's value) or, without a bracket, to
-    everything after it. A function followed by a plain bracket stays as written (the binder
-    applies it); \\det and \\operatorname{tr} always become an Apply."""
+    everything after it up to the next named function (\\sin x \\cos x). A function followed by a
+    plain bracket stays as written (the binder applies it); \\det and \\operatorname{tr} always
+    become an Apply."""
     for k, item in enumerate(items[:-1]):
         func = _func_of(item)
         if func is None and not is_derivative_operator(item):
@@ -113,9 +114,13 @@ def apply_operators(items: list[A.Node]) -> list[A.Node]:
                 applied = _rewrap(A.Apply(item.pos, item, bracket), wraps)
                 return [*items[:k], applied, *apply_operators(items[k + 2 :])]
             continue  # \log(x) y: the binder applies \log to (x)
-        rest = apply_operators(items[k + 1 :])
+        # a named function's operand ends before the next named function (\sin x \cos x is
+        # (\sin x)(\cos x)); one that starts the operand is inside it (\log \det X)
+        stop = next((j for j in range(k + 2, len(items)) if _func_of(items[j]) is not None), len(items)) \
+            if func is not None else len(items)
+        rest = apply_operators(items[k + 1 : stop])
         arg = rest[0] if len(rest) == 1 else A.Juxt(rest[0].pos, tuple(rest))
-        return [*items[:k], A.Apply(item.pos, item, arg)]
+        return [*items[:k], A.Apply(item.pos, item, arg), *apply_operators(items[stop:])]
     return items
 
 

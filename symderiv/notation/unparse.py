@@ -31,7 +31,8 @@ ldots cdots vdots ddots dots quad qquad colon bmod sqrt overline underline widet
 prod int lim sup inf arg
 """.split())
 #: Named operators LaTeX knows as commands (others print as \operatorname{...}).
-FUNCTIONS = frozenset("exp log ln sin cos tan tanh sinh cosh max min det arg sup inf gcd".split())
+FUNCTIONS = frozenset("exp log ln sin cos tan tanh sinh cosh sec csc cot coth arcsin arccos arctan max min det arg sup "
+                      "inf gcd".split())
 STYLES = {"mathbf": "mathbf", "boldsymbol": "boldsymbol", "bm": "boldsymbol", "mathit": "mathit",
           "mathsf": "mathsf", "pmb": "pmb", "mathrm": "mathrm"}
 DECORATIONS = frozenset({"mathcal", "hat", "tilde", "bar", "widehat", "mathbb", "vec"})
