@@ -132,6 +132,9 @@ value = '(\\mathbf{A}\\mathbf{v})^{\\top}(\\mathbf{A}\\mathbf{v})'
 @pytest.mark.parametrize(("old", "new", "field"), [
     ('check = [[2, 3]]', 'check = [[2]]', "sizes.check"),
     ('names = ["m", "n"]', 'names = ["mm", "n"]', "sizes.names"),
+    ('names = ["m", "n"]', 'names = ["n", "n"]', "sizes.names"),
+    ('v = ["n", 1]', 'v = ["n", 1]\nn = [1, 1]', "one name, one meaning"),  # n a size and a variable
+    ('names = ["m", "n"]', 'names = ["N", "n"]', "variables.A"),  # upper case is a size name too (m is not one)
     ('v = ["n", 1]', 'v = ["k", 1]', "variables.v"),
     ('input = "A"', 'input = "B"', "function.input"),
     ("value = '(", "value = '((", "function.value"),

@@ -121,8 +121,9 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
         s = doc.table("sizes")
         s.check_keys({"names", "check"})
         names = s.get("names", list)
-        if not names or not all(isinstance(n, str) and re.fullmatch(r"[a-z]", n) for n in names):
-            raise s.error("names", "expected a list of one-letter size names such as ['n', 'd']")
+        if not names or not all(isinstance(n, str) and re.fullmatch(r"[A-Za-z]", n) for n in names) \
+                or len(set(names)) != len(names):
+            raise s.error("names", "expected a list of distinct one-letter size names such as ['n', 'd'] or ['N', 'd']")
         check = s.get("check", list)
         if doc.table("function").has("check"):
             raise doc.table("function").error("check", "the main function uses [sizes].check")
@@ -156,6 +157,8 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
             shapes[key] = (shape[0], shape[1])
         if not shapes:
             raise v.error("", "give at least one variable")
+        if clash := sorted(set(shapes) & set(names)):
+            raise v.error(clash[0], f"{clash[0]} is a size name in [sizes].names and a variable: one name, one meaning")
         f = doc.table("function")
         input_name, value, vector = cls._read_function(f, shapes)
         alts = {}
