@@ -75,6 +75,16 @@ NETWORK_CASES = [
 ]
 
 
+def test_whole_numbers_make_a_link_about_the_data() -> None:
+    """typed A (row layout, X = [[1, 0], [0, 1]]): `x_1 = [1, 0]` and `z_2 = [1, 1]` are values at the
+    problem's data, right there, though no decimal is written; they were judged as identities at random
+    points (and so wrong). A wrong whole-number value is still wrong."""
+    problem = load(D / "typed-a-leaky-mean-l2.toml")
+    text = "$x_1 = [1, 0]$, $z_2 = [1, 1]$, $h_2 = [1, 1]$, $z_2 = [1, 2]$ and $\\hat y_2 = 1 - 2 + 0.5 = -0.5$."
+    assert [entry.verdict for entry in audit(problem, text, "md").entries] == [
+        "correct", "correct", "correct", "incorrect", "correct", "correct"]
+
+
 def test_approx_one_unit_off_is_named_truncation(network) -> None:
     """2/3 \\approx 0.66: wrong to half a unit of the last digit (0.667 rounds to 0.67), and named as
     truncation since it is within one unit; 1/3 \\approx 0.35 is more than a unit off: no such name."""

@@ -162,9 +162,6 @@ def _is_number(latex: str) -> bool:
         return False
 
 
-def _fractional(latex: str) -> bool:
-    """A number (or matrix of numbers) with a decimal point or a fraction in it."""
-    return _is_number(latex) and bool(re.search(r"\d\.\d|\\[dt]?frac", latex))
 
 
 def _link_text(document: Document, link: Link) -> str:
@@ -307,7 +304,9 @@ class _Judging:
         sides = [items[0].link.lhs.latex] + [item.link.rhs.latex for item in items]
         readings = self._readings(view, sides, where)
         has_data = view.given >= {"X", "T", *view.net.params}
-        about_data = has_data and any(_fractional(side) for side in sides)
+        # a side that is a number (x_1 = [1, 0], z_2 = [1, 1], L = 0.19) makes the chain about the data:
+        # a formula equals a number only at particular values, never as an identity at random points
+        about_data = has_data and any(_is_number(side) for side in sides)
         entries: list[Entry] = []
         defining: tuple[int, int] | None = None
         for n, item in enumerate(items):
