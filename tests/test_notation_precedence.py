@@ -3,9 +3,10 @@
 \\frac{\\partial}{\\partial v}, \\frac{d}{dv}, \\nabla_v and \\nabla^2_v apply to the whole product after
 them, up to the next + or - of the same level (also over \\cdot, \\times, /); brackets override.
 A named function without brackets (\\log \\det X, \\ln 2\\pi l) takes the product written side by
-side after it; with a bracket it takes the bracket, and scripts after the bracket belong to its
-value (\\exp(l)^2 = (e^l)^2). A \\sum's body is the product after it. Truths: The Matrix Cookbook
-(Petersen & Pedersen, Nov 2012) equation numbers, or the calculus named in the label.
+side after it, up to the next named function (\\sin l \\cos l); with a bracket it takes the bracket,
+and scripts after the bracket belong to its value (\\exp(l)^2 = (e^l)^2). A \\sum's body is the product
+after it. Truths: The Matrix Cookbook (Petersen & Pedersen, Nov 2012) equation numbers, or the calculus
+named in the label.
 """
 
 from __future__ import annotations
@@ -95,6 +96,14 @@ CASES = [
     ("calculus: ln 2 pi l is ln(2 pi l), its derivative 1/l",
      r"\frac{d}{dl} \ln 2\pi l = \frac{1}{l}",
      r"\frac{d}{d l} \left[ \ln \left[ 2 \pi l \right] \right] = \frac{1}{l}", "correct"),
+    ("calculus: sin l cos l is (sin l)(cos l): a function's operand ends at the next function",
+     r"\frac{d}{dl} \sin^2 l = 2 \sin l \cos l",
+     r"\frac{d}{d l} \left[ \sin^2 \left[ l \right] \right] = 2 {\sin \left[ l \right]} \cos \left[ l \right]",
+     "correct"),
+    ("calculus: functions that start the operand are inside it (exp sin l); cos l exp sin l is a product",
+     r"\frac{d}{dl} \exp \sin l = \cos l \exp \sin l",
+     r"\frac{d}{d l} \left[ \exp \left[ \sin \left[ l \right] \right] \right] = {\cos \left[ l \right]} "
+     r"\exp \left[ \sin \left[ l \right] \right]", "correct"),
     ("calculus: (ln 2) pi l is not the reading",
      r"\frac{d}{dl} \ln 2\pi l = \pi \ln 2",
      r"\frac{d}{d l} \left[ \ln \left[ 2 \pi l \right] \right] = \pi \ln \left[ 2 \right]", "incorrect"),

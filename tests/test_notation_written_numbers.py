@@ -60,3 +60,26 @@ def test_a_decimal_at_random_points_is_still_a_claim_about_every_value() -> None
     """Without the problem's data the variables take random values: l = 0.3333 is wrong."""
     assert _judge(r"l = 0.3333", at_data=False).verdict == "incorrect"
     assert _judge(r"\frac{1}{2} = 0.5", at_data=False).verdict == "correct"
+
+
+def _judge_with_data(latex: str):
+    """The scope with the problem's data l = 1/3, v = (1/3, 1/3) given (not forced: the judge decides
+    whether the chain is about it)."""
+    scope = FreeScope({"l": (1, 1), "v": (2, 1)})
+    table = NotationTable.from_dict({"l": "l", "v": "v"})
+    return judge_formula(scope, table, latex, data={s: sp.Rational(1, 3) for s in scope.leaves()})
+
+
+@pytest.mark.parametrize(("latex", "verdict", "says"), [
+    (r"3 v^T = [1, 1]", "correct", "about the data"),  # values of the model equal to whole numbers: at the data
+    (r"3 v^T = [1, 2]", "incorrect", "differ"),
+    (r"3 l = 1", "correct", "about the data"),
+    (r"\frac{d (3 l^2)}{d l} = 2", "undecided", "two readings"),  # 6l: 2 at the data only, not an identity
+    (r"\frac{d (3 l)}{d l} = 3", "correct", "proved"),  # an identity: it holds everywhere
+    (r"\frac{d (3 l^2)}{d l} = 3", "incorrect", "differ"),  # wrong both ways
+])
+def test_whole_numbers_with_data_given(latex: str, verdict: str, says: str) -> None:
+    """A side of whole numbers: judged as an identity first; wrong there but right at the data, a
+    chain of values is about the data (correct), one with a derivative has two readings (undecided)."""
+    v = _judge_with_data(latex)
+    assert v.verdict == verdict and says in v.message, v.message

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..core.errors import NotationError, SymderivError, Timeout
-from ..core.timebound import bounded
 from ..core.verdict import Verdict
 from . import ast as A
 from .bind import Binder, FormulaLimitError, FormulaShapeError, NotationTable, Stack
@@ -28,7 +27,7 @@ from .points import (
     _shape,
     sample_points,
 )
-from .polynomial import is_zero_polynomial
+from .polynomial import all_zero
 from .readings import column_of_rows, implicit_sums, judge_with_dot_readings, remarks_of
 from .scope import Fn, as_basic
 from .sidetext import prints_shorter, side_end, side_text
@@ -385,18 +384,29 @@ def _value(m: sp.MatrixBase):
     return m[0, 0] if m.shape == (1, 1) else m
 
 
-def _polynomial_proof(diffs: list[sp.Expr]) -> bool:
-    """Every difference is 0: expanded as polynomials in their atoms (a bounded amount of work,
-    in process), else by SymPy's simplify in a worker bounded in time.  A nonzero polynomial in
-    symbols alone is no identity: simplify is not asked."""
-    zero = is_zero_polynomial(diffs)
-    if zero is not None:
-        return zero
-    return bounded(_prove, diffs, seconds=3.0)
-
-
-def _prove(diffs: list[sp.Expr]) -> bool:
-    return all(sp.simplify(d) == 0 for d in diffs)
+def _whole_numbers_at_data(judge: Judge, scope, table: NotationTable, latex: str, sides: list[Side],
+                           ops: list[str], claim_id: str, target: str) -> Verdict | None:
+    """A chain with a side of whole numbers (z_2 = [1, 1], dy/db = 1) read as an identity and found
+    wrong there, when the problem has data: judged at the data too. Wrong there as well: None (the
+    identity's counterexample stands). Right there: a chain of values (no derivative in it) is about
+    the data, `correct` with that reading; a chain with a derivative has two readings (an identity,
+    wrong; a value at the data, right), so it is `undecided`, naming both."""
+    if judge.data is None or judge.at_data or not any(
+            (d := written_decimals(side.node)) is not None and not rounded(d) for side in sides):
+        return None
+    at_data = Judge(scope, table, latex, at=judge.data)
+    result = at_data.judge_chain(sides, ops)
+    if not result.get("ok") or result.get("skipped") or result.get("unreadable"):
+        return None
+    derivative = any(isinstance(node, A.Deriv | A.Nabla | A.Prime) for side in sides for node in A.walk(side.node))
+    if not derivative:
+        return Verdict(claim_id, target, latex, "correct", message="equal at the problem's data, exactly; a side is "
+                       "whole numbers and the others are values of the model, so the chain is about the data",
+                       details={"proved": False, "points": 1}, remarks=remarks_of(at_data))
+    return Verdict(claim_id, target, latex, "undecided", message="two readings: as an identity (for every value of "
+                   "the parameters) it is wrong, at the problem's data it holds; say which is meant (a claim's "
+                   "`at = \"data\"` asks for the data)",
+                   details={"readings": ["identity: wrong", "at the data: holds"]}, remarks=remarks_of(at_data))
 
 
 def judge_formula(
@@ -441,6 +451,9 @@ def judge_formula(
     checked = 0
     for sides, ops in chains:
         result = judge.judge_chain(sides, ops)
+        if not result.get("ok", True) and not result.get("untyped") and (
+                settled := _whole_numbers_at_data(judge, scope, table, latex, sides, ops, claim_id, target)):
+            return settled
         if result.get("undecided"):
             return Verdict(claim_id, target, latex, "undecided", message=result["undecided"],
                            details={"ranges": result["ranges"]}, remarks=remarks_of(judge))
@@ -500,7 +513,7 @@ def judge_formula(
                 if a.shape != b.shape:  # x < 1 with x a matrix: compared entry by entry; no equality to prove
                     raise FormulaShapeError(latex, "sides of two shapes: nothing to prove", None)
                 diffs.extend(list(a - b))
-        proved = _polynomial_proof(diffs) if diffs else None
+        proved = all_zero(diffs) if diffs else None
     except (Timeout, SymderivError):
         proved = None
     exactly = "to the written precision" if judge.rounded else "exactly"

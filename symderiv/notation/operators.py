@@ -116,7 +116,8 @@ def apply_operators(items: list[A.Node]) -> list[A.Node]:
             continue  # \log(x) y: the binder applies \log to (x)
         # a named function's operand ends before the next named function (\sin x \cos x is
         # (\sin x)(\cos x)); one that starts the operand is inside it (\log \det X)
-        stop = next((j for j in range(k + 2, len(items)) if _func_of(items[j]) is not None), len(items)) \
+        first = next((j for j in range(k + 1, len(items)) if _func_of(items[j]) is None), len(items))
+        stop = next((j for j in range(first + 1, len(items)) if _func_of(items[j]) is not None), len(items)) \
             if func is not None else len(items)
         rest = apply_operators(items[k + 1 : stop])
         arg = rest[0] if len(rest) == 1 else A.Juxt(rest[0].pos, tuple(rest))

@@ -7,6 +7,7 @@ from fractions import Fraction
 import sympy as sp
 
 from ..core.exact import as_sympy
+from ..core.timebound import bounded
 
 #: Products of terms one expansion may form (a bound on time and memory: past it, no answer).
 MAX_WORK = 300_000
@@ -105,3 +106,17 @@ def is_zero_polynomial(exprs: list[sp.Basic], budget: int = MAX_WORK) -> bool | 
     except (_TooLarge, RecursionError):
         return None
     return True
+
+
+def all_zero(diffs: list[sp.Expr]) -> bool:
+    """Every difference is 0: expanded as polynomials in their atoms (a bounded amount of work,
+    in process), else by SymPy's simplify in a worker bounded in time.  A nonzero polynomial in
+    symbols alone is no identity: simplify is not asked."""
+    zero = is_zero_polynomial(diffs)
+    if zero is not None:
+        return zero
+    return bounded(_simplified_to_zero, diffs, seconds=3.0)
+
+
+def _simplified_to_zero(diffs: list[sp.Expr]) -> bool:
+    return all(sp.simplify(d) == 0 for d in diffs)
