@@ -83,6 +83,8 @@ def test_whole_numbers_make_a_link_about_the_data() -> None:
     text = "$x_1 = [1, 0]$, $z_2 = [1, 1]$, $h_2 = [1, 1]$, $z_2 = [1, 2]$ and $\\hat y_2 = 1 - 2 + 0.5 = -0.5$."
     assert [entry.verdict for entry in audit(problem, text, "md").entries] == [
         "correct", "correct", "correct", "incorrect", "correct", "correct"]
+    inline = "so $\\partial L/\\partial \\hat y_1 = 0.05$ and $\\partial L / \\partial \\hat y_2 = 0.5$"  # 0.25
+    assert [entry.verdict for entry in audit(problem, inline, "md").entries] == ["correct", "incorrect"]
 
 
 def test_approx_one_unit_off_is_named_truncation(network) -> None:

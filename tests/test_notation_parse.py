@@ -71,6 +71,9 @@ def _one(latex: str) -> A.Node:
         # seed 003 §3.2c: the indices i^* and k' \bmod n
         (r"a_{(i^*-1)n+j}", lambda n: isinstance(n, A.Sub) and isinstance(n.index[0], A.BinOp)),
         (r"v_{k' \bmod n}", lambda n: isinstance(n.index[0], A.Juxt) and n.index[0].items[1].text == "\\bmod"),
+        # a derivative typed inline: \partial L / \partial w is \frac{\partial L}{\partial w}
+        (r"\partial L / \partial \hat y_1", lambda n: isinstance(n, A.Deriv) and n.num.text == "L" and len(n.wrt) == 1),
+        (r"\partial L/\partial x \cdot y", lambda n: isinstance(n, A.BinOp) and isinstance(n.left, A.Deriv)),
     ],
 )
 def test_structure(latex, check) -> None:

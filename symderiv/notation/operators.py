@@ -161,7 +161,17 @@ def product(op: str, left: A.Node, right: A.Node, pos: int) -> A.Node:
     operand: \\frac{\\partial}{\\partial x} f \\cdot g is the derivative of f g."""
     if _open(left):
         return _extend(left, op, right)
+    if op == "/" and (num := _partial_of(left)) is not None and (wrt := _partial_of(right)) is not None:
+        return A.Deriv(left.pos, num, (wrt,))  # \partial L / \partial w, typed inline: \frac{\partial L}{\partial w}
     return A.BinOp(pos, op, left, right)
+
+
+def _partial_of(node: A.Node) -> A.Node | None:
+    """X of `\\partial X` written side by side (one operand), else None."""
+    if isinstance(node, A.Juxt) and len(node.items) == 2 and isinstance(node.items[0], A.Name) \
+            and node.items[0].text == "\\partial" and not node.items[0].decor:
+        return node.items[1]
+    return None
 
 
 def sum_over(pos: int, index: str, lower: A.Node | None, upper: A.Node | None, body: A.Node) -> A.Node:
