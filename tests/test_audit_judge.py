@@ -18,6 +18,8 @@ import sympy as sp
 
 from symderiv.audit import Audit, audit
 from symderiv.audit.arithmetic import argument_lengths, judge_as_formulas
+from symderiv.audit.eigen import stated_reading
+from symderiv.audit.extract import extract
 from symderiv.audit.network import expand_definitions, substitute
 from symderiv.audit.targets import normalise, recognise
 from symderiv.core.errors import InputTypeError, SymderivError
@@ -143,14 +145,28 @@ def test_targets_of_other_kinds(label: str, path: Path, lhs: str, relations: tup
     assert (found.target if found else None) == target
 
 
-def test_eigenvalue_names_are_read_as_the_problems_claims_read_them() -> None:
-    """seed002-p2's claims on intervals agree on eigenvalues = "A" (the student's λ_i are those of A):
-    an interval in λ takes that reading; one without λ needs none."""
+def test_whose_eigenvalues_lambda_names_is_read_from_the_document() -> None:
+    """f = u^T A u, A = [[5, 2], [2, 2]]: eigenvalues 6, 1 of A and 12, 2 of the Hessian 2A. The document's
+    own values of λ say which (seed 002 writes λ_1 = 6: A); with none, both readings are judged and a
+    disagreement is undecided, naming both. (The problem's own claims say how the seed's student reads
+    λ; that reading is not another student's.)"""
     problem = load(STEP)
-    with_lambda = recognise(problem, ["0", "\\eta", "\\frac{1}{\\lambda_{\\max}}"], ("<", "<"), {})
-    assert (with_lambda.target, with_lambda.options, with_lambda.whole) == ("interval", {"eigenvalues": "A"}, True)
-    plain = recognise(problem, ["0", "\\eta", "\\frac{1}{6}"], ("<", "<"), {})
-    assert (plain.target, plain.options) == ("interval", {})
+    sides = ["0", "\\eta", "\\frac{1}{\\lambda_{\\max}}"]
+    assert recognise(problem, sides, ("<", "<"), {}, "A").options == {"eigenvalues": "A"}
+    assert recognise(problem, sides, ("<", "<"), {}).options == {"eigenvalues": None}
+    assert recognise(problem, ["0", "\\eta", "\\frac{1}{6}"], ("<", "<"), {}).options == {}
+    stated = {"$\\lambda_1 = 6$, $\\lambda_2 = 1$": "A", "$\\lambda_{\\max} = 12$": "H", "$x = 6$": None,
+              "$\\lambda_1 = 6$ and $\\lambda_2 = 2$": None}  # 6 of A, 2 of H: no reading fits them all
+    for text, reading in stated.items():
+        assert stated_reading(extract(text, "md"), problem) == reading, text
+    bound = r"$$0 < \eta < \frac{2}{\lambda_{\max}}$$"  # 1/6 with λ of the Hessian, 1/3 with those of A
+    assert [e.verdict for e in audit(problem, bound, "md").entries] == ["undecided"] * 2
+    assert "two readings of λ" in audit(problem, bound, "md").entries[0].message
+    with_values = "Its eigenvalues are $\\lambda_1 = 12$ and $\\lambda_2 = 2$, so " + bound
+    assert [e.verdict for e in audit(problem, with_values, "md").entries][-2:] == ["correct"] * 2
+    rewritten = "$\\lambda_1 = 12$, so $$0 < \\eta < \\frac{2}{\\lambda_{\\max}} = \\frac{1}{6} = \\frac{1}{3}$$"
+    assert [e.verdict for e in audit(problem, rewritten, "md").entries][1:] == [
+        "correct", "correct", "correct", "incorrect"]
 
 
 LINEAR_MAPS = D / "seed003-s2-linear-maps.toml"  # [function] A v, [functions.h] v + w
@@ -176,8 +192,8 @@ def test_a_condition_written_after_a_statement_belongs_to_it() -> None:
     """seed 002 line 165: `0 < \\eta < 1/\\lambda_i \\quad \\forall i` is judged with its \\forall i (without
     it, a bound in one eigenvalue's name says nothing about which)."""
     problem = load(STEP)
-    with_all = audit(problem, r"$$0 < \eta < \frac{1}{\lambda_i} \quad \forall i$$", "md").entries
-    assert [entry.verdict for entry in with_all] == ["correct", "correct"]
+    with_all = audit(problem, r"$\lambda_1 = 6$: $$0 < \eta < \frac{1}{\lambda_i} \quad \forall i$$", "md").entries
+    assert [entry.verdict for entry in with_all][1:] == ["correct", "correct"]
     without = audit(problem, r"$$0 < \eta < \frac{1}{\lambda_i}$$", "md").entries
     assert [entry.verdict for entry in without] == ["undecided", "undecided"]
     assert "forall" in without[0].message

@@ -19,6 +19,7 @@ from ..kinds.network import NetworkProblem
 from .arithmetic import judge_as_formulas
 from .composition import judge_compositions
 from .document import Document, Equation, Link
+from .eigen import judged_both_ways, stated_reading
 from .extract import extract
 from .limits import AUDIT_SECONDS, LINK_SECONDS, MAX_JUDGED_LINKS, MAX_SIDE_CHARS
 from .network import (
@@ -350,6 +351,40 @@ class _Judging:
             self.defined[defining[0]] = (owner, equation, name, value)
         return entries
 
+    def _check_reading(self, problem: Problem, claim: Claim) -> Verdict:
+        """`check`, with λ judged both ways when the document does not say whose eigenvalues they are."""
+        if "eigenvalues" in claim.options and claim.options["eigenvalues"] is None:
+            options = {k: v for k, v in claim.options.items() if k != "eigenvalues"}
+            return judged_both_ways(self.check, problem, Claim(claim.id, claim.target, claim.latex, options=options))
+        return self.check(problem, claim)
+
+    def _rewritten_bound(self, items: list[_Item], problem: Problem, recognised: Recognised,
+                         claim_id: str) -> list[Entry]:
+        """`0 < \\eta < b = c = ...`: the interval with the bound b judges the first two links; each later
+        link b = c is right when the intervals with b and with c are both right, wrong when one is."""
+        head, bound = items[0].link, items[1].link
+        conditions = "".join(f" \\quad {c.latex}" for item in items for c in item.equation.conditions)
+        bounds = [bound.rhs.latex] + [item.link.rhs.latex for item in items[2:]]
+        verdicts = [self._check_reading(problem, Claim(f"{claim_id}.{n}", recognised.target,
+                                              f"{head.lhs.latex} {head.relation} {head.rhs.latex} {bound.relation} "
+                                              f"{b}{conditions}", options=dict(recognised.options)))
+                    for n, b in enumerate(bounds)]
+        entries = [self._from_verdict(item, verdicts[0], recognised.target) for item in items[:2]]
+        for n, item in enumerate(items[2:]):
+            before, after = (_verdict_kind(v) for v in verdicts[n:n + 2])
+            if {before, after} == {"correct"}:
+                entries.append(self._entry(item, "correct", "the bound rewritten: both give the right interval",
+                                           target=recognised.target))
+            elif "undecided" not in (before, after) and before != after:
+                wrong = verdicts[n + 1] if after == "incorrect" else verdicts[n]
+                entries.append(self._from_verdict(item, wrong, recognised.target,
+                                                  prefix="the two bounds give different intervals: "))
+                entries[-1].verdict = "incorrect"
+            else:
+                entries.append(self._entry(item, "undecided", f"the bound rewritten: before {before}, after {after}",
+                                           target=recognised.target))
+        return entries
+
     @staticmethod
     def _defines(link: Link, left: SideReading, right: SideReading, lhs: str, where: dict[str, str]) -> bool:
         """The first link of a chain defines the student's own name: a definition (`:=`, "let")
@@ -384,7 +419,8 @@ class _Judging:
                 else:
                     entries.append(self._entry(item, "undecided", "a definition's value is not judged further"))
             return entries
-        recognised: Recognised | None = recognise(problem, sides, relations, where)
+        eigen = stated_reading(self.document, problem) if problem.kind == "gradient_descent" else None
+        recognised: Recognised | None = recognise(problem, sides, relations, where, eigen)
         if recognised is None and head.relation == "=" and (function_definition(head.lhs.latex)
                                                             or entrywise(head.lhs.latex) is not None):
             # `g_1(\mathbf{x}) = ...` written first: the student's own function (a plain name is a claim)
@@ -399,6 +435,8 @@ class _Judging:
             return [self._as_formulas(problem, item, where, f"the left side {head.lhs.latex!r} names nothing "
                                       "this problem knows", numbers_only=not own) for item in items]
         claim_id = f"line {head.line}"
+        if recognised.rewritten_bound:
+            return self._rewritten_bound(items, problem, recognised, claim_id)
         if recognised.whole:
             equations: list[Equation] = []
             for item in items:
@@ -409,7 +447,7 @@ class _Judging:
             statement += "".join(f" \\quad {condition.latex}" for equation in equations
                                  for condition in equation.conditions)
             claim = Claim(claim_id, recognised.target, statement, options=dict(recognised.options))
-            verdict = self.check(problem, claim)
+            verdict = self._check_reading(problem, claim)
             return [self._from_verdict(item, verdict, recognised.target) for item in items]
         sides = [substitute(item.link.rhs.latex, where) for item in items]
         verdicts = [self.check(problem, Claim(f"{claim_id}.{n + 1}", recognised.target, side,

@@ -43,19 +43,28 @@ class Recognised:
     options: dict[str, Any] = field(default_factory=dict)
     whole: bool = False  # the kind reads the whole statement (an interval `0 < \\eta < 1/6`), not one side
     restates: frozenset[str] = frozenset()  # sides (normalised) that write the target's own definition
+    rewritten_bound: bool = False  # `0 < \\eta < b = c`: an interval whose bound is then rewritten
 
 
 def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
-              definitions: dict[str, str]) -> Recognised | None:
+              definitions: dict[str, str], eigenvalues: str | None = None) -> Recognised | None:
     """The target the left side of a chain (`sides[0]`; the chain's sides and `relations`) names in
     `problem` (a kind without a notation table), or None. `definitions`: the student's own names."""
     kind = problem.kind
     text = normalise(sides[0])
     if kind == "gradient_descent":
-        found = _gradient_descent([normalise(side) for side in sides], relations)
-        reading = _claims_reading(problem, "interval", "eigenvalues")
-        if found is not None and found.target == "interval" and reading and any(r"\lambda" in side for side in sides):
-            return Recognised("interval", {"eigenvalues": reading}, whole=True)
+        rewritten = len(relations) > 2 and all(r == "=" for r in relations[2:])  # 0 < \eta < 2/\lambda_max = 1/6
+        found = _gradient_descent([normalise(side) for side in sides[:3] if rewritten] or
+                                  [normalise(side) for side in sides], relations[:2] if rewritten else relations)
+        if rewritten and (found is None or found.target != "interval"):
+            return None
+        if found is not None and found.target == "interval" and any(r"\lambda" in side for side in sides):
+            # whose eigenvalues the student's λ are: as the document's own values of λ say ("A" or "H"), or
+            # both readings tried (None: the judge says undecided, naming both, where they disagree)
+            found = Recognised("interval", {"eigenvalues": eigenvalues} if eigenvalues else {"eigenvalues": None},
+                               whole=True)
+        if found is not None and rewritten:
+            found = Recognised(found.target, found.options, whole=True, rewritten_bound=True)
         return found
     if kind == "calculus":
         return _calculus(problem, text)
@@ -66,16 +75,6 @@ def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
     if kind == "regularisation":
         return _regularisation([normalise(side) for side in sides], relations)
     return None
-
-
-def _claims_reading(problem: Problem, target: str, option: str) -> str | None:
-    """The value the problem's own claims of `target` give `option` when all that give it agree:
-    the problem author's reading of the student's names (`eigenvalues = "A"`: the λ_i the student
-    writes are the eigenvalues of A), taken like the [notation] table; None when none give it or
-    two differ."""
-    values = {claim.options[option] for claim in problem.claims
-              if claim.target == target and isinstance(claim.options.get(option), str)}
-    return values.pop() if len(values) == 1 else None
 
 
 def _regularisation(sides: list[str], relations: tuple[str, ...]) -> Recognised | None:
