@@ -145,6 +145,18 @@ def test_targets_of_other_kinds(label: str, path: Path, lhs: str, relations: tup
     assert (found.target if found else None) == target
 
 
+def test_a_stated_one_hot_hypothesis_reads_later_derivatives_as_one_hot() -> None:
+    """seed 000 Q2 typed otherwise: after `\\sum_k t_k = 1` (t one-hot) the derivative p_i - t_i is right;
+    before it (or without it) the general derivative is p_i sum_k t_k - t_i, and p_i - t_i is wrong."""
+    problem = load(SOFTMAX)
+    derivative = r"$$\frac{\partial E}{\partial y_i} = \frac{e^{y_i}}{\sum_j e^{y_j}} - t_i$$"
+    assert [e.verdict for e in audit(problem, derivative, "md").entries] == ["incorrect"]
+    stated = audit(problem, "Since t is one-hot, $\\sum_k t_k = 1$, so\n\n" + derivative, "md").entries
+    assert [e.verdict for e in stated] == ["undecided", "correct"] and "one-hot hypothesis" in stated[0].message
+    after = audit(problem, derivative + "\n\nand $\\sum_k t_k = 1$.", "md").entries
+    assert after[0].verdict == "incorrect"
+
+
 def test_whose_eigenvalues_lambda_names_is_read_from_the_document() -> None:
     """f = u^T A u, A = [[5, 2], [2, 2]]: eigenvalues 6, 1 of A and 12, 2 of the Hessian 2A. The document's
     own values of λ say which (seed 002 writes λ_1 = 6: A); with none, both readings are judged and a

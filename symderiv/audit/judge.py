@@ -35,7 +35,7 @@ from .network import (
     substitute,
 )
 from .parts import candidates
-from .targets import Recognised, normalise, recognise
+from .targets import Recognised, normalise, recognise, states_one_hot
 
 #: What an entry of an audit says about its link (or its equation, when it was not read).
 VERDICTS = ("correct", "incorrect", "undecided", "definition", "not read")
@@ -420,7 +420,10 @@ class _Judging:
                     entries.append(self._entry(item, "undecided", "a definition's value is not judged further"))
             return entries
         eigen = stated_reading(self.document, problem) if problem.kind == "gradient_descent" else None
-        recognised: Recognised | None = recognise(problem, sides, relations, where, eigen)
+        earlier = [(link.lhs.latex, link.rhs.latex) for equation in self.document.equations[:items[0].equation.index]
+                   for link in equation.links]
+        recognised: Recognised | None = recognise(problem, sides, relations, where, eigen,
+                                                  states_one_hot(problem, earlier))
         if recognised is None and head.relation == "=" and (function_definition(head.lhs.latex)
                                                             or entrywise(head.lhs.latex) is not None):
             # `g_1(\mathbf{x}) = ...` written first: the student's own function (a plain name is a claim)
@@ -428,6 +431,9 @@ class _Judging:
             first = self._entry(items[0], "definition", f"defines {head.lhs.latex} (a function of the student's own)")
             return [first] + [self._as_formulas(problem, item, where, "a definition's value is not judged further")
                               for item in items[1:]]
+        if recognised is None and len(items) == 1 and states_one_hot(problem, [(head.lhs.latex, head.rhs.latex)]):
+            return [self._entry(items[0], "undecided", "the one-hot hypothesis on the targets: not judged, taken "
+                                "for the derivatives after it")]
         if recognised is None:
             # numbers alone, unless the left side applies a function the student defined (a statement
             # in the problem's symbols alone may be a hypothesis: "if t is one-hot, sum_k t_k = 1")

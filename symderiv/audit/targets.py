@@ -47,7 +47,7 @@ class Recognised:
 
 
 def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
-              definitions: dict[str, str], eigenvalues: str | None = None) -> Recognised | None:
+              definitions: dict[str, str], eigenvalues: str | None = None, one_hot: bool = False) -> Recognised | None:
     """The target the left side of a chain (`sides[0]`; the chain's sides and `relations`) names in
     `problem` (a kind without a notation table), or None. `definitions`: the student's own names."""
     kind = problem.kind
@@ -69,7 +69,8 @@ def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
     if kind == "calculus":
         return _calculus(problem, text)
     if kind == "identity":
-        return _identity(problem, text)
+        found = _identity(problem, text)
+        return Recognised("derivative_one_hot") if one_hot and found and found.target == "derivative" else found
     if kind == "matrix_calculus":
         return _matrix_calculus(problem, text, definitions)
     if kind == "regularisation":
@@ -215,3 +216,11 @@ def side_texts(latex: str) -> list[str]:
     text = latex.strip().strip("$").strip()
     chain = relation_of(latex)
     return [side_text(text[side.pos:side_end(text, chain, k)]) for k, side in enumerate(chain.sides)]
+
+
+def states_one_hot(problem: Problem, sides: list[tuple[str, str]]) -> bool:
+    """Whether one of the links (lhs, rhs) written so far is the one-hot hypothesis `\\sum_k t_k = 1`
+    on the problem's targets (after it, the student's derivative is the one-hot one, p_i - t_i)."""
+    targets = re.escape(getattr(problem, "target_name", "t"))
+    hypothesis = rf"\\sum_(?:\{{)?([a-z])(?:=1)?(?:\}})?(?:\^\{{?\w+\}}?)?{targets}_\{{?\1\}}?"
+    return any(re.fullmatch(hypothesis, normalise(lhs)) and normalise(rhs) == "1" for lhs, rhs in sides)
