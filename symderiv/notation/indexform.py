@@ -32,6 +32,7 @@ from ..core.limits import EXP_MAX_ARGUMENT, POWER_MAX_EXPONENT, SUM_MAX_TERMS
 from . import ast as A
 from .binder import registrar
 from .calculus import magnitude
+from .functions import FUNCTIONS as BUILTIN_FUNCTIONS
 from .reading import checked_value, relation_of
 from .written import MOD_WORDS, STARS, name_key
 
@@ -43,11 +44,8 @@ Reader = Callable[["IndexForm", Any], Any]
 READERS: dict[type, Reader] = {}
 reads = registrar(READERS)
 
-#: Scalar functions of one argument, by their command name.
-FUNCTIONS: dict[str, Callable[[Any], Any]] = {
-    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "log": sp.log, "ln": sp.log,
-    "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh, "sqrt": sp.sqrt,
-}
+#: Scalar functions of one argument, by their command name: the binder's built-in functions.
+FUNCTIONS: dict[str, Callable[[Any], Any]] = {name.lstrip("\\"): fn.f for name, fn in BUILTIN_FUNCTIONS.items()}
 TRANSPOSE_MARKS = frozenset({"T", "\\top", "\\intercal", "\\mathsf{T}"})
 
 
