@@ -18,9 +18,9 @@ import sympy as sp
 
 from symderiv.audit import Audit, audit
 from symderiv.audit.arithmetic import argument_lengths, judge_as_formulas
-from symderiv.audit.eigen import stated_reading
 from symderiv.audit.extract import extract
 from symderiv.audit.network import expand_definitions, substitute
+from symderiv.audit.stepsize import stated_reading
 from symderiv.audit.targets import normalise, recognise
 from symderiv.core.errors import InputTypeError, SymderivError
 from symderiv.core.texsafe import inert

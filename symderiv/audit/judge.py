@@ -19,7 +19,6 @@ from ..kinds.network import NetworkProblem
 from .arithmetic import judge_as_formulas
 from .composition import judge_compositions
 from .document import Document, Equation, Link
-from .eigen import judged_both_ways, stated_reading
 from .extract import extract
 from .limits import AUDIT_SECONDS, LINK_SECONDS, MAX_JUDGED_LINKS, MAX_SIDE_CHARS
 from .network import (
@@ -35,6 +34,7 @@ from .network import (
     substitute,
 )
 from .parts import candidates
+from .stepsize import StepSizeChains, stated_reading, verdict_kind
 from .targets import Recognised, normalise, recognise, states_one_hot
 
 #: What an entry of an audit says about its link (or its equation, when it was not read).
@@ -171,11 +171,21 @@ def _link_text(document: Document, link: Link) -> str:
     return f"{link.lhs.latex} {written} {link.rhs.latex}"
 
 
-def _verdict_kind(verdict: Verdict) -> str:
-    return verdict.verdict if verdict.verdict in ("correct", "incorrect") else "undecided"
 
 
-class _Judging:
+def _defines(link: Link, left: SideReading, right: SideReading, lhs: str, where: dict[str, str]) -> bool:
+    """The first link of a chain defines the student's own name: a definition (`:=`, "let")
+    of a name the problem does not know, or `name = ...` written first for a name nobody
+    knows; either also when the student defined a function of that name with another argument
+    (`l_2(\\mathbf{V}) = ...` after `l_2(\\mathbf{h}) = ...`)."""
+    redefines = any(function_head(key) == function_head(lhs) and key != lhs for key in where)
+    if link.definition:
+        named = left if link.defined_side is link.lhs else right
+        return not named.known or redefines
+    return link.relation == "=" and left.name and (not left.known or redefines)
+
+
+class _Judging(StepSizeChains):
     """The state of one audit: the problems, the readers' views, and how many links were judged."""
 
     def __init__(self, document: Document, problems: list[Problem]) -> None:
@@ -274,7 +284,7 @@ class _Judging:
         message = verdict.message or ""
         if verdict.verdict == "error":
             message = f"cannot judge: {message}"
-        return self._entry(item, _verdict_kind(verdict), prefix + message, target=target,
+        return self._entry(item, verdict_kind(verdict), prefix + message, target=target,
                            counterexample=verdict.counterexample, mistake=verdict.mistake,
                            expected=verdict.expected, claimed=verdict.claimed, remarks=verdict.remarks)
 
@@ -314,7 +324,7 @@ class _Judging:
             link, lhs, rhs = item.link, sides[n], sides[n + 1]
             reading = readings[n]
             target = reading.target or (lhs if reading.known else None)
-            if n == 0 and not item.equation.continues and self._defines(link, readings[0], readings[1], lhs, where):
+            if n == 0 and not item.equation.continues and _defines(link, readings[0], readings[1], lhs, where):
                 defined, value = (link.defined_side.latex, link.value_side.latex) if link.definition else (lhs, rhs)
                 where = expand_definitions({**where, **self.define(view, item, defined, value)})
                 defining = (len(self.defined) - 1, n)
@@ -350,52 +360,6 @@ class _Judging:
             name, value = as_definition(items[0].link.lhs.latex, sides[-1])
             self.defined[defining[0]] = (owner, equation, name, value)
         return entries
-
-    def _check_reading(self, problem: Problem, claim: Claim) -> Verdict:
-        """`check`, with λ judged both ways when the document does not say whose eigenvalues they are."""
-        if "eigenvalues" in claim.options and claim.options["eigenvalues"] is None:
-            options = {k: v for k, v in claim.options.items() if k != "eigenvalues"}
-            return judged_both_ways(self.check, problem, Claim(claim.id, claim.target, claim.latex, options=options))
-        return self.check(problem, claim)
-
-    def _rewritten_bound(self, items: list[_Item], problem: Problem, recognised: Recognised,
-                         claim_id: str) -> list[Entry]:
-        """`0 < \\eta < b = c = ...`: the interval with the bound b judges the first two links; each later
-        link b = c is right when the intervals with b and with c are both right, wrong when one is."""
-        head, bound = items[0].link, items[1].link
-        conditions = "".join(f" \\quad {c.latex}" for item in items for c in item.equation.conditions)
-        bounds = [bound.rhs.latex] + [item.link.rhs.latex for item in items[2:]]
-        verdicts = [self._check_reading(problem, Claim(f"{claim_id}.{n}", recognised.target,
-                                              f"{head.lhs.latex} {head.relation} {head.rhs.latex} {bound.relation} "
-                                              f"{b}{conditions}", options=dict(recognised.options)))
-                    for n, b in enumerate(bounds)]
-        entries = [self._from_verdict(item, verdicts[0], recognised.target) for item in items[:2]]
-        for n, item in enumerate(items[2:]):
-            before, after = (_verdict_kind(v) for v in verdicts[n:n + 2])
-            if {before, after} == {"correct"}:
-                entries.append(self._entry(item, "correct", "the bound rewritten: both give the right interval",
-                                           target=recognised.target))
-            elif "undecided" not in (before, after) and before != after:
-                wrong = verdicts[n + 1] if after == "incorrect" else verdicts[n]
-                entries.append(self._from_verdict(item, wrong, recognised.target,
-                                                  prefix="the two bounds give different intervals: "))
-                entries[-1].verdict = "incorrect"
-            else:
-                entries.append(self._entry(item, "undecided", f"the bound rewritten: before {before}, after {after}",
-                                           target=recognised.target))
-        return entries
-
-    @staticmethod
-    def _defines(link: Link, left: SideReading, right: SideReading, lhs: str, where: dict[str, str]) -> bool:
-        """The first link of a chain defines the student's own name: a definition (`:=`, "let")
-        of a name the problem does not know, or `name = ...` written first for a name nobody
-        knows; either also when the student defined a function of that name with another argument
-        (`l_2(\\mathbf{V}) = ...` after `l_2(\\mathbf{h}) = ...`)."""
-        redefines = any(function_head(key) == function_head(lhs) and key != lhs for key in where)
-        if link.definition:
-            named = left if link.defined_side is link.lhs else right
-            return not named.known or redefines
-        return link.relation == "=" and left.name and (not left.known or redefines)
 
     def _correct(self, view: NetworkProblem, target: str) -> sp.Basic | None:
         try:
@@ -472,7 +436,7 @@ class _Judging:
             if verdict.verdict == "incorrect" and literal:
                 verdict = Verdict(verdict.id, verdict.target, verdict.latex, "undecided",
                                   message=f"cannot read the student's notation literally: {verdict.message}")
-            now = _verdict_kind(verdict)
+            now = verdict_kind(verdict)
             if item.link.definition:
                 entries.append(self._from_verdict(item, verdict, recognised.target))
             elif before == "correct" and now == "undecided":  # the kind cannot read it: the two sides as formulas
