@@ -71,6 +71,11 @@ def _read_vector(text: str) -> object:
     return read_value(text, {"u": sp.Matrix([1, 2])})
 
 
+def _read_matrix(text: str) -> object:
+    """The kinds' reader with W a 2x2 matrix of symbols."""
+    return read_value(text, {"W": sp.Matrix(2, 2, sp.symbols("a b c d"))})
+
+
 def _rendered(file: str, target: str):
     """The terminal table of a claim's verdict (the verdict judged in process)."""
     return lambda text: render_table("fuzz", [_judged(file, target)(text)])
@@ -274,6 +279,12 @@ REGRESSIONS = [
      r"\exp(\exp(\exp(\exp(\exp(x_k)))))", lambda out: "exp(exp(exp(exp(exp(" in out),
     ("fuzz --seed 2028, the same: a tower below a float's range is still printed as a number",
      lambda text: exact_decimal(sp.exp(sp.exp(sp.exp(sp.Rational(1, 3))))), "", lambda out: out == "56.681418962"),
+    ("fuzz --seed 2029 #77784: a square W squared twenty times ({...{W}^{2}...}^{2}): each squaring doubles "
+     "the degree of every entry (a hang of the bind stage)", _within(5, _read_matrix),
+     "{" * 20 + "W" + "}^{2}" * 20, NotationError),
+    ("fuzz --seed 2029, the same: a single written power past the bound (X^{32} of a 2x2 took 8 s)",
+     _read_matrix, "W^{17}", NotationError),
+    ("fuzz --seed 2029, the same: W^{16} is read", _read_matrix, "W^{16}", lambda value: value.shape == (2, 2)),
     ("fuzz --seed 2027 #59: an evaluation bar whose variable is a function (|_{\\min = 1}): TypeError 'not a "
      "SymPy value: Op' in the scope", _judged("seed000-q1-network.toml", "dL/db2"), r"b \Big|_{\min = 1}",
      lambda v: "not a function" in v.message and "internal_error" not in v.details),

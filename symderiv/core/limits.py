@@ -27,6 +27,9 @@ POWER_MAX_EXPONENT = 64
 POWER_MAX_DEGREE = 4096
 #: A number raised to a power: at most this many digits in the result.
 POWER_MAX_DIGITS = 2000
+#: The exponent of a power of a matrix, powers of powers multiplied ({X^2}^2 is X^4): each squaring
+#: of a matrix of symbols doubles the degree of every entry (X^{32} of a 2x2 took 8 s, X^{64} minutes).
+MATRIX_POWER_MAX_EXPONENT = 16
 #: |x| in \exp(x), \sinh(x), \cosh(x) for a number x.
 EXP_MAX_ARGUMENT = 10000
 #: Terms of a \sum with number limits.

@@ -7,6 +7,7 @@ import math
 
 import sympy as sp
 
+from ..core.limits import MATRIX_POWER_MAX_EXPONENT
 from ..core.limits import POWER_MAX_DEGREE as MAX_DEGREE
 from ..core.limits import POWER_MAX_DIGITS as MAX_DIGITS
 from ..core.limits import POWER_MAX_EXPONENT as MAX_EXPONENT
@@ -265,6 +266,10 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
             raise b.error("a power of a function before its argument is read only for a positive whole power "
                           "(\tanh^2(x)); write (\tanh(x))^{-1} or the inverse function's name", node)
         _check_power(b, value, e, power)
+        if isinstance(value, sp.MatrixBase) and value.shape != (1, 1) and e.is_Integer and e > 0 and \
+                int(e) * _written_degree(node.body) > MATRIX_POWER_MAX_EXPONENT:
+            raise b.limit_error(f"a power of a matrix with exponent {int(e) * _written_degree(node.body)} (powers of "
+                                f"powers multiplied; at most {MATRIX_POWER_MAX_EXPONENT})", power)
         if isinstance(value, sp.MatrixBase):
             if value.shape == (1, 1):
                 return value[0] ** e
@@ -277,6 +282,16 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
     return value
 
 
+
+
+def _written_degree(node: A.Node) -> int:
+    """The exponent a nest of written powers has already raised its base to: {{X^2}^2} is 4."""
+    while isinstance(node, A.Group) and len(node.items) == 1:
+        node = node.items[0]
+    if isinstance(node, A.Sup) and isinstance(node.exponent, A.Num) and node.exponent.text.isdigit() \
+            and len(node.exponent.text) <= 4:
+        return int(node.exponent.text) * _written_degree(node.body)
+    return 1
 
 
 def _check_power(b: Binder, value: Value, e: sp.Expr, node: A.Node) -> None:
