@@ -285,6 +285,14 @@ REGRESSIONS = [
     ("fuzz --seed 2029, the same: a single written power past the bound (X^{32} of a 2x2 took 8 s)",
      _read_matrix, "W^{17}", NotationError),
     ("fuzz --seed 2029, the same: W^{16} is read", _read_matrix, "W^{16}", lambda value: value.shape == (2, 2)),
+    ("fuzz --seed 2030 #9273: f(f(...f(1)...)) twenty deep claimed for seed 002's gradient: a value of 2^20 digits "
+     "that no report could print (ValueError: int to str past 4300 digits)",
+     _within(5, _judged("seed002-p2-step-size.toml", "gradient")), "f(" * 20 + "1" + ")" * 20,
+     lambda v: v.verdict == "error" and "digits" in v.message),
+    ("fuzz --seed 2030 #17966: 64 nested bmatrix environments: pdflatex stopped at 255 groups",
+     _parse, r"\begin{bmatrix}" * 9 + "x" + r"\end{bmatrix}" * 9, FormulaSyntaxError),
+    ("fuzz --seed 2030, the same: 8 nested environments are read", _parse,
+     r"\begin{bmatrix}" * 8 + "x" + r"\end{bmatrix}" * 8, lambda doc: len(doc.chains) == 1),
     ("fuzz --seed 2027 #59: an evaluation bar whose variable is a function (|_{\\min = 1}): TypeError 'not a "
      "SymPy value: Op' in the scope", _judged("seed000-q1-network.toml", "dL/db2"), r"b \Big|_{\min = 1}",
      lambda v: "not a function" in v.message and "internal_error" not in v.details),

@@ -30,6 +30,11 @@ POWER_MAX_DIGITS = 2000
 #: The exponent of a power of a matrix, powers of powers multiplied ({X^2}^2 is X^4): each squaring
 #: of a matrix of symbols doubles the degree of every entry (X^{32} of a 2x2 took 8 s, X^{64} minutes).
 MATRIX_POWER_MAX_EXPONENT = 16
+#: Environments (\begin{bmatrix}, \begin{cases}) nested inside one another in one formula; TeX itself
+#: stops at 255 groups, and a block matrix nests two or three.
+ENVIRONMENT_MAX_NESTING = 8
+#: Digits of an exact value computed at a checked point (f(f(...f(1)...)) of a square: 2^20 digits).
+VALUE_MAX_DIGITS = 2000
 #: |x| in \exp(x), \sinh(x), \cosh(x) for a number x.
 EXP_MAX_ARGUMENT = 10000
 #: Terms of a \sum with number limits.

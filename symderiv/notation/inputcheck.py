@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 from ..core.errors import FormulaSyntaxError
+from ..core.limits import ENVIRONMENT_MAX_NESTING
+
+_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{")
 
 #: TeX's programming commands (definitions, files, character codes, expansion): never
 #: mathematics, so a claim that uses one is an error, not a formula with an unknown name.
@@ -63,6 +66,11 @@ def check_input(text: str) -> None:
     for piece, pos in _value_pieces(text):
         if _NONFINITE.fullmatch(piece):
             raise FormulaSyntaxError(text, f"{piece} is not a finite number: a value must be one", pos)
+    depth = 0
+    for m in _ENVIRONMENT.finditer(text):
+        depth += 1 if m.group(1) == "begin" else -1
+        if depth > ENVIRONMENT_MAX_NESTING:
+            raise FormulaSyntaxError(text, f"environments nested more than {ENVIRONMENT_MAX_NESTING} deep", m.start())
 
 
 def _value_pieces(text: str) -> list[tuple[str, int]]:

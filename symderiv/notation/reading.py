@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core.errors import FormulaSyntaxError, LimitError, NotationError
-from ..core.limits import EXP_MAX_ARGUMENT
+from ..core.limits import EXP_MAX_ARGUMENT, VALUE_MAX_DIGITS
 from . import ast as A
 from .bind import bind_names
 from .binder import FormulaLimitError
@@ -93,6 +93,8 @@ def checked_value(latex: str, value: sp.Basic) -> sp.Basic:
     for entry in entries:
         if not isinstance(entry, sp.Basic):
             continue
+        if entry.is_Rational and max(abs(entry.p), entry.q).bit_length() > VALUE_MAX_DIGITS * 3.33:
+            raise FormulaLimitError(latex, f"a value of more than {VALUE_MAX_DIGITS} digits", None)
         if entry.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             raise FormulaLimitError(latex, "the formula has an undefined value (a division by zero, log 0, ...)", None)
         for power in sorted(entry.atoms(sp.exp, sp.sinh, sp.cosh), key=sp.count_ops):
