@@ -13,11 +13,11 @@ from typing import Any
 from ..core.errors import NotationError
 from ..core.verdict import Verdict
 from ..kinds.base import Claim, Problem
-from .document import Document, Link
+from .document import DEFINING_RELATIONS, Document, Link
 from .network import entrywise, function_head
 from .targets import normalise, side_texts
 
-DEFINING = ("=", ":=", "=:", r"\equiv")
+DEFINING = ("=", *DEFINING_RELATIONS)
 
 
 def _pairs(problem: Problem) -> list[tuple[Claim, Claim]]:

@@ -9,7 +9,7 @@ from functools import lru_cache
 import sympy as sp
 
 from .errors import LimitError
-from .limits import FORMULA_MAX_DEPTH
+from .limits import FORMULA_MAX_DEPTH, VALUE_MAX_DIGITS
 from .limits import LITERAL_MAX_DIGITS as MAX_DIGITS
 from .limits import LITERAL_MAX_EXPONENT as MAX_EXPONENT
 
@@ -60,6 +60,12 @@ def _check_literal(text: str, digits: str, exponent: str | None) -> None:
         if len(e) > 6 or int(e or "0") > MAX_EXPONENT:
             shown = exponent[1:] if len(exponent) <= 12 else exponent[1:12] + "..."
             raise NumberTooLarge(text, f"exponent {shown} too large in a number (at most {MAX_EXPONENT})")
+
+
+def too_many_digits(value: sp.Rational) -> bool:
+    """Whether a rational's numerator or denominator has more than VALUE_MAX_DIGITS digits (counted
+    by bits, without printing it: Python will not print an int of more than 4300 digits)."""
+    return max(abs(value.p), value.q).bit_length() > VALUE_MAX_DIGITS * 3.33
 
 
 def decimals_written(text: str) -> int | None:

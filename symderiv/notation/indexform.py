@@ -46,7 +46,6 @@ reads = registrar(READERS)
 
 #: Scalar functions of one argument, by their command name: the binder's built-in functions.
 FUNCTIONS: dict[str, Callable[[Any], Any]] = {name.lstrip("\\"): fn.f for name, fn in BUILTIN_FUNCTIONS.items()}
-TRANSPOSE_MARKS = frozenset({"T", "\\top", "\\intercal", "\\mathsf{T}"})
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..core.errors import NotationError, SymderivError, Timeout
+from ..core.exact import too_many_digits
 from ..core.limits import VALUE_MAX_DIGITS
 from ..core.verdict import Verdict
 from . import ast as A
@@ -35,7 +36,6 @@ from .sidetext import prints_shorter, side_end, side_text
 
 POINTS = 6
 MAX_ASSIGNMENTS = 48
-VALUE_MAX_BITS = int(VALUE_MAX_DIGITS * 3.33)  # log2(10) bits a digit
 MAX_LOG_MAGNITUDE = 10_000  # e^{10000}: the largest value compared (exp of more is a limit error)
 
 
@@ -338,7 +338,7 @@ class Judge(PointChecks):
         for x in vals:
             x = as_basic(x)
             if x.is_Rational:
-                if max(abs(x.p), x.q).bit_length() > VALUE_MAX_BITS:
+                if too_many_digits(x):
                     raise FormulaLimitError(self.text, f"{side.text}: a value of more than {VALUE_MAX_DIGITS} digits "
                                                        "at a checked point", side.node.pos)
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core.errors import FormulaSyntaxError, LimitError, NotationError
+from ..core.exact import too_many_digits
 from ..core.limits import EXP_MAX_ARGUMENT, VALUE_MAX_DIGITS
 from . import ast as A
 from .bind import bind_names
@@ -93,7 +94,7 @@ def checked_value(latex: str, value: sp.Basic) -> sp.Basic:
     for entry in entries:
         if not isinstance(entry, sp.Basic):
             continue
-        if entry.is_Rational and max(abs(entry.p), entry.q).bit_length() > VALUE_MAX_DIGITS * 3.33:
+        if entry.is_Rational and too_many_digits(entry):
             raise FormulaLimitError(latex, f"a value of more than {VALUE_MAX_DIGITS} digits", None)
         if entry.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             raise FormulaLimitError(latex, "the formula has an undefined value (a division by zero, log 0, ...)", None)
