@@ -95,6 +95,10 @@ def test_floor_and_mod_of_a_known_division() -> None:
         read_index_form(r"\lfloor \frac{k'}{m} \rfloor", names, division=division)
     numbers = {**INDEXED, "k'": sp.Integer(7), "n": sp.Integer(3)}
     assert read_index_form(r"\lfloor \frac{k'}{n} \rfloor + k' \bmod n", numbers) == 2 + 1
+    assert read_index_form(r"\lfloor k' / n \rfloor", names, division=division) == p - 1  # the slash form
+    assert read_index_form(r"\lceil \frac{k'}{n} \rceil + \lfloor k'/n \rfloor", numbers) == 3 + 2
+    with pytest.raises(NotationError, match="ceiling of a formula"):
+        read_index_form(r"\lceil \frac{k'}{n} \rceil", names, division=division)
 
 
 @pytest.mark.parametrize(("text", "error", "says"), [

@@ -63,6 +63,16 @@ def _one(latex: str) -> A.Node:
             r"J_{ik'}",
             lambda n: isinstance(n, A.Sub) and n.index[0].text == "i" and isinstance(n.index[1], A.Prime),
         ),
+        # a floor or ceiling holds a whole expression: \lfloor k/n \rfloor, \lceil (k+1)/2 \rceil
+        (
+            r"\left\lfloor k/n \right\rfloor + 1",
+            lambda n: isinstance(n, A.BinOp) and isinstance(n.left, A.Group) and n.left.kind == "floor"
+            and isinstance(n.left.items[0], A.BinOp) and n.left.items[0].op == "/",
+        ),
+        (
+            r"\lceil k + 1 \rceil",
+            lambda n: isinstance(n, A.Group) and n.kind == "ceil" and isinstance(n.items[0], A.BinOp),
+        ),
         # seed 003 §3.2c: a floor is one group, a product inside an index
         (
             r"2\lfloor \frac{k'}{n} \rfloor",
@@ -98,7 +108,7 @@ def test_chain_keeps_every_side() -> None:
     assert len(doc.chains) == 1 and len(doc.chains[0].sides) == 3
 
 
-@pytest.mark.parametrize("latex,pos", [("x +", 3), (r"\frac{a}{", 9), ("a = = b", 4), (r"1 + \lfloor k", 4)])
+@pytest.mark.parametrize("latex,pos", [("x +", 3), (r"\frac{a}{", 9), ("a = = b", 4), (r"1 + \lfloor k", 13)])
 def test_errors_point_at_the_character(latex, pos) -> None:
     with pytest.raises(NotationError) as err:
         parse(latex)

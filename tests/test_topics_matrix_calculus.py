@@ -415,3 +415,17 @@ def test_chain_target_corrected_istar_is_correct() -> None:
     where = {**c.options["where"], "i^*": r"\lfloor \frac{k'-1}{n} \rfloor + 1"}
     (v,) = problem.check([Claim(c.id, c.target, latex, c.note, {"where": where})])
     assert v.verdict == "correct" and "every link holds at every checked size" in v.message, v.message
+
+
+@pytest.mark.parametrize(("istar", "expected"), [
+    (r"\lfloor (k'-1)/n \rfloor + 1", "correct"),  # the slash form inside the floor
+    (r"\lceil k'/n \rceil", "correct"),  # 1-based: the row of column k' is k'/n rounded up
+    (r"\left\lceil \frac{k'}{n} \right\rceil + 1", "incorrect"),  # one row too far
+])
+def test_chain_target_istar_as_floor_or_ceiling(istar: str, expected: str) -> None:
+    """i^* written with a ceiling, or a floor of a slash: each read at every checked size."""
+    problem = parse_text((D / "seed003-s3-matrix-gradient.toml").read_text(), "s3.toml")
+    c = problem.by_id["3.2c-istar"]
+    latex = c.latex.replace(r"v_{k' \bmod n}", r"v_{(k'-1) \bmod n + 1}")
+    (v,) = problem.check([Claim(c.id, c.target, latex, c.note, {"where": {**c.options["where"], "i^*": istar}})])
+    assert v.verdict == expected, v.message

@@ -46,9 +46,11 @@ def case_map(latex: str) -> CaseMap:
                                    "\\text{otherwise} \\end{cases}", node.pos)
     divisors = set()
     for sub in A.walk(node):
-        if isinstance(sub, A.Group) and sub.kind == "floor" and isinstance(sub.items[0], A.Frac):
-            den = sub.items[0].den
-            divisors.add(den.text if isinstance(den, A.Name) else "?")
+        if isinstance(sub, A.Group) and sub.kind == "floor" and isinstance(sub.items[0], A.Frac | A.BinOp):
+            inner = sub.items[0]
+            den = inner.den if isinstance(inner, A.Frac) else inner.right if inner.op == "/" else None
+            if den is not None:
+                divisors.add(den.text if isinstance(den, A.Name) else "?")
         if isinstance(sub, A.Juxt):
             for word, after in zip(sub.items, sub.items[1:], strict=False):
                 if isinstance(word, A.Name) and word.text in MOD_WORDS:

@@ -337,8 +337,8 @@ def _group(b: Binder, node: A.Group, env, canonical) -> Value:
             )
             return Stack(tuple(vals))
         return sp.ImmutableMatrix(1, len(vals), [scalar(b, v, node) for v in vals])
-    if node.kind == "floor":
-        raise b.error("\\lfloor \\rfloor is read in indices only", node)
+    if node.kind in ("floor", "ceil"):
+        raise b.error(f"\\l{node.kind} \\r{node.kind} is read in indices only", node)
     raise b.error("a list here cannot be evaluated", node)
 
 

@@ -254,17 +254,20 @@ def _script(r: IndexForm, node: A.Sup) -> Any:
 
 @reads(A.Group)
 def _group(r: IndexForm, node: A.Group) -> Any:
-    """(a), [a], {a}; ⌊a⌋ (a number, or the floor of the known division)."""
+    """(a), [a], {a}; ⌊a⌋ (a number, or the floor of the known division); ⌈a⌉ of a number."""
     if len(node.items) != 1:
         raise r.error("a list is not read in index form", node)
-    if node.kind == "floor":
+    if node.kind in ("floor", "ceil"):
         inner = node.items[0]
-        if isinstance(inner, A.Frac):
+        if node.kind == "floor" and isinstance(inner, A.Frac):
             return _divided(r, r.scalar(inner.num), r.scalar(inner.den), "floor", node)
+        if node.kind == "floor" and isinstance(inner, A.BinOp) and inner.op == "/":
+            return _divided(r, r.scalar(inner.left), r.scalar(inner.right), "floor", node)
         value = r.scalar(inner)
         if value.is_number:
-            return sp.floor(value)
-        raise r.error("the floor of a formula is not read in index form", node)
+            return sp.floor(value) if node.kind == "floor" else sp.ceiling(value)
+        raise r.error(f"the {'floor' if node.kind == 'floor' else 'ceiling'} of a formula is not read in index form",
+                      node)
     if node.kind not in ("(", "[", "{"):
         raise r.error(f"{node.kind} brackets are not read in index form", node)
     return r.value(node.items[0])

@@ -74,8 +74,8 @@ def _index_formula(b: Binder, node: A.Node, env) -> int:
             return index_value(b, body, {**b.table.sizes, **env, **values})  # d: a size letter
     if isinstance(node, A.Group) and node.kind in "(g" and len(node.items) == 1:
         return index_value(b, node.items[0], env)
-    if isinstance(node, A.Group) and node.kind == "floor":
-        return _floor(b, node.items[0], env)
+    if isinstance(node, A.Group) and node.kind in ("floor", "ceil"):
+        return _floor(b, node.items[0], env, node.kind == "ceil")
     if isinstance(node, A.Juxt):
         words = [n for n, x in enumerate(node.items) if isinstance(x, A.Name) and x.text in MOD_WORDS]
         if len(words) == 1 and 0 < words[0] < len(node.items) - 1:  # k' \bmod n
@@ -92,8 +92,9 @@ def _index_formula(b: Binder, node: A.Node, env) -> int:
     raise b.error("an index must be a letter or a number", node)
 
 
-def _floor(b: Binder, node: A.Node, env) -> int:
-    """\\lfloor k'/n \\rfloor, \\lfloor \\frac{k'}{n} \\rfloor: integer division of indices."""
+def _floor(b: Binder, node: A.Node, env, ceil: bool = False) -> int:
+    """\\lfloor k'/n \\rfloor, \\lfloor \\frac{k'}{n} \\rfloor: integer division of indices (rounded up:
+    \\lceil k'/n \\rceil)."""
     if isinstance(node, A.Frac):
         num, den = node.num, node.den
     elif isinstance(node, A.BinOp) and node.op == "/":
@@ -103,7 +104,8 @@ def _floor(b: Binder, node: A.Node, env) -> int:
     d = int(index_value(b, den, env))
     if d == 0:
         raise b.limit_error("division by zero", node)
-    return int(index_value(b, num, env)) // d
+    n = int(index_value(b, num, env))
+    return -(-n // d) if ceil else n // d
 
 
 def _domain_size(b: Binder, size: int | str, node) -> int:

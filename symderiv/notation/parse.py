@@ -58,6 +58,8 @@ _TOKEN_NAMES = {
     "EVALBAR": "an evaluation bar |_{...}",
     "LANGLE": "\\langle",
     "RANGLE": "\\rangle",
+    "RFLOOR": "\\rfloor",
+    "RCEIL": "\\rceil",
     "CIRC": "\\circ",
     "OTIMES": "\\otimes",
 }
@@ -115,6 +117,12 @@ class _Brackets(Transformer):
 
     def bracket(self, meta, items):
         return A.Group(_pos(meta), "[", tuple(items[0]))
+
+    def floor(self, meta, items):  # \lfloor a \rfloor, \lceil a \rceil: one bracketed expression
+        return A.Group(_pos(meta), "floor", (items[1],))
+
+    def ceil(self, meta, items):
+        return A.Group(_pos(meta), "ceil", (items[1],))
 
     def interval_co(self, meta, items):
         return _interval(items[0], _pos(meta), False, True)
@@ -298,7 +306,7 @@ class _ToAst(_Brackets):
 
     def juxt(self, meta, items):
         flat = [y for x in items for y in (x.items if isinstance(x, A.Juxt) else (x,))]  # \mathbf{a b}^T
-        items = O.apply_operators(_floors(flat))
+        items = O.apply_operators(flat)
         if len(items) == 1:
             return items[0]
         return A.Juxt(_pos(meta), tuple(items))
@@ -446,24 +454,6 @@ def _rel(tok: Token) -> str:
         "\\gt": ">",
     }
     return table.get(tok.value, tok.value)
-
-
-def _floors(items: list[A.Node]) -> list[A.Node]:
-    """\\lfloor x \\rfloor written among juxtaposed items: one Group of kind 'floor'."""
-    def word(x: A.Node, text: str) -> bool:
-        return isinstance(x, A.Name) and x.text == text
-
-    while True:
-        starts = [n for n, x in enumerate(items) if word(x, "\\lfloor")]
-        if not starts:
-            return items
-        lo = starts[-1]  # the innermost: no \lfloor after it
-        hi = next((n for n in range(lo + 1, len(items)) if word(items[n], "\\rfloor")), None)
-        if hi is None or hi == lo + 1:
-            raise _SemanticError("\\lfloor without its \\rfloor, or with nothing inside", items[lo].pos)
-        inner = items[lo + 1 : hi]
-        body = inner[0] if len(inner) == 1 else A.Juxt(inner[0].pos, tuple(inner))
-        items = [*items[:lo], A.Group(items[lo].pos, "floor", (body,)), *items[hi + 1 :]]
 
 
 def _unwrap(script: A.Node) -> A.Node:

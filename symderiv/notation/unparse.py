@@ -158,8 +158,8 @@ class Unparser:
     # ------------------------------------------------------------------ brackets
     def _Group(self, node: A.Group) -> str:
         inner = ", ".join(self.print(x) for x in node.items)
-        if node.kind == "floor":
-            return rf"\left\lfloor {inner} \right\rfloor"
+        if node.kind in ("floor", "ceil"):
+            return rf"\left\l{node.kind} {inner} \right\r{node.kind}"
         if node.kind in ("g", "s"):
             return f"{{{inner}}}"
         left, right = {"(": ("(", ")"), "[": ("[", "]"), "{": (r"\{", r"\}")}.get(node.kind, ("(", ")"))

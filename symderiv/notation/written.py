@@ -151,7 +151,7 @@ def is_index_formula(node: A.Node) -> bool:
         return is_index_formula(node.num) and is_index_formula(node.den)
     if isinstance(node, A.BinOp) and node.op in "+-/":
         return is_index_formula(node.left) and is_index_formula(node.right)
-    if isinstance(node, A.Group) and node.kind in ("(", "g", "floor"):
+    if isinstance(node, A.Group) and node.kind in ("(", "g", "floor", "ceil"):
         return all(is_index_formula(x) for x in node.items)
     if isinstance(node, A.Juxt):
         head = node.items[0]
