@@ -42,11 +42,6 @@ KNOWN_GAPS = {
                       "the audit reads the line with seed 001's network problem too, where w is a weight: the "
                       "factor is the chain-rule term of a weight's derivative and the link is incorrect at an "
                       "exact counterexample",
-    ("003", "3.2c-gradient"): "legitimate: line 73 2v_j A_i^T v: the claim's reading (A_i^T v = sum_l A_il v_l, "
-                              "A_i^T the i-th row) is stated in prose after the line (line 75); read literally "
-                              "A_i names no entry of A",
-    ("003", "3.2c-istar"): "legitimate: line 69: i^* is defined in prose only (line 67, 'which we will denote "
-                           "i^*'); the claim's where defines it",
 }
 
 

@@ -96,15 +96,22 @@ class Link:
 
 @dataclass(frozen=True)
 class Definition:
-    """A name the student defines (`name := value`), visible in its section and those under it."""
+    """A name the student defines (`name := value`), visible in its section and those under it; one
+    stated in words ("where $A_i^T$ denotes the i-th row of $A$", audit/prose.py) has no equation
+    (-1) and is visible from offset `visible_from` on."""
 
     name: Side
     value: Side
     relation: str
     cue: str
-    equation: int  # index in Document.equations
+    equation: int  # index in Document.equations; -1 for a definition in prose
     link: int  # index in that equation's links
     section: tuple[str, ...]
+    visible_from: int = -1  # a definition in prose: the document offset from which it holds
+
+    @property
+    def in_prose(self) -> bool:
+        return self.equation < 0
 
 
 @dataclass(frozen=True)
@@ -208,7 +215,8 @@ class Document:
             definition
             for definition in self.definitions
             if path[: len(definition.section)] == definition.section
-            and self.equations[definition.equation].start < equation.start
+            and ((definition.visible_from <= equation.start) if definition.in_prose
+                 else self.equations[definition.equation].start < equation.start)
         ]
 
     def summary(self) -> dict[str, int]:

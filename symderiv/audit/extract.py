@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..core.errors import InputTypeError
 from .document import (
@@ -21,6 +22,7 @@ from .document import (
 from .latex import read_latex
 from .limits import MAX_CUE_CHARS, MAX_DOCUMENT_CHARS, MAX_EQUATIONS
 from .markdown import read_markdown
+from .prose import EquationView, Mention, Notation, Solved, read_prose
 from .reading import Heading, Prose, RawMath
 from .split import RawSide, RawStatement, split_math
 from .tokens import Unreadable
@@ -85,6 +87,8 @@ class _Builder:
         self.context = ""
         self.last: Equation | None = None
         self.last_display: Equation | None = None
+        self.mentions: list[Mention] = []  # the inline math of the current sentence (audit/prose.py)
+        self.between = ""  # the prose since the last of them
 
     @property
     def section(self) -> tuple[str, ...]:
@@ -102,6 +106,7 @@ class _Builder:
         line, _ = self.index.position(heading.start)
         self.sections.append(Section(heading.title, heading.level, self.section, heading.start, line))
         self.context, self.last, self.last_display = "", None, None
+        self.mentions, self.between = [], ""
 
     def prose(self, prose: Prose) -> None:
         """Prose read for cues; a paragraph that held math ends the reach of its cue ("Let $x = 1$ here."
@@ -109,8 +114,17 @@ class _Builder:
         paragraph_end = prose.text == "\n\n" and "$…$" in self.context
         if prose.reset or paragraph_end:
             self.context = ""
-        else:
-            self.context = (self.context + prose.text)[-2 * MAX_CUE_CHARS :]
+            self.mentions, self.between = [], ""
+            return
+        self.context = (self.context + prose.text)[-2 * MAX_CUE_CHARS :]
+        if prose.text == " $…$ ":  # the place of the inline math just read: a mention already
+            return
+        between = self.between + prose.text
+        sentence = _sentence(between)
+        if len(sentence) < len(between.rstrip()) or len(between) > MAX_CUE_CHARS:
+            self.mentions = []  # a new sentence: its math mentions start afresh
+            between = sentence
+        self.between = between
 
     def side(self, math: RawMath, raw: RawSide) -> Side:
         start, end = math.span(raw.start, raw.end)
@@ -141,6 +155,51 @@ class _Builder:
         line, column = self.index.position(start)
         self.blocks.append(MathBlock(len(self.blocks), math.kind, math.display, self.text[start:end], start, end,
                                      line, column, self.section, tuple(numbers), not_read))
+        if not math.display and not_read is None:
+            self.mentions.append(Mention(math.content, start, end, tuple(numbers), self.between))
+            self.between = ""
+            found = read_prose(self.mentions, self._relation_of)
+            if isinstance(found, Solved):
+                self._solved(found)
+            elif isinstance(found, Notation):
+                self._notation(found)
+
+    # -- definitions stated in prose (audit/prose.py) ---------------------------------------------
+
+    def _relation_of(self, number: int) -> EquationView:
+        links = self.equations[number].links
+        if len(links) != 1 or links[0].relation != "=" or links[0].definition:
+            return EquationView(None)
+        return EquationView(f"{links[0].lhs.latex} = {links[0].rhs.latex}")
+
+    def _mention_side(self, mention: Mention, latex: str) -> Side:
+        line, column = self.index.position(mention.start)
+        return Side(latex, self.text[mention.start : mention.end], mention.start, mention.end, line, column)
+
+    def _solved(self, found: Solved) -> None:
+        """The relation of `found.equation` becomes the definition of the name that solves it."""
+        equation = self.equations[found.equation]
+        link = equation.links[0]
+        name = self._mention_side(found.name_at, found.name_at.latex.strip())
+        value = replace(link.rhs, latex=found.value, source=equation.source, start=equation.start, end=equation.end)
+        cue = f"prose: denote ({name.latex} solves {link.lhs.latex} = {link.rhs.latex} for {found.variable})"
+        defining = replace(link, lhs=name, rhs=value, relation=":=", definition=True, cue=cue)
+        solved = replace(equation, links=(defining,))
+        self.equations[found.equation] = solved
+        self.last = solved if self.last is equation else self.last
+        self.last_display = solved if self.last_display is equation else self.last_display
+        self.definitions.append(Definition(name, value, ":=", cue, found.equation, 0, equation.section))
+
+    def _notation(self, found: Notation) -> None:
+        """A name given its meaning in words: visible from its mention, or from the display the
+        sentence explains ("where ...")."""
+        name = self._mention_side(found.name_at, found.name)
+        value = replace(name, latex=found.value)
+        visible_from = found.name_at.start
+        display = self.last_display
+        if found.explains_display and display is not None and display.section == self.section:
+            visible_from = display.start
+        self.definitions.append(Definition(name, value, ":=", found.cue, -1, -1, self.section, visible_from))
 
     def equation(self, math: RawMath, raw: RawStatement, cue: str | None, whole_block: bool) -> int:
         number = len(self.equations)

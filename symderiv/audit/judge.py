@@ -210,6 +210,10 @@ class _Judging(StepSizeChains):
         top-level section and the part `problem` judges (a later definition of a name, or of a
         function of the same name with another argument, replaces an earlier one)."""
         out: dict[str, str] = {}
+        for definition in self.document.definitions:  # stated in words: notation for every problem
+            if (definition.in_prose and equation.section[:1] == definition.section[:1]
+                    and definition.visible_from <= equation.start):
+                out[definition.name.latex] = definition.value.latex
         for owner, defined_in, name, value in self.defined:
             visible = equation.section[:1] == defined_in.section[:1]
             if owner == id(problem) and visible and defined_in.start < equation.start:
@@ -378,8 +382,10 @@ class _Judging(StepSizeChains):
             for item in items:
                 if item.link.definition:
                     self.define(problem, item, item.link.defined_side.latex, item.link.value_side.latex)
+                    solved = (item.link.cue or "").startswith("prose: denote (")
+                    how = f"; {item.link.cue[len('prose: denote ('):-1]}" if solved else ""
                     entries.append(self._entry(item, "definition", f"defines {item.link.defined_side.latex} "
-                                               "(the student's name)"))
+                                               f"(the student's name{how})"))
                 else:
                     entries.append(self._entry(item, "undecided", "a definition's value is not judged further"))
             return entries
