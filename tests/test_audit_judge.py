@@ -432,3 +432,51 @@ def test_formal_arguments_of_the_students_functions(label: str, where: dict[str,
     assert argument_lengths(problem, link, where) == shapes
     lhs, rhs = link.split(" = ")
     assert judge_as_formulas(problem, label, lhs, rhs, where).verdict == expected
+
+
+# -- a loss named as the source writes it; a derivative after "where" is a claim ----------------------
+
+def _softmax(loss: str | None) -> object:
+    from symderiv.kinds import parse_text
+
+    text = SOFTMAX.read_text(encoding="utf-8")
+    if loss is not None:
+        text = text.replace('index = "i"\n', f"index = \"i\"\nloss = '{loss}'\n", 1)
+    return parse_text(text, "softmax.toml")
+
+
+@pytest.mark.parametrize(("loss", "lhs", "target"), [
+    (None, r"\frac{\partial \text{Err}(\mathbf{t}, \mathbf{y})}{\partial y_i}", None),  # Err is no name it knows
+    (r"\text{Err}", r"\frac{\partial \text{Err}(\mathbf{t}, \mathbf{y}(\mathbf{w}))}{\partial y_i}", "derivative"),
+    (r"\text{Err}", r"\text{Err}(\mathbf{t}, \mathbf{y})", "loss"),
+    (r"\mathcal{C}", r"\frac{\partial \mathcal{C}}{\partial y_i}", "derivative"),
+    (r"\text{Err}", r"\frac{\partial \text{Err}}{\partial x_i}", None),  # not the logits
+])
+def test_a_declared_loss_name_is_recognised(loss: str | None, lhs: str, target: str | None) -> None:
+    found = recognise(_softmax(loss), [lhs, "1"], ("=",), {})
+    assert (found.target if found else None) == target
+
+
+@pytest.mark.parametrize("loss", [r"\frac{a}{b}", r"\text{Err", "a + b"])
+def test_a_loss_that_is_not_one_name_is_a_problem_file_error(loss: str) -> None:
+    with pytest.raises(SymderivError, match="loss"):
+        _softmax(loss)
+
+
+@pytest.mark.parametrize(("value", "verdict"), [
+    (r"\frac{e^{y_i}}{\sum_k e^{y_k}} - t_i", "correct"),
+    (r"t_i - \frac{e^{y_i}}{\sum_k e^{y_k}}", "incorrect"),
+])
+def test_a_derivative_stated_after_where_is_judged(value: str, verdict: str) -> None:
+    """'where $$\\partial E/\\partial y_i = ...$$' states a derivative's value: a claim, not a definition."""
+    text = ("## Question 2\n\nThe targets are one-hot: $\\sum_k t_k = 1$. The derivative of the loss is given "
+            "below, where\n\n"
+            f"$$\\frac{{\\partial E}}{{\\partial y_i}} = {value}$$\n")
+    (entry,) = [entry for entry in audit(load(SOFTMAX), text, "md").entries if entry.line == 5]
+    assert entry.verdict == verdict, entry.message
+
+
+def test_a_let_of_the_problems_function_stays_a_definition() -> None:
+    text = "## 3 Extending the Gradient\n\nLet $f(\\mathbf{A}) = \\mathbf{v}^{\\top} \\mathbf{A} \\mathbf{v}$.\n"
+    (entry,) = audit(load(MATRIX), text, "md").entries
+    assert entry.verdict == "definition"

@@ -219,6 +219,13 @@ class Document:
                  else self.equations[definition.equation].start < equation.start)
         ]
 
+    def notation_in_prose(self, equation: Equation) -> dict[str, str]:
+        """The names the document defines in words (audit/prose.py) visible at `equation`: name -> value,
+        each from its top-level section's point where it holds on."""
+        return {definition.name.latex: definition.value.latex for definition in self.definitions
+                if definition.in_prose and equation.section[:1] == definition.section[:1]
+                and definition.visible_from <= equation.start}
+
     def summary(self) -> dict[str, int]:
         """Counts: blocks, blocks with no relation, equations, links, claims, definitions, not read."""
         return {

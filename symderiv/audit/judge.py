@@ -35,7 +35,7 @@ from .network import (
 )
 from .parts import candidates
 from .stepsize import StepSizeChains, stated_reading, verdict_kind
-from .targets import Recognised, normalise, recognise, states_one_hot
+from .targets import Recognised, is_derivative, normalise, recognise, states_one_hot
 
 #: What an entry of an audit says about its link (or its equation, when it was not read).
 VERDICTS = ("correct", "incorrect", "undecided", "definition", "not read")
@@ -70,6 +70,7 @@ class Entry:
     problem: str | None = None
     first_wrong: bool = False
     remarks: tuple[str, ...] = ()  # the conventions of notation the link was read under (the verdict's)
+    by_problem: tuple[tuple[str, str], ...] = ()  # judged by several problems: (title, verdict) of each
 
 
 @dataclass
@@ -83,10 +84,12 @@ class Audit:
     def equation_entries(self, equation: int) -> list[Entry]:
         return [entry for entry in self.entries if entry.equation == equation]
 
-    def equation_verdict(self, equation: int) -> str:
+    def equation_verdict(self, equation: int, problem: str | None = None) -> str:
         """incorrect if a link is; else undecided if a link is; not read; else correct (or
-        definition when every link defines)."""
-        verdicts = {entry.verdict for entry in self.equation_entries(equation)}
+        definition when every link defines). With `problem` (a title): the verdicts that problem
+        reached, where the part was judged by several."""
+        verdicts = {dict(entry.by_problem).get(problem, entry.verdict) if problem else entry.verdict
+                    for entry in self.equation_entries(equation)}
         for verdict in ("not read", "incorrect", "undecided", "correct", "definition"):
             if verdict in verdicts:
                 return verdict
@@ -209,11 +212,7 @@ class _Judging(StepSizeChains):
         """The student's names visible at `equation`, name -> value: each defined before it in the same
         top-level section and the part `problem` judges (a later definition of a name, or of a
         function of the same name with another argument, replaces an earlier one)."""
-        out: dict[str, str] = {}
-        for definition in self.document.definitions:  # stated in words: notation for every problem
-            if (definition.in_prose and equation.section[:1] == definition.section[:1]
-                    and definition.visible_from <= equation.start):
-                out[definition.name.latex] = definition.value.latex
+        out = self.document.notation_in_prose(equation)  # stated in words: notation for every problem
         for owner, defined_in, name, value in self.defined:
             visible = equation.section[:1] == defined_in.section[:1]
             if owner == id(problem) and visible and defined_in.start < equation.start:
@@ -356,7 +355,7 @@ class _Judging(StepSizeChains):
             if link.relation == r"\approx" and entry.verdict == "incorrect" and not claim.target:
                 _approximately(entry, lhs, rhs)
             if entry.verdict == "incorrect" and reading.target:
-                entry.correct = self._correct(view, reading.target)
+                entry.correct = _correct(view, reading.target)
             entries.append(entry)
         if defining is not None and len(entries) > 1 and all(e.verdict == "correct" for e in entries[1:]):
             # `l_2(h') = y' = W h' + c`: the name stands for the last, most explicit, side of its chain
@@ -365,19 +364,20 @@ class _Judging(StepSizeChains):
             self.defined[defining[0]] = (owner, equation, name, value)
         return entries
 
-    def _correct(self, view: NetworkProblem, target: str) -> sp.Basic | None:
-        try:
-            return run_bounded(view, correct_value, target)
-        except (Timeout, SymderivError):
-            return None
-
     # -- every other kind: a target recognised from the left side, each side judged against it ----
 
     def _target_chain(self, items: list[_Item], problem: Problem, where: dict[str, str]) -> list[Entry]:
         head = items[0].link
         relations = tuple(item.link.relation for item in items)
         sides = [head.lhs.latex] + [item.link.rhs.latex for item in items]
-        if head.definition:
+        eigen = stated_reading(self.document, problem) if problem.kind == "gradient_descent" else None
+        earlier = [(link.lhs.latex, link.rhs.latex) for equation in self.document.equations[:items[0].equation.index]
+                   for link in equation.links]
+        recognised: Recognised | None = recognise(problem, sides, relations, where, eigen,
+                                                  states_one_hot(problem, earlier))
+        # "where $\partial L/\partial z_k = ...$": the value of a derivative the problem knows is a claim
+        # whatever the prose says (a derivative has its meaning already); a name or function stays defined
+        if head.definition and (recognised is None or head.relation != "=" or not is_derivative(head.lhs.latex)):
             entries = []
             for item in items:
                 if item.link.definition:
@@ -389,11 +389,6 @@ class _Judging(StepSizeChains):
                 else:
                     entries.append(self._entry(item, "undecided", "a definition's value is not judged further"))
             return entries
-        eigen = stated_reading(self.document, problem) if problem.kind == "gradient_descent" else None
-        earlier = [(link.lhs.latex, link.rhs.latex) for equation in self.document.equations[:items[0].equation.index]
-                   for link in equation.links]
-        recognised: Recognised | None = recognise(problem, sides, relations, where, eigen,
-                                                  states_one_hot(problem, earlier))
         if recognised is None and head.relation == "=" and (function_definition(head.lhs.latex)
                                                             or entrywise(head.lhs.latex) is not None):
             # `g_1(\mathbf{x}) = ...` written first: the student's own function (a plain name is a claim)
@@ -492,18 +487,28 @@ class _Judging(StepSizeChains):
         return self._from_verdict(item, verdict, target, prefix="as formulas: ")
 
 
+def _correct(view: NetworkProblem, target: str) -> sp.Basic | None:
+    """The true value of a recognised target (network.correct_value), None past the time bound."""
+    try:
+        return run_bounded(view, correct_value, target)
+    except (Timeout, SymderivError):
+        return None
+
+
 def _agreed(entries: list[Entry]) -> Entry:
     """One link judged by several problems of the same part (two questions under one heading): the
     verdict they reach, when those that decide agree; undecided, naming them, when they do not."""
+    by_problem = tuple((entry.problem or "", entry.verdict) for entry in entries)
     decided = [entry for entry in entries if entry.verdict in ("correct", "incorrect")]
-    if not decided:
-        return next((entry for entry in entries if entry.verdict == "definition"), entries[0])
-    if len({entry.verdict for entry in decided}) == 1:
-        return decided[0]
+    if not decided or len({entry.verdict for entry in decided}) == 1:
+        chosen = decided[0] if decided else next((e for e in entries if e.verdict == "definition"), entries[0])
+        chosen.by_problem = by_problem
+        return chosen
     first = decided[0]
     said = "; ".join(f"{entry.problem}: {entry.verdict}" for entry in decided)
     return Entry(first.equation, first.link, first.line, first.column, first.text, first.relation, first.section,
-                 first.chain, "undecided", f"the problems of this part disagree ({said})", target=first.target)
+                 first.chain, "undecided", f"the problems of this part disagree ({said})", target=first.target,
+                 by_problem=by_problem)
 
 
 def _mark_first_wrong(entries: list[Entry]) -> None:

@@ -16,10 +16,15 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+_SUBPART = re.compile(r"^(.*?\d\)?)\s*\(([a-z])\)\s*$", re.IGNORECASE)  # 'Problem (4)(a)', '4.2 (b)'
+
+
 def _key(section: str) -> list[str]:
     """A problem's `section` as words to look for in a heading ('1 Taking Gradients, question 1'
-    -> its part before the comma)."""
-    return _words(section.split(",")[0])
+    -> its part before the comma; 'Problem (4)(a)' -> 'Problem (4)')."""
+    part = section.split(",")[0]
+    found = _SUBPART.match(part)
+    return _words(found.group(1) if found else part)
 
 
 def _names_part(title: str, key: list[str]) -> bool:
@@ -42,16 +47,18 @@ _QUESTION = re.compile(r"\b(?:question|part|exercise)\s+\(?([0-9]+|[a-z])\)?", r
 
 
 def _question(problem: Problem) -> str | None:
-    """The item a problem's `section` names after its comma ('1 Taking Gradients, question 2' -> '2')."""
+    """The item a problem's `section` names after its comma ('1 Taking Gradients, question 2' -> '2')
+    or as a bracketed letter after its part's number ('Problem (4)(a)' -> 'a')."""
     if "," not in problem.section:
-        return None
+        found = _SUBPART.match(problem.section)
+        return found.group(2).lower() if found else None
     found = _QUESTION.search(problem.section.split(",", 1)[1])
     return found.group(1).lower() if found else None
 
 
 def _item(line: str) -> str | None:
     """The label of an enumerated item a line starts ('- 2. Let ...', '(b) ...', '2) ...'), or None."""
-    found = re.match(r"\s*(?:[-*+]\s+)?\(?([0-9]{1,2}|[a-z])[.)]\s", line)
+    found = re.match(r"\s*(?:[-*+]\s+)?\(?([0-9]{1,2}|[a-z])[.)](?:\s|$)", line)
     return found.group(1).lower() if found else None
 
 
@@ -59,7 +66,8 @@ def _markers(document: Document, problems: list[Problem]) -> list[tuple[int, lis
     """Where parts start: each heading (with the problems its path names), each short line of prose
     that names a problem by itself ('Question 3' on a line of its own, as OCR leaves it), and, in a
     part two problems share ('1 Taking Gradients, question 1' and '..., question 2'), the
-    enumerated item each names ('- 2. Let ...')."""
+    enumerated item each names ('- 2. Let ...'); a problem of the whole part ('Problem (4)' beside
+    'Problem (4)(a)') judges every item, and alone those no problem names ('(b)')."""
     out = [(section.start, _named(section.path, problems)) for section in document.sections]
     offset = 0
     lines: list[tuple[int, str]] = []
@@ -77,11 +85,13 @@ def _markers(document: Document, problems: list[Problem]) -> list[tuple[int, lis
     for start, line in lines:
         label = _item(line)
         position = bisect.bisect_right(starts, start) - 1
-        if label is None or position < 0 or len(out[position][1]) < 2:
+        part = out[position][1] if position >= 0 else []
+        if label is None or len(part) < 2 or all(_question(p) is None for p in part):
             continue
-        found = [p for p in out[position][1] if _question(p) == label]
-        if found:
-            items.append((start, found))
+        named = [p for p in part if _question(p) == label]
+        general = [p for p in part if _question(p) is None]  # a problem of the whole part judges every item
+        if named or general:
+            items.append((start, named + general))
     return sorted(out + items, key=lambda marker: marker[0])
 
 

@@ -35,6 +35,17 @@ def normalise(latex: str) -> str:
     return text
 
 
+_D = r"(?:\\partial|\\text\{d\}|d)"
+_NUMERATOR = r"(?:[^{}]|\{[^{}]*\})*"  # one level of braces inside: \partial \text{Err}(y, z)
+_DERIVATIVE = re.compile(r"\\(?:[dt]?frac\{" + _D + _NUMERATOR + r"\}\{?" + _D + "|nabla|partial)")
+
+
+def is_derivative(latex: str) -> bool:
+    """The side is a derivative as written: \\frac{\\partial ...}{\\partial ...}, \\frac{d ...}{d ...},
+    \\nabla ..., \\partial ... (read after `normalise`: spaces out, braces around one token dropped)."""
+    return _DERIVATIVE.match(normalise(latex)) is not None
+
+
 @dataclass(frozen=True)
 class Recognised:
     """A target recognised from a left side, with the claim options its kind needs."""
@@ -121,10 +132,12 @@ def _identity(problem: Problem, text: str) -> Recognised | None:
     if getattr(problem, "name", "") != "softmax_cross_entropy":
         return None
     logits, index = re.escape(problem.logits), re.escape(problem.index)
-    loss = "|".join(re.escape(name) for name in sorted(LOSS_NAMES, key=len, reverse=True))
-    if re.fullmatch(rf"(?:{loss}){_ARGUMENT}", text):
+    names = LOSS_NAMES | ({normalise(problem.loss_name)} if getattr(problem, "loss_name", "") else set())
+    loss = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    argument = r"(?:\((?:[^()=]|\([^()=]*\))*\))?"  # Err(y, z(w)): one level of brackets inside
+    if re.fullmatch(rf"(?:{loss}){argument}", text):
         return Recognised("loss")
-    if re.fullmatch(rf"\\frac\{{\\partial(?:{loss})\}}\{{\\partial{logits}_\{{?{index}\}}?\}}", text):
+    if re.fullmatch(rf"\\frac\{{\\partial(?:{loss}){argument}\}}\{{\\partial{logits}_\{{?{index}\}}?\}}", text):
         return Recognised("derivative")
     return None
 

@@ -12,8 +12,10 @@ from ..core.errors import NotationError, Timeout
 from ..core.timebound import bounded
 from ..core.verdict import Verdict
 from ..notation.evaluate import IV, PointValues, closer_than
+from ..notation.parse import parse_one
 from ..notation.reading import node_value, relation_of
 from ..notation.scope import Fn
+from ..notation.written import name_key
 from ._readers import cannot_read, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from .identity_proofs import IDENTITIES, SIGMA, SM, STEP_SECONDS, K, exp_rational_zero, i, j, k, t, x, z
@@ -38,27 +40,38 @@ TARGETS = {"softmax_cross_entropy": ["loss", "derivative", "derivative_one_hot"]
 @problem_kind("identity")
 class IdentityProblem(Problem):
     """`[identity]` name (one of IDENTITIES), and the names the claims use: `logits`
-    (default z), `targets` (default t), `index` (the free index, default i)."""
+    (default z), `targets` (default t), `index` (the free index, default i); `loss`, the loss's
+    name as the source writes it (`\\text{Err}`), for the audit to recognise its derivative by
+    (E, L, J, \\mathcal{L}, CE ... are recognised without it)."""
 
     claim_options: ClassVar[dict[str, OptionSpec]] = {"one_hot_index": str}
 
     def __init__(self, header: Fields, claims: list[Claim], name: str,
-                 logits: str, targets: str, index: str) -> None:
+                 logits: str, targets: str, index: str, loss: str = "") -> None:
         super().__init__(header, claims)
         self.name, self.logits, self.target_name, self.index = name, logits, targets, index
+        self.loss_name = loss
 
     @classmethod
     def from_fields(cls, doc: Fields, claims: list[Claim]) -> IdentityProblem:
         doc.check_keys(HEADER_KEYS | {"identity"})
         tbl = doc.table("identity")
-        tbl.check_keys({"name", "logits", "targets", "index"})
+        tbl.check_keys({"name", "logits", "targets", "index", "loss"})
         name = tbl.choice("name", sorted(IDENTITIES))
         names = [tbl.text(key, default) for key, default in
                  (("logits", "z"), ("targets", "t"), ("index", "i"))]
         for key, value in zip(("logits", "targets", "index"), names, strict=True):
             if len(value) != 1 or not value.isalpha():
                 raise tbl.error(key, f"expected a one-letter name, got {value!r}")
-        return cls(doc, claims, name, *names)
+        loss = tbl.text("loss", "")
+        if loss:
+            try:
+                node = parse_one(loss)
+            except NotationError as exc:
+                raise tbl.error("loss", f"cannot read {loss!r}: {exc.message}") from None
+            if name_key(node) is None:
+                raise tbl.error("loss", f"expected one name such as \\text{{Err}} or \\mathcal{{L}}, got {loss!r}")
+        return cls(doc, claims, name, *names, loss)
 
     def targets(self) -> list[str]:
         return TARGETS[self.name]

@@ -100,6 +100,8 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     out: dict[str, Any] = {"line": entry.line, "column": entry.column, "text": entry.text,
                            "relation": entry.relation, "target": entry.target, "verdict": entry.verdict,
                            "message": entry.message, "first_wrong": entry.first_wrong, "problem": entry.problem}
+    if entry.by_problem:
+        out["by_problem"] = [{"problem": title, "verdict": verdict} for title, verdict in entry.by_problem]
     if entry.counterexample:
         out["counterexample"] = counterexample_json(entry.counterexample)
     if entry.mistake:
