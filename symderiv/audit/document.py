@@ -98,7 +98,8 @@ class Link:
 class Definition:
     """A name the student defines (`name := value`), visible in its section and those under it; one
     stated in words ("where $A_i^T$ denotes the i-th row of $A$", audit/prose.py) has no equation
-    (-1) and is visible from offset `visible_from` on."""
+    (-1). One that explains the display before it ("where $p_i = ...$") or stated in words is
+    visible from offset `visible_from` on (-1: after its own equation)."""
 
     name: Side
     value: Side
@@ -107,7 +108,7 @@ class Definition:
     equation: int  # index in Document.equations; -1 for a definition in prose
     link: int  # index in that equation's links
     section: tuple[str, ...]
-    visible_from: int = -1  # a definition in prose: the document offset from which it holds
+    visible_from: int = -1  # the document offset from which it holds (-1: after its equation)
 
     @property
     def in_prose(self) -> bool:
@@ -134,6 +135,7 @@ class Equation:
     label: str | None = None  # "\\label{...}"
     display: bool = True
     not_read: str | None = None  # why it cannot be split into links
+    explains: int = -1  # "$$...$$ where $p_i = ...$": the chain (its first equation) of the display explained
 
     @property
     def definition(self) -> bool:
@@ -215,7 +217,7 @@ class Document:
             definition
             for definition in self.definitions
             if path[: len(definition.section)] == definition.section
-            and ((definition.visible_from <= equation.start) if definition.in_prose
+            and ((definition.visible_from <= equation.start) if definition.visible_from >= 0
                  else self.equations[definition.equation].start < equation.start)
         ]
 

@@ -131,8 +131,19 @@ class _Builder:
         line, column = self.index.position(start)
         return Side(raw.latex, self.text[start:end], start, end, line, column, raw.reference)
 
+    def _explained(self) -> int:
+        """The chain of the display just before, when this inline math opens a sentence 'where ...'
+        right after it (`$$ p - t $$ where $p = ...$`); else -1."""
+        display = self.last_display
+        words = _WORD.findall(self.between.lower())
+        if (self.mentions or not words or words[0] != "where" or len(words) > 2 or display is None
+                or display.section != self.section or not self.blocks or self.blocks[-1].index != display.block):
+            return -1
+        return display.chain
+
     def math(self, math: RawMath) -> None:
         cue = definition_cue(self.context) if "=" in math.content else None
+        explains = self._explained() if cue == "where" and not math.display else -1
         numbers: list[int] = []
         not_read = math.not_read
         statements: list[RawStatement] = []
@@ -150,7 +161,7 @@ class _Builder:
         if not_read is not None and not statements:
             statements = [RawStatement(not_read=not_read)]
         for raw in statements:
-            numbers.append(self.equation(math, raw, cue, whole_block=not_read is not None))
+            numbers.append(self.equation(math, raw, cue, whole_block=not_read is not None, explains=explains))
         start, end = math.start, max(math.end, math.start)
         line, column = self.index.position(start)
         self.blocks.append(MathBlock(len(self.blocks), math.kind, math.display, self.text[start:end], start, end,
@@ -201,7 +212,8 @@ class _Builder:
             visible_from = display.start
         self.definitions.append(Definition(name, value, ":=", found.cue, -1, -1, self.section, visible_from))
 
-    def equation(self, math: RawMath, raw: RawStatement, cue: str | None, whole_block: bool) -> int:
+    def equation(self, math: RawMath, raw: RawStatement, cue: str | None, whole_block: bool,
+                 explains: int = -1) -> int:
         number = len(self.equations)
         if number >= MAX_EQUATIONS:
             raise DocumentLimitError("equations", number + 1, MAX_EQUATIONS, self.index.position(math.start)[0])
@@ -213,7 +225,7 @@ class _Builder:
         common = dict(index=number, block=len(self.blocks), source=self.text[start:end], start=start, end=end,
                       line=line, column=column, section=self.section, display=math.display,
                       tag=raw.tag or math.tag, label=raw.label, connective=raw.connective,
-                      conditions=tuple(self.side(math, side) for side in raw.conditions))
+                      conditions=tuple(self.side(math, side) for side in raw.conditions), explains=explains)
         sides = [self.side(math, side) for side in raw.sides]
         chain = number
         not_read = raw.not_read
@@ -230,10 +242,11 @@ class _Builder:
         else:
             links = tuple(self.link(math, raw, sides, position, cue) for position in range(len(raw.relations)))
             equation = Equation(**common, links=links, chain=chain)
+            visible_from = self.equations[explains].start if explains >= 0 else -1
             for position, link in enumerate(links):
                 if link.definition:
                     self.definitions.append(Definition(link.defined_side, link.value_side, link.relation,
-                                                       link.cue or "", number, position, self.section))
+                                                       link.cue or "", number, position, self.section, visible_from))
             self.last = equation
             self.last_display = equation if math.display else self.last_display
         self.equations.append(equation)

@@ -215,7 +215,9 @@ class _Judging(StepSizeChains):
         out = self.document.notation_in_prose(equation)  # stated in words: notation for every problem
         for owner, defined_in, name, value in self.defined:
             visible = equation.section[:1] == defined_in.section[:1]
-            if owner == id(problem) and visible and defined_in.start < equation.start:
+            explained = self.document.equations[defined_in.explains].start if defined_in.explains >= 0 else None
+            if owner == id(problem) and visible and (defined_in.start < equation.start if explained is None
+                                                     else explained <= equation.start):
                 for old in [old for old in out if function_head(old) == function_head(name)]:
                     del out[old]
                 out[name] = value
@@ -541,9 +543,15 @@ def audit(problem: Problem | list[Problem], text: str, fmt: str | None = None) -
         if equation.not_read is None:
             chains.setdefault(equation.chain, []).extend(
                 _Item(equation, position, link) for position, link in enumerate(equation.links))
+    order = list(chains)
+    for start in list(chains):  # "where $p = ...$" after a display: its definitions judged before the display
+        explained = document.equations[start].explains
+        if explained in chains and order.index(explained) < order.index(start):
+            order.remove(start)
+            order.insert(order.index(explained), start)
     judged: dict[int, list[Entry]] = {}
-    for start, items in chains.items():
-        judged[start] = judging.chain(items, found.get(start, []))
+    for start in order:
+        judged[start] = judging.chain(chains[start], found.get(start, []))
     entries: list[Entry] = []
     done: set[int] = set()
     for equation in document.equations:

@@ -247,6 +247,11 @@ def call_scripted(b: Binder, f: Value, arg_node: A.Node, env) -> Value:
             value = _cached(
                 b, ("derive", jac), (f.node, inner), env, lambda: _derive_at(b, f.node, inner, env, jac, arg_node)
             )
+    return with_scripts(b, value, wraps, env)
+
+
+def with_scripts(b: Binder, value: Value, wraps: list[A.Node], env) -> Value:
+    """`value` with the scripts written after its bracket (`wraps`, outermost first): F(v)_{ij}, F(v)^T."""
     for w in reversed(wraps):
         if isinstance(w, A.Sub):
             value = subscript(b, value, w.index, env, w)

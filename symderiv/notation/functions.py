@@ -17,7 +17,15 @@ import sympy as sp
 from . import ast as A
 from .algebra import mul, operand
 from .binder import Binder, Op, Split, Value, handles, registrar
-from .calculus import apply_function, call_scripted, chain_rule_runs, derivative, is_quantity_call, quantity_at
+from .calculus import (
+    apply_function,
+    call_scripted,
+    chain_rule_runs,
+    derivative,
+    is_quantity_call,
+    quantity_at,
+    with_scripts,
+)
 from .operators import scripted_bracket
 from .scope import Fn
 from .table import BoundMacro, StudentFn, StudentMacro
@@ -47,8 +55,8 @@ FUNCTIONS: dict[str, Fn] = {
 }
 #: Element-wise functions that are also matrix functions of a square matrix (\\sin X): two readings.
 MATRIX_FUNCTIONS = frozenset({"sin", "cos", "tan"})
-OPERATORS = frozenset({"diag", "max", "min", "det", "tr", "vec"})  # \\det, \\operatorname{tr}: vocabulary.py
-WORD_OPERATORS = frozenset({"diag", "max", "min"})  # also written as plain words
+OPERATORS = frozenset({"diag", "max", "min", "det", "tr", "vec", "softmax"})  # \\det, \\operatorname{tr}
+WORD_OPERATORS = frozenset({"diag", "max", "min", "softmax"})  # also written as plain words
 
 #: How each kind of operator applies to its argument (see the module docstring).
 APPLIERS: dict[str, Applier] = {}
@@ -284,6 +292,27 @@ def _vec(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
         if isinstance(arg, sp.ImmutableMatrix):
             b.vecs[arg] = found
     return found
+
+
+@applies("softmax")
+def _softmax(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
+    """softmax(v)_i = e^{v_i} / \\sum_j e^{v_j}, of a vector (a row or a column; of a matrix the
+    direction, by rows or by columns, is not written, so it is not read). Scripts after its bracket
+    belong to its value: softmax(z)_i is the i-th entry."""
+    wraps: list[A.Node] = []
+    core = arg_node
+    while scripted_bracket(core):
+        wraps.append(core)
+        core = core.body
+    arg = b.value(core, env, canonical)
+    if not isinstance(arg, sp.MatrixBase):
+        arg = sp.ImmutableMatrix([[arg]])
+    if 1 not in arg.shape:
+        raise b.error(f"softmax of a {arg.rows}x{arg.cols} matrix: by rows or by columns is not written; "
+                      "write it for a vector", arg_node)
+    exps = apply_function(b, FUNCTIONS["exp"], arg, core)
+    total = sp.Add(*exps)
+    return with_scripts(b, sp.ImmutableMatrix(arg.rows, arg.cols, [e / total for e in exps]), wraps, env)
 
 
 @applies("diag")

@@ -28,7 +28,7 @@ PRODUCT_OPS = frozenset({"cdot", "odot", "times", "/", "circ", "otimes"})
 OPERATOR_NAMES = {
     "tr": "tr", "Tr": "tr", "trace": "tr", "Trace": "tr", "det": "det", "Det": "det",
     "diag": "diag", "Diag": "diag", "vec": "vec", "exp": "exp", "log": "log", "ln": "ln",
-    "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
+    "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh", "softmax": "softmax", "Softmax": "softmax",
 }
 #: Named operators that always take an operand of their own (their bracket, or the product
 #: after them): \det(X) X^{-T} is det(X) times X^{-T}.

@@ -403,7 +403,7 @@ class _ToAst(_Brackets):
         raw = items[0].value
         inner = raw[raw.index("{") + 1 : -1].strip()
         name = O.operator_name(inner)
-        if name in O.MATRIX_FUNCTIONS or inner in ("max", "min"):  # \text{tr}: the operator, as \operatorname{tr}
+        if (name and len(inner) > 1) or inner in ("max", "min"):  # \text{tr}, \text{softmax}: as \operatorname
             return A.Func(_pos(items[0]), name or inner)
         if len(inner) > 1:  # a word: one label (\lambda_{\text{opt}}), never index letters o, p, t
             return A.Name(_pos(items[0]), inner, "text")
@@ -414,9 +414,9 @@ class _ToAst(_Brackets):
 
     def styled(self, meta, items):
         style, body = _strip_cmd(items[0].value), _single(items[1], _pos(meta))
-        if style == "mathrm" and isinstance(body, A.Name) and not body.decor \
-                and O.operator_name(body.text) in O.MATRIX_FUNCTIONS:
-            return A.Func(_pos(meta), O.operator_name(body.text))  # \mathrm{Tr}: the operator
+        if style == "mathrm" and isinstance(body, A.Name) and not body.decor and len(body.text) > 1 \
+                and O.operator_name(body.text):
+            return A.Func(_pos(meta), O.operator_name(body.text))  # \mathrm{Tr}, \mathrm{softmax}: the operator
         return A.Styled(_pos(meta), style, body)
 
     def styled_char(self, meta, items):
