@@ -90,3 +90,26 @@ def test_the_solved_name_is_substituted_in_later_claims() -> None:
     assert by_line[5].verdict == "definition" and "solves" in by_line[5].message
     # k' mod n is 0 at k' = n: the 1-based index map is off by one (as the seed's claim 3.2c-istar)
     assert by_line[7].verdict == "incorrect", by_line[7].message
+
+
+_WHERE = ("## Question 2\n\nThe targets are one-hot: $\\sum_k t_k = 1$. So\n\n"
+          "$$\\frac{{\\partial E}}{{\\partial y_i}} = {value}$$\n\n{after}\n")
+
+
+@pytest.mark.parametrize(("value", "after", "verdict"), [
+    ("p_i - t_i", "where $p_i = \\mathrm{softmax}(y)_i$.", "correct"),
+    ("p_i + t_i", "where $p_i = \\mathrm{softmax}(y)_i$.", "incorrect"),
+    # a definition in a later sentence explains nothing before it: p is unknown at the display
+    ("p_i - t_i", "This is short. We write $p_i = \\mathrm{softmax}(y)_i$.", "undecided"),
+])
+def test_where_after_a_display_defines_its_names_there(value: str, after: str, verdict: str) -> None:
+    from symderiv.kinds import load
+
+    text = _WHERE.format(value=value, after=after)
+    result = audit(load(ROOT / "derivations" / "seed000-q2-softmax-ce.toml"), text, "md")
+    (entry,) = [entry for entry in result.entries if entry.line == 5]
+    assert entry.verdict == verdict, entry.message
+    document = extract(text, "md")
+    display = next(equation for equation in document.equations if equation.line == 5)
+    visible = [definition.name.latex for definition in document.definitions_visible(display)]
+    assert visible == (["p_i"] if after.startswith("where") else [])
