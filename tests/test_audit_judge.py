@@ -480,3 +480,16 @@ def test_a_let_of_the_problems_function_stays_a_definition() -> None:
     text = "## 3 Extending the Gradient\n\nLet $f(\\mathbf{A}) = \\mathbf{v}^{\\top} \\mathbf{A} \\mathbf{v}$.\n"
     (entry,) = audit(load(MATRIX), text, "md").entries
     assert entry.verdict == "definition"
+
+
+@pytest.mark.parametrize(("middle", "verdicts"), [
+    (r"2A\mathbf{u}", ["correct", "correct", "correct"]),
+    (r"A\mathbf{u}", ["correct", "incorrect", "incorrect"]),  # the factor 2 dropped in the middle link
+])
+def test_a_gradient_chain_of_three_links_is_judged_link_by_link(middle: str, verdicts: list[str]) -> None:
+    """An equality chain of three links is a chain, not an interval rewritten (`0 < \\eta < b = c`)."""
+    text = ("## Problem 2\n\n$$\\begin{aligned}\\nabla f(\\mathbf{u}) &= (A + A^\\top)\\mathbf{u} \\\\\n"
+            f"&= {middle} \\\\\n"
+            "&= \\begin{bmatrix} 10 & 4 \\\\ 4 & 4 \\end{bmatrix} \\mathbf{u}\\end{aligned}$$\n")
+    result = audit(load(STEP), text, "md")
+    assert [entry.verdict for entry in result.entries] == verdicts, [entry.message for entry in result.entries]

@@ -57,6 +57,9 @@ class Recognised:
     rewritten_bound: bool = False  # `0 < \\eta < b = c`: an interval whose bound is then rewritten
 
 
+_BELOW = ("<", r"\le", r"\leq")  # the relations of an interval written from below: 0 < \eta \le c
+
+
 def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
               definitions: dict[str, str], eigenvalues: str | None = None, one_hot: bool = False) -> Recognised | None:
     """The target the left side of a chain (`sides[0]`; the chain's sides and `relations`) names in
@@ -64,7 +67,8 @@ def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
     kind = problem.kind
     text = normalise(sides[0])
     if kind == "gradient_descent":
-        rewritten = len(relations) > 2 and all(r == "=" for r in relations[2:])  # 0 < \eta < 2/\lambda_max = 1/6
+        rewritten = (len(relations) > 2 and relations[0] in _BELOW and relations[1] in _BELOW
+                     and all(r == "=" for r in relations[2:]))  # 0 < \eta < 2/\lambda_max = 1/6
         found = _gradient_descent([normalise(side) for side in sides[:3] if rewritten] or
                                   [normalise(side) for side in sides], relations[:2] if rewritten else relations)
         if rewritten and (found is None or found.target != "interval"):
