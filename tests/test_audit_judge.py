@@ -493,3 +493,14 @@ def test_a_gradient_chain_of_three_links_is_judged_link_by_link(middle: str, ver
             "&= \\begin{bmatrix} 10 & 4 \\\\ 4 & 4 \\end{bmatrix} \\mathbf{u}\\end{aligned}$$\n")
     result = audit(load(STEP), text, "md")
     assert [entry.verdict for entry in result.entries] == verdicts, [entry.message for entry in result.entries]
+
+
+@pytest.mark.parametrize(("latex", "definitions", "expected"), [
+    (r"r^\top r", {"r": "X w - y"}, r"(X w - y)^{\top} (X w - y)"),  # a residual named by one letter
+    (r"e^\top e", {"e": "y - t"}, r"(y - t)^{\top} (y - t)"),  # in lower-case letters that are no indices
+    (r"a_{(i-1)n+j}", {"i": r"\lfloor k/n \rfloor + 1"}, r"a_{(i-1)n+j}"),  # an index definition: the table's
+    (r"v_{j}", {"j": r"k' \bmod n"}, r"v_{j}"),
+])
+def test_a_one_letter_name_is_written_out_unless_it_defines_an_index(latex: str, definitions: dict,
+                                                                      expected: str) -> None:
+    assert substitute(latex, definitions) == expected

@@ -18,6 +18,7 @@ from ..notation.judge import Judge, Side
 from ..notation.parse import parse_one
 from ..notation.points import point_values, sample_points
 from ..notation.unparse import unparse
+from ..notation.written import index_letter, is_index_formula
 from .limits import MAX_SIDE_CHARS
 
 #: Sample points at which a side's value is compared with the loss before the difference is expanded.
@@ -246,10 +247,22 @@ def _formal(name_node: A.Node) -> object | None:
     return None
 
 
-def _substitutable(name: str, node: A.Node) -> bool:
-    """A definition written into later ones: a name that is not a bare index letter (i, j, k: an
-    index definition `i = \\lfloor k'/n \\rfloor + 1` is the table's own, and sums bind such letters)."""
-    return not (isinstance(node, A.Name) and len(node.text) == 1 and node.text.islower())
+#: letters an index definition is written in (with primes and stars): i = \\lfloor k'/n \\rfloor + 1
+INDEX_LETTERS = frozenset("ijklmnpq")
+
+
+def _index_definition(value: A.Node) -> bool:
+    """`value` computes an index: an index formula (written.is_index_formula) in index letters only."""
+    return is_index_formula(value) and all(index_letter(sub) is None or index_letter(sub)[0] in INDEX_LETTERS
+                                           for sub in A.walk(value) if isinstance(sub, A.Name | A.Prime | A.Sup))
+
+
+def _substitutable(name: str, node: A.Node, value: A.Node) -> bool:
+    """A definition written into later ones: any but a bare lower-case letter defined as an index
+    (`i = \\lfloor k'/n \\rfloor + 1` is the table's own, and sums bind such letters); `r = X w - y`,
+    `e = y - t` are written out."""
+    bare = isinstance(node, A.Name) and len(node.text) == 1 and node.text.islower()
+    return not (bare and _index_definition(value))
 
 
 def expand_definitions(definitions: dict[str, str]) -> dict[str, str]:
@@ -267,7 +280,7 @@ def expand_definitions(definitions: dict[str, str]) -> dict[str, str]:
         formal = _formal(name_node)
         visible = {key: node for key, node in names.items() if key != formal}
         body = _replaced(body, visible) if visible else body
-        if _substitutable(name, name_node) and formal is None:
+        if _substitutable(name, name_node, body) and formal is None:
             names[name_node.key()] = A.Group(body.pos, "(", (body,))
         out[name] = unparse(body)
     return out
@@ -281,7 +294,7 @@ def substitute(latex: str, definitions: dict[str, str]) -> str:
     try:
         node = parse_one(latex)
         names = {parse_one(name).key(): A.Group(0, "(", (parse_one(value),)) for name, value in definitions.items()
-                 if _substitutable(name, parse_one(name)) and _formal(parse_one(name)) is None}
+                 if _substitutable(name, parse_one(name), parse_one(value)) and _formal(parse_one(name)) is None}
     except (NotationError, SymderivError):
         return latex
     replaced = _replaced(node, names)
