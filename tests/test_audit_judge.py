@@ -20,7 +20,7 @@ from symderiv.audit import Audit, audit
 from symderiv.audit.arithmetic import argument_lengths, judge_as_formulas
 from symderiv.audit.extract import extract
 from symderiv.audit.network import expand_definitions, substitute
-from symderiv.audit.stepsize import stated_reading
+from symderiv.audit.stepsize import stated_reading, verdict_kind
 from symderiv.audit.targets import normalise, recognise
 from symderiv.core.errors import InputTypeError, SymderivError
 from symderiv.core.texsafe import inert
@@ -504,3 +504,38 @@ def test_a_gradient_chain_of_three_links_is_judged_link_by_link(middle: str, ver
 def test_a_one_letter_name_is_written_out_unless_it_defines_an_index(latex: str, definitions: dict,
                                                                       expected: str) -> None:
     assert substitute(latex, definitions) == expected
+
+
+# -- one eigenvalue: \lambda_1 = 12 in a step-size problem (H = 2A = [[10, 4], [4, 4]]: 2, 12; A: 1, 6) ----
+
+@pytest.mark.parametrize(("latex", "options", "verdict"), [
+    ("12", {"eigenvalues": "H"}, "correct"),
+    ("6", {"eigenvalues": "H"}, "incorrect"),  # an eigenvalue of A, not of H
+    ("6", {"eigenvalues": "A"}, "correct"),
+    ("6", {}, "correct"),  # either: the verdict names A
+    ("11", {}, "incorrect"),
+    ("2", {"eigenvalues": "H", "position": "max"}, "incorrect"),  # the smallest, not the largest
+    ("2", {"eigenvalues": "H", "position": "min"}, "correct"),
+    (r"\frac{24}{2}", {"eigenvalues": "H", "position": "max"}, "correct"),
+    ("1, 2", {}, "undecided"),  # two numbers: not read
+])
+def test_one_eigenvalue(latex: str, options: dict, verdict: str) -> None:
+    from symderiv.kinds.base import Claim
+
+    (found,) = load(STEP).check([Claim("lambda", "eigenvalue", latex, "", options)])
+    assert verdict_kind(found) == verdict, found.message
+    if not options and verdict == "correct":
+        assert "A's symmetric part" in found.message
+
+
+@pytest.mark.parametrize(("values", "verdicts"), [
+    (("12", "2"), ["correct", "correct"]),  # the Hessian's: the reading of the interval after them
+    (("6", "1"), ["correct", "correct"]),  # A's
+    (("11", "2"), ["incorrect", "correct"]),
+])
+def test_eigenvalues_written_in_a_document_are_judged(values: tuple, verdicts: list[str]) -> None:
+    text = (f"## Problem 2\n\nThe eigenvalues are $\\lambda_1 = {values[0]}$ and $\\lambda_{{2}} = {values[1]}$.\n\n"
+            "A bare $\\lambda = 3$ is not an eigenvalue (it may name a rate).\n")
+    entries = audit(load(STEP), text, "md").entries
+    assert [entry.verdict for entry in entries[:2]] == verdicts, [entry.message for entry in entries]
+    assert entries[2].verdict == "undecided"

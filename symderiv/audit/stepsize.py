@@ -60,7 +60,8 @@ def judged_both_ways(check: Callable[[Problem, Claim], Verdict], problem: Proble
                        dict(a.details), a.remarks)
     return Verdict(a.id, a.target, a.latex, "undecided",
                    f"two readings of λ: as {READINGS['A']} the claim is {a.verdict}, as {READINGS['H']} it is "
-                   f"{h.verdict}; the document gives no value of λ to decide (write λ_max = ...)",
+                   f"{h.verdict}; no value of λ in the document decides (none is given, or the values given "
+                   "are the eigenvalues of neither or of both: write λ_max = ...)",
                    details={"readings": {name: v.verdict for name, v in verdicts.items()}})
 
 

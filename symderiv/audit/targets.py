@@ -73,6 +73,8 @@ def recognise(problem: Problem, sides: list[str], relations: tuple[str, ...],
                                   [normalise(side) for side in sides], relations[:2] if rewritten else relations)
         if rewritten and (found is None or found.target != "interval"):
             return None
+        if found is not None and found.target == "eigenvalue" and eigenvalues:
+            found = Recognised("eigenvalue", {**found.options, "eigenvalues": eigenvalues})
         if found is not None and found.target == "interval" and any(r"\lambda" in side for side in sides):
             # whose eigenvalues the student's λ are: as the document's own values of λ say ("A" or "H"), or
             # both readings tried (None: the judge says undecided, naming both, where they disagree)
@@ -120,6 +122,10 @@ def _gradient_descent(sides: list[str], relations: tuple[str, ...]) -> Recognise
         return Recognised("gradient")
     if re.fullmatch(r"[A-Za-z]_\{?[nkt]\+1\}?", text):
         return Recognised("iteration")
+    eigenvalue = re.fullmatch(r"\\lambda_\{?(\d+|\\max|\\min|\\text\{max\}|\\text\{min\}|max|min)\}?", text)
+    if eigenvalue and relations[:1] == ("=",):  # \lambda_1 = 12, \lambda_{\max} = 12 (a bare \lambda may be a rate)
+        position = eigenvalue.group(1).replace("\\text{", "").strip("\\}")
+        return Recognised("eigenvalue", {"position": position} if position in ("max", "min") else {})
     return None
 
 

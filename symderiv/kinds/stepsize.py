@@ -16,7 +16,7 @@ from ..notation.written import index_letter
 from ._readers import cannot_read, read_interval, read_number_list, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 
-TARGETS = ["gradient", "hessian", "eigenvalues_hessian", "eigenvalues_A", "interval",
+TARGETS = ["gradient", "hessian", "eigenvalues_hessian", "eigenvalues_A", "eigenvalue", "interval",
            "line_search_step", "iteration"]
 ETA = sp.Symbol("eta")
 
@@ -203,9 +203,12 @@ class GradientDescentProblem(Problem):
     An `interval` claim is an interval or a condition on η (inequalities, solved exactly);
     its optional `eigenvalues` = "A" or "H" binds λ_i (with '\\forall i') and λ_max to the
     eigenvalues of A's symmetric part or of the Hessian. A `line_search_step` claim is
-    'η = ...' or an equation linear in η, read as its root."""
+    'η = ...' or an equation linear in η, read as its root. An `eigenvalue` claim is one number
+    (`\\lambda_1 = 12`: the claim is 12), one of the eigenvalues of the Hessian or of A (option
+    `eigenvalues`; unset, of either, the verdict naming which); `position` = "max" or "min" asks
+    for the largest or the smallest."""
 
-    claim_options: ClassVar[dict[str, OptionSpec]] = {"eigenvalues": ("A", "H")}
+    claim_options: ClassVar[dict[str, OptionSpec]] = {"eigenvalues": ("A", "H"), "position": ("max", "min")}
 
     def __init__(self, header: Fields, claims: list[Claim], q: Quadratic) -> None:
         super().__init__(header, claims)
@@ -306,6 +309,11 @@ class GradientDescentProblem(Problem):
         if claim.target not in TARGETS:
             return unknown_target(claim, TARGETS)
         d = self.derive()
+        if claim.target == "eigenvalue":
+            try:
+                return self.judge_eigenvalue(claim, d)
+            except NotationError as exc:
+                return cannot_read(claim, exc)
         true = d[claim.target]
         try:
             if claim.target == "interval":
@@ -385,6 +393,31 @@ class GradientDescentProblem(Problem):
                            "(identical polynomials in u and η)", **shown)
         return verdict(claim, "undecided", "agrees at the sample points but is not decided exactly",
                        **shown)
+
+    def judge_eigenvalue(self, claim: Claim, d: dict[str, Any]) -> Verdict:
+        """One number among the eigenvalues of H (or of A's symmetric part), the largest or the
+        smallest with `position`; without `eigenvalues`, among either's (the verdict says which)."""
+        got = read_number_list(claim.latex)
+        if len(got) != 1:
+            raise NotationError(claim.latex, f"expected one number, got {len(got)}")
+        value, position = got[0], claim.options.get("position")
+        spectra = {"H": d["eigenvalues_hessian"], "A": d["eigenvalues_A"]}
+        names = {"H": "the Hessian H", "A": "A's symmetric part"}
+        readings = [claim.options["eigenvalues"]] if claim.options.get("eigenvalues") else ["H", "A"]
+        what = {"max": "the largest eigenvalue", "min": "the smallest eigenvalue"}.get(position, "an eigenvalue")
+
+        def among(spectrum: list[sp.Expr]) -> bool:
+            chosen = spectrum[-1:] if position == "max" else spectrum[:1] if position == "min" else spectrum
+            return any(sp.simplify(value - e) == 0 for e in chosen)
+
+        fitting = [name for name in readings if among(spectra[name])]
+        said = "; ".join(f"the eigenvalues of {names[name]} are {sp.sstr(spectra[name])}" for name in readings)
+        if fitting:
+            return verdict(claim, "correct", f"{sp.sstr(value)} is {what} of {names[fitting[0]]} ({said})",
+                           expected=sp.Tuple(*spectra[fitting[0]]), claimed=value)
+        return verdict(claim, "incorrect", f"{sp.sstr(value)} is not {what} of "
+                       f"{' or of '.join(names[name] for name in readings)} ({said})",
+                       expected=sp.Tuple(*spectra[readings[0]]), claimed=value)
 
     def judge_interval(self, claim: Claim, true: sp.Set) -> Verdict:
         """The claimed set of step sizes against the convergence interval: an interval, or a
