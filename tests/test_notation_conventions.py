@@ -103,6 +103,12 @@ FREE = [
     ("A . A with A 2x3: only entry by entry", r"A \cdot A = A \odot A", True, "correct"),
     ("A . A = 2 A o A is wrong under the one reading", r"A \cdot A = 2 A \odot A", True, "incorrect"),
     ("A . v is the matrix product, never entry by entry", r"A \cdot v = A v", True, "correct"),
+    # two vectors of one shape: the inner product first, entry by entry where only that is well-typed
+    ("v . w of two columns is their inner product", r"v \cdot w = v^T w", True, "correct"),
+    ("v . w = w^T w is wrong as the inner product", r"v \cdot w = w^T w", True, "incorrect"),
+    ("strict: still the inner product", r"v \cdot w = v^T w", False, "correct"),
+    ("(v . w)_i reads only entry by entry", r"(v \cdot w)_2 = v_2 w_2", True, "correct"),
+    ("v . w as a vector equal to v o w: only entry by entry", r"v \cdot w = v \odot w", True, "correct"),
 ]
 
 

@@ -314,7 +314,7 @@ def test_every_bundled_formula_prints_to_the_same_tree():
     (r"\mathbf{W}_1", r"\mathbf{W}_1"),
     (r"1 + \frac{- k + n}{s}", r"1 + \frac{- k + n}{s}"),
     (r"\left(0, \frac{1}{6}\right)", r"\left(0, \frac{1}{6}\right)"),
-    (r"\text{diag}(W^{(2)})", r"\text{diag} (W^{(2)})"),
+    (r"\text{diag}(W^{(2)})", r"\operatorname{diag} (W^{(2)})"),  # \text of an operator's name: the operator
     (r"\foo x", r"\mathtt{\backslash foo} x"),   # an unknown command: shown as its name
     (r"\csname input\endcsname", None),           # TeX programming: an error, shown as text
     (r"\text{\input}", None),                      # \input in a formula: an error, shown as text

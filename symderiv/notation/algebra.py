@@ -149,6 +149,11 @@ def _dot(binder: Binder, a: sp.MatrixBase, b: sp.MatrixBase, node) -> Value:
     tries the other when the formula is well-typed only so (see conventions.py)."""
     matrix = a.cols == b.rows
     convention = binder.table.conventions.elementwise_dot
+    if a.shape == b.shape and 1 in a.shape:  # x \cdot y of two vectors: the inner product first
+        options = ("dot", "elementwise") if convention else ("dot",)
+        if binder.choose(("cdot", node.pos, node.key()), _written(binder, node), options) == "dot":
+            binder.read(f"{_written(binder, node)} of two vectors of {len(a)} entries read as their inner product")
+            return sp.Add(*[x * y for x, y in zip(a, b, strict=True)])
     entrywise = _entrywise(a, b) if convention else None
     if matrix and entrywise is not None:
         key = ("cdot", node.pos, node.key())

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from ..core.ops import ACTIVATIONS
 from . import ast as A
 from .algebra import mul, operand
 from .binder import Binder, Op, Split, Value, handles, registrar
@@ -55,8 +56,10 @@ FUNCTIONS: dict[str, Fn] = {
 }
 #: Element-wise functions that are also matrix functions of a square matrix (\\sin X): two readings.
 MATRIX_FUNCTIONS = frozenset({"sin", "cos", "tan"})
-OPERATORS = frozenset({"diag", "max", "min", "det", "tr", "vec", "softmax"})  # \\det, \\operatorname{tr}
-WORD_OPERATORS = frozenset({"diag", "max", "min", "softmax"})  # also written as plain words
+#: The registry's vector activations (core/ops: the softmax), each an operator of a vector.
+VECTOR_ACTIVATIONS = {a.name: a for a in ACTIVATIONS.values() if not a.elementwise}
+OPERATORS = frozenset({"diag", "max", "min", "det", "tr", "vec", *VECTOR_ACTIVATIONS})  # \\det, \\operatorname{tr}
+WORD_OPERATORS = frozenset({"diag", "max", "min", *VECTOR_ACTIVATIONS})  # also written as plain words
 
 #: How each kind of operator applies to its argument (see the module docstring).
 APPLIERS: dict[str, Applier] = {}
@@ -294,11 +297,11 @@ def _vec(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
     return found
 
 
-@applies("softmax")
-def _softmax(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
-    """softmax(v)_i = e^{v_i} / \\sum_j e^{v_j}, of a vector (a row or a column; of a matrix the
-    direction, by rows or by columns, is not written, so it is not read). Scripts after its bracket
-    belong to its value: softmax(z)_i is the i-th entry."""
+@applies(*VECTOR_ACTIVATIONS)
+def _vector_activation(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
+    """A vector activation of the registry of a vector (a row or a column), softmax(v)_i = e^{v_i} /
+    \\sum_j e^{v_j}: of a matrix the direction, by rows or by columns, is not written, so it is not read.
+    Scripts after its bracket belong to its value: softmax(z)_i is the i-th entry."""
     wraps: list[A.Node] = []
     core = arg_node
     while scripted_bracket(core):
@@ -308,11 +311,11 @@ def _softmax(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
     if not isinstance(arg, sp.MatrixBase):
         arg = sp.ImmutableMatrix([[arg]])
     if 1 not in arg.shape:
-        raise b.error(f"softmax of a {arg.rows}x{arg.cols} matrix: by rows or by columns is not written; "
+        raise b.error(f"{f.kind} of a {arg.rows}x{arg.cols} matrix: by rows or by columns is not written; "
                       "write it for a vector", arg_node)
-    exps = apply_function(b, FUNCTIONS["exp"], arg, core)
-    total = sp.Add(*exps)
-    return with_scripts(b, sp.ImmutableMatrix(arg.rows, arg.cols, [e / total for e in exps]), wraps, env)
+    apply_function(b, FUNCTIONS["exp"], arg, core)  # exp of a number too large to compare: a limit error
+    value = VECTOR_ACTIVATIONS[f.kind].apply(list(arg))
+    return with_scripts(b, sp.ImmutableMatrix(arg.rows, arg.cols, value), wraps, env)
 
 
 @applies("diag")

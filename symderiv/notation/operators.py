@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from lark import Token
 
+from ..core.ops import ACTIVATIONS
 from . import ast as A
 
 #: Binary operators of a product (the `term` level of the grammar).
@@ -28,7 +29,11 @@ PRODUCT_OPS = frozenset({"cdot", "odot", "times", "/", "circ", "otimes"})
 OPERATOR_NAMES = {
     "tr": "tr", "Tr": "tr", "trace": "tr", "Trace": "tr", "det": "det", "Det": "det",
     "diag": "diag", "Diag": "diag", "vec": "vec", "exp": "exp", "log": "log", "ln": "ln",
-    "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh", "softmax": "softmax", "Softmax": "softmax",
+    "sin": "sin", "cos": "cos", "tan": "tan", "tanh": "tanh",
+    # a vector activation of the registry (core/ops) is an operator, spelled as its LaTeX writes it
+    **{spelling: a.name for a in ACTIVATIONS.values() if not a.elementwise
+       for word in [a.latex.removeprefix("\\operatorname{").removesuffix("}")]
+       for spelling in (word, word.capitalize())},
 }
 #: Named operators that always take an operand of their own (their bracket, or the product
 #: after them): \det(X) X^{-T} is det(X) times X^{-T}.

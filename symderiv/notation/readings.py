@@ -134,11 +134,11 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
     first_state = _state(judge)
     names = dict(binder.choices)
     exhaustive = any(c.exhaustive for c in names.values())
-    if not names or not (first.get("untyped") or exhaustive):
+    if not names or not (_ill_read(first) or exhaustive):
         return first
-    typed: list[tuple[frozenset, dict, tuple]] = [] if first.get("untyped") else [(frozenset(), first, first_state)]
+    typed: list[tuple[frozenset, dict, tuple]] = [] if _ill_read(first) else [(frozenset(), first, first_state)]
     tried: set[frozenset] = {frozenset()}
-    queue = _alternatives(frozenset(), names, base_plan, not first.get("untyped"))
+    queue = _alternatives(frozenset(), names, base_plan, not _ill_read(first))
     while queue and len(tried) < MAX_PLANS:
         flips = queue.pop(0)
         if flips in tried:
@@ -150,14 +150,18 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
         result = once(sides, ops)
         met = dict(binder.choices)
         names.update(met)
-        if not result.get("untyped"):
+        if not _ill_read(result):
             typed.append((flips, result, _state(judge)))
-        queue.extend(_alternatives(flips, met, binder.plan, not result.get("untyped")))
+        queue.extend(_alternatives(flips, met, binder.plan, not _ill_read(result)))
     if exhaustive and queue:  # readings left untried: one of them might disagree
         _restore(judge, state)
         binder.plan = base_plan
         return {"ok": True, "undecided": f"too many readings to try (more than {MAX_PLANS}): "
                                          + ", ".join(c.text for c in names.values()), "ranges": first.get("ranges", {})}
+    if not typed and not first.get("untyped"):  # a side unread under every reading: as the default left it
+        _restore(judge, first_state)
+        binder.plan = base_plan
+        return first
     if not typed:  # wrong under every reading: reported under the default readings
         _restore(judge, first_state)
         binder.plan = base_plan
@@ -176,6 +180,12 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
     _restore(judge, after)
     binder.plan = {**base_plan, **dict(flips)}
     return result
+
+
+def _ill_read(result: dict) -> bool:
+    """Under this reading a side is not well-typed (a shape error), or cannot be read at all (a
+    subscript on the number the reading made): another reading may read it."""
+    return bool(result.get("untyped") or result.get("unreadable"))
 
 
 def _alternatives(flips: frozenset, met: dict, plan: dict, typed: bool) -> list[frozenset]:
