@@ -271,18 +271,20 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
             raise b.error("a power of a function before its argument is read only for a positive whole power "
                           "(\tanh^2(x)); write (\tanh(x))^{-1} or the inverse function's name", node)
         _check_power(b, value, e, power)
-        if isinstance(value, sp.MatrixBase) and value.shape != (1, 1) and e.is_Integer and e > 0 and \
-                int(e) * _written_degree(node.body) > MATRIX_POWER_MAX_EXPONENT:
+        if isinstance(value, sp.MatrixBase) and value.shape != (1, 1) and e.is_Integer and e != 0 and \
+                abs(int(e)) * _written_degree(node.body) > MATRIX_POWER_MAX_EXPONENT:
             raise b.limit_error(f"a power of a matrix with exponent {int(e) * _written_degree(node.body)} (powers of "
-                                f"powers multiplied; at most {MATRIX_POWER_MAX_EXPONENT})", power)
+                                f"powers multiplied; at most {MATRIX_POWER_MAX_EXPONENT} in magnitude)", power)
         if isinstance(value, sp.MatrixBase):
             if value.shape == (1, 1):
                 return value[0] ** e
-            if e == -1 and value.rows == value.cols:
-                return inverse(sp.ImmutableMatrix(value))
-            if value.rows == value.cols and e.is_Integer and e >= 0:  # X^0 = I
+            if value.rows != value.cols:
+                raise b.error(f"a power of a non-square ({value.rows}x{value.cols}) matrix", node)
+            if e.is_Integer and e < 0:  # X^{-k} = (X^{-1})^k
+                return sp.ImmutableMatrix(inverse(sp.ImmutableMatrix(value)) ** int(-e))
+            if e.is_Integer:  # X^0 = I
                 return sp.ImmutableMatrix(value**e)
-            raise b.error("a power of a non-square matrix", node)
+            raise b.error(f"a power {sp.sstr(e)} of a matrix (a whole number is read)", node)
         return value**e
     return value
 
