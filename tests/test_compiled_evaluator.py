@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -29,10 +30,24 @@ def _exact_inputs(net: Network, n: int, seed: int) -> dict[str, sp.Matrix]:
             for k, (r, c) in shapes.items()}
 
 
+#: The registry's functions in mpmath, written here from their definitions (core/ops), for `_floats`.
+MPMATH_FUNCTIONS = {
+    "relu": lambda x: x if x > 0 else mpmath.mpf(0),
+    "relu_step": lambda x: mpmath.mpf(1) if x > 0 else mpmath.mpf(0),
+    "leaky_relu": lambda x, a: x if x > 0 else a * x,
+    "leaky_step": lambda x, a: mpmath.mpf(1) if x > 0 else a,
+    "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
+}
+
+
 def _floats(m: sp.Matrix) -> np.ndarray:
-    """An exact matrix as floats; registry functions of exact irrationals (left unevaluated, e.g.
-    relu(1/(1 + e)), are evaluated through their Piecewise forms."""
-    return np.array(sp.N(m.applyfunc(lambda e: e.rewrite(sp.Piecewise)), 30).tolist(), dtype=float)
+    """An exact matrix as floats: its entries' trees (common parts once) evaluated in 30-digit mpmath
+    arithmetic, the registry's functions of exact irrationals (relu(1/(1 + e)), left unevaluated by
+    SymPy) by MPMATH_FUNCTIONS. (SymPy's evalf of the same trees took minutes on some networks.)"""
+    assert set(MPMATH_FUNCTIONS) == set(NUMPY_FUNCTIONS), "a registry function has no mpmath form here"
+    with mpmath.workdps(30):
+        values = sp.lambdify((), m, modules=[MPMATH_FUNCTIONS, "mpmath"], cse=True)()
+    return np.array(values.tolist() if hasattr(values, "tolist") else values, dtype=float)
 
 
 def _scale(g: np.ndarray) -> float:
