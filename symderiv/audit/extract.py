@@ -22,7 +22,7 @@ from .document import (
 from .latex import read_latex
 from .limits import MAX_CUE_CHARS, MAX_DOCUMENT_CHARS, MAX_EQUATIONS
 from .markdown import read_markdown
-from .prose import EquationView, Mention, Notation, Solved, read_prose
+from .prose import Mention, Notation, Solved, read_prose
 from .reading import Heading, Prose, RawMath
 from .split import RawSide, RawStatement, split_math
 from .tokens import Unreadable
@@ -177,11 +177,12 @@ class _Builder:
 
     # -- definitions stated in prose (audit/prose.py) ---------------------------------------------
 
-    def _relation_of(self, number: int) -> EquationView:
+    def _relation_of(self, number: int) -> str | None:
+        """Equation `number` as `lhs = rhs` when it is one `=` that defines nothing, else None."""
         links = self.equations[number].links
         if len(links) != 1 or links[0].relation != "=" or links[0].definition:
-            return EquationView(None)
-        return EquationView(f"{links[0].lhs.latex} = {links[0].rhs.latex}")
+            return None
+        return f"{links[0].lhs.latex} = {links[0].rhs.latex}"
 
     def _mention_side(self, mention: Mention, latex: str) -> Side:
         line, column = self.index.position(mention.start)

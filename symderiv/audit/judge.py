@@ -384,8 +384,9 @@ class _Judging(StepSizeChains):
             for item in items:
                 if item.link.definition:
                     self.define(problem, item, item.link.defined_side.latex, item.link.value_side.latex)
-                    solved = (item.link.cue or "").startswith("prose: denote (")
-                    how = f"; {item.link.cue[len('prose: denote ('):-1]}" if solved else ""
+                    cue = item.link.cue or ""
+                    how = f"; {cue.removeprefix('prose: denote (').removesuffix(')')}" if cue.startswith(
+                        "prose: denote (") else ""
                     entries.append(self._entry(item, "definition", f"defines {item.link.defined_side.latex} "
                                                f"(the student's name{how})"))
                 else:

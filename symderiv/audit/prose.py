@@ -64,14 +64,9 @@ class Notation:
 
 
 Found = Solved | Notation
-Rule = Callable[[list[Mention], Callable[[int], "EquationView"]], Found | None]
-
-
-@dataclass(frozen=True)
-class EquationView:
-    """What a rule may know of an equation: its one relation as `lhs = rhs`, or None for any other."""
-
-    relation: str | None
+#: What a rule may know of an equation (by index): its one relation as `lhs = rhs`, or None for any other.
+RelationOf = Callable[[int], str | None]
+Rule = Callable[[list[Mention], RelationOf], Found | None]
 
 
 PROSE_RULES: list[Rule] = []
@@ -83,7 +78,7 @@ def prose_rule(rule: Rule) -> Rule:
     return rule
 
 
-def read_prose(mentions: list[Mention], equation: Callable[[int], EquationView]) -> Found | None:
+def read_prose(mentions: list[Mention], equation: RelationOf) -> Found | None:
     """What the sentence so far defines, by the first rule that finds something."""
     for rule in PROSE_RULES:
         found = rule(mentions, equation)
@@ -121,7 +116,7 @@ _VALUE_OF = re.compile(r"(?:value|choice|index)\s+of\s+([a-z])\s+(?:for\s+which|
 
 
 @prose_rule
-def solved_name(mentions: list[Mention], equation: Callable[[int], EquationView]) -> Solved | None:
+def solved_name(mentions: list[Mention], equation: RelationOf) -> Solved | None:
     """"... for which $relation$, which we will denote $x^*$": x^* solves the relation for x (the
     letter named in "value of x", else the new name's own letter)."""
     if len(mentions) < 2 or not _DENOTE.match(_words(mentions[-1].before)):
@@ -130,7 +125,7 @@ def solved_name(mentions: list[Mention], equation: Callable[[int], EquationView]
     node = _node(named.latex)
     if node is None or name_key(node) is None or len(stated.equations) != 1:
         return None
-    relation = equation(stated.equations[0]).relation
+    relation = equation(stated.equations[0])
     if relation is None:
         return None
     before = _words(stated.before)
@@ -177,7 +172,7 @@ def _slice(name: Mention, matrix: Mention, letter: str, kind: str, sentence: str
 
 
 @prose_rule
-def row_or_column(mentions: list[Mention], equation: Callable[[int], EquationView]) -> Notation | None:
+def row_or_column(mentions: list[Mention], equation: RelationOf) -> Notation | None:
     """"$\\mathbf{A}_i^\\top$ denotes the i-th row of $\\mathbf{A}$" (the ordinal in words or as `$i$-th`)."""
     if len(mentions) < 2:
         return None
