@@ -3,9 +3,10 @@ through the matrix_calculus kind (target `chain`, every link at every checked si
 
 The tables are cookbook.toml (The Matrix Cookbook, section 2, Nov 2012 equation numbers) and
 ml.toml (Bishop 2006, Goodfellow et al. 2016). The test prints the table: identity, source,
-verdict of the true form, verdict of the wrong form. Acceptance (issue 12): at least 95 % of
-the forms judged as the source says (true `correct`, wrong `incorrect`), no wrong variant
-judged correct, none raises.
+verdict of the true form, verdict of the wrong form (one test per row, `-s` shows it;
+`python tests/identities/test_identities.py` prints the whole table with its totals).
+Acceptance (issue 12): at least 95 % of the forms judged as the source says (true `correct`,
+wrong `incorrect`), no wrong variant judged correct, none raises.
 """
 
 from __future__ import annotations
@@ -81,9 +82,21 @@ def judge(entry: dict) -> dict[str, str]:
         f"{form} message": verdicts[form].message for form in ("true", "wrong")}
 
 
-@pytest.fixture(scope="module")
-def table() -> list[tuple[dict, dict[str, str]]]:
-    return [(entry, judge(entry)) for entry in identities()]
+def _row(entry: dict, got: dict[str, str]) -> str:
+    return f"{entry['source'][:62]:<62} {got['true'][:10]:<10} {got['wrong'][:10]:<10} {entry['mistake']}"
+
+
+def _misjudged(entry: dict, got: dict[str, str]) -> list[str]:
+    """The forms not judged as the source says, each with the judge's message."""
+    return [f"  {entry['source']} [{form}]: {got.get(form + ' message', got[form])[:300]}"
+            for form, want in (("true", "correct"), ("wrong", "incorrect")) if got[form] != want]
+
+
+#: Identities the judge is allowed not to decide: their true form may be `undecided` (never
+#: `incorrect`), their wrong form anything but `correct`. An entry opts in with `gap = "why"`; at
+#: most 5 % of the table may (the issue's "at least 95 % judged as the source says").
+def _gaps(entries: list[dict]) -> list[dict]:
+    return [entry for entry in entries if entry.get("gap")]
 
 
 def test_at_least_80_identities_each_with_a_wrong_variant() -> None:
@@ -92,26 +105,46 @@ def test_at_least_80_identities_each_with_a_wrong_variant() -> None:
     for entry in entries:
         assert entry["source"] and entry["true"] and entry["wrong"] and entry["mistake"], entry
         assert entry["true"] != entry["wrong"]
+    assert len({entry["source"] for entry in entries}) == len(entries), "sources name the tests: keep them unique"
 
 
-def test_identity_table(table: list[tuple[dict, dict[str, str]]]) -> None:
+def test_at_most_5_percent_of_the_table_are_gaps() -> None:
+    entries = identities()
+    assert 20 * len(_gaps(entries)) <= len(entries), [entry["source"] for entry in _gaps(entries)]
+
+
+@pytest.mark.parametrize("entry", identities(), ids=lambda entry: entry["source"])
+def test_identity(entry: dict) -> None:
+    """One row of the table: the true form `correct`, the wrong form `incorrect`; no form raises and
+    no wrong form is ever `correct`, gap or not. (One test per identity, so that the table's
+    ~2 minutes of judging spread over pytest-xdist's workers.)"""
+    got = judge(entry)
+    print(_row(entry, got))
+    assert not got["true"].startswith("RAISED"), got["true"]
+    assert got["wrong"] != "correct", f"wrong form judged correct: {entry['wrong']}"
+    if entry.get("gap"):
+        assert got["true"] in ("correct", "undecided"), _misjudged(entry, got)
+        assert got["wrong"] in ("incorrect", "undecided"), _misjudged(entry, got)
+    else:
+        assert not _misjudged(entry, got), "\n".join(_misjudged(entry, got))
+
+
+def print_table() -> None:
+    """`python tests/identities/test_identities.py`: judge every identity and print the table."""
+    table = [(entry, judge(entry)) for entry in identities()]
     rows = [f"{'source':<62} {'true form':<10} {'wrong form':<10} mistake"]
-    for entry, got in table:
-        rows.append(f"{entry['source'][:62]:<62} {got['true'][:10]:<10} {got['wrong'][:10]:<10} {entry['mistake']}")
+    rows += [_row(entry, got) for entry, got in table]
     n = len(table)
     true_ok = sum(got["true"] == "correct" for _, got in table)
     wrong_ok = sum(got["wrong"] == "incorrect" for _, got in table)
-    wrong_accepted = [entry["source"] for entry, got in table if got["wrong"] == "correct"]
-    raised = [entry["source"] for entry, got in table if got["true"].startswith("RAISED")]
-    score = (true_ok + wrong_ok) / (2 * n)
+    wrong_accepted = sum(got["wrong"] == "correct" for _, got in table)
+    raised = sum(got["true"].startswith("RAISED") for _, got in table)
     rows.append(f"true forms judged correct: {true_ok}/{n} ({100 * true_ok / n:.1f} %); wrong forms judged "
-                f"incorrect: {wrong_ok}/{n}; wrong forms judged correct: {len(wrong_accepted)}; raised: "
-                f"{len(raised)}; judged as the source says: {100 * score:.1f} %")
-    for entry, got in table:
-        for form, want in (("true", "correct"), ("wrong", "incorrect")):
-            if got[form] != want:
-                rows.append(f"  {entry['source']} [{form}]: {got.get(form + ' message', got[form])[:300]}")
+                f"incorrect: {wrong_ok}/{n}; wrong forms judged correct: {wrong_accepted}; raised: {raised}; "
+                f"judged as the source says: {100 * (true_ok + wrong_ok) / (2 * n):.1f} %")
+    rows += [line for entry, got in table for line in _misjudged(entry, got)]
     print("\n".join(rows))
-    assert not wrong_accepted, wrong_accepted
-    assert not raised, raised
-    assert score >= 0.95
+
+
+if __name__ == "__main__":
+    print_table()
