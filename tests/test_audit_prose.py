@@ -66,8 +66,8 @@ _GRADIENT = "## 3 The gradient\n\n$$\\nabla f(\\mathbf{A})_{ij} = 2v_j \\mathbf{
 
 @pytest.mark.parametrize(("words", "verdict"), [
     ("where $\\mathbf{A}_i^{\\top}$ denotes the $i$-th row of $\\mathbf{A}$.", "correct"),
-    # A_i the i-th column: A_i^T v is a 1x2 row times a 3x1 column, not read (not judged correct)
-    ("where $\\mathbf{A}_i^{\\top}$ denotes the $i$-th column of $\\mathbf{A}$.", "undecided"),
+    # A_i^T the i-th column: A_i^T v is a column times a column, ill-typed under the student's own words
+    ("where $\\mathbf{A}_i^{\\top}$ denotes the $i$-th column of $\\mathbf{A}$.", "incorrect"),
     ("where the vector is a row.", "undecided"),  # nothing defined: one index on a matrix is not read
 ])
 def test_the_audit_judges_a_display_under_the_words_after_it(words: str, verdict: str) -> None:
@@ -76,6 +76,8 @@ def test_the_audit_judges_a_display_under_the_words_after_it(words: str, verdict
     result = audit(load(MATRIX_GRADIENT), _GRADIENT + words + "\n", "md")
     (entry,) = [entry for entry in result.entries if entry.line == 3]
     assert entry.verdict == verdict, entry.message
+    if verdict == "incorrect":
+        assert "shape: cannot multiply" in entry.message, entry.message
 
 
 def test_the_solved_name_is_substituted_in_later_claims() -> None:

@@ -1,5 +1,6 @@
 """Conventions of course notation (issue 12 point 6), each on and off: (input, expected verdict, expected
 remark) rows. Truths: the summation convention (a repeated index free on no other side is summed), the
+logistic sigmoid's derivative sigma(1 - sigma) (Bishop (4.88)), the
 seeds' own numbers (seed 002: the gradients of its network; seed 000: f(Z) stacks the samples' rows),
 and free matrices with exact entries."""
 
@@ -24,6 +25,21 @@ CHAIN_W1 = (r"\frac{\partial L}{\partial y_k} \frac{\partial y_k}{\partial f(\cd
 SUMMED = "implicit_sum"
 DOT = "elementwise_dot"
 ROWS = "column_of_rows"
+STANDARD = "standard_functions"
+# A free problem: x, w in R^3 (no activations of its own); sigma and ReLU are not declared.
+FREE_XW = """title = "free x, w"
+kind = "matrix_calculus"
+[sizes]
+names = ["q"]
+check = [[3]]
+[variables]
+x = ["q", 1]
+w = ["q", 1]
+[function]
+input = "x"
+value = "0"
+"""
+SIGMOID_GRADIENT = r"\frac{\partial \sigma(w^T x)}{\partial w} = \sigma(w^T x)(1 - \sigma(w^T x)) x"
 
 # (label, file, convention, on, target, latex, where, expected verdict, remark: the convention named, or None)
 CASES = [
@@ -56,6 +72,17 @@ CASES = [
      r"\left( (\mathbf{w}^{(2)} \cdot \mathbf{1}_{z > 0}) \cdot (Y^T - t) \right) \cdot X^T", None, "incorrect", DOT),
     ("read entry by entry, still wrong: a factor 2", SEED002, DOT, True, "dL/db1",
      r"2 (\mathbf{w}^{(2)} \cdot \mathbf{1}_{z > 0}) \cdot (Y^T - t)", None, "incorrect", DOT),
+    # standard_functions: sigma(a) = 1/(1 + e^{-a}) (Bishop (4.59)), ReLU'(z) = 1_{z > 0}
+    ("undeclared sigma is the logistic sigmoid: its gradient", FREE_XW, STANDARD, True, "chain",
+     SIGMOID_GRADIENT, None, "correct", STANDARD),
+    ("the same with a factor (1 + sigma) is wrong", FREE_XW, STANDARD, True, "chain",
+     SIGMOID_GRADIENT.replace("(1 - ", "(1 + "), None, "incorrect", STANDARD),
+    ("strict: sigma means only what the problem declares", FREE_XW, STANDARD, False, "chain",
+     SIGMOID_GRADIENT, None, "undecided", None),
+    ("undeclared ReLU is max(0, z): its derivative the indicator", FREE_XW, STANDARD, True, "chain",
+     r"\frac{d}{d x_1} \operatorname{ReLU}(x_1) = \mathbb{1}[x_1 > 0]", None, "correct", STANDARD),
+    ("a network's sigma is its own: undeclared in seed 002 (ReLU), it is not read", SEED002, STANDARD, True,
+     "dL/db2", r"\sigma(y_1) - t_1", None, "undecided", None),
     # column_of_rows: seed 000's f(Z) (4 samples' rows of 3) "column vector", as the student says
     ("f(Z) a column of the samples' rows", SEED000, ROWS, True, "shape", "column vector", {"of": "f(Z)"},
      "correct", ROWS),

@@ -15,7 +15,8 @@ from symderiv.notation.unparse import unparse
 
 NAMES = ["x", "y", "W", "A", "X", "b", "s", r"\lambda", r"\sigma", r"\mathbf{x}", r"\boldsymbol{\mu}",
          r"\hat{y}", r"\mathbf{a b}", "1", "2", "0.5", r"\mathbf{1}", r"\mathbf{I}", "i", "k"]
-SCRIPTS = ["^T", r"^\top", "^{-1}", "^{-T}", "^2", "_i", "_{ij}", "_{k l}", "^{(1)}", "'", "_2", "_F"]
+SCRIPTS = ["^T", r"^\top", "^{-1}", "^{-T}", "^2", "_i", "_{ij}", "_{k l}", "^{(1)}", "'", "_2", "_F",
+           "_{i,:}", "_{:,j}"]
 BINARY = [" + ", " - ", r" \cdot ", r" \odot ", r" \circ ", r" \otimes ", " / ", r" \times ", " "]
 RELATIONS = [" = ", " < ", r" \leq ", r" \approx "]
 
@@ -29,7 +30,8 @@ def _unary(a: str) -> st.SearchStrategy[str]:
         rf"\sum_{{k l}} {a}", rf"\|{a}\|", rf"\|{a}\|_2^2", rf"\lVert {a} \rVert_F", f"|{a}|",
         rf"\log {a}", rf"\exp({a})", rf"\tanh^2({a})", rf"\operatorname{{Tr}}({a})", rf"\mathrm{{Tr}}({a})",
         rf"\det {a}", rf"\ln|\det({a})|", rf"\operatorname{{diag}}({a})", rf"\exp({a})^2",
-        rf"\mathbf{{{a}}}", rf"f({a})",
+        rf"\mathbf{{{a}}}", rf"f({a})", rf"\partial_x {a}", rf"\partial_{{\mathbf{{w}}}} {a}",
+        rf"\mathbb{{1}}[{a} > 0]", rf"\mathbf{{1}}\{{{a} < 0\}}", rf"\max(0, {a})",
     ])
 
 

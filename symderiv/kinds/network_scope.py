@@ -78,6 +78,8 @@ class NetworkScope(GraphScope):
         penalty = sp.Add(*[c / 2 * sum(e**2 for e in self.quantity(p)) for p, c in net.l2])
         self.define("L", sp.Matrix([[data + penalty]]))
 
+    has_activations = True
+
     def per_sample(self, name: str) -> str | None:
         """x, t, y, z1, a1, ...: one sample of X, T, Y, Z1, A1, ... (sample k is row k)."""
         if name in ("x", "t", "y") or (name == "s" and self.net.sample_weights) or (

@@ -321,9 +321,9 @@ def _check_power(b: Binder, value: Value, e: sp.Expr, node: A.Node) -> None:
 
 @handles(A.Group)
 def _group(b: Binder, node: A.Group, env, canonical) -> Value:
-    """(a), [a]: a's value; [a, b, ...]: the rows stacked, a row of numbers, or a vector of
+    """(a), [a], \\{a\\}: a's value; [a, b, ...]: the rows stacked, a row of numbers, or a vector of
     equally shaped matrices (the reading stated)."""
-    if node.kind in ("(", "g", "s") and len(node.items) == 1:
+    if node.kind in ("(", "g", "s", "{") and len(node.items) == 1:  # \{y_n - t_n\}^2: Bishop's brackets
         return b.value(node.items[0], env, canonical)
     if node.kind == "[" and len(node.items) == 1:
         return b.value(node.items[0], env, canonical)
@@ -425,7 +425,7 @@ def _sum_extent(b: Binder, node: A.BinOp, env: dict[str, int]) -> A.Node | None:
             f"the sum over {s.index} read as the sum of every term after it: {s.index} is used "
             "after the next + or - and is no free index, so only that reading means something"
         )
-        out = replace_node(term, s, A.Sum(s.pos, s.index, s.lower, s.upper, body))
+        out = replace_node(term, s, A.Sum(s.pos, s.index, s.lower, s.upper, body, s.product))
         if k:  # the terms before the sum keep their own reading: t_0 + ... + t_{k-1} + (sum)
             before = terms[0]
             for op, t in zip(ops[: k - 1], terms[1:k], strict=True):

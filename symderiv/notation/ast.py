@@ -132,6 +132,11 @@ class Dots(Node):
 
 
 @dataclass(frozen=True)
+class Colon(Node):
+    """`:` as an index, every entry of that axis: A_{i,:} the i-th row, A_{:,j} the j-th column."""
+
+
+@dataclass(frozen=True)
 class Neg(Node):
     body: Node
 
@@ -154,12 +159,14 @@ class Juxt(Node):
 
 @dataclass(frozen=True)
 class Sum(Node):
-    """\\sum_{index=lower}^{upper} body; lower and upper may be None (range from the notation)."""
+    """\\sum_{index=lower}^{upper} body; lower and upper may be None (range from the notation);
+    with `product`, \\prod: the terms multiplied (scalars)."""
 
     index: str
     lower: Node | None
     upper: Node | None
     body: Node
+    product: bool = False
 
 
 @dataclass(frozen=True)
@@ -274,6 +281,30 @@ class Canon(Node):
 
 
 Expr = Union[Node]  # noqa: UP007 - alias kept for readability in signatures
+
+
+def letters_of(node: Node) -> str | None:
+    """The letter run a name is written with under its scripts and style (Ax in \\mathbf{Ax}_k^2'),
+    else None."""
+    while isinstance(node, Sub | Sup | Prime | Styled):
+        node = node.body
+    return node.text if isinstance(node, Name) else None
+
+
+def spread_letters(node: Node) -> list[Node]:
+    """A word as its letters side by side (ReLU_k: R e L U_k), the scripts on the last letter and
+    the style on each (\\mathbf{Ax}: \\mathbf{A} \\mathbf{x})."""
+    if isinstance(node, Styled):
+        return [Styled(n.pos, node.style, n) for n in spread_letters(node.body)]
+    if isinstance(node, Sub | Sup | Prime):
+        *letters, last = spread_letters(node.body)
+        if isinstance(node, Sub):
+            return [*letters, Sub(node.pos, last, node.index)]
+        if isinstance(node, Sup):
+            return [*letters, Sup(node.pos, last, node.exponent)]
+        return [*letters, Prime(node.pos, last)]
+    assert isinstance(node, Name), node
+    return [Name(node.pos + n, ch) for n, ch in enumerate(node.text)]
 
 
 def walk(node: Node):

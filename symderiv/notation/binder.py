@@ -256,9 +256,11 @@ class Binder:
         except Split as split:
             raise self.error(f"unknown name {split.text!r}", node) from None
 
-    def value(self, node: A.Node, env: dict[str, int], canonical: bool = False) -> Value:
+    def value(self, node: A.Node, env: dict[str, int], canonical: bool = False, spread: bool = True) -> Value:
         """The value of `node` under the index values `env`: a name of the student's table
-        (a macro) unfolded, any other node by the handler of its kind."""
+        (a macro) unfolded, any other node by the handler of its kind. A word that is no known
+        name (Ax, with A and x declared) is its letters side by side, as TeX sets them: with
+        `spread` read here, else raised as `Split` for the juxtaposition holding it to spread."""
         if self._stopped:
             return IDLE
         self.work += 1
@@ -280,7 +282,14 @@ class Binder:
         handler = HANDLERS.get(type(node))
         if handler is None:
             raise self.error(f"{type(node).__name__} cannot be evaluated here", node)
-        return handler(self, node, env, canonical)
+        if not spread or not isinstance(node, A.Name | A.Sub | A.Sup | A.Prime | A.Styled):
+            return handler(self, node, env, canonical)
+        try:
+            return handler(self, node, env, canonical)
+        except Split as split:
+            if A.letters_of(node) != split.text:
+                raise
+            return self.value(A.Juxt(node.pos, tuple(A.spread_letters(node))), env, canonical)
 
     # ------------------------------------------------------------------ free index letters
     @property

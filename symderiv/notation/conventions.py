@@ -6,6 +6,7 @@ A problem file may switch any of them off for a strict grader::
     implicit_sum = false      # a repeated index in a product is then a free index, never summed
     elementwise_dot = false   # \\cdot is then the matrix (or scalar) product only
     column_of_rows = false    # "column vector" then means one column only
+    standard_functions = false   # \\sigma then means only what the problem declares
     matrix_functions = "elementwise"   # \\sin X of a square X: entry by entry ("matrix": the matrix function)
 
 implicit_sum     An index letter repeated in the factors of a product, free on no other side of the
@@ -16,6 +17,9 @@ elementwise_dot  A \\cdot between factors whose shapes fit only entry by entry i
                  a \\cdot fits both ways, the reading under which the whole claim is well-typed is taken.
 column_of_rows   A matrix whose rows are the samples' row vectors (one row per sample) is "a column
                  vector" of those rows, as a student says of f(Z).
+standard_functions A name the problem does not declare, written as a registered element-wise activation
+                 is (\\sigma, \\operatorname{ReLU}: core/ops), before its argument, is that activation
+                 (\\sigma(a) the logistic sigmoid), in a problem with no layer activations of its own.
 matrix_functions Not a convention but a declaration: \\sin, \\cos, \\tan of a square matrix X read entry by
                  entry ("elementwise") or as the matrix function ("matrix", its power series); undeclared,
                  such a side has two readings and is not judged (the verdict is undecided, naming both).
@@ -35,6 +39,8 @@ MEANINGS = {
     "implicit_sum": "a repeated index in a product, free on no other side, is summed",
     "elementwise_dot": "a \\cdot whose factors fit only entry by entry is the element-wise product",
     "column_of_rows": "a matrix of the samples' row vectors stacked is called a column vector",
+    "standard_functions": "an undeclared name written as a registered activation is, before its argument, "
+                          "that activation",
 }
 
 
@@ -49,6 +55,7 @@ class Conventions:
     implicit_sum: bool = True
     elementwise_dot: bool = True
     column_of_rows: bool = True
+    standard_functions: bool = True
     matrix_functions: str = ""  # "", "elementwise" or "matrix"
 
     @classmethod

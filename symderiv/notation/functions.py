@@ -27,6 +27,8 @@ from .calculus import (
     quantity_at,
     with_scripts,
 )
+from .conventions import remark
+from .indices import bracketed_indicator, indicator
 from .operators import scripted_bracket
 from .scope import Fn
 from .table import BoundMacro, StudentFn, StudentMacro
@@ -53,6 +55,8 @@ FUNCTIONS: dict[str, Fn] = {
     "arcsin": Fn("arcsin", sp.asin, lambda v: 1 / sp.sqrt(1 - v**2)),
     "arccos": Fn("arccos", sp.acos, lambda v: -1 / sp.sqrt(1 - v**2)),
     "arctan": Fn("arctan", sp.atan, lambda v: 1 / (1 + v**2)),
+    "sign": Fn("sign", sp.sign, lambda v: sp.S.Zero),  # \operatorname{sign}: |x|' away from 0
+    "sgn": Fn("sign", sp.sign, lambda v: sp.S.Zero),
 }
 #: Element-wise functions that are also matrix functions of a square matrix (\\sin X): two readings.
 MATRIX_FUNCTIONS = frozenset({"sin", "cos", "tan"})
@@ -68,12 +72,42 @@ APPLIERS: dict[str, Applier] = {}
 applies = registrar(APPLIERS)
 
 
+def _spellings(latex: str) -> tuple[str, ...]:
+    """How a registered activation's LaTeX is written as a name: \\sigma; ReLU and relu."""
+    word = latex.removeprefix("\\operatorname{").removesuffix("}")
+    return (word,) if word.startswith("\\") else (word, word.lower())
+
+
+#: The registry's element-wise activations without parameters (core/ops) by how they are written
+#: (\\sigma, \\operatorname{ReLU}): what such a name the problem leaves undeclared means before its
+#: argument (convention standard_functions), in a problem without layer activations of its own.
+STANDARD_FUNCTIONS = {
+    spelling: act for act in ACTIVATIONS.values() if act.elementwise and not act.parameters
+    and act.name != "identity" for spelling in _spellings(act.latex) if spelling not in FUNCTIONS
+}
+
+
+def standard_function(b: Binder, spelled: str) -> Fn | None:
+    """The activation an undeclared name `spelled` stands for (\\sigma: the logistic sigmoid),
+    noted as a remark; None where the name is no activation's, the convention is off, or the
+    problem's model has activations of its own (a network's \\sigma is what its table says)."""
+    act = STANDARD_FUNCTIONS.get(spelled)
+    if act is None or not b.table.conventions.standard_functions or b.scope.has_activations:
+        return None
+    formula = sp.latex(act.explicit(sp.Symbol("z")))
+    b.remark(remark("standard_functions", f"{spelled} read as the {act.name} activation, {act.latex}(z) = {formula}, "
+                                          "which the problem does not declare"))
+    return Fn(act.name, act.function, act.derivative)
+
+
 def builtin_function(b: Binder, name: str, node) -> Value:
     """The built-in function or operator named `name`."""
     if name in FUNCTIONS:
         return FUNCTIONS[name]
     if name in OPERATORS:
         return Op(name)
+    if (standard := standard_function(b, name)) is not None:
+        return standard
     raise b.error(f"unknown function \\{name}", node)
 
 
@@ -100,15 +134,20 @@ def _juxtaposition(b: Binder, node: A.Juxt, env, canonical) -> Value:
         ):
             i += 1  # Err(y, z): the arguments only name what the quantity depends on
             continue
+        if i + 1 < len(items) and (rel := bracketed_indicator(items[i], items[i + 1])) is not None:
+            vals.append(indicator(b, rel, env))  # \mathbb{1}[z > 0]
+            i += 2
+            continue
         if not canonical and i + 1 < len(items) and is_quantity_call(b, items[i], items[i + 1]):
             vals.append(quantity_at(b, items[i], items[i + 1].items[0], env))
             i += 2
             continue
         try:
-            v = b.value(items[i], env, canonical)
+            v = b.value(items[i], env, canonical, spread=False)
         except Split as split:
-            letters = [A.Name(items[i].pos + n, ch) for n, ch in enumerate(split.text)]
-            items[i : i + 1] = _respread(items[i], letters)
+            if A.letters_of(items[i]) != split.text:
+                raise
+            items[i : i + 1] = A.spread_letters(items[i])  # fx(y): its letters, then the argument
             continue
         i += 1
         while isinstance(v, Fn | Op | StudentFn) and i < len(items):
@@ -134,14 +173,7 @@ def _juxtaposition(b: Binder, node: A.Juxt, env, canonical) -> Value:
             v = apply(b, v, arg_node, env, canonical)
         if isinstance(v, Fn | Op | StudentFn):
             raise b.error("a function without its argument", items[i - 1])
-        if (
-            vals
-            and isinstance(items[i - 1], A.Group)
-            and len(items[i - 1].items) > 1
-            and items[i - 1].kind == "("
-        ):
-            continue  # Err(y, z): the arguments only name what the quantity depends on
-        vals.append(v)
+        vals.append(v)  # 2\max(0, a): a function's value after a factor is a factor too
     out = vals[0]
     for v in vals[1:]:
         out = mul(b, out, v, node, hadamard_fallback=False)
@@ -182,22 +214,6 @@ def _longest_macro(b: Binder) -> int:
     keys = [*b.table.macros, *(pattern.key() for pattern, _, _ in b.table.patterns)]
     return max((len(k[1]) for k in keys if isinstance(k, tuple) and k[:1] == ("Juxt",)), default=1)
 
-
-def _respread(node: A.Node, letters: list[A.Name]) -> list[A.Node]:
-    """ReLU_k unknown as a word: R e L U_k, the scripts staying on the last letter."""
-    if isinstance(node, A.Name):
-        return list(letters)
-    if isinstance(node, A.Sub | A.Sup | A.Prime):
-        inner = _respread(node.body, letters)
-        last = inner[-1]
-        if isinstance(node, A.Sub):
-            inner[-1] = A.Sub(node.pos, last, node.index)
-        elif isinstance(node, A.Sup):
-            inner[-1] = A.Sup(node.pos, last, node.exponent)
-        else:
-            inner[-1] = A.Prime(node.pos, last)
-        return inner
-    return list(letters)
 
 def apply(b: Binder, f: Value, arg_node: A.Node, env, canonical) -> Value:
     """f applied to the node written after it: an operator by its application, a student's

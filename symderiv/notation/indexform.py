@@ -368,7 +368,7 @@ def _sum(r: IndexForm, node: A.Sum) -> Any:
         r.bound.pop()
     if isinstance(body, sp.MatrixBase):
         raise r.error("a sum of matrices is not read in index form", node)
-    return sp.Sum(body, (dummy, lower, upper))
+    return (sp.Product if node.product else sp.Sum)(body, (dummy, lower, upper))
 
 
 def _axis_of(r: IndexForm, letter: str, body: A.Node) -> Any:

@@ -186,7 +186,19 @@ def subscript(b: Binder, value: Value, subs: tuple[A.Node, ...], env, node) -> V
         return Op("jacobian", subs[0])  # J_{l_2}: the function comes as the subscript
     if not isinstance(value, sp.MatrixBase):
         raise b.error("a subscript on a scalar", node)
+    if any(isinstance(s, A.Colon) for s in subs):
+        return _slice(b, value, subs, env, node)
     return value[entry(b, value.shape, subs, env, node)]
+
+
+def _slice(b: Binder, value: sp.MatrixBase, subs: tuple[A.Node, ...], env, node) -> sp.ImmutableMatrix:
+    """A_{i,:}, the i-th row (1 x n, as Goodfellow et al. section 2.1 writes it), and A_{:,j}, the
+    j-th column (m x 1); A_{:,:} is A."""
+    if len(subs) != 2:
+        raise b.error("':' takes its place among two indices: A_{i,:} or A_{:,j}", node)
+    rows, cols = (range(n) if isinstance(s, A.Colon) else [checked(b, s, env, n, node) - 1]
+                  for s, n in zip(subs, value.shape, strict=True))
+    return sp.ImmutableMatrix(value.extract(list(rows), list(cols)))
 
 
 def entry(b: Binder, shape: tuple[int, int], subs: tuple[A.Node, ...], env, node) -> int:
@@ -324,23 +336,44 @@ def ones(b: Binder, node: A.Sub, env) -> Value:
         raise b.error("\\mathbf{1} takes one subscript", node)
     sub = node.index[0]
     if isinstance(sub, A.Rel):
-        diff = subtract(b, b.value(sub.left, env), b.value(sub.right, env), sub)
-        if sub.op in (">", ">="):
-            f = relu_step
-        elif sub.op in ("<", "<="):
-
-            def f(v):
-                return relu_step(-v)
-        else:
-            raise b.error("an indicator needs > or <", sub)
-        return diff.applyfunc(f) if isinstance(diff, sp.MatrixBase) else f(diff)
+        return indicator(b, sub, env)
     n = size_value(b, sub, env)
     return sp.ImmutableMatrix(sp.ones(n, 1))
 
 
+#: How an indicator is written before its bracket: \\mathbb{1}, \\mathbf{1}, \\mathbb{I}.
+_INDICATOR_STYLES = frozenset({"mathbb", "mathbf", "boldsymbol", "bm"})
+
+
+def bracketed_indicator(symbol: A.Node, bracket: A.Node) -> A.Rel | None:
+    """The relation of an indicator written before its bracket, \\mathbb{1}[x > 0],
+    \\mathbf{1}\\{z_i > 0\\}, \\mathbb{I}(a < b); None for anything else."""
+    one = (isinstance(symbol, A.Styled) and symbol.style in _INDICATOR_STYLES
+           and isinstance(symbol.body, A.Num) and symbol.body.text == "1")
+    blackboard_i = isinstance(symbol, A.Name) and symbol.text == "I" and symbol.decor == "mathbb"
+    if not (one or blackboard_i) or not isinstance(bracket, A.Group) or len(bracket.items) != 1:
+        return None
+    rel = bracket.items[0]
+    return rel if isinstance(rel, A.Rel) and bracket.kind in ("[", "{", "(") else None
+
+
+def indicator(b: Binder, rel: A.Rel, env) -> Value:
+    """1 where a > b holds and 0 elsewhere, entry by entry (a step at 0: ReLU'(0) = 0)."""
+    diff = subtract(b, b.value(rel.left, env), b.value(rel.right, env), rel)
+    if rel.op in (">", ">="):
+        f = relu_step
+    elif rel.op in ("<", "<="):
+
+        def f(v):
+            return relu_step(-v)
+    else:
+        raise b.error("an indicator needs > or <", rel)
+    return diff.applyfunc(f) if isinstance(diff, sp.MatrixBase) else f(diff)
+
+
 @handles(A.Sum)
 def _sum(b: Binder, node: A.Sum, env, canonical) -> Value:
-    """\\sum_{k=lo}^{hi} a_k (without an upper limit: over the range k has in a_k)."""
+    """\\sum_{k=lo}^{hi} a_k (without an upper limit: over the range k has in a_k); \\prod of numbers alike."""
     lo = 1 if node.lower is None else _limit(b, node.lower, env)
     if node.upper is None:
         hi = probe_range(b, node.body, node.index, env, canonical) + lo - 1
@@ -352,10 +385,14 @@ def _sum(b: Binder, node: A.Sum, env, canonical) -> Value:
     if outer * max(hi - lo + 1, 1) > MAX_TERMS:
         raise b.limit_error(f"nested sums with too many terms together (at most {MAX_TERMS})", node)
     b.sum_terms = outer * max(hi - lo + 1, 1)
-    total: Value = sp.Integer(0)
+    total: Value = sp.Integer(1 if node.product else 0)
     try:
         for k in range(lo, hi + 1):
-            total = add(b, total, b.value(node.body, {**env, node.index: k}, canonical), node)
+            term = b.value(node.body, {**env, node.index: k}, canonical)
+            if node.product:
+                total = total * scalar(b, term, node)  # \prod_i p_i: of numbers (a product of matrices is a Juxt)
+            else:
+                total = add(b, total, term, node)
     finally:
         b.sum_terms = outer
     return total

@@ -1,12 +1,17 @@
 """What no formula may hold, whatever reads it: TeX's ^^ character codes, TeX's programming
-commands, values that are not finite numbers, braces that do not balance."""
+commands, values that are not finite numbers, braces that do not balance, more than the bounds
+of length and nesting allow, a ':' anywhere but among two indices."""
 
 from __future__ import annotations
 
 import re
 
-from ..core.errors import FormulaSyntaxError
+from ..core.errors import FormulaSyntaxError, NotationError
 from ..core.limits import ENVIRONMENT_MAX_NESTING
+from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
+from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
+from ..core.limits import FORMULA_MAX_NESTING as MAX_NESTING
+from . import ast as A
 
 _ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{")
 
@@ -95,3 +100,41 @@ def _value_pieces(text: str) -> list[tuple[str, int]]:
             clean = clean[1:-1]
         out.append((clean, pos))
     return out
+
+
+def check_size(text: str) -> None:
+    """A formula past the bounds that keep reading it bounded: its length, its brackets' depth, a run
+    of signs each inside the next, a double superscript; a NotationError at the place."""
+    if len(text) > MAX_LENGTH:
+        raise NotationError(
+            text[:80] + "...",
+            f"formula too long ({len(text)} characters, at most {MAX_LENGTH})",
+            None,
+        )
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "{([":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise NotationError(text, f"brackets nested more than {MAX_DEPTH} deep", i)
+        elif ch in "})]":
+            depth = max(0, depth - 1)
+    run = _OPERATOR_RUN.search(text)
+    if run:  # - - - ... x: each sign an operator inside the next, past the nesting bound
+        raise NotationError(text, f"operators nested more than {MAX_NESTING} deep", run.start())
+    double = _DOUBLE_SCRIPT.search(text)
+    if double:  # x^2^3: an error in LaTeX too, and an unbounded tower of powers here
+        raise NotationError(text, "double superscript: write x^{2^{3}} or {x^{2}}^{3}", double.start(2))
+
+
+_OPERATOR_RUN = re.compile(rf"(?:[-+]\s*){{{MAX_NESTING + 1},}}")
+_DOUBLE_SCRIPT = re.compile(r"\^(\{[^{}]*\}|\\[a-zA-Z]+|[^{}\s\\])\s*(\^)")
+
+
+def check_colons(text: str, doc: A.Document) -> None:
+    """A `:` stands only as one index of two (A_{i,:}, A_{:,j}): anywhere else it is an error."""
+    allowed = {id(i) for n in A.walk(doc) if isinstance(n, A.Sub) and len(n.index) == 2 for i in n.index}
+    for n in A.walk(doc):
+        if isinstance(n, A.Colon) and id(n) not in allowed:
+            raise NotationError(text, "':' stands only as an index of a matrix: A_{i,:} (row i), A_{:,j} (column j)",
+                                n.pos)

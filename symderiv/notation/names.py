@@ -18,7 +18,7 @@ from ..core.limits import LITERAL_MAX_DIGITS
 from . import ast as A
 from .algebra import finish
 from .binder import IDLE, Binder, Op, Split, Value, handles
-from .functions import FUNCTIONS, WORD_OPERATORS, builtin_function
+from .functions import FUNCTIONS, WORD_OPERATORS, builtin_function, standard_function
 from .indices import checked, comprehension, index_value, ones, ranged_comprehension, size_value, subscript
 from .scope import Fn
 from .sized import identity, ones_column, single_entry, single_entry_indices
@@ -117,10 +117,13 @@ def named(b: Binder, node: A.Node, env, canonical) -> Value:
 
 
 def _defined_with_scripts(b: Binder, node: A.Node) -> A.Node | None:
-    """Y^{-1}, s^T, Y_{ij} where a `where` definition names Y (or \\mathbf{Y}): the node with Y
-    in a bracket, (Y)^{-1}, so the scripts apply to Y's value. None for anything else: a layer
-    mark W^{(1)} (part of a name), and a name written in its own definition ('\\mathbf{I}' =
-    '\\mathbf{I}_q' defines I by the built-in \\mathbf{I}_q)."""
+    """Y^{-1}, s^T, Y_{ij} where a `where` definition names Y (or \\mathbf{Y}), and x_i^T where one
+    defines x_i for every i: the node with Y in a bracket, (Y)^{-1}, so the scripts apply to Y's
+    value. None for anything else: a layer mark W^{(1)} (part of a name), and a name written in its
+    own definition ('\\mathbf{I}' = '\\mathbf{I}_q' defines I by the built-in \\mathbf{I}_q)."""
+    if isinstance(node, A.Sup) and b.table.patterns and not _layer_mark(node.exponent) \
+            and isinstance(node.body, A.Sub) and b.table.match(node.body) is not None:
+        return A.Sup(node.pos, A.Group(node.body.pos, "(", (node.body,)), node.exponent)  # x_i^T, x_i a `where` name
     if not isinstance(node, A.Sub | A.Sup) or not b.table.macros:
         return None
     inner, chain = node, []
@@ -233,6 +236,8 @@ def _lookup(b: Binder, base, layer, subs, env, canonical, node) -> tuple[Value, 
     if text in b.table.sizes and layer is None and subs is None and text not in env:
         b.read(f"the size letter {text} read as its value {b.table.sizes[text]} at the size judged")
         return sp.Integer(b.table.sizes[text]), False  # X^k, k X^{k-1} with k a size of the problem
+    if layer is None and (standard := standard_function(b, text)) is not None:
+        return standard, False
     if (
         isinstance(base, A.Name)
         and len(text) > 1

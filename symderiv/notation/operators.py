@@ -179,15 +179,16 @@ def _partial_of(node: A.Node) -> A.Node | None:
     return None
 
 
-def sum_over(pos: int, index: str, lower: A.Node | None, upper: A.Node | None, body: A.Node) -> A.Node:
+def sum_over(pos: int, index: str, lower: A.Node | None, upper: A.Node | None, body: A.Node,
+             product: bool = False) -> A.Node:
     """\\sum_{k} body; \\sum_{kl} (several index letters, the Cookbook's \\sum_{klmn}) is the sum
-    over each letter in turn, every range from the context."""
+    over each letter in turn, every range from the context; \\prod alike, multiplying."""
     if len(index) == 1 or not index.isalpha():
-        return A.Sum(pos, index, lower, upper, body)
+        return A.Sum(pos, index, lower, upper, body, product)
     if lower is not None or upper is not None:
-        raise SemanticError(f"a sum over several indices ({index}) takes no limits", pos)
+        raise SemanticError(f"a {'product' if product else 'sum'} over several indices ({index}) takes no limits", pos)
     for letter in reversed(index):
-        body = A.Sum(pos, letter, None, None, body)
+        body = A.Sum(pos, letter, None, None, body, product)
     return body
 
 

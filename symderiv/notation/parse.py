@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
@@ -10,14 +9,11 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..core.errors import NotationError
-from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
-from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
-from ..core.limits import FORMULA_MAX_NESTING as MAX_NESTING
 from ..core.limits import FUNCTION_MAX_NESTING
 from ..core.netproof import cache_dir
 from . import ast as A
 from . import operators as O
-from .inputcheck import TEX_PROGRAMMING, check_braces, check_input
+from .inputcheck import TEX_PROGRAMMING, check_braces, check_colons, check_input, check_size
 
 __all__ = ["TEX_PROGRAMMING", "check_braces", "check_input", "parse", "parse_one"]
 
@@ -312,8 +308,8 @@ class _ToAst(_Brackets):
         return A.Juxt(_pos(meta), tuple(items))
 
     def bigsum(self, meta, items):
-        _, (index, lower, upper), body = items
-        return O.sum_over(_pos(meta), index, lower, upper, body)
+        big, (index, lower, upper), body = items
+        return O.sum_over(_pos(meta), index, lower, upper, body, product=big.value == "\\prod")
 
     def limits(self, meta, items):
         sub, sup = ([*items, None, None])[:2]
@@ -354,6 +350,9 @@ class _ToAst(_Brackets):
     def supscr(self, meta, items):
         body, script = items
         exponent = _unwrap(script)
+        if (isinstance(exponent, A.Styled) and exponent.style in ("mathrm", "mathsf")
+                and isinstance(exponent.body, A.Name) and exponent.body.text == "T"):
+            exponent = A.Transpose(exponent.pos)  # w^{\mathrm{T}}: Bishop's transpose, in braces
         scripted = O.bold_run(body, lambda last: self.supscr(meta, [last, script]))
         return (O.nabla_sup(body, exponent, _pos(meta)) or scripted
                 or O.inverse_transpose(body, exponent, _pos(meta)) or A.Sup(_pos(meta), body, exponent))
@@ -411,6 +410,17 @@ class _ToAst(_Brackets):
 
     def dots(self, meta, items):
         return A.Dots(_pos(items[0]))
+
+    def partial_sub(self, meta, items):
+        """\\partial_x f: the operator \\frac{\\partial}{\\partial x} applied to what follows."""
+        script = items[1]
+        wrt = script.items if isinstance(script, A.Group) and script.kind == "s" else (script,)
+        if len(wrt) != 1:
+            raise _SemanticError("\\partial_{x} takes one variable (write \\partial_x \\partial_y for two)", _pos(meta))
+        return A.Deriv(_pos(meta), None, tuple(wrt), 1)
+
+    def colon(self, meta, items):
+        return A.Colon(_pos(items[0]))
 
     def styled(self, meta, items):
         style, body = _strip_cmd(items[0].value), _single(items[1], _pos(meta))
@@ -490,34 +500,11 @@ def _limits(
     if isinstance(sub, A.Juxt) and all(isinstance(x, A.Name) and len(x.text) == 1 and x.text.isalpha()
                                        for x in sub.items):  # \sum_{k l}: over k and l
         return "".join(x.text for x in sub.items), None, sup
+    if isinstance(sub, A.Group) and sub.kind == "s" and len(sub.items) > 1 and all(
+            isinstance(x, A.Name) and len(x.text) == 1 and x.text.isalpha() for x in sub.items):
+        return "".join(x.text for x in sub.items), None, sup  # \sum_{i,j}: over i and j
     raise _SemanticError("a \\sum's index must be a letter, as in \\sum_{k=1}^{n}", pos)
 
-
-def _check_size(text: str) -> None:
-    if len(text) > MAX_LENGTH:
-        raise NotationError(
-            text[:80] + "...",
-            f"formula too long ({len(text)} characters, at most {MAX_LENGTH})",
-            None,
-        )
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch in "{([":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise NotationError(text, f"brackets nested more than {MAX_DEPTH} deep", i)
-        elif ch in "})]":
-            depth = max(0, depth - 1)
-    run = _OPERATOR_RUN.search(text)
-    if run:  # - - - ... x: each sign an operator inside the next, past the nesting bound
-        raise NotationError(text, f"operators nested more than {MAX_NESTING} deep", run.start())
-    double = _DOUBLE_SCRIPT.search(text)
-    if double:  # x^2^3: an error in LaTeX too, and an unbounded tower of powers here
-        raise NotationError(text, "double superscript: write x^{2^{3}} or {x^{2}}^{3}", double.start(2))
-
-
-_OPERATOR_RUN = re.compile(rf"(?:[-+]\s*){{{MAX_NESTING + 1},}}")
-_DOUBLE_SCRIPT = re.compile(r"\^(\{[^{}]*\}|\\[a-zA-Z]+|[^{}\s\\])\s*(\^)")
 
 def parse(latex: str, canonical: bool = False) -> A.Document:
     """Parse a formula (one line, a chain a = b = c, or an aligned block) into a Document.
@@ -529,7 +516,7 @@ def parse(latex: str, canonical: bool = False) -> A.Document:
     text = latex.strip().strip("$").strip()
     if not text:
         raise NotationError(latex, "empty formula", 0)
-    _check_size(text)
+    check_size(text)
     check_input(text)
     try:
         tree = _parser(canonical).parse(text)
@@ -565,6 +552,7 @@ def parse(latex: str, canonical: bool = False) -> A.Document:
         raise
     if not doc.chains:
         raise NotationError(text, "no formula found", 0)
+    check_colons(text, doc)
     return doc
 
 

@@ -126,6 +126,10 @@ class GraphScope:
         """The element-wise function a canonical name stands for (none here)."""
         return None
 
+    #: Whether the model has activations of its own (a network's layers): then an undeclared
+    #: \\sigma is not read as the registry's sigmoid (notation/conventions.py, standard_functions).
+    has_activations = False
+
     def callable_quantity(self, name: str) -> bool:
         """Whether a formula may write quantity `name` as a function of another, Q(v) (none here)."""
         return False

@@ -100,8 +100,9 @@ class NotationTable:
             self.index_functions[index_fn[0]] = (index_fn[1], body)
             return
         letter = index_letter(node)
-        if letter is not None and is_index_formula(body):  # 'k' = 'o(i^*, j^*)': k stands for o(i*, j*)
-            self.index_defs[letter] = body
+        names_a_value = any(isinstance(n, A.Name) and name_key(n) in self.names for n in A.walk(body))
+        if letter is not None and is_index_formula(body) and not names_a_value:
+            self.index_defs[letter] = body  # 'k' = 'o(i^*, j^*)': k stands for o(i*, j*) ('p' = '\\sigma(z)' does not)
             return
         fn = _function_definition(node, body)
         if fn is not None:  # l_1(\mathbf{x}) = ...: a function of its argument

@@ -99,13 +99,16 @@ class Unparser:
     def _Placeholder(self, node: A.Placeholder) -> str:
         return r"(\cdot)"
 
+    def _Colon(self, node: A.Colon) -> str:
+        return ":"
+
     def _Dots(self, node: A.Dots) -> str:
         m = _DOTS.match(self.source, node.pos)
         return "\\" + (m.group(1) if m else "dots")
 
     # ------------------------------------------------------------------ scripts
     def _Styled(self, node: A.Styled) -> str:
-        style = STYLES.get(node.style, "mathrm")
+        style = node.style if node.style in DECORATIONS else STYLES.get(node.style, "mathrm")  # \mathbb{1}
         return rf"\{style}{{{self._inner(node.body)}}}"
 
     def _Sub(self, node: A.Sub) -> str:
@@ -223,7 +226,7 @@ class Unparser:
     def _Sum(self, node: A.Sum) -> str:
         index = name_latex(node.index)
         below = index if node.lower is None else f"{index}={self.print(node.lower)}"
-        out = rf"\sum_{{{below}}}"
+        out = rf"\{'prod' if node.product else 'sum'}_{{{below}}}"
         if node.upper is not None:
             out += f"^{self._script(node.upper)}"
         if self.explicit and not isinstance(node.body, A.Group):

@@ -1,0 +1,133 @@
+"""Forms textbooks print and students copy, each judged against an independent truth: the
+indicator in its bracket (ReLU'(z) = 1 for z > 0, 0 otherwise: Goodfellow et al. §6.3.1), rows and
+columns A_{i,:} and A_{:,j} (Goodfellow et al. §2.1), names written side by side (TeX's Ax is A x),
+the sign function (d|x|/dx = sign(x) away from 0), the operator \\partial_x, Bishop's {...}
+brackets, ^{\\mathrm{T}} and products \\prod (e^a e^b = e^{a+b}), a `where` name x_i under a transpose,
+a `where` letter that names a value (p = \\sigma(z), not an index). Each true
+form is `correct` and each with a planted mistake `incorrect`; a misplaced ':' is a clear error."""
+
+from __future__ import annotations
+
+import pytest
+
+from symderiv.core.errors import NotationError
+from symderiv.kinds import parse_text
+from symderiv.kinds.base import Claim
+from symderiv.notation import FreeScope, NotationTable, judge_formula
+from symderiv.notation.parse import parse
+
+SHAPES = {"A": (2, 3), "v": (3, 1), "w": (3, 1), "a": (1, 1)}
+SCOPE = FreeScope(SHAPES)
+TABLE = NotationTable.from_dict({n: n for n in SHAPES})
+
+CASES = [
+    # the indicator, every way it is written (the derivative of max(0, a) is the truth)
+    (r"\frac{d}{da} \max(0, a) = \mathbb{1}[a > 0]", "correct"),
+    (r"\frac{d}{da} \max(0, a) = \mathbf{1}\{a > 0\}", "correct"),
+    (r"\frac{d}{da} \max(0, a) = \mathbb{I}(a > 0)", "correct"),
+    (r"\frac{d}{da} \max(0, a) = \mathbb{1}_{a > 0}", "correct"),
+    (r"\frac{d}{da} \max(0, a) = \mathbb{1}[a < 0]", "incorrect"),
+    (r"\frac{d}{da} \max(0, a) = \mathbf{1}\{0 < a\}", "correct"),
+    (r"\frac{d}{da} \max(0, -a) = -\mathbb{1}[a < 0]", "correct"),
+    (r"\frac{\partial}{\partial v} \mathbf{1}^T \max(0, v) = \mathbb{1}[v > 0]", "correct"),
+    # rows and columns: (Av)_i = A_{i,:} v; A_{:,j} is column j
+    (r"(A v)_2 = A_{2,:} v", "correct"),
+    (r"(A v)_2 = A_{:,2}^T v", "incorrect"),
+    (r"A_{:,3} = A \mathbf{e}_3", "undecided"),  # e_3 is not declared: nothing to compare
+    (r"(A^T)_{:,1} = (A_{1,:})^T", "correct"),
+    (r"\frac{\partial}{\partial v} A_{1,:} v = (A_{1,:})^T", "correct"),
+    (r"\frac{\partial}{\partial v} A_{1,:} v = A_{:,1}", "incorrect"),
+    # letters side by side are a product, as TeX sets them
+    (r"\nabla_v \|Av\|^2 = 2A^TAv", "correct"),
+    (r"\nabla_v \|Av\|^2 = 2AA^Tv", "incorrect"),
+    (r"\nabla_w (w^Tv)^2 = 2(v^Tw)v", "correct"),
+    # a function of two arguments after a factor is a factor (its value was dropped: 2 max(0, a) = 2 held)
+    (r"2\max(0, a) = 2", "incorrect"),
+    (r"a \max(0, a) = \max(0, a^2)", "incorrect"),
+    (r"2\max(0, a) = \max(0, 2a)", "correct"),
+    (r"w^T \max(0, v) = \max(0, v)^T w", "correct"),
+    # \partial_x f, the operator as a subscript (Goodfellow et al. §4.3 write \partial_{x_i} f)
+    (r"\partial_v (w^T v)^2 = 2 (w^T v) w", "correct"),
+    (r"\partial_v (w^T v)^2 = 2 w^T v", "incorrect"),
+    (r"\partial_a \partial_a a^3 = 6a", "correct"),
+    (r"\partial_{a} \max(0, a) = \mathbb{1}[a > 0]", "correct"),
+    (r"\frac{\mathrm{d}}{\mathrm{d}a} a e^a = (1 + a) e^a", "correct"),
+    # Bishop's notation: curly brackets as brackets, the transpose ^{\mathrm{T}}, products \prod
+    (r"\{w^{\mathrm{T}} v\}^2 = (v^T w)^2", "correct"),
+    (r"\nabla_w \frac{1}{2}\{a - w^{\mathrm{T}} v\}^2 = -\{a - w^{\mathrm{T}} v\} v", "correct"),
+    (r"\nabla_w \frac{1}{2}\{a - w^{\mathrm{T}} v\}^2 = \{a - w^{\mathrm{T}} v\} v", "incorrect"),
+    (r"\prod_{i=1}^{3} e^{v_i} = e^{\sum_{i=1}^{3} v_i}", "correct"),
+    (r"\prod_{i=1}^{3} e^{v_i} = \sum_{i=1}^{3} e^{v_i}", "incorrect"),
+    (r"\prod_i v_i = v_1 v_2 v_3", "correct"),
+    (r"\frac{\partial}{\partial v_1} \prod_{i} v_i = v_2 v_3", "correct"),
+    (r"\prod_{i=1}^{0} v_i = 1", "correct"),
+    (r"\sum_{i,j} A_{ij} = \mathbf{1}^T A \mathbf{1}", "correct"),
+    (r"\sum_{i,j} A_{ij} = \mathbf{1}^T A^T \mathbf{1}", "correct"),  # the ones of A^T's sizes
+    (r"\sum_{i,j} A_{ij}^2 = \mathbf{1}^T A \mathbf{1}", "incorrect"),
+    # the sign function
+    (r"\nabla_v \|v\|_1 = \operatorname{sign}(v)", "correct"),
+    (r"\nabla_v \|v\|_1 = \sgn(v)", "correct"),
+    (r"\nabla_v \|v\|_1 = v", "incorrect"),
+    (r"\frac{d}{da} |a| = \operatorname{sgn}(a)", "correct"),
+]
+
+
+@pytest.mark.parametrize("latex,verdict", CASES, ids=[c[0] for c in CASES])
+def test_textbook_form(latex: str, verdict: str) -> None:
+    v = judge_formula(SCOPE, TABLE, latex)
+    assert v.verdict == verdict, v.message
+
+
+def test_letters_of_an_undeclared_name_are_named_in_the_error() -> None:
+    """Bv with B undeclared: the unknown letter is named (the product of B and v is read)."""
+    v = judge_formula(SCOPE, TABLE, r"Bv = v")
+    assert v.verdict == "undecided" and "unknown name 'B'" in v.message, v.message
+
+
+@pytest.mark.parametrize("latex", [r"f(:)", r"X_{:}", r"a + :", r"X_{:,1,2}", r"\{:\}", r"\partial_{v,w} a"])
+def test_a_misplaced_colon_or_partial_is_an_error_at_its_place(latex: str) -> None:
+    with pytest.raises(NotationError) as info:
+        parse(latex)
+    assert any(m in str(info.value) for m in ("':' stands only as an index", "unexpected", "one variable"))
+    assert info.value.position is not None and latex[info.value.position] in ":\\"
+
+
+REGRESSION = """title = "logistic regression, Murphy (2012) (8.5)"
+kind = "matrix_calculus"
+[sizes]
+names = ["N", "D"]
+check = [[3, 2]]
+[variables]
+X = ["N", "D"]
+w = ["D", 1]
+y = ["N", 1]
+[function]
+input = "w"
+value = "0"
+"""
+# mu_i = sigma(x_i^T w): x_i a `where` name for every i, used under a transpose
+WHERE = {r"\mu_i": r"\sigma(\mathbf{x}_i^T \mathbf{w})", r"\mathbf{x}_i": r"(\mathbf{X}_{i,:})^T"}
+NLL = r"\nabla_{\mathbf{w}} \left(-\sum_{i=1}^N \left[y_i \log \mu_i + (1-y_i)\log(1-\mu_i)\right]\right)"
+
+
+@pytest.mark.parametrize("right,verdict", [
+    (r"\mathbf{X}^T(\sigma(\mathbf{X}\mathbf{w}) - \mathbf{y})", "correct"),
+    (r"\sum_{i=1}^N (\mu_i - y_i) \mathbf{x}_i", "correct"),
+    (r"\mathbf{X}^T(\mathbf{y} - \sigma(\mathbf{X}\mathbf{w}))", "incorrect"),
+])
+def test_a_where_name_for_every_i_under_a_transpose(right: str, verdict: str) -> None:
+    problem = parse_text(REGRESSION, "murphy.toml")
+    (v,) = problem.check([Claim("g", "chain", f"{NLL} = {right}", "", {"where": WHERE})])
+    assert v.verdict == verdict, v.message
+
+
+def test_a_letter_defined_as_a_value_is_no_index_definition() -> None:
+    """'p' = '\\sigma(z)' with z declared defines p as that value (p, an index letter elsewhere, was
+    taken for an index formula o(i, j) and then unknown)."""
+    problem = parse_text(REGRESSION, "bce.toml")
+    latex = r"\frac{\partial}{\partial w_1}\left[-y_1 \ln p - (1 - y_1)\ln(1 - p)\right] = (p - y_1) X_{1,1}"
+    (v,) = problem.check([Claim("p", "chain", latex, "", {"where": {"p": r"\sigma(X_{1,:} \mathbf{w})"}})])
+    assert v.verdict == "correct", v.message
+    (v,) = problem.check([Claim("p", "chain", latex.replace("(p - y_1)", "(y_1 - p)"), "",
+                                {"where": {"p": r"\sigma(X_{1,:} \mathbf{w})"}})])
+    assert v.verdict == "incorrect", v.message
