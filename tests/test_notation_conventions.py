@@ -26,6 +26,7 @@ SUMMED = "implicit_sum"
 DOT = "elementwise_dot"
 ROWS = "column_of_rows"
 STANDARD = "standard_functions"
+LAYOUT = "either_layout"
 # A free problem: x, w in R^3 (no activations of its own); sigma and ReLU are not declared.
 FREE_XW = """title = "free x, w"
 kind = "matrix_calculus"
@@ -83,6 +84,18 @@ CASES = [
      r"\frac{d}{d x_1} \operatorname{ReLU}(x_1) = \mathbb{1}[x_1 > 0]", None, "correct", STANDARD),
     ("a network's sigma is its own: undeclared in seed 002 (ReLU), it is not read", SEED002, STANDARD, True,
      "dL/db2", r"\sigma(y_1) - t_1", None, "undecided", None),
+    # either_layout: d(x^T x)/dx = 2x (the Cookbook's layout, eq. (69)) or 2x^T (numerator layout)
+    ("a row where the Cookbook has a column: numerator layout", FREE_XW, LAYOUT, True, "chain",
+     r"\frac{\partial x^T x}{\partial x} = 2x^T", None, "correct", LAYOUT),
+    ("strict: only the Cookbook's layout", FREE_XW, LAYOUT, False, "chain",
+     r"\frac{\partial x^T x}{\partial x} = 2x^T", None, "incorrect", None),
+    ("the Cookbook's layout needs no convention", FREE_XW, LAYOUT, True, "chain",
+     r"\frac{\partial x^T x}{\partial x} = 2x", None, "correct", None),
+    ("wrong in either layout: a factor 2 dropped", FREE_XW, LAYOUT, True, "chain",
+     r"\frac{\partial x^T x}{\partial x} = x^T", None, "incorrect", LAYOUT),
+    ("one layout per claim: a row and a column of one claim cannot both hold", FREE_XW, LAYOUT, True,
+     "chain", r"\frac{\partial x^T x}{\partial x} + \frac{\partial w^T x}{\partial x} = 2x^T + w", None,
+     "incorrect", None),
     # column_of_rows: seed 000's f(Z) (4 samples' rows of 3) "column vector", as the student says
     ("f(Z) a column of the samples' rows", SEED000, ROWS, True, "shape", "column vector", {"of": "f(Z)"},
      "correct", ROWS),

@@ -29,3 +29,21 @@ def test_powers_of_a_matrix(latex: str, verdict: str, says: str) -> None:
 def test_a_negative_power_is_bounded_like_a_positive_one() -> None:
     with pytest.raises(FormulaLimitError, match="at most 16 in magnitude"):
         judge_formula(SCOPE, TABLE, r"A^{-20} = A")
+
+
+FREE_3 = FreeScope({"A": (3, 3), "B": (3, 3), "x": (1, 1)})
+TABLE_3 = NotationTable.from_dict({n: n for n in ("A", "B", "x")}).with_where({"Y": "A + xB"})
+
+
+@pytest.mark.parametrize("latex,verdict", [
+    (r"A^{-1} A^{-1} = (A^2)^{-1}", "correct"),
+    (r"A^{-3} = -(A^{-1})^3", "incorrect"),
+    # d(Y^{-1})/dx = -Y^{-1} (dY/dx) Y^{-1} (Cookbook (59)); Y^{-2} B commutes what does not commute
+    (r"\frac{\partial Y^{-1}}{\partial x} = -Y^{-1} B Y^{-1}", "correct"),
+    (r"\frac{\partial Y^{-1}}{\partial x} = -Y^{-2} B", "incorrect"),
+])
+def test_powers_of_a_symbolic_inverse_are_judged_within_the_bound(latex: str, verdict: str) -> None:
+    """Powers of a free 3x3 inverse: SymPy's matrix power simplified every product (minutes; the
+    judge gave 'time bound'); plain products by repeated squaring are judged in seconds."""
+    v = judge_formula(FREE_3, TABLE_3, latex)
+    assert v.verdict == verdict, v.message

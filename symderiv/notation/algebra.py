@@ -281,14 +281,27 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
             if value.rows != value.cols:
                 raise b.error(f"a power of a non-square ({value.rows}x{value.cols}) matrix", node)
             if e.is_Integer and e < 0:  # X^{-k} = (X^{-1})^k
-                return sp.ImmutableMatrix(inverse(sp.ImmutableMatrix(value)) ** int(-e))
+                return matrix_power(inverse(sp.ImmutableMatrix(value)), int(-e))
             if e.is_Integer:  # X^0 = I
-                return sp.ImmutableMatrix(value**e)
+                return matrix_power(sp.ImmutableMatrix(value), int(e))
             raise b.error(f"a power {sp.sstr(e)} of a matrix (a whole number is read)", node)
         return value**e
     return value
 
 
+
+
+def matrix_power(m: sp.ImmutableMatrix, k: int) -> sp.ImmutableMatrix:
+    """m^k (k >= 0) by repeated squaring of plain products: SymPy's own power simplifies every
+    product (dotprodsimp), which expands the entries of a symbolic inverse for minutes."""
+    out, base = sp.ImmutableMatrix(sp.eye(m.rows)), m
+    while k:
+        if k & 1:
+            out = sp.ImmutableMatrix(out * base)
+        k >>= 1
+        if k:
+            base = sp.ImmutableMatrix(base * base)
+    return out
 
 
 def _written_degree(node: A.Node) -> int:

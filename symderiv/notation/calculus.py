@@ -19,6 +19,7 @@ from ..core.limits import EXP_MAX_ARGUMENT
 from . import ast as A
 from .algebra import finish
 from .binder import Binder, Op, Probe, Value, handles
+from .conventions import remark
 from .indices import entry, subscript
 from .scope import Fn
 from .table import StudentFn
@@ -79,6 +80,33 @@ def layout(jac: sp.ImmutableMatrix, num_shape: Shape | None, wrt_shape: Shape | 
     return sp.ImmutableDenseNDimArray(list(jac), (*num_shape, *wrt_shape))
 
 
+#: The two layouts a derivative written \\frac{\\partial y}{\\partial x} may be read in: the Cookbook's
+#: (a scalar by x in x's shape, a vector by a vector the Jacobian) and the other, where it differs.
+LAYOUTS = ("the Cookbook's layout", "the other layout")
+
+
+def _in_the_claims_layout(b: Binder, value: Value, jac: sp.ImmutableMatrix, num_shape: Shape | None) -> Value:
+    """`value` (in `layout`'s layout) or, when the binder's plan reads the claim's derivatives in the
+    other layout (convention either_layout), its transpose: a scalar by a p x q variable as q x p
+    (numerator layout: d(x^T x)/dx = 2x^T), a vector by a vector as the transposed Jacobian
+    (denominator layout: d(Ax)/dx = A^T). Offered only where the two shapes differ, so that a
+    claim is read in the other layout only where that alone makes it well-typed. Never for a network's
+    derivatives: its gradients have its parameters' shapes, and a transposed one is a mistake."""
+    if not b.table.conventions.either_layout or b.scope.has_activations or not isinstance(value, sp.MatrixBase) \
+            or value.rows == value.cols:
+        return value
+    if jac.rows == 1:
+        other = "numerator layout (the derivative of a number by a p x q variable is q x p)"
+    elif num_shape is not None and 1 in num_shape and jac.cols > 1:
+        other = "denominator layout (the derivative of a vector by a vector is the transposed Jacobian)"
+    else:
+        return value
+    if b.choose(("layout",), "the derivatives", LAYOUTS) == LAYOUTS[0]:
+        return value
+    b.remark(remark("either_layout", f"the derivatives read in {other}"))
+    return sp.ImmutableMatrix(value.T)
+
+
 def dims(v: Value) -> tuple[int, int]:
     """The shape of a value (a scalar is 1x1)."""
     return v.shape if isinstance(v, sp.MatrixBase) else (1, 1)
@@ -98,7 +126,9 @@ def derivative(b: Binder, num_node, wrt_nodes, env, canonical, node) -> Value:
     if isinstance(node, A.Deriv) and node.order > 1:
         return higher_derivative(b, num_node, node, env, canonical)
     if len(wrt_nodes) == 1:
-        return layout(*_jacobian(b, num_node, wrt_nodes[0], env, canonical))
+        jac, num_shape, wrt_shape = _jacobian(b, num_node, wrt_nodes[0], env, canonical)
+        value = layout(jac, num_shape, wrt_shape)
+        return value if canonical else _in_the_claims_layout(b, value, jac, num_shape)
     wrts = [variable(b, b.value(w, env, canonical), w) for w in wrt_nodes]
     if any(isinstance(w, sp.MatrixBase) for w in wrts):
         raise b.error("mixed derivatives of matrices are not supported", node)

@@ -6,6 +6,7 @@ A problem file may switch any of them off for a strict grader::
     implicit_sum = false      # a repeated index in a product is then a free index, never summed
     elementwise_dot = false   # \\cdot is then the matrix (or scalar) product only
     column_of_rows = false    # "column vector" then means one column only
+    either_layout = false     # \\frac{\\partial y}{\\partial x} then only in the Cookbook's layout
     standard_functions = false   # \\sigma then means only what the problem declares
     matrix_functions = "elementwise"   # \\sin X of a square X: entry by entry ("matrix": the matrix function)
 
@@ -20,6 +21,11 @@ column_of_rows   A matrix whose rows are the samples' row vectors (one row per s
 standard_functions A name the problem does not declare, written as a registered element-wise activation
                  is (\\sigma, \\operatorname{ReLU}: core/ops), before its argument, is that activation
                  (\\sigma(a) the logistic sigmoid), in a problem with no layer activations of its own.
+either_layout    A claim whose derivatives \\frac{\\partial y}{\\partial x} are well-typed only in the layout
+                 other than the Cookbook's (a number by a column x is a row: numerator layout,
+                 d(x^T x)/dx = 2x^T; a vector by a vector the transposed Jacobian: denominator layout,
+                 d(Ax)/dx = A^T) is read in it; where both are well-typed (x square) the Cookbook's holds,
+                 and in a network problem always (its gradients have its parameters' shapes).
 matrix_functions Not a convention but a declaration: \\sin, \\cos, \\tan of a square matrix X read entry by
                  entry ("elementwise") or as the matrix function ("matrix", its power series); undeclared,
                  such a side has two readings and is not judged (the verdict is undecided, naming both).
@@ -39,6 +45,7 @@ MEANINGS = {
     "implicit_sum": "a repeated index in a product, free on no other side, is summed",
     "elementwise_dot": "a \\cdot whose factors fit only entry by entry is the element-wise product",
     "column_of_rows": "a matrix of the samples' row vectors stacked is called a column vector",
+    "either_layout": "a claim whose derivatives are well-typed only in the other layout is read in it",
     "standard_functions": "an undeclared name written as a registered activation is, before its argument, "
                           "that activation",
 }
@@ -56,6 +63,7 @@ class Conventions:
     elementwise_dot: bool = True
     column_of_rows: bool = True
     standard_functions: bool = True
+    either_layout: bool = True
     matrix_functions: str = ""  # "", "elementwise" or "matrix"
 
     @classmethod

@@ -30,8 +30,9 @@ DEFAULT_SIZES = {"names": ["q"], "check": [[3]]}
 def identities() -> list[dict]:
     out = []
     for name in TABLES:
-        for entry in tomllib.loads((HERE / name).read_text(encoding="utf-8"))["identity"]:
-            out.append({**entry, "table": name})
+        table = tomllib.loads((HERE / name).read_text(encoding="utf-8"))
+        for entry in table["identity"]:  # a table's conventions hold for its entries (the Cookbook's layout)
+            out.append({"conventions": table.get("conventions", {}), **entry, "table": name})
     return out
 
 
@@ -64,6 +65,8 @@ def problem_text(entry: dict) -> str:
         f"input = {_toml(first)}",
         "value = \"0\"",
     ]
+    if entry.get("conventions"):
+        lines += ["[conventions]", *[f"{key} = {_toml(value)}" for key, value in entry["conventions"].items()]]
     for form in ("true", "wrong"):
         lines += ["[[claims]]", f'id = "{form}"', 'target = "chain"', f"latex = {_toml(entry[form])}"]
         if "where" in entry:
