@@ -133,17 +133,20 @@ class _Builder:
 
     def _explained(self) -> int:
         """The chain of the display just before, when this inline math opens a sentence 'where ...'
-        right after it (`$$ p - t $$ where $p = ...$`); else -1."""
+        or 'with ...' right after it (`$$ p - t $$ where $p = ...$`, `$$ X^T S X $$ with $S = ...$`); else -1."""
         display = self.last_display
         words = _WORD.findall(self.between.lower())
-        if (self.mentions or not words or words[0] != "where" or len(words) > 2 or display is None
+        if (self.mentions or not words or words[0] not in ("where", "with") or len(words) > 2 or display is None
                 or display.section != self.section or not self.blocks or self.blocks[-1].index != display.block):
             return -1
         return display.chain
 
     def math(self, math: RawMath) -> None:
         cue = definition_cue(self.context) if "=" in math.content else None
-        explains = self._explained() if cue == "where" and not math.display else -1
+        explains = -1
+        if "=" in math.content and cue in ("where", None) and not math.display:
+            explains = self._explained()  # "with $S = ...$" right after a display defines S for it
+            cue = "where" if explains >= 0 else cue
         numbers: list[int] = []
         not_read = math.not_read
         statements: list[RawStatement] = []

@@ -9,8 +9,11 @@ from typing import Any
 
 from ..core.errors import NotationError
 from ..kinds.base import Problem
+from ..notation import ast as A
+from ..notation.parse import parse_one
 from ..notation.reading import relation_of
 from ..notation.sidetext import side_end, side_text
+from ..notation.written import name_key
 
 _STYLES = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|vec|pmb|operatorname)\s*")
 _SIZED = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)[lr]?\b\s*")
@@ -44,6 +47,27 @@ def is_derivative(latex: str) -> bool:
     """The side is a derivative as written: \\frac{\\partial ...}{\\partial ...}, \\frac{d ...}{d ...},
     \\nabla ..., \\partial ... (read after `normalise`: spaces out, braces around one token dropped)."""
     return _DERIVATIVE.match(normalise(latex)) is not None
+
+
+def derives_own_name(latex: str, definitions: dict[str, str]) -> bool:
+    """The side is a derivative of a name the student defined (\\nabla_{\\mathbf{w}} L with L(\\mathbf{w})
+    defined, \\frac{\\partial \\mu_i}{\\partial \\mathbf{w}} with \\mu_i defined): a claim about the
+    student's own names, judged as formulas, never a hypothesis."""
+    if not is_derivative(latex):
+        return False
+    try:
+        written = {name_key(n) for n in A.walk(parse_one(latex))}
+    except NotationError:
+        return False
+    for name in definitions:
+        try:
+            node = parse_one(name)
+        except NotationError:
+            continue
+        head = node.items[0] if isinstance(node, A.Juxt) and len(node.items) == 2 else node
+        if name_key(head) in written - {None}:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from .binder import Binder, Op, Stack, Value, handles
 from .conventions import remark
 from .linalg import inverse, kronecker
 from .scope import Fn, as_basic
+from .student import at_its_variable
 from .table import StudentFn
 from .unparse import unparse
 from .written import index_uses, replace_node, trailing_sum
@@ -386,6 +387,8 @@ def _binary(b: Binder, node: A.BinOp, env, canonical) -> Value:
             return b.value(extended, env, canonical)
     left = b.value(node.left, env, canonical)
     right = b.value(node.right, env, canonical)
+    if node.op in "+-":  # L + \frac{\lambda}{2}\|w\|^2 with L(\mathbf{w}) defined: L at w (never in g_1 \circ g_2)
+        left, right = at_its_variable(b, left, node.left), at_its_variable(b, right, node.right)
     if node.op == "+":
         return add(b, left, right, node)
     if node.op == "-":

@@ -79,6 +79,7 @@ class _PlainScope:
     """A scope with no quantities of its own (parse_expression binds the names it is given)."""
 
     layout, n_samples = "column", 1
+    has_activations = False  # an undeclared \sigma is the registry's (conventions.py, standard_functions)
 
     def names(b):
         return []

@@ -22,6 +22,7 @@ from .binder import Binder, Op, Probe, Value, handles
 from .conventions import remark
 from .indices import entry, subscript
 from .scope import Fn
+from .student import at_its_variable, call
 from .table import StudentFn
 from .written import base_text, decompose, layer_of, style_strip
 
@@ -143,7 +144,7 @@ def derivative(b: Binder, num_node, wrt_nodes, env, canonical, node) -> Value:
 def numerator(b: Binder, num_node: A.Node, env, canonical, wrts) -> Value:
     """The value of a derivative's numerator, expanded in the variables `wrts`: a number or a matrix;
     a function without its argument (df/dx with f an activation) is an error, checked first."""
-    num = b.value(num_node, env, canonical)
+    num = at_its_variable(b, b.value(num_node, env, canonical), num_node)
     if isinstance(num, Fn | Op | StudentFn) or not isinstance(num, sp.Basic):
         raise b.error("a function without its argument", num_node)
     return b.scope.expand(num, frozenset(wrts))
@@ -263,7 +264,7 @@ def call_scripted(b: Binder, f: Value, arg_node: A.Node, env) -> Value:
         raise b.error("a function's argument goes in parentheses: l_1(\\mathbf{x})", arg_node)
     inner = core.items[0]
     if isinstance(f, StudentFn):
-        value = _cached(b, ("call", f), (inner,), env, lambda: _call(b, f, argument(b, inner, env), arg_node))
+        value = _cached(b, ("call", f), (inner,), env, lambda: call(b, f, argument(b, inner, env), arg_node))
     elif isinstance(f, Fn):  # f(z)^2 = (f(z))^2 for an element-wise f too
         value = apply_function(b, f, argument(b, inner, env), arg_node)
     else:
@@ -348,21 +349,6 @@ def argument(b: Binder, node: A.Node, env) -> Value:
     return v
 
 
-def _call(b: Binder, fn: StudentFn, arg: Value, node: A.Node) -> Value:
-    """The body of a student's function with its formal parameter bound to `arg` (the body
-    has no index letters of its own: one there is an error)."""
-    saved = b.locals
-    try:
-        with b.unfolding("a function", node):
-            b.locals = {**saved, fn.formal: arg}
-            att = b.attempt(lambda: b.value(fn.body, {}))
-    finally:
-        b.locals = saved
-    if att.unbound is not None:
-        raise b.error(f"index {att.unbound} in the definition of {fn.name} has no value", node)
-    return att.value
-
-
 def _model_variable(b: Binder, node: A.Node) -> list[sp.Symbol]:
     """The symbols of the model quantity a name stands for (formal parameters ignored; the
     same for every index value, so found once per node)."""
@@ -434,7 +420,7 @@ def _derive_at(b: Binder, fnode: A.Node, inner: A.Node, env, jacobian: bool, nod
     if isinstance(f, StudentFn):
 
         def g(s):
-            return _call(b, f, s, node)
+            return call(b, f, s, node)
     elif isinstance(f, Fn):
         g = f
     elif isinstance(f, sp.Basic) and dims(f) == (1, 1):

@@ -31,6 +31,7 @@ from .conventions import remark
 from .indices import bracketed_indicator, indicator
 from .operators import scripted_bracket
 from .scope import Fn
+from .student import at_its_variable
 from .table import BoundMacro, StudentFn, StudentMacro
 
 Applier = Callable[[Binder, Op, A.Node, dict[str, int], bool], Value]
@@ -171,6 +172,7 @@ def _juxtaposition(b: Binder, node: A.Juxt, env, canonical) -> Value:
                 arg_node = A.Juxt(arg_node.pos, (arg_node, items[i]))  # d/dy log(...): f with its argument
                 i += 1
             v = apply(b, v, arg_node, env, canonical)
+        v = at_its_variable(b, v, items[i - 1])  # L for L(\mathbf{w}), w a variable of the problem
         if isinstance(v, Fn | Op | StudentFn):
             raise b.error("a function without its argument", items[i - 1])
         vals.append(v)  # 2\max(0, a): a function's value after a factor is a factor too

@@ -177,6 +177,7 @@ class Judge(PointChecks):
                 "mistake": "shapes do not fit",
                 "ranges": {},
                 "untyped": True,
+                "within": True,
             }
         letters = sorted(ranges)
         envs = [
@@ -203,6 +204,7 @@ class Judge(PointChecks):
                     "mistake": "shapes do not fit",
                     "ranges": ranges,
                     "untyped": True,
+                    "within": True,  # a side that cannot be evaluated, not two sides of different shapes
                 }
             except FormulaLimitError:
                 raise

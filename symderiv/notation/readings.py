@@ -137,6 +137,7 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
     if not names or not (_ill_read(first) or exhaustive):
         return first
     typed: list[tuple[frozenset, dict, tuple]] = [] if _ill_read(first) else [(frozenset(), first, first_state)]
+    best_untyped: tuple[frozenset, dict, tuple] | None = None  # wrong under every reading, every side read
     tried: set[frozenset] = {frozenset()}
     queue = _alternatives(frozenset(), names, base_plan, not _ill_read(first))
     while queue and len(tried) < MAX_PLANS:
@@ -152,6 +153,8 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
         names.update(met)
         if not _ill_read(result):
             typed.append((flips, result, _state(judge)))
+        elif result.get("untyped") and not result.get("within") and best_untyped is None:
+            best_untyped = (flips, result, _state(judge))  # every side read: the two sides' shapes differ
         queue.extend(_alternatives(flips, met, binder.plan, not _ill_read(result)))
     if exhaustive and queue:  # readings left untried: one of them might disagree
         _restore(judge, state)
@@ -162,7 +165,10 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
         _restore(judge, first_state)
         binder.plan = base_plan
         return first
-    if not typed:  # wrong under every reading: reported under the default readings
+    if not typed and first.get("within") and best_untyped is not None:
+        flips, first, first_state = best_untyped  # reported under a reading that reads every side
+        base_plan = {**base_plan, **dict(flips)}
+    if not typed:  # wrong under every reading: reported under the default readings (or one that reads every side)
         _restore(judge, first_state)
         binder.plan = base_plan
         every = "every reading of the \\cdot: matrix product or entry by entry" if not exhaustive else \
