@@ -35,7 +35,7 @@ from .network import (
 )
 from .parts import candidates
 from .stepsize import StepSizeChains, stated_reading, verdict_kind
-from .targets import Recognised, derives_own_name, is_derivative, normalise, recognise, states_one_hot
+from .targets import Recognised, about_own_names, is_derivative, normalise, recognise, states_one_hot
 
 #: What an entry of an audit says about its link (or its equation, when it was not read).
 VERDICTS = ("correct", "incorrect", "undecided", "definition", "not read")
@@ -405,8 +405,7 @@ class _Judging(StepSizeChains):
         if recognised is None:
             # numbers alone, unless the left side applies a function the student defined (a statement
             # in the problem's symbols alone may be a hypothesis: "if t is one-hot, sum_k t_k = 1")
-            own = any(f"{function_head(name)}(" in head.lhs.latex for name in where if "(" in name) or \
-                derives_own_name(head.lhs.latex, where)
+            own = about_own_names(head.lhs.latex, where)
             return [self._as_formulas(problem, item, where, f"the left side {head.lhs.latex!r} names nothing "
                                       "this problem knows", numbers_only=not own) for item in items]
         claim_id = f"line {head.line}"

@@ -49,10 +49,13 @@ def is_derivative(latex: str) -> bool:
     return _DERIVATIVE.match(normalise(latex)) is not None
 
 
-def derives_own_name(latex: str, definitions: dict[str, str]) -> bool:
-    """The side is a derivative of a name the student defined (\\nabla_{\\mathbf{w}} L with L(\\mathbf{w})
-    defined, \\frac{\\partial \\mu_i}{\\partial \\mathbf{w}} with \\mu_i defined): a claim about the
-    student's own names, judged as formulas, never a hypothesis."""
+def about_own_names(latex: str, definitions: dict[str, str]) -> bool:
+    """The side applies a function the student defined (l_1(\\mathbf{x}) with l_1(\\mathbf{x}) defined),
+    or is a derivative of a name the student defined (\\nabla_{\\mathbf{w}} L with L(\\mathbf{w}) defined,
+    \\frac{\\partial \\mu_i}{\\partial \\mathbf{w}} with \\mu_i defined): a claim about the student's own
+    names, judged as formulas, never a hypothesis."""
+    if any(" ".join(name.split("(", 1)[0].split()) + "(" in latex for name in definitions if "(" in name):
+        return True
     if not is_derivative(latex):
         return False
     try:
