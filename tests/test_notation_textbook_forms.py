@@ -64,6 +64,13 @@ CASES = [
     (r"\sum_{i,j} A_{ij} = \mathbf{1}^T A \mathbf{1}", "correct"),
     (r"\sum_{i,j} A_{ij} = \mathbf{1}^T A^T \mathbf{1}", "correct"),  # the ones of A^T's sizes
     (r"\sum_{i,j} A_{ij}^2 = \mathbf{1}^T A \mathbf{1}", "incorrect"),
+    # layouts: a number by a column may be a row (numerator layout); by a matrix, never transposed
+    (r"\frac{\partial w^T v}{\partial v} = w^T", "correct"),
+    (r"\frac{\partial w^T v}{\partial v} = w", "correct"),
+    (r"\frac{\partial\, \mathbf{1}_2^T A v}{\partial A} = \mathbf{1}_2 v^T", "correct"),
+    (r"\frac{\partial\, \mathbf{1}_2^T A v}{\partial A} = v \mathbf{1}_2^T", "incorrect"),
+    (r"\frac{\partial A v}{\partial v} = A", "correct"),
+    (r"\frac{\partial A v}{\partial v} = A^T", "correct"),  # denominator layout, stated
     # the sign function
     (r"\nabla_v \|v\|_1 = \operatorname{sign}(v)", "correct"),
     (r"\nabla_v \|v\|_1 = \sgn(v)", "correct"),

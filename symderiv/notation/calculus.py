@@ -86,19 +86,20 @@ def layout(jac: sp.ImmutableMatrix, num_shape: Shape | None, wrt_shape: Shape | 
 LAYOUTS = ("the Cookbook's layout", "the other layout")
 
 
-def _in_the_claims_layout(b: Binder, value: Value, jac: sp.ImmutableMatrix, num_shape: Shape | None) -> Value:
+def _in_the_claims_layout(b: Binder, value: Value, jac: sp.ImmutableMatrix, num_shape: Shape | None,
+                          wrt_shape: Shape | None) -> Value:
     """`value` (in `layout`'s layout) or, when the binder's plan reads the claim's derivatives in the
-    other layout (convention either_layout), its transpose: a scalar by a p x q variable as q x p
-    (numerator layout: d(x^T x)/dx = 2x^T), a vector by a vector as the transposed Jacobian
-    (denominator layout: d(Ax)/dx = A^T). Offered only where the two shapes differ, so that a
-    claim is read in the other layout only where that alone makes it well-typed. Never for a network's
-    derivatives: its gradients have its parameters' shapes, and a transposed one is a mistake."""
+    other layout (convention either_layout), its transpose: a scalar by a vector as a row (numerator
+    layout: d(x^T x)/dx = 2x^T), a vector by a vector as the transposed Jacobian (denominator layout:
+    d(Ax)/dx = A^T). Offered only where the two shapes differ, so that a claim is read in the other
+    layout only where that alone makes it well-typed. Never by a matrix (a gradient has the shape of
+    what it updates: a transposed one is the mistake) nor for a network's derivatives."""
     if not b.table.conventions.either_layout or b.scope.has_activations or not isinstance(value, sp.MatrixBase) \
             or value.rows == value.cols:
         return value
-    if jac.rows == 1:
-        other = "numerator layout (the derivative of a number by a p x q variable is q x p)"
-    elif num_shape is not None and 1 in num_shape and jac.cols > 1:
+    if jac.rows == 1 and 1 in value.shape:
+        other = "numerator layout (the derivative of a number by a column is a row)"
+    elif jac.rows > 1 and jac.cols > 1 and num_shape and wrt_shape and 1 in num_shape and 1 in wrt_shape:
         other = "denominator layout (the derivative of a vector by a vector is the transposed Jacobian)"
     else:
         return value
@@ -129,7 +130,7 @@ def derivative(b: Binder, num_node, wrt_nodes, env, canonical, node) -> Value:
     if len(wrt_nodes) == 1:
         jac, num_shape, wrt_shape = _jacobian(b, num_node, wrt_nodes[0], env, canonical)
         value = layout(jac, num_shape, wrt_shape)
-        return value if canonical else _in_the_claims_layout(b, value, jac, num_shape)
+        return value if canonical else _in_the_claims_layout(b, value, jac, num_shape, wrt_shape)
     wrts = [variable(b, b.value(w, env, canonical), w) for w in wrt_nodes]
     if any(isinstance(w, sp.MatrixBase) for w in wrts):
         raise b.error("mixed derivatives of matrices are not supported", node)

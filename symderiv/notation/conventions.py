@@ -25,7 +25,8 @@ either_layout    A claim whose derivatives \\frac{\\partial y}{\\partial x} are 
                  other than the Cookbook's (a number by a column x is a row: numerator layout,
                  d(x^T x)/dx = 2x^T; a vector by a vector the transposed Jacobian: denominator layout,
                  d(Ax)/dx = A^T) is read in it; where both are well-typed (x square) the Cookbook's holds,
-                 and in a network problem always (its gradients have its parameters' shapes).
+                 and in a network problem always, and for a number by a matrix always (a gradient has the
+                 shape of what it updates: a transposed one is a mistake).
 matrix_functions Not a convention but a declaration: \\sin, \\cos, \\tan of a square matrix X read entry by
                  entry ("elementwise") or as the matrix function ("matrix", its power series); undeclared,
                  such a side has two readings and is not judged (the verdict is undecided, naming both).
