@@ -138,3 +138,22 @@ def test_a_letter_defined_as_a_value_is_no_index_definition() -> None:
     (v,) = problem.check([Claim("p", "chain", latex.replace("(p - y_1)", "(y_1 - p)"), "",
                                 {"where": {"p": r"\sigma(X_{1,:} \mathbf{w})"}})])
     assert v.verdict == "incorrect", v.message
+
+
+@pytest.mark.parametrize("latex,verdict", [
+    # a / b c: the quotient by the product, or by b then times c; claims that hold under one only
+    # are undecided, naming both (1/2 v^T v = v^T v / 2 was judged incorrect: read as 1/(2 v^T v))
+    (r"1/2 v^T v = \frac{1}{2} v^T v", "undecided"),
+    (r"\nabla_v 1/2 v^T v = v", "undecided"),
+    (r"a/2a = \frac{1}{2}", "undecided"),
+    (r"a/2a = 3 + a^2", "incorrect"),  # wrong under both readings
+    (r"1/2 (v^T w + w^T v) = v^T w", "undecided"),
+    (r"a/a = 1", "correct"),  # no product after the slash: one reading
+    (r"v^T w / 2 = \frac{w^T v}{2}", "correct"),
+])
+def test_a_slash_before_a_product_is_read_both_ways(latex: str, verdict: str) -> None:
+    v = judge_formula(SCOPE, TABLE, latex)
+    assert v.verdict == verdict, v.message
+    if verdict == "undecided":
+        assert "the quotient by the whole product" in v.message or "default readings" in v.message, v.message
+        assert "the quotient by its first factor" in v.message, v.message

@@ -386,6 +386,13 @@ def _binary(b: Binder, node: A.BinOp, env, canonical) -> Value:
         if extended is not None:
             return b.value(extended, env, canonical)
     left = b.value(node.left, env, canonical)
+    if node.op == "/" and isinstance(node.right, A.Juxt) and len(node.right.items) > 1:
+        read = b.choose(("/", node.pos, node.key()), unparse(node), SLASH_READINGS, exhaustive=True)
+        head = b.value(node.right.items[0], env, canonical) if read == SLASH_READINGS[1] else None
+        if head is not None and not isinstance(head, Fn | Op | StudentFn):  # 1/2 x^T x: (1/2) x^T x
+            rest = node.right.items[1:]
+            tail = rest[0] if len(rest) == 1 else A.Juxt(rest[0].pos, tuple(rest))
+            return mul(b, _quotient(b, left, head, node), b.value(tail, env, canonical), node)
     right = b.value(node.right, env, canonical)
     if node.op in "+-":  # L + \frac{\lambda}{2}\|w\|^2 with L(\mathbf{w}) defined: L at w (never in g_1 \circ g_2)
         left, right = at_its_variable(b, left, node.left), at_its_variable(b, right, node.right)
@@ -402,11 +409,21 @@ def _binary(b: Binder, node: A.BinOp, env, canonical) -> Value:
             return kronecker(left, right)
         return mul(b, left, right, node)
     if node.op == "/":
-        den = scalar(b, right, node)
-        if den == 0:
-            raise b.limit_error("division by zero", node)
-        return mul(b, left, sp.Integer(1) / den, node)
+        return _quotient(b, left, right, node)
     raise b.error(f"unknown operator {node.op}", node)
+
+
+#: The two readings of a slash before a product written side by side, a / b c (1/2 x^T x, x/2a): every
+#: claim with one is judged under both (readings.py); where they disagree it is undecided, naming both.
+SLASH_READINGS = ("a / (b c), the quotient by the whole product", "(a / b) c, the quotient by its first factor")
+
+
+def _quotient(b: Binder, left: Value, right: Value, node: A.Node) -> Value:
+    """left / right, right a number (a 1x1 matrix is its entry)."""
+    den = scalar(b, right, node)
+    if den == 0:
+        raise b.limit_error("division by zero", node)
+    return mul(b, left, sp.Integer(1) / den, node)
 
 
 def _sum_extent(b: Binder, node: A.BinOp, env: dict[str, int]) -> A.Node | None:

@@ -84,7 +84,8 @@ def _spellings(latex: str) -> tuple[str, ...]:
 #: argument (convention standard_functions), in a problem without layer activations of its own.
 STANDARD_FUNCTIONS = {
     spelling: act for act in ACTIVATIONS.values() if act.elementwise and not act.parameters
-    and act.name != "identity" for spelling in _spellings(act.latex) if spelling not in FUNCTIONS
+    and act.name != "identity" for spelling in (*_spellings(act.latex), act.name)
+    if spelling.removeprefix("\\") not in FUNCTIONS
 }
 
 
