@@ -71,6 +71,11 @@ CASES = [
     (r"\frac{\partial\, \mathbf{1}_2^T A v}{\partial A} = v \mathbf{1}_2^T", "incorrect"),
     (r"\frac{\partial A v}{\partial v} = A", "correct"),
     (r"\frac{\partial A v}{\partial v} = A^T", "correct"),  # denominator layout, stated
+    # e to a vector: the exponential of each entry (softmax as printed, e^{z} / 1^T e^{z})
+    (r"e^v = \exp(v)", "correct"),
+    (r"\frac{e^{v}}{\mathbf{1}^T e^{v}} = \operatorname{softmax}(v)", "correct"),
+    (r"\nabla_v \log \mathbf{1}^T e^{v} = \frac{e^v}{\mathbf{1}^T e^v}", "correct"),
+    (r"\nabla_v \log \mathbf{1}^T e^{v} = e^v", "incorrect"),
     # the sign function
     (r"\nabla_v \|v\|_1 = \operatorname{sign}(v)", "correct"),
     (r"\nabla_v \|v\|_1 = \sgn(v)", "correct"),

@@ -264,7 +264,11 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
         elif isinstance(value, Fn | Op):
             raise b.error("a transpose of a function", node)
     if power is not None:
-        e = scalar(b, b.value(power, env), power)
+        exponent = b.value(power, env)
+        if value == sp.E and isinstance(exponent, sp.MatrixBase) and exponent.rows != exponent.cols:
+            b.read("e to a vector read entry by entry, the exponential of each entry (e^{z} in a softmax)")
+            return sp.ImmutableMatrix(exponent.applyfunc(sp.exp))  # a square exponent would be ambiguous
+        e = scalar(b, exponent, power)
         if larger_than(e, MAX_EXPONENT):  # 10^{65}, and e^{e^{e^{10}}} (an exponent that is a constant)
             shown = e if e.is_Number else sp.sstr(e)[:40]
             raise b.limit_error(f"exponent {shown} too large (at most {MAX_EXPONENT})", power)
