@@ -245,8 +245,12 @@ def hadamard(binder: Binder, a, b, node):
         return sp.ImmutableMatrix(a.multiply_elementwise(b))
     for x, y in ((a, b), (b, a)):
         if x.cols == 1 and x.rows == y.rows:
+            binder.read(f"an entry-wise product of a {x.rows}x1 column and a {y.rows}x{y.cols} matrix read with the "
+                        "column repeated along the matrix's columns (broadcast)")
             return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j, x=x, y=y: x[i, 0] * y[i, j])
         if x.rows == 1 and x.cols == y.cols:
+            binder.read(f"an entry-wise product of a 1x{x.cols} row and a {y.rows}x{y.cols} matrix read with the row "
+                        "repeated along the matrix's rows (broadcast)")
             return sp.ImmutableMatrix(y.rows, y.cols, lambda i, j, x=x, y=y: x[0, j] * y[i, j])
     raise binder.shape_error(
         f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix", node
