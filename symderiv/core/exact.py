@@ -148,17 +148,26 @@ def read_numeric_latex(text: str) -> sp.Matrix | None:
     return None if cells is None else sp.Matrix([[_cell(c) for c in r] for r in cells])
 
 
-def _check_nesting(text: str) -> None:
-    """Braces and brackets nested at most FORMULA_MAX_DEPTH deep (as the notation reader
-    allows): {{{...{1}...}}} past it is a LimitError, not the number 1."""
+def too_deep_at(text: str, limit: int = FORMULA_MAX_DEPTH) -> int | None:
+    """Where braces and brackets first nest more than `limit` deep in `text` (an unmatched closing
+    one counts as none), or None."""
     depth = 0
     for i, ch in enumerate(text):
         if ch in "{([":
             depth += 1
-            if depth > FORMULA_MAX_DEPTH:
-                raise LimitError(text, f"brackets nested more than {FORMULA_MAX_DEPTH} deep", i)
+            if depth > limit:
+                return i
         elif ch in "})]":
             depth = max(0, depth - 1)
+    return None
+
+
+def _check_nesting(text: str) -> None:
+    """Braces and brackets nested at most FORMULA_MAX_DEPTH deep (as the notation reader
+    allows): {{{...{1}...}}} past it is a LimitError, not the number 1."""
+    at = too_deep_at(text)
+    if at is not None:
+        raise LimitError(text, f"brackets nested more than {FORMULA_MAX_DEPTH} deep", at)
 
 
 def _unbrace(text: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..core.errors import FormulaSyntaxError, NotationError
+from ..core.exact import too_deep_at
 from ..core.limits import ENVIRONMENT_MAX_NESTING
 from ..core.limits import FORMULA_MAX_DEPTH as MAX_DEPTH
 from ..core.limits import FORMULA_MAX_LENGTH as MAX_LENGTH
@@ -111,14 +112,9 @@ def check_size(text: str) -> None:
             f"formula too long ({len(text)} characters, at most {MAX_LENGTH})",
             None,
         )
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch in "{([":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise NotationError(text, f"brackets nested more than {MAX_DEPTH} deep", i)
-        elif ch in "})]":
-            depth = max(0, depth - 1)
+    at = too_deep_at(text, MAX_DEPTH)
+    if at is not None:
+        raise NotationError(text, f"brackets nested more than {MAX_DEPTH} deep", at)
     run = _OPERATOR_RUN.search(text)
     if run:  # - - - ... x: each sign an operator inside the next, past the nesting bound
         raise NotationError(text, f"operators nested more than {MAX_NESTING} deep", run.start())
