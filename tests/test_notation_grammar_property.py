@@ -31,7 +31,7 @@ def _unary(a: str) -> st.SearchStrategy[str]:
         rf"\log {a}", rf"\exp({a})", rf"\tanh^2({a})", rf"\operatorname{{Tr}}({a})", rf"\mathrm{{Tr}}({a})",
         rf"\det {a}", rf"\ln|\det({a})|", rf"\operatorname{{diag}}({a})", rf"\exp({a})^2",
         rf"\mathbf{{{a}}}", rf"f({a})", rf"\partial_x {a}", rf"\partial_{{\mathbf{{w}}}} {a}",
-        rf"\mathbb{{1}}[{a} > 0]", rf"\mathbf{{1}}\{{{a} < 0\}}", rf"\max(0, {a})",
+        rf"\mathbb{{1}}[{a} > 0]", rf"\mathbf{{1}}\{{{a} < 0\}}", rf"\max(0, {a})", rf"\frac12 {a}",
     ])
 
 

@@ -76,6 +76,10 @@ CASES = [
     (r"\frac{e^{v}}{\mathbf{1}^T e^{v}} = \operatorname{softmax}(v)", "correct"),
     (r"\nabla_v \log \mathbf{1}^T e^{v} = \frac{e^v}{\mathbf{1}^T e^v}", "correct"),
     (r"\nabla_v \log \mathbf{1}^T e^{v} = e^v", "incorrect"),
+    # TeX's \frac12 (two single characters) and \textstyle (typography only)
+    (r"\nabla_v \tfrac12 v^\top v = v", "correct"),
+    (r"\frac1a = a^{-1}", "correct"),
+    (r"v^T w = \textstyle\sum_i v_i w_i", "correct"),
     # the sign function
     (r"\nabla_v \|v\|_1 = \operatorname{sign}(v)", "correct"),
     (r"\nabla_v \|v\|_1 = \sgn(v)", "correct"),

@@ -132,6 +132,10 @@ class _Brackets(Transformer):
     def group(self, meta, items):
         return _single(items[0], _pos(meta))
 
+    def frac_chars(self, meta, items):
+        """\\frac12, \\tfrac1n: TeX's fraction of two single characters, \\frac{1}{2}."""
+        return A.Frac(_pos(meta), self.script_char(meta, [items[1]]), self.script_char(meta, [items[2]]))
+
     def frac(self, meta, items):
         _, num, den = items
         if num[0] == "partial":
