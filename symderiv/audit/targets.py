@@ -14,6 +14,7 @@ from ..notation.parse import parse_one
 from ..notation.reading import relation_of
 from ..notation.sidetext import side_end, side_text
 from ..notation.written import name_key
+from .network import function_head
 
 _STYLES = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|vec|pmb|operatorname)\s*")
 _SIZED = re.compile(r"\\(?:left|right|big|Big|bigg|Bigg)[lr]?\b\s*")
@@ -54,7 +55,7 @@ def about_own_names(latex: str, definitions: dict[str, str]) -> bool:
     or is a derivative of a name the student defined (\\nabla_{\\mathbf{w}} L with L(\\mathbf{w}) defined,
     \\frac{\\partial \\mu_i}{\\partial \\mathbf{w}} with \\mu_i defined): a claim about the student's own
     names, judged as formulas, never a hypothesis."""
-    if any(" ".join(name.split("(", 1)[0].split()) + "(" in latex for name in definitions if "(" in name):
+    if any(f"{function_head(name)}(" in latex for name in definitions if "(" in name):
         return True
     if not is_derivative(latex):
         return False
