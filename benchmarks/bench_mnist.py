@@ -62,6 +62,17 @@ def blas_report() -> str:
     return "; ".join(rows) or "no BLAS found by threadpoolctl"
 
 
+def pin_cpus(threads: int) -> list[int]:
+    """Hold the process to `threads` of the CPUs it may run on (Linux affinity), so libraries that size
+    their thread pools from the affinity mask (XLA's) start no more threads than the others; the CPUs."""
+    if not hasattr(os, "sched_setaffinity"):
+        return []
+    allowed = sorted(os.sched_getaffinity(0))
+    if threads < len(allowed):
+        os.sched_setaffinity(0, allowed[:threads])
+    return sorted(os.sched_getaffinity(0))
+
+
 def network_data(dtype: type) -> dict[str, np.ndarray]:
     """Inputs of the seed 003 network at batch 1024 (internal shapes: V 100x784, b 100x1, ...)."""
     rng = np.random.default_rng(0)
@@ -212,6 +223,7 @@ def main() -> None:
     if opts.rounds < 30:
         parser.error("at least 30 rounds")
     threads = opts.threads
+    cpus = pin_cpus(threads)
     # JAX reads its thread settings when it starts: one thread means no Eigen thread pool.
     if threads == 1:
         os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
@@ -268,13 +280,13 @@ def main() -> None:
                 wall[key].append((t1 - t0) * 1e-6)
                 cpu[key].append((c1 - c0) * 1e-6)
     gc.enable()
-    header(threads, opts, (load_before, os.getloadavg()[0]))  # the BLAS report while the limits hold
+    header(threads, cpus, opts, (load_before, os.getloadavg()[0]))  # the BLAS report while the limits hold
     limits.restore_original_limits()
     for dtype in DTYPES:
         report(np.dtype(dtype).name, wall, cpu, floors, opts.markdown)
 
 
-def header(threads: int, opts: argparse.Namespace, load: tuple[float, float]) -> None:
+def header(threads: int, cpus: list[int], opts: argparse.Namespace, load: tuple[float, float]) -> None:
     import importlib.metadata as md
 
     def version(pkg: str) -> str:
@@ -285,7 +297,8 @@ def header(threads: int, opts: argparse.Namespace, load: tuple[float, float]) ->
 
     print(f"machine: {machine()}; load average {load[0]:.1f} before, {load[1]:.1f} after")
     print(f"NumPy {np.__version__}, BLAS: {blas_report()}; torch {version('torch')}; jax {version('jax')}")
-    print(f"threads pinned to {threads} (threadpoolctl, torch.set_num_threads, XLA flags); "
+    on = f"CPUs {', '.join(map(str, cpus))}" if cpus else "CPU affinity not settable here"
+    print(f"threads pinned to {threads} (threadpoolctl, torch.set_num_threads, XLA flags; {on}); "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
     print(f"network 784-100-10 ReLU, sum of squares, batch {BATCH}; {opts.rounds} rounds after {opts.warmup} "
           "warm-up, methods shuffled in every round; wall-clock and process CPU time (all threads) in ms, "
