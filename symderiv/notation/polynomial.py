@@ -110,11 +110,15 @@ def is_zero_polynomial(exprs: list[sp.Basic], budget: int = MAX_WORK) -> bool | 
 
 def all_zero(diffs: list[sp.Expr]) -> bool:
     """Every difference is 0: expanded as polynomials in their atoms (a bounded amount of work,
-    in process), else by SymPy's simplify in a worker bounded in time.  A nonzero polynomial in
-    symbols alone is no identity: simplify is not asked."""
+    in process), then so again with functions of an exponential form written in it (σ(u) as
+    1/(1 + e^{-u}), so a σ and a student's 1/(1 + e^{-u}) are one atom), else by SymPy's simplify
+    in a worker bounded in time.  A nonzero polynomial in symbols alone is no identity: simplify is
+    not asked."""
     zero = is_zero_polynomial(diffs)
     if zero is not None:
         return zero
+    if is_zero_polynomial([as_sympy(d).rewrite(sp.exp) for d in diffs]):  # σ(u) = 1/(1 + e^{-u}), tanh, ...
+        return True
     return bounded(_simplified_to_zero, diffs, seconds=3.0)
 
 
