@@ -39,6 +39,7 @@ import sympy  # noqa: E402
 from sympy.core.cache import clear_cache  # noqa: E402
 
 from symderiv import load  # noqa: E402
+from symderiv.core.timebound import cpu_with_workers  # noqa: E402
 from symderiv.render.verdicts import verdict_json  # noqa: E402
 
 TARGET_MEDIAN, TARGET_P99 = 0.100, 2.0
@@ -50,10 +51,6 @@ def p99(times: list[float]) -> float:
     return ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
 
 
-def cpu() -> float:
-    """CPU seconds of this process and of its finished children (forked bounded workers)."""
-    t = os.times()
-    return time.process_time() + t.children_user + t.children_system
 
 
 def machine() -> str:
@@ -139,10 +136,10 @@ def main() -> int:
             problem.check(claims[:1])
             warms.append(time.perf_counter() - t0)
             for claim in claims:
-                c0, t0 = cpu(), time.perf_counter()
+                c0, t0 = cpu_with_workers(), time.perf_counter()
                 v = problem.check([claim])[0]
                 walls.setdefault(claim.id, []).append(time.perf_counter() - t0)
-                cpus.setdefault(claim.id, []).append(cpu() - c0)
+                cpus.setdefault(claim.id, []).append(cpu_with_workers() - c0)
                 seen = verdicts.setdefault(claim.id, v)
                 if verdict_json(seen) != verdict_json(v):
                     print(f"FAIL: {path.name} {claim.id}: {seen.verdict} ({seen.message}) then {v.verdict} "

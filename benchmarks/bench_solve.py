@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -33,6 +32,7 @@ import sympy  # noqa: E402
 
 from symderiv import parse_text  # noqa: E402
 from symderiv.core.errors import SymderivError  # noqa: E402
+from symderiv.core.timebound import cpu_with_workers  # noqa: E402
 
 # (inputs, hidden widths, outputs, hidden activation, output activation, loss, layout)
 ARCHITECTURES = [
@@ -85,7 +85,7 @@ def main() -> int:
         n_in, hidden, n_out, act, out_act, loss, layout = arch
         for batch in QUICK_BATCHES if args.quick else BATCHES:
             name = "-".join(map(str, [n_in, *hidden, n_out])) + f" {act}/{out_act}"
-            start = _cpu()
+            start = cpu_with_workers()
             try:
                 problem = parse_text(problem_text(*arch, batch), "<bench>")
                 fresh = not problem.net.params or _proof_is_fresh(problem)
@@ -95,7 +95,7 @@ def main() -> int:
                 detail = "; ".join(f"{c['method'].split(' (')[0]}" for c in checks)
             except SymderivError as exc:
                 ok, fresh, detail = False, False, f"ERROR {exc}"
-            elapsed = _cpu() - start
+            elapsed = cpu_with_workers() - start
             times.append(elapsed)
             failures += not ok
             print(f"{name:32} {layout:7} {loss:29} {batch:5} {elapsed:7.2f} {'proved' if fresh else 'cached':>10}  "
@@ -103,12 +103,6 @@ def main() -> int:
     print(f"\n{len(times)} solves, {failures} failed; CPU s per solve: median {np.median(times):.2f}, "
           f"max {max(times):.2f}")
     return 1 if failures else 0
-
-
-def _cpu() -> float:
-    """CPU seconds of this process and of its finished children (proofs run in a forked worker)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _proof_is_fresh(problem) -> bool:

@@ -20,7 +20,15 @@ from symderiv.core.errors import (
     SymderivError,
     Timeout,
 )
-from symderiv.core.timebound import Worker, bounded, check_environment, memory_limit, time_limit
+from symderiv.core.timebound import (
+    Worker,
+    bounded,
+    check_environment,
+    cpu_with_workers,
+    memory_limit,
+    run_bounded,
+    time_limit,
+)
 from symderiv.kinds import parse_text
 from symderiv.kinds.base import Claim
 
@@ -201,6 +209,24 @@ def test_worker(label: str, how: str, outcome, replaced: bool, monkeypatch: pyte
     finally:
         worker.close()
     assert worker.pid is None
+
+
+def _spin_in(target: object, seconds: float) -> str:
+    return spin(seconds)
+
+
+def test_cpu_with_workers_counts_a_live_workers_time() -> None:
+    """The CPU a task used in a pooled worker (still alive, idle) is in cpu_with_workers, not in
+    this process's own time (what the benchmarks time claims by)."""
+
+    class Target:
+        pass
+
+    target = Target()
+    before, own = cpu_with_workers(), time.process_time()
+    assert run_bounded(target, _spin_in, 0.3, seconds=5.0) == "done"
+    assert cpu_with_workers() - before >= 0.3
+    assert time.process_time() - own < 0.3
 
 
 BOUNDS = """title = 'bounds'
