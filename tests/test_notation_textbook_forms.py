@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from symderiv.core.errors import NotationError
+from symderiv.core.errors import NotationError, SymderivError
 from symderiv.kinds import parse_text
 from symderiv.kinds.base import Claim
 from symderiv.notation import FreeScope, NotationTable, judge_formula
@@ -166,3 +166,36 @@ def test_a_slash_before_a_product_is_read_both_ways(latex: str, verdict: str) ->
     if verdict == "undecided":
         assert "the quotient by the whole product" in v.message or "default readings" in v.message, v.message
         assert "the quotient by its first factor" in v.message, v.message
+
+
+CALCULUS = """title = 'd/dx'
+kind = 'calculus'
+
+[function]
+variables = ['x']
+scalar = '{f}'
+"""
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    # a topic's claim is read by parse_expression's binder: a slash before a product whose two readings
+    # differ was read one way silently (4x^2/2x = 2x was correct, as 4x^2/(2x))
+    (r"f'(x) = 4x^2/2x", "undecided"),
+    (r"f'(x) = \frac{4x^2}{2x}", "correct"),
+    (r"f'(x) = (4x^2/2)x", "incorrect"),
+    (r"f'(x) = 2x/1", "correct"),  # no product after the slash: one reading
+])
+def test_a_topics_claim_with_a_slash_before_a_product(claim: str, verdict: str) -> None:
+    problem = parse_text(CALCULUS.format(f="x^2"), "calculus.toml")
+    (v,) = problem.check([Claim("d", "gradient", claim, "")])
+    assert v.verdict == verdict, v.message
+    if verdict == "undecided":
+        assert "the quotient by the whole product it is 2*x" in v.message, v.message
+        assert "the quotient by its first factor it is 2*x**3" in v.message, v.message
+
+
+def test_a_problem_files_formula_with_two_readings_is_refused() -> None:
+    """The function a problem defines is no more read one way silently than a claim is."""
+    with pytest.raises(SymderivError, match="can be read more than one way"):
+        parse_text(CALCULUS.format(f="1/2x^2"), "calculus.toml").solve()
+    assert parse_text(CALCULUS.format(f=r"\frac{1}{2}x^2"), "calculus.toml").solve() is not None

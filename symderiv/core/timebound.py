@@ -540,11 +540,6 @@ _POOL: OrderedDict[int, tuple[Any, Worker]] = OrderedDict()  # id(target) -> (we
 _pool_lock = threading.Lock()
 
 
-def in_worker() -> bool:
-    """True inside a worker process."""
-    return _in_worker
-
-
 def run_bounded(target: Any, fn: Callable[..., T], *args: Any, seconds: float | None = None) -> T:
     """fn(target, *args) under a CPU budget, in the worker of `target` (forked at its first task
     and reused while `target` lives; POOL_SIZE idle workers at most), or in process when this is
@@ -578,8 +573,7 @@ def worker_for(target: Any) -> Worker:
 
 
 def cpu_with_workers() -> float:
-    """CPU seconds of this process, of its collected children and of its live workers (each as of
-    its last answer: a worker idles between tasks), for timing work that runs in the workers."""
+    """CPU seconds of this process, its collected children and its live workers (at their last answers)."""
     t = os.times()
     with _pool_lock:
         live = sum(w._cpu_before for _, w in _POOL.values() if w.pid is not None)

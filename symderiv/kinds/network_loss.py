@@ -36,6 +36,7 @@ from ..notation import NotationTable
 from ..notation import ast as A
 from ..notation.binder import Binder
 from ..notation.parse import parse
+from ..notation.readings import value_read_one_way
 from ..notation.scope import Fn, GraphScope
 from ..notation.written import name_key
 from .network_scope import data_leaves
@@ -108,7 +109,7 @@ def formula_value(text: str, net: Network, table: NotationTable, n_samples: int)
     at = table.with_where({})
     at.names = {**at.names, "N": A.Canon(0, _BATCH)}
     at.sizes = {**at.sizes, "N": n_samples}
-    value = Binder(scope, at, text).top(sides[-1], {})
+    value = value_read_one_way(lambda: Binder(scope, at, text), lambda b: b.top(sides[-1], {}))
     if isinstance(value, sp.MatrixBase):
         if value.shape != (1, 1):
             raise LossFormulaError(f"the loss is a {value.rows}x{value.cols} matrix, not a scalar")

@@ -23,6 +23,7 @@ from . import ast as A
 from . import names as names_pass  # noqa: F401
 from .binder import Binder, FormulaLimitError, FormulaShapeError, Op, Stack, UnboundIndex, Value
 from .parse import parse, parse_one
+from .readings import value_read_one_way
 from .scope import Fn
 from .table import NotationTable, read_notation
 from .written import name_key
@@ -34,7 +35,7 @@ __all__ = ["Binder", "FormulaLimitError", "FormulaShapeError", "NotationTable", 
 def bind(latex: str, scope, table: NotationTable, env: dict[str, int] | None = None) -> Value:
     """The explicit SymPy value of a single-expression formula in `scope` (placeholders kept)."""
     node = parse_one(latex)
-    return Binder(scope, table, latex).top(node, dict(env or {}))
+    return value_read_one_way(lambda: Binder(scope, table, latex), lambda b: b.top(node, dict(env or {})))
 
 
 def parse_expression(latex: str, names: dict[str, sp.Basic]) -> sp.Basic:
@@ -129,7 +130,7 @@ def bind_names(latex: str, node: A.Node, names: dict[str, sp.Basic], env: dict[s
             v = canon_names[name]
             return sp.ImmutableMatrix(v) if isinstance(v, sp.MatrixBase) else v
 
-    v = Binder(Scope(), table, latex).top(node, dict(env or {}))
+    v = value_read_one_way(lambda: Binder(Scope(), table, latex), lambda b: b.top(node, dict(env or {})))
     if isinstance(v, Fn | Op):
         raise NotationError(latex, "a function without its argument", 0)
     return v

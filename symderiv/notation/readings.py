@@ -19,9 +19,11 @@ from typing import Any
 
 import sympy as sp
 
-from ..core.errors import NotationError
+from ..core.errors import LimitError, NotationError, SymderivError
 from . import ast as A
+from .binder import FormulaLimitError
 from .conventions import remark
+from .polynomial import all_zero
 from .scope import as_basic
 from .unparse import unparse
 from .written import index_uses
@@ -238,3 +240,69 @@ def _restore(judge, state: tuple[Any, ...]) -> None:
     judge._readings, judge.remarks_made = set(readings), set(remarks)
     b.readings, b.remarks = set(b_readings), set(b_remarks)
     b.derived.clear()
+
+
+def value_read_one_way(make: Callable[[], Any], read: Callable[[Any], Any]) -> Any:
+    """`read(binder)` for a fresh `make()` binder under the default readings, when the readings of
+    its notations with no default meaning (a / b c, an unsized \\mathbf{1}) agree: every
+    combination is read (up to MAX_PLANS), those not well-typed are left out, the values of the
+    rest compared. When they differ, a NotationError names each reading and its value: a formula
+    a problem or a topic's claim gives is never read one way silently. When no reading can be
+    read, the default's error."""
+    names: dict = {}
+    found: list[tuple[frozenset, Any]] = []
+    error: NotationError | None = None
+    queue, tried = [frozenset()], set()
+    while queue:
+        flips = queue.pop(0)
+        if flips in tried:
+            continue
+        if len(tried) >= MAX_PLANS:
+            raise NotationError(make().text, "too many readings to try (more than "
+                                f"{MAX_PLANS}): " + ", ".join(c.text for c in names.values()), None)
+        tried.add(flips)
+        binder = make()
+        binder.plan = dict(flips)
+        try:
+            found.append((flips, read(binder)))
+        except (LimitError, FormulaLimitError):
+            raise
+        except NotationError as exc:
+            error = error or exc
+        met = {k: c for k, c in binder.choices.items() if c.exhaustive}
+        names.update(met)
+        queue.extend(_alternatives(flips, met, binder.plan, True))
+    if not found:
+        raise error
+    value = found[0][1]
+    differ = [(f, v) for f, v in found[1:] if not _same_value(value, v)]
+    if not differ:
+        return value
+    shown = "; ".join(f"{_plan_text(names, _spelled(f, names))} it is {_short(v)}" for f, v in [found[0], *differ])
+    raise NotationError(make().text, f"the formula can be read more than one way, and the readings differ: "
+                                     f"{shown}; write it so that it reads one way (\\frac{{..}}{{..}}, brackets, "
+                                     "a size)", None)
+
+
+def _spelled(flips: frozenset, names: dict) -> frozenset:
+    """`flips` with every notation met at its default spelled out (for the message)."""
+    taken = dict(flips)
+    return frozenset((k, taken.get(k, c.options[0])) for k, c in names.items())
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Two readings' values are equal: the same shape and each difference proved 0."""
+    if not isinstance(a, sp.Basic | sp.MatrixBase) or not isinstance(b, sp.Basic | sp.MatrixBase):
+        return a == b
+    a_m, b_m = (v if isinstance(v, sp.MatrixBase) else sp.Matrix([[v]]) for v in (a, b))
+    if a_m.shape != b_m.shape:
+        return False
+    try:
+        return all_zero([as_basic(x) - as_basic(y) for x, y in zip(a_m, b_m, strict=True)]) is True
+    except SymderivError:
+        return False
+
+
+def _short(value: Any) -> str:
+    text = sp.sstr(value) if isinstance(value, sp.Basic | sp.MatrixBase) else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
