@@ -199,3 +199,31 @@ def test_a_problem_files_formula_with_two_readings_is_refused() -> None:
     with pytest.raises(SymderivError, match="can be read more than one way"):
         parse_text(CALCULUS.format(f="1/2x^2"), "calculus.toml").solve()
     assert parse_text(CALCULUS.format(f=r"\frac{1}{2}x^2"), "calculus.toml").solve() is not None
+
+
+@pytest.mark.parametrize("latex,verdict", [
+    # Bishop's column (x_1, ..., x_D)^T: a tuple is the row [a, b, ...] (stated), its transpose a column
+    (r"(a, 2a)^T = [a, 2a]^T", "correct"),
+    (r"A (a, a, a)^T = A \mathbf{1}_3 a", "correct"),
+    (r"(a, 2a)^T = [2a, a]^T", "incorrect"),
+    # a list of numbers is a row whether they are symbols or 1x1 quantities ([a, a, a] of a declared
+    # 1x1 a was stacked into a column, so [a, a, a]^T was a row)
+    (r"[a, a, a]^T = \mathbf{1}_3 a", "correct"),
+    (r"[a, a, a] = \mathbf{1}_3 a", "incorrect"),
+])
+def test_a_tuple_and_a_list_of_numbers_are_rows(latex: str, verdict: str) -> None:
+    v = judge_formula(SCOPE, TABLE, latex)
+    assert v.verdict == verdict, v.message
+    if latex.startswith("(a"):
+        assert "a tuple (a, b, ...) read as the row [a, b, ...]" in v.message
+
+
+def test_a_topics_gradient_as_a_transposed_tuple() -> None:
+    """x_1^2 x_2 has a line of critical points (x_1 = 0): its Hessian there keeps x_2, and the
+    type 'depends on the point' (classify compared a symbol with 10^-40: an internal error)."""
+    two = parse_text(CALCULUS.format(f="x_1^2 x_2").replace("['x']", "['x_1', 'x_2']"), "c.toml")
+    assert two.solve().data["critical_points"] == "[{point: [0, x_2], type: depends on the point}]"
+    (v,) = two.check([Claim("g", "gradient", r"\nabla f = (2x_1x_2, x_1^2)^T", "")])
+    assert v.verdict == "correct", v.message
+    (v,) = two.check([Claim("g", "gradient", r"\nabla f = (x_1^2, 2x_1x_2)^T", "")])
+    assert v.verdict == "incorrect", v.message

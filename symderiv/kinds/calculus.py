@@ -34,7 +34,11 @@ def jacobian(fs: list[sp.Expr], xs: list[sp.Symbol]) -> sp.Matrix:
 
 def classify(H: sp.Matrix) -> str:
     """The type of a critical point from the Hessian there: all eigenvalues > 0 minimum,
-    all < 0 maximum, both signs saddle, otherwise (a zero eigenvalue) inconclusive."""
+    all < 0 maximum, both signs saddle, otherwise (a zero eigenvalue) inconclusive. A Hessian with
+    symbols left (a line of critical points, x_1 = 0 for every x_2) has a type that may vary along
+    the family: 'depends on the point'."""
+    if H.free_symbols:
+        return "depends on the point"
     signs = []
     for e in H.eigenvals(multiple=True):
         e = sp.simplify(e)

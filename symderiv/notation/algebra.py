@@ -344,16 +344,19 @@ def _check_power(b: Binder, value: Value, e: sp.Expr, node: A.Node) -> None:
 @handles(A.Group)
 def _group(b: Binder, node: A.Group, env, canonical) -> Value:
     """(a), [a], \\{a\\}: a's value; [a, b, ...]: the rows stacked, a row of numbers, or a vector of
-    equally shaped matrices (the reading stated)."""
+    equally shaped matrices (the reading stated); a tuple (a, b, ...) as [a, b, ...] (stated: Bishop's
+    (x_1, ..., x_D)^T is a column)."""
     if node.kind in ("(", "g", "s", "{") and len(node.items) == 1:  # \{y_n - t_n\}^2: Bishop's brackets
         return b.value(node.items[0], env, canonical)
     if node.kind == "[" and len(node.items) == 1:
         return b.value(node.items[0], env, canonical)
-    if node.kind == "[" and len(node.items) > 1:
+    if node.kind == "(" and len(node.items) > 1:
+        b.read("a tuple (a, b, ...) read as the row [a, b, ...]")
+    if node.kind in ("[", "(") and len(node.items) > 1:
         vals = [b.value(x, env, canonical) for x in node.items]
         if (
             all(isinstance(v, sp.MatrixBase) and v.rows == 1 for v in vals)
-            and len({v.cols for v in vals}) == 1
+            and len({v.cols for v in vals}) == 1 and vals[0].cols > 1  # numbers (1x1 too) make a row
         ):
             return sp.ImmutableMatrix.vstack(*vals)
         if all(isinstance(v, sp.MatrixBase) and min(v.shape) > 1 for v in vals) and len(
