@@ -76,12 +76,18 @@ def direction(grad: sp.Matrix, y: sp.Matrix, c: sp.Matrix) -> tuple[str, sp.Expr
     return ("away" if v > 0 else "towards"), s
 
 
-def critical_points(f: sp.Expr, xs: list[sp.Symbol]) -> list[dict[sp.Symbol, sp.Expr]]:
-    """Solutions of ∇f = 0 found by sympy.solve (for periodic f: one per period class)."""
+def critical_points(f: sp.Expr, xs: list[sp.Symbol]) -> list[dict[sp.Symbol, sp.Expr]] | None:
+    """Solutions of ∇f = 0 found by sympy.solve (for periodic f: one per period class); every point
+    ({}: no coordinate fixed) when ∇f is 0 everywhere; None when SymPy cannot solve ∇f = 0 (|x_1|)."""
     g = gradient(f, xs)
-    if all(e.is_number and e != 0 for e in g) or any(e.is_number and e != 0 for e in g):
+    if all(e == 0 for e in g):
+        return [{}]
+    if any(e.is_number and e != 0 for e in g):
         return []
-    return sp.solve(list(g), xs, dict=True)
+    try:
+        return sp.solve(list(g), xs, dict=True)
+    except NotImplementedError:
+        return None
 
 
 @problem_kind("calculus")
@@ -158,7 +164,7 @@ class CalculusProblem(Problem):
             out["gradient"] = gradient(f, self.xs)
             out["hessian"] = sp.hessian(f, self.xs)
             pts = critical_points(f, self.xs)
-            out["critical_points"] = [
+            out["critical_points"] = None if pts is None else [
                 {"point": [pt.get(v, v) for v in self.xs],
                  "type": classify(out["hessian"].subs(pt))} for pt in pts]
         return out
@@ -204,7 +210,9 @@ class CalculusProblem(Problem):
                            expected=Shape(tuple(d["jacobian_shape"])))
         if target == "critical_points":
             word = read_word(claim.latex)
-            none = not d.get("critical_points")
+            if d["critical_points"] is None:
+                return verdict(claim, "undecided", "SymPy cannot solve ∇f = 0 for this function")
+            none = not d["critical_points"]
             ok = (word == "none") == none
             return verdict(claim, "correct" if ok else "incorrect",
                            "the gradient never vanishes" if none else

@@ -338,7 +338,9 @@ def calculus_sections(problem: Any, solution: Solution, doc: Document) -> None:
                 Math([rf"\nabla f &= J_f^{{\top}} = {latex(d['gradient'])}", rf"H_f &= {latex(d['hessian'])}"],
                      align=True))
         doc.add(Heading("Critical points"))
-        if d["critical_points"]:
+        if d["critical_points"] is None:
+            doc.add(Para(["Not found: SymPy cannot solve the equation the gradient = 0."]))
+        elif d["critical_points"]:
             rows = [[f"${latex(sp.Matrix(c['point']))}$", c["type"]] for c in d["critical_points"]]
             doc.add(Table(["point", "type (Hessian test)"], rows))
         else:

@@ -115,7 +115,9 @@ def calculus_text(problem: Any, solution: Solution, p: UnicodePrinter) -> list[s
              f"Jacobian ({J.rows}x{J.cols}): {p.doprint(J)}"]
     if problem.scalar:
         lines += [f"gradient: {_list(p, d['gradient'])}", f"Hessian: {p.doprint(d['hessian'])}"]
-        if d["critical_points"]:
+        if d["critical_points"] is None:
+            lines.append("critical points not found: SymPy cannot solve grad f = 0")
+        elif d["critical_points"]:
             for c in d["critical_points"]:
                 lines.append(f"critical point {_list(p, c['point'])}: {c['type']}")
             if any(e.has(sp.sin, sp.cos, sp.tan) for e in problem.fs):
