@@ -32,3 +32,24 @@ def test_critical_points_that_are_no_finite_list(f: str, none_verdict: str, show
     (v,) = problem.check([Claim("c", "critical_points", "none", "")])
     assert v.verdict == none_verdict, v.message
     assert "Critical points" in solution_latex(problem, solution)
+
+
+@pytest.mark.parametrize("target,claim,verdict,said", [
+    # every side of a chain is judged, not only the last (a wrong middle step was correct)
+    ("gradient", r"\nabla f = (2x_1, 3)^T = (2x_1x_2, x_1^2)^T", "incorrect", "side 2 of 3: wrong entries"),
+    ("hessian", r"\nabla^2 f = \begin{bmatrix} 2x_2 & 2x_1 \\ 2x_1 & 1 \end{bmatrix} = "
+                r"\begin{bmatrix} 2x_2 & 2x_1 \\ 2x_1 & 0 \end{bmatrix}", "incorrect", "side 2 of 3: wrong entries (2,2)"),
+    ("gradient", r"\nabla f(\mathbf{x}) = [2x_1x_2, x_1^2]^T = \begin{pmatrix} 2 x_1 x_2 \\ x_1^2 \end{pmatrix}",
+     "correct", "equals"),
+    # a side that names the derivatives of f is what is claimed, not a value
+    ("gradient", r"\nabla f = \left[\frac{\partial f}{\partial x_1}, \frac{\partial f}{\partial x_2}\right]^T"
+                 r" = [2x_1x_2, x_1^2]^T", "correct", "equals"),
+    ("gradient_at", r"\nabla f(1, 2) = (4, 2)^T = (4, 1)^T", "incorrect", "side 2 of 3"),
+    ("gradient", r"\nabla f = [2x_1x_2, x_1^2]^T = [2 x_1 q, x_1^2]^T", "undecided", "unknown name 'q'"),
+])
+def test_every_side_of_a_chain_is_judged(target: str, claim: str, verdict: str, said: str) -> None:
+    problem = parse_text(PROBLEM.format(f="x_1^2 x_2"), "c.toml")
+    options = {"at": "(1, 2)"} if target == "gradient_at" else {}
+    (v,) = problem.check([Claim("c", target, claim, "", options)])
+    assert v.verdict == verdict, v.message
+    assert said in v.message, v.message

@@ -12,7 +12,7 @@ from ..core.errors import NotationError, ProblemFileError
 from ..core.limits import SYMBOLIC_MAX_VARIABLES
 from ..core.verdict import Shape, Verdict
 from ..notation import ast as A
-from ..notation.reading import node_value, read_side, read_value, relation_of
+from ..notation.reading import is_input_error, node_value, read_value, relation_of, unread_derivative
 from ._readers import cannot_read, read_integers, read_word, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 
@@ -74,6 +74,31 @@ def direction(grad: sp.Matrix, y: sp.Matrix, c: sp.Matrix) -> tuple[str, sp.Expr
     if abs(v) < sp.Float(10) ** -40:
         return "unknown", s
     return ("away" if v > 0 else "towards"), s
+
+
+def claimed_sides(latex: str, names: dict[str, Any]) -> list[tuple[str, sp.Matrix]]:
+    r"""Every side of the claim's chain of equalities that is a value, as a matrix, with the words
+    that name its place when the chain has several ('side 2 of 3: '): each must equal what is
+    claimed. A first side that is no value here (\nabla f(x), H_f: what the claim is about) is not
+    one of them, nor a side that stops at a derivative of the function (the vector of
+    \frac{\partial f}{\partial x_i}); any other side that cannot be read makes the claim unreadable."""
+    chain = relation_of(latex)
+    if any(op != "=" for op in chain.ops):
+        raise NotationError(latex, "expected equalities only (=)", chain.pos)
+    out = []
+    for k, side in enumerate(chain.sides):
+        try:
+            value = node_value(latex, side, names)
+        except NotationError as exc:
+            if not is_input_error(exc) and len(chain.sides) > 1 and (
+                    k == 0 or unread_derivative(latex, exc.position) is not None):
+                continue
+            raise
+        step = f"side {k + 1} of {len(chain.sides)}: " if len(chain.sides) > 1 else ""
+        out.append((step, value if isinstance(value, sp.MatrixBase) else sp.Matrix([value])))
+    if not out:
+        raise NotationError(latex, "no side of the claim is a value (each names a derivative)", None)
+    return out
 
 
 def critical_points(f: sp.Expr, xs: list[sp.Symbol]) -> list[dict[sp.Symbol, sp.Expr]] | None:
@@ -240,37 +265,43 @@ class CalculusProblem(Problem):
         if target == "gradient_at":
             pt = self.point(claim, claim.options.get("at", ""))
             true = grad.subs(pt)
-            got = read_side(claim.latex, {})
-            got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
             decimals = max((len(s.split(".")[1]) for s in
                             re.findall(r"\d+\.\d+", claim.latex)), default=None)
             tol = sp.Rational(1, 2) / 10**decimals if decimals else 0
-            ok = got.shape == true.shape and all(
-                abs(sp.N(a - b, 30)) <= tol for a, b in zip(got, true, strict=True))
+            for step, got in claimed_sides(claim.latex, {}):  # noqa: B007  (step: in the message)
+                ok = got.shape == true.shape and all(
+                    abs(sp.N(a - b, 30)) <= tol for a, b in zip(got, true, strict=True))
+                if not ok:
+                    break
             return verdict(claim, "correct" if ok else "incorrect",
-                           f"the gradient there is {sp.sstr(list(true))} ≈ "
+                           step + f"the gradient there is {sp.sstr(list(true))} ≈ "
                            f"{[float(sp.N(v)) for v in true]}"
                            + (f" (compared to the {decimals} decimals written)" if tol else ""),
                            expected=true, claimed=got)
         true = d[target]
-        got = read_side(claim.latex, self.names)
-        if not isinstance(got, sp.MatrixBase):
-            got = sp.Matrix([got])
+        for step, got in claimed_sides(claim.latex, self.names):
+            wrong = self.compare(claim, step, got, true)
+            if wrong is not None:
+                return wrong
+        return verdict(claim, "correct", f"equals {sp.sstr(true.tolist())}", expected=true, claimed=got)
+
+    def compare(self, claim: Claim, step: str, got: sp.Matrix, true: sp.Matrix) -> Verdict | None:
+        """None when the side `got` equals `true` (a vector in either orientation), else the verdict."""
         if got.shape != true.shape and got.shape == true.T.shape and 1 in got.shape:
             got = got.T
         if got.shape != true.shape:
-            return verdict(claim, "incorrect", f"shape {got.shape} instead of {true.shape}",
+            return verdict(claim, "incorrect", f"{step}shape {got.shape} instead of {true.shape}",
                            expected=true, claimed=got)
         wrong = [(r, c) for r in range(true.rows) for c in range(true.cols)
                  if sp.simplify(got[r, c] - true[r, c]) != 0]
         if not wrong:
-            return verdict(claim, "correct", f"equals {sp.sstr(true.tolist())}", expected=true, claimed=got)
+            return None
         pt = self.counterpoint(got, true, wrong)
         ce = {"at": {str(k): v for k, v in pt.items()}, "entries": [
             {"row": r + 1, "col": c + 1, "expected": true[r, c], "claimed": got[r, c],
              "expected at point": true[r, c].subs(pt), "claimed at point": got[r, c].subs(pt)} for r, c in wrong]}
         where = ", ".join(f"({r + 1},{c + 1})" for r, c in wrong)
-        return verdict(claim, "incorrect", f"wrong entries {where}", expected=true, claimed=got,
+        return verdict(claim, "incorrect", f"{step}wrong entries {where}", expected=true, claimed=got,
                        counterexample=ce)
 
     def judge_direction(self, claim: Claim, grad: sp.Matrix) -> Verdict:
