@@ -49,6 +49,14 @@ UNREAD_DERIVATIVES = [
      r"\frac{e^{z_i}}{\sum_j e^{z_j}} - t_i", "incorrect", []),
     ("sigmoid derivative (Goodfellow 3.10 family)", SIGMOID, "derivative", r"\sigma(x)(1 - \sigma(x))", "correct", []),
     ("sigmoid derivative with the sign flipped", SIGMOID, "derivative", r"\sigma(x)(\sigma(x) - 1)", "incorrect", []),
+    # every side of a chain is judged, not only the last (a wrong middle step was correct)
+    ("sigmoid: a wrong middle step", SIGMOID, "derivative",
+     r"\frac{d}{dx}\sigma(x) = \sigma(x)^2 = \sigma(x)(1 - \sigma(x))", "incorrect", ["side 2 of 3"]),
+    ("sigmoid: a right middle step", SIGMOID, "derivative",
+     r"\frac{d}{dx}\sigma(x) = \frac{e^{-x}}{(1 + e^{-x})^2} = \sigma(x)(1 - \sigma(x))", "correct", []),
+    ("softmax: a wrong middle step", SOFTMAX, "derivative",
+     r"\frac{\partial L}{\partial z_i} = \frac{e^{z_i}}{\sum_j e^{z_j}} - t_i = "
+     r"\frac{e^{z_i}}{\sum_j e^{z_j}} \sum_k t_k - t_i", "incorrect", ["side 2 of 3"]),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
@@ -56,6 +57,44 @@ def read_number(latex: str, names: dict[str, Any] | None = None) -> tuple[sp.Exp
     last = relation_of(latex).sides[-1]
     text = latex.strip().strip("$").strip()  # the text the parse positions refer to
     return value, decimals_written(text[last.pos:]) if isinstance(last, A.Num) else None
+
+
+def value_sides(latex: str, read: Callable[[A.Node], Any]) -> list[tuple[str, Any]]:
+    r"""Every side of the claim's chain of equalities that `read` reads, with the words that name its
+    place when the chain has several ('side 2 of 3: '): each must be what is claimed, not only the
+    last. A first side that is no value (\nabla f(x), \sigma'(x): what the claim is about) is not
+    one of them, nor a side written in derivatives alone that cannot be read (the vector of
+    \frac{\partial f}{\partial x_i}); any other side that cannot be read makes the claim unreadable."""
+    chain = relation_of(latex)
+    if any(op != "=" for op in chain.ops):
+        raise NotationError(latex, "expected equalities only (=)", chain.pos)
+    out, skipped = [], None
+    for k, side in enumerate(chain.sides):
+        try:
+            value = read(side)
+        except NotationError as exc:
+            if not is_input_error(exc) and len(chain.sides) > 1 and (k == 0 or _derivatives_only(side)):
+                skipped = exc
+                continue
+            raise
+        out.append((f"side {k + 1} of {len(chain.sides)}: " if len(chain.sides) > 1 else "", value))
+    if not out:
+        raise skipped
+    return out
+
+
+def _derivatives_only(node: A.Node) -> bool:
+    """The side is written in derivatives alone: \\frac{\\partial f}{\\partial x_1}, or a vector or
+    matrix of them (transposed or not)."""
+    if isinstance(node, A.Deriv):
+        return True
+    if isinstance(node, A.Sup) and A.is_transpose_mark(node.exponent):
+        return _derivatives_only(node.body)
+    if isinstance(node, A.Group):
+        return all(map(_derivatives_only, node.items))
+    if isinstance(node, A.Matrix):
+        return all(_derivatives_only(item) for row in node.rows for item in row)
+    return False
 
 
 def _list_items(latex: str) -> list[str]:

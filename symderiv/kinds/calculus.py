@@ -12,8 +12,8 @@ from ..core.errors import NotationError, ProblemFileError
 from ..core.limits import SYMBOLIC_MAX_VARIABLES
 from ..core.verdict import Shape, Verdict
 from ..notation import ast as A
-from ..notation.reading import is_input_error, node_value, read_value, relation_of, unread_derivative
-from ._readers import cannot_read, read_integers, read_word, unknown_target, verdict
+from ..notation.reading import node_value, read_value, relation_of
+from ._readers import cannot_read, read_integers, read_word, unknown_target, value_sides, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 
 TARGETS = ["gradient", "hessian", "jacobian", "jacobian_shape", "critical_point",
@@ -77,28 +77,9 @@ def direction(grad: sp.Matrix, y: sp.Matrix, c: sp.Matrix) -> tuple[str, sp.Expr
 
 
 def claimed_sides(latex: str, names: dict[str, Any]) -> list[tuple[str, sp.Matrix]]:
-    r"""Every side of the claim's chain of equalities that is a value, as a matrix, with the words
-    that name its place when the chain has several ('side 2 of 3: '): each must equal what is
-    claimed. A first side that is no value here (\nabla f(x), H_f: what the claim is about) is not
-    one of them, nor a side that stops at a derivative of the function (the vector of
-    \frac{\partial f}{\partial x_i}); any other side that cannot be read makes the claim unreadable."""
-    chain = relation_of(latex)
-    if any(op != "=" for op in chain.ops):
-        raise NotationError(latex, "expected equalities only (=)", chain.pos)
-    out = []
-    for k, side in enumerate(chain.sides):
-        try:
-            value = node_value(latex, side, names)
-        except NotationError as exc:
-            if not is_input_error(exc) and len(chain.sides) > 1 and (
-                    k == 0 or unread_derivative(latex, exc.position) is not None):
-                continue
-            raise
-        step = f"side {k + 1} of {len(chain.sides)}: " if len(chain.sides) > 1 else ""
-        out.append((step, value if isinstance(value, sp.MatrixBase) else sp.Matrix([value])))
-    if not out:
-        raise NotationError(latex, "no side of the claim is a value (each names a derivative)", None)
-    return out
+    """value_sides of the claim, each as a matrix."""
+    return [(step, value if isinstance(value, sp.MatrixBase) else sp.Matrix([value]))
+            for step, value in value_sides(latex, lambda node: node_value(latex, node, names))]
 
 
 def critical_points(f: sp.Expr, xs: list[sp.Symbol]) -> list[dict[sp.Symbol, sp.Expr]] | None:

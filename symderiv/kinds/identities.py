@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import sympy as sp
@@ -13,10 +14,10 @@ from ..core.timebound import bounded
 from ..core.verdict import Verdict
 from ..notation.evaluate import IV, PointValues, closer_than
 from ..notation.parse import parse_one
-from ..notation.reading import node_value, relation_of
+from ..notation.reading import node_value
 from ..notation.scope import Fn
 from ..notation.written import name_key
-from ._readers import cannot_read, unknown_target, verdict
+from ._readers import cannot_read, unknown_target, value_sides, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 from .identity_proofs import IDENTITIES, SIGMA, SM, STEP_SECONDS, K, exp_rational_zero, i, j, k, t, x, z
 
@@ -95,28 +96,60 @@ class IdentityProblem(Problem):
         except NotationError as exc:
             return cannot_read(claim, exc)
 
+    def judge_softmax(self, claim: Claim) -> Verdict:
+        """Every side of the claim's chain that is a value (read at K = 2, index 1) judged in order
+        by judge_softmax_side: the first that is not correct decides."""
+        names = {self.logits: sp.Matrix(sp.symbols("z_1:3")), self.target_name: sp.Matrix(sp.symbols("t_1:3")),
+                 "K": sp.Integer(2)}
+        env = {self.index: 1, **({claim.options["one_hot_index"]: 1} if claim.options.get("one_hot_index") else {})}
+
+        def read(node: Any) -> Any:
+            node_value(claim.latex, node, names, env, {"K": 2})
+            return node
+
+        for step, side in value_sides(claim.latex, read):
+            found = self.judge_softmax_side(claim, side)
+            if found.verdict != "correct":
+                return replace(found, message=step + found.message)
+        return found
+
     def judge_scalar(self, claim: Claim) -> Verdict:
         """Exact (rational in e^x after x = log w, bounded in time) and at five points: equal at
         all of them is `correct`; a point where the two differ is `incorrect`; else undecided."""
-        proof = IDENTITIES[self.name]()
+        names = {"x": x, "z": x, "\\sigma": SIGMA_FUNCTION}
+
+        def read(node: Any) -> Any:
+            value = node_value(claim.latex, node, names)
+            if isinstance(value, sp.Basic) and value.has(sp.Derivative):  # \frac{d}{dx}\sigma(x): the subject
+                raise NotationError(claim.latex, "a derivative of sigma is what the identity states", node.pos)
+            return value
+
         try:
-            got = node_value(claim.latex, relation_of(claim.latex).sides[-1],
-                             {"x": x, "z": x, "\\sigma": SIGMA_FUNCTION})
+            sides = value_sides(claim.latex, read)
         except NotationError as exc:
             return cannot_read(claim, exc)
+        for step, got in sides:  # every side of the chain, in order: the first that is not correct decides
+            found = self.judge_side(claim, step, got)
+            if found.verdict != "correct":
+                return found
+        return found
+
+    def judge_side(self, claim: Claim, step: str, got: Any) -> Verdict:
+        """One side of the claim against the identity's right side (judge_scalar)."""
+        proof = IDENTITIES[self.name]()
         if isinstance(got, sp.Basic) and any(call.args != (x,) for call in got.atoms(SIGMA.func)):
-            return verdict(claim, "undecided", "sigma is applied to something other than x (or z)")
+            return verdict(claim, "undecided", f"{step}sigma is applied to something other than x (or z)")
         true = proof.steps[-1].rhs
         shown = {"expected": true, "claimed": got}
         if isinstance(got, sp.MatrixBase) or got.free_symbols - {x}:
-            return verdict(claim, "undecided", "the claim is not a function of x alone", **shown)
+            return verdict(claim, "undecided", f"{step}the claim is not a function of x alone", **shown)
         diff = (got - true).replace(sp.Function("sigma"), lambda u: 1 / (1 + sp.exp(-u)))
         values = [(a, sp.N(diff.subs(x, a), 30)) for a in map(sp.Rational, ("-3/2", "-1/2", "3/10", "1", "2"))]
         for a, v in values:
             if v.is_number and abs(v) > 1e-9:
                 ce = {"x": a, "expected": sp.N(true.subs(SIGMA, 1 / (1 + sp.exp(-x))).subs(x, a), 15),
                       "claimed": sp.N(got.subs(SIGMA, 1 / (1 + sp.exp(-x))).subs(x, a), 15)}
-                return verdict(claim, "incorrect", f"differs from {proof.statement} at x = {a}",
+                return verdict(claim, "incorrect", f"{step}differs from {proof.statement} at x = {a}",
                                counterexample=ce, **shown)
         try:
             zero = bounded(exp_rational_zero, got - true, [x], seconds=STEP_SECONDS)
@@ -125,17 +158,16 @@ class IdentityProblem(Problem):
         if zero and all(v.is_number and abs(v) < 1e-20 for _, v in values):
             return verdict(claim, "correct", f"{proof.statement}: equal as rational functions of e^x "
                            "and at five points", **shown)
-        return verdict(claim, "undecided", "equal at five points but not decided exactly", **shown)
+        return verdict(claim, "undecided", f"{step}equal at five points but not decided exactly", **shown)
 
-    def judge_softmax(self, claim: Claim) -> Verdict:
-        """Evaluate the claim for K = 2..5, every free index, at simple and random points."""
+    def judge_softmax_side(self, claim: Claim, side: Any) -> Verdict:
+        """Evaluate one side of the claim for K = 2..5, every free index, at simple and random points."""
         y = {m: sp.Symbol(f"{self.logits}_{m}", real=True) for m in range(1, 6)}  # the logits' entries
         tt = {m: sp.Symbol(f"{self.target_name}_{m}", real=True) for m in range(1, 6)}  # the targets'
         hot_name = claim.options.get("one_hot_index")
         hot = hot_name or None
         one_hot = claim.target == "derivative_one_hot"
         rng = random.Random(0)
-        side = relation_of(claim.latex).sides[-1]
         for n in range(2, 6):
             names: dict[str, Any] = {self.logits: sp.Matrix([y[m] for m in range(1, n + 1)]),
                                      self.target_name: sp.Matrix([tt[m] for m in range(1, n + 1)]),

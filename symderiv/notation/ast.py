@@ -327,3 +327,8 @@ def function_depth(node: Node) -> int:
         here = max((depth[id(k)] for k in kids), default=0)
         depth[id(n)] = here + (1 if any(isinstance(k, Func) for k in kids) else 0)
     return depth[id(node)]
+
+
+def is_transpose_mark(node: Node) -> bool:
+    """An exponent that marks a transpose: T, \\top, \\intercal (a Transpose), or the letter T."""
+    return isinstance(node, Transpose) or (isinstance(node, Name) and node.text == "T" and not node.decor)

@@ -175,12 +175,6 @@ def _function(node: A.Node) -> tuple[str, A.Node | None] | None:
     return None
 
 
-def _transpose_mark(node: A.Node) -> bool:
-    if isinstance(node, A.Transpose):
-        return True
-    return isinstance(node, A.Name) and node.text == "T" and not node.decor
-
-
 def _applied(r: IndexForm, fn: tuple[str, A.Node | None], arg: A.Node, node: A.Node) -> Any:
     name, power = fn
     value = r.apply(name, r.value(arg), node)
@@ -217,7 +211,7 @@ def _entry(r: IndexForm, node: A.Sub) -> Any:
     bound = r.lookup(name_key(node))
     if bound is not None:
         return bound
-    if isinstance(node.body, A.Sup) and not _transpose_mark(node.body.exponent):
+    if isinstance(node.body, A.Sup) and not A.is_transpose_mark(node.body.exponent):
         return r.power(_entry(r, A.Sub(node.pos, node.body.body, node.index)), r.scalar(node.body.exponent), node)
     key = name_key(node.body)
     base = r.lookup(key)
@@ -240,7 +234,7 @@ def _entry(r: IndexForm, node: A.Sub) -> Any:
 @reads(A.Sup)
 def _script(r: IndexForm, node: A.Sup) -> Any:
     """v^T (transpose), e^{x} (exponential), w^* (a starred name), x^2 (power)."""
-    if _transpose_mark(node.exponent):
+    if A.is_transpose_mark(node.exponent):
         v = r.value(node.body)
         return v.T if isinstance(v, sp.MatrixBase) else v
     if isinstance(node.exponent, A.Name) and node.exponent.text in STARS:
