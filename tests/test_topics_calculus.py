@@ -53,3 +53,32 @@ def test_every_side_of_a_chain_is_judged(target: str, claim: str, verdict: str, 
     (v,) = problem.check([Claim("c", target, claim, "", options)])
     assert v.verdict == verdict, v.message
     assert said in v.message, v.message
+
+
+MATRIX = r"""title = 'J of Av'
+kind = 'matrix_calculus'
+
+[sizes]
+names = ['n', 'd']
+check = [[2, 3], [3, 2]]
+
+[variables]
+A = ['n', 'd']
+v = ['d', 1]
+
+[function]
+input = 'v'
+value = '\mathbf{A}\mathbf{v}'
+"""
+
+
+@pytest.mark.parametrize("claim,verdict,said", [
+    (r"\mathbf{J}_g = \mathbf{A}^T = \mathbf{A}", "incorrect", "side 2 of 3: differs from the last side"),
+    (r"\mathbf{J}_g = 2\mathbf{A} - \mathbf{A} = \mathbf{A}", "correct", "the Jacobian"),
+    (r"\mathbf{J}_g = \mathbf{A}", "correct", "the Jacobian"),
+])
+def test_a_matrix_calculus_chain_is_judged_side_by_side(claim: str, verdict: str, said: str) -> None:
+    problem = parse_text(MATRIX, "m.toml")
+    (v,) = problem.check([Claim("j", "jacobian", claim, "")])
+    assert v.verdict == verdict, v.message
+    assert said in v.message, v.message

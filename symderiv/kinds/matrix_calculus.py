@@ -52,7 +52,7 @@ from ..notation.reading import read_value
 from ..notation.structures import STRUCTURES
 from ._readers import cannot_read, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
-from .matrix_checks import SizeChecks
+from .matrix_checks import SizeChecks, WrongStep
 from .matrix_index import PROOF_SECONDS, IndexOutOfRange, Instance, Symbolic, _attempt, _zero, printed
 from .matrix_proofs import IndexFormProofs
 
@@ -293,6 +293,8 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
             return cannot_read(claim, exc)
         except IndexOutOfRange as exc:  # an entry past the end where no check of the target catches it
             return verdict(claim, "error", f"{exc} (at every size checked: {self._sizes_text()})")
+        except WrongStep as exc:
+            return self._wrong_step(claim, exc)
 
     def _sizes_text(self) -> str:
         return "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) for s in self.sizes)

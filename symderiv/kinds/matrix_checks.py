@@ -20,7 +20,7 @@ from ..notation import ast as A
 from ..notation.binder import IndexRangeError
 from ..notation.indexform import read_node
 from ..notation.reading import last_side_text, node_value, relation_of
-from ._readers import verdict
+from ._readers import value_sides, verdict
 from .base import Claim
 from .matrix_index import PROOF_SECONDS, CaseMap, IndexOutOfRange, Instance, _attempt, _same, _zero, case_map
 
@@ -34,6 +34,16 @@ def _is_one(node: A.Node) -> bool:
     return isinstance(node, A.Num) and node.text == "1"
 
 
+def _shown(value: Any) -> str:
+    return sp.sstr(value.tolist() if isinstance(value, sp.MatrixBase) else value)
+
+
+class WrongStep(Exception):
+    """A side of a claim's chain that differs from its last side, at one instance."""
+
+    def __init__(self, step: str, value: Any, last: Any, inst: Instance) -> None:
+        super().__init__(step)
+        self.step, self.value, self.last, self.inst = step, value, last, inst
 
 
 class SizeChecks:
@@ -60,15 +70,29 @@ class SizeChecks:
                        "(counterexample at random rational entries)",
                        expected=expected, claimed=claimed, counterexample=ce)
 
+    def _wrong_step(self, claim: Claim, exc: WrongStep) -> Verdict:
+        tag = ", ".join(f"{k}={v}" for k, v in exc.inst.size.items())
+        return verdict(claim, "incorrect", f"{exc.step}differs from the last side at {tag}: "
+                       f"{_shown(exc.value)} against {_shown(exc.last)} (a wrong step of the chain)",
+                       expected=exc.last, claimed=exc.value)
+
     def _read(self, inst: Instance, latex: str, node: A.Node | None = None, env: dict[str, int] | None = None,
               **extra: Any) -> Any:
         """The value of the last side of `latex` (or of `node` in it) at this size: the variables'
-        entries as symbols, the sizes as size letters, `env` the values of index letters."""
-        node = relation_of(latex).sides[-1] if node is None else node
+        entries as symbols, the sizes as size letters, `env` the values of index letters. Every other
+        side of the chain that is a value (_readers.value_sides) must equal it: else WrongStep."""
+        names, sizes = inst.names(True, **extra), dict(inst.size)
         try:
-            return node_value(latex, node, inst.names(True, **extra), env, dict(inst.size))
+            if node is not None:
+                return node_value(latex, node, names, env, sizes)
+            sides = value_sides(latex, lambda side: node_value(latex, side, names, env, sizes))
         except IndexRangeError as exc:
             raise IndexOutOfRange(_missing_entry(latex, exc)) from None
+        last = sides[-1][1]
+        for step, value in sides[:-1]:  # every side of a chain, not only the last, is what is claimed
+            if not _same(value, last):
+                raise WrongStep(step, value, last, inst)
+        return last
 
     def _judge_chain(self, claim: Claim) -> Verdict:
         """Every link of a derivation step, at every checked size, by the notation layer: the
@@ -156,7 +180,7 @@ class SizeChecks:
         for size in self.sizes:
             inst = Instance(self, size)
             J = self.truth(inst)["jacobian"]
-            got = self._read(inst, claim.latex, last)
+            got = self._read(inst, claim.latex)
             got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
             if got.shape != J.shape or not all(_zero(a - b) for a, b in zip(got, J, strict=True)):
                 return self._wrong(claim, inst, "the Jacobian", J, got)
