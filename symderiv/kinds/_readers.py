@@ -115,11 +115,17 @@ def _list_items(latex: str) -> list[str]:
 
 
 def read_number_list(latex: str, names: dict[str, Any] | None = None) -> list[sp.Expr]:
-    """Numbers separated by commas or \\quad, each possibly 'name = value'.
+    """Numbers separated by commas or \\quad, each possibly 'name = value', or 'name = name = value'
+    for a value repeated.
 
-    '\\lambda_1 = 6, \\quad \\lambda_2 = 1' -> [6, 1].
+    '\\lambda_1 = 6, \\quad \\lambda_2 = 1' -> [6, 1]; '\\lambda_1 = \\lambda_2 = 4' -> [4, 4].
     """
-    return [read_number(item, names)[0] for item in _list_items(latex)]
+    out = []
+    for item in _list_items(latex):
+        sides = relation_of(item).sides
+        named = next((k for k, side in enumerate(sides) if not isinstance(side, A.Name | A.Sub)), len(sides))
+        out.extend([read_number(item, names)[0]] * max(1, named))
+    return out
 
 
 def read_interval(latex: str) -> sp.Interval:

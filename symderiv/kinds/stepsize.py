@@ -13,7 +13,7 @@ from ..core.verdict import Verdict
 from ..notation import ast as A
 from ..notation.reading import node_value, relation_of
 from ..notation.written import index_letter
-from ._readers import cannot_read, read_interval, read_number_list, unknown_target, verdict
+from ._readers import cannot_read, read_interval, read_number, read_number_list, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, OptionSpec, Problem, Solution, problem_kind
 
 TARGETS = ["gradient", "hessian", "eigenvalues_hessian", "eigenvalues_A", "eigenvalue", "interval",
@@ -400,7 +400,12 @@ class GradientDescentProblem(Problem):
         got = read_number_list(claim.latex)
         if len(got) != 1:
             raise NotationError(claim.latex, f"expected one number, got {len(got)}")
-        value, position = got[0], claim.options.get("position")
+        value, decimals = read_number(claim.latex)
+        position, written = claim.options.get("position"), _extreme_written(claim.latex)
+        if written and position and written != position:
+            return verdict(claim, "error", f"the claim writes λ_{written} but its option position is {position!r}")
+        position = position or written
+        tolerance = sp.Rational(1, 2) / 10**decimals if decimals else 0
         spectra = {"H": d["eigenvalues_hessian"], "A": d["eigenvalues_A"]}
         names = {"H": "the Hessian H", "A": "A's symmetric part"}
         readings = [claim.options["eigenvalues"]] if claim.options.get("eigenvalues") else ["H", "A"]
@@ -408,15 +413,18 @@ class GradientDescentProblem(Problem):
 
         def among(spectrum: list[sp.Expr]) -> bool:
             chosen = spectrum[-1:] if position == "max" else spectrum[:1] if position == "min" else spectrum
+            if tolerance:  # 10.92 for 10.92101...: right to the digits written
+                return any(abs(sp.N(value - e, 30)) <= tolerance for e in chosen)
             return any(sp.simplify(value - e) == 0 for e in chosen)
 
         fitting = [name for name in readings if among(spectra[name])]
         said = "; ".join(f"the eigenvalues of {names[name]} are {sp.sstr(spectra[name])}" for name in readings)
+        digits = f", to the {decimals} decimals written" if tolerance else ""
         if fitting:
-            return verdict(claim, "correct", f"{sp.sstr(value)} is {what} of {names[fitting[0]]} ({said})",
+            return verdict(claim, "correct", f"{sp.sstr(value)} is {what} of {names[fitting[0]]}{digits} ({said})",
                            expected=sp.Tuple(*spectra[fitting[0]]), claimed=value)
         return verdict(claim, "incorrect", f"{sp.sstr(value)} is not {what} of "
-                       f"{' or of '.join(names[name] for name in readings)} ({said})",
+                       f"{' or of '.join(names[name] for name in readings)}{digits} ({said})",
                        expected=sp.Tuple(*spectra[readings[0]]), claimed=value)
 
     def judge_interval(self, claim: Claim, true: sp.Set) -> Verdict:
@@ -433,7 +441,7 @@ class GradientDescentProblem(Problem):
             d = self.derive()
             claimed = read_condition(claim.latex, None if whose is None else
                                      d["eigenvalues_A" if whose == "A" else "eigenvalues_hessian"])
-        if claimed == true:
+        if _same_set(claimed, true):
             return verdict(claim, "correct",
                            f"gradient descent converges from every start exactly for η ∈ {true}",
                            expected=true, claimed=claimed)
@@ -467,6 +475,30 @@ def _show(value: Any) -> str:
 
 def _at(value: Any, point: dict[sp.Symbol, sp.Expr]) -> Any:
     return value.subs(point) if hasattr(value, "subs") else value
+
+
+def _extreme_written(latex: str) -> str | None:
+    """'max' or 'min' when the claim's first side is λ_max or λ_min (\\lambda_{\\max}, \\lambda_{\\min}(H),
+    \\lambda_{max}): which eigenvalue the claim is about, as it writes it."""
+    side = relation_of(latex).sides[0]
+    if isinstance(side, A.Juxt) and side.items:
+        side = side.items[0]
+    if not (isinstance(side, A.Sub) and isinstance(side.body, A.Name) and side.body.text == "\\lambda"):
+        return None
+    index = side.index
+    words = "".join(getattr(w, "name", None) or getattr(w, "text", "").lstrip("\\") for w in index)
+    return words if words in ("max", "min") else None
+
+
+def _same_set(a: sp.Set, b: sp.Set) -> bool:
+    """Two sets of step sizes are equal: as written, or intervals whose ends are equal numbers
+    ((3 - √5)/2 and 2/(3 + √5)) and equally open."""
+    if a == b:
+        return True
+    if not (isinstance(a, sp.Interval) and isinstance(b, sp.Interval)):
+        return False
+    return (a.left_open, a.right_open) == (b.left_open, b.right_open) and all(
+        sp.simplify(sp.radsimp(u - v)) == 0 for u, v in ((a.start, b.start), (a.end, b.end)))
 
 
 def _inside(s: sp.Set) -> sp.Expr:
