@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from functools import cache
 from typing import Any
@@ -11,8 +12,8 @@ import sympy as sp
 from ..core.errors import NotationError, SymderivError
 from ..core.limits import SYMBOLIC_MAX_VARIABLES
 from ..core.verdict import Verdict
-from ..notation.reading import read_side
-from ._readers import cannot_read, unknown_target, verdict
+from ..notation.reading import node_value, read_side, relation_of
+from ._readers import cannot_read, unknown_target, value_sides, verdict
 from .base import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 
 TARGETS = ["stationarity", "optimum", "shrinkage"]
@@ -170,7 +171,7 @@ class RegularisationProblem(Problem):
                          why=f" ({SYMBOLIC_MAX_VARIABLES} variables at most)")
             if H.rows != H.cols or H != H.T:
                 raise t.error("H", "must be a symmetric square matrix")
-            if not all(lam >= 0 for lam in H.eigenvals()):
+            if H.is_positive_semidefinite is not True:  # exact (eigenvalues of a cubic are complex radicals)
                 raise t.error("H", "must be positive semi-definite (a Hessian at a minimum)")
             w_star = t.matrix("w_star", shape=(H.rows, 1))
             mu = t.number("mu")
@@ -216,16 +217,85 @@ class RegularisationProblem(Problem):
                                counterexample=None if ok else {
                                    "lambda_i": 1, "mu": 1, "expected": true.subs({lam: 1, mu: 1}),
                                    "claimed": got.subs({lam: 1, mu: 1})})
+            if claim.target == "stationarity":
+                return self.judge_stationarity(claim)
+            if claim.target == "optimum" and self.model:
+                numbers = self.numbers_claimed(claim)
+                if numbers is not None:
+                    return numbers
             return self.judge_matrix(claim)
         except NotationError as exc:
             return cannot_read(claim, exc)
 
+    def judge_stationarity(self, claim: Claim) -> Verdict:
+        """The first-order condition as an equation in w, on random instances (n = 2, 3): each link of
+        the chain is an identity in w, or an equation that is affine in w, holds at the optimum
+        (H + μI)⁻¹Hw* and has no other solution (its matrix invertible): then it says ∇ = 0, however
+        arranged ((H + μI)w = Hw*, μw = H(w* - w)). A lone expression is compared with the gradient."""
+        if len(relation_of(claim.latex).sides) == 1:
+            return self.judge_matrix(claim)
+        conditions = 0
+        for inst in self.instances():
+            n = inst["H"].rows
+            w = sp.Matrix(sp.symbols(f"w_1:{n + 1}"))
+            names = {**self._names(inst), "w": w}
+            sides = [v if isinstance(v, sp.MatrixBase) or v != 0 else sp.zeros(n, 1)  # = 0: the zero vector
+                     for _, v in value_sides(claim.latex, lambda node, names=names: node_value(claim.latex, node,
+                                                                                                 names))]
+            optimum = regularised_optimum(inst["H"], inst["w^*"], inst["mu"])
+            ce = {k: v for k, v in inst.items() if k in ("H", "w^*", "mu")} | {"optimum": optimum}
+            for a, b in itertools.pairwise(sides):
+                r = a - b if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.shape == b.shape \
+                    else None
+                if r is None or r.shape != w.shape:
+                    return verdict(claim, "incorrect", "the two sides of an equality are not both vectors of "
+                                   f"the size of w ({n})", counterexample=ce)
+                r = r.applyfunc(sp.expand)
+                if r.is_zero_matrix:
+                    continue  # an identity in w: a rewriting step
+                conditions += 1
+                at = r.subs(dict(zip(w, optimum, strict=True))).applyfunc(sp.simplify)
+                if not at.is_zero_matrix:
+                    return verdict(claim, "incorrect", "the optimum (H + mu I)^{-1} H w* does not satisfy the "
+                                   "equation (an instance)", counterexample=ce | {"residual at the optimum": at})
+                P = r.jacobian(w)
+                if P.free_symbols & set(w):
+                    return verdict(claim, "undecided", "the equation is not linear in w: whether it has other "
+                                   "solutions than the optimum is not decided here")
+                if P.det() == 0:
+                    return verdict(claim, "incorrect", "the equation holds at the optimum but does not determine "
+                                   "w (other vectors satisfy it too)", counterexample=ce)
+        if not conditions:
+            return verdict(claim, "incorrect", "the claim holds for every w: it is no condition on w")
+        return verdict(claim, "correct", "an equation in w whose only solution is the optimum (H + mu I)^{-1} H w*, "
+                       f"as H(w - w*) + mu w = 0's, on {len(self.instances())} exact random instances (n = 2, 3)",
+                       expected=general_forms()[claim.target])
+
+    def numbers_claimed(self, claim: Claim) -> Verdict | None:
+        """A claim of numbers alone (w = [2/3, 1/2]) is about the file's [model]: judged against its
+        optimum exactly; None for a formula (judged on random instances)."""
+        try:
+            got = read_side(claim.latex, {})
+        except NotationError:
+            return None
+        true = sp.Matrix(regularised_optimum(self.model["H"], self.model["w_star"], self.model["mu"]))
+        got = got if isinstance(got, sp.MatrixBase) else sp.Matrix([got])
+        if got.shape == true.T.shape and 1 in got.shape:
+            got = got.T
+        ok = got.shape == true.shape and (got - true).applyfunc(sp.simplify).is_zero_matrix
+        return verdict(claim, "correct" if ok else "incorrect",
+                       f"the optimum of this problem's model is {sp.sstr(list(true))}", expected=true, claimed=got)
+
+    @staticmethod
+    def _names(inst: dict[str, Any]) -> dict[str, Any]:
+        return {"Q": inst["Q"], "\\Lambda": inst["Lambda"], "H": inst["H"], "I": inst["I"], "w": inst["w"],
+                "w^*": inst["w^*"], "w_{star}": inst["w^*"], "\\mu": inst["mu"]}
+
     def judge_matrix(self, claim: Claim) -> Verdict:
         """Evaluate the claim exactly on random instances H = QΛQᵀ (n = 2, 3)."""
-        side = 0 if claim.target == "stationarity" else -1  # the gradient H(w - w*) + mu w = 0: its left side
+        side = 0 if claim.target == "stationarity" else -1  # a lone gradient H(w - w*) + mu w
         for inst in self.instances():
-            names = {"Q": inst["Q"], "\\Lambda": inst["Lambda"], "H": inst["H"], "I": inst["I"], "w": inst["w"],
-                     "w^*": inst["w^*"], "w_{star}": inst["w^*"], "\\mu": inst["mu"]}
+            names = self._names(inst)
             got = read_side(claim.latex, names, side)
             if claim.target == "stationarity":
                 true = stationarity(inst["H"], inst["w^*"], inst["mu"], inst["w"])
