@@ -38,7 +38,8 @@ def test_critical_points_that_are_no_finite_list(f: str, none_verdict: str, show
     # every side of a chain is judged, not only the last (a wrong middle step was correct)
     ("gradient", r"\nabla f = (2x_1, 3)^T = (2x_1x_2, x_1^2)^T", "incorrect", "side 2 of 3: wrong entries"),
     ("hessian", r"\nabla^2 f = \begin{bmatrix} 2x_2 & 2x_1 \\ 2x_1 & 1 \end{bmatrix} = "
-                r"\begin{bmatrix} 2x_2 & 2x_1 \\ 2x_1 & 0 \end{bmatrix}", "incorrect", "side 2 of 3: wrong entries (2,2)"),
+                r"\begin{bmatrix} 2x_2 & 2x_1 \\ 2x_1 & 0 \end{bmatrix}", "incorrect",
+     "side 2 of 3: wrong entries (2,2)"),
     ("gradient", r"\nabla f(\mathbf{x}) = [2x_1x_2, x_1^2]^T = \begin{pmatrix} 2 x_1 x_2 \\ x_1^2 \end{pmatrix}",
      "correct", "equals"),
     # a side that names the derivatives of f is what is claimed, not a value

@@ -10,6 +10,7 @@ import sympy as sp
 
 from symderiv.kinds import parse_text
 from symderiv.kinds._readers import read_integer, read_interval, read_number, read_number_list
+from symderiv.kinds.base import Claim
 
 SOFTMAX = """title = "softmax cross-entropy"
 kind = "identity"
@@ -177,3 +178,20 @@ def test_matrix_claim_about_a_missing_entry(label: str, target: str, latex: str,
     assert v.verdict == expected, (label, v.message)
     for word in named:
         assert word in v.message, (label, v.message)
+
+
+@pytest.mark.parametrize("name,latex,verdict", [
+    # the first side says what is differentiated: a derivative of another function, or by another
+    # name than the logits, is no claim of this identity (both were correct: the first side was skipped)
+    ("tanh_derivative", r"\frac{d}{dx}\sigma(x) = 1 - \tanh^2 x", "incorrect"),
+    ("tanh_derivative", r"\frac{d}{dx}\tanh x = 1 - \tanh^2 x", "correct"),
+    ("sigmoid_derivative", r"\frac{d}{dx}\tanh x = \sigma(x)(1 - \sigma(x))", "incorrect"),
+    ("softmax_cross_entropy", r"\frac{\partial E}{\partial t_i} = \frac{e^{z_i}}{\sum_j e^{z_j}}\sum_k t_k - t_i",
+     "undecided"),
+    ("softmax_cross_entropy", r"\frac{\partial E}{\partial z_i} = \frac{e^{z_i}}{\sum_j e^{z_j}}\sum_k t_k - t_i",
+     "correct"),
+])
+def test_the_first_side_names_the_identitys_derivative(name: str, latex: str, verdict: str) -> None:
+    text = f"title = 'i'\nkind = 'identity'\n[identity]\nname = '{name}'\n"
+    (v,) = parse_text(text).check([Claim("c", "derivative", latex, "")])
+    assert v.verdict == verdict, v.message

@@ -12,9 +12,10 @@ import sympy as sp
 from ..core.errors import NotationError, Timeout
 from ..core.timebound import bounded
 from ..core.verdict import Verdict
+from ..notation import ast as A
 from ..notation.evaluate import IV, PointValues, closer_than
 from ..notation.parse import parse_one
-from ..notation.reading import node_value
+from ..notation.reading import node_value, relation_of
 from ..notation.scope import Fn
 from ..notation.written import name_key
 from ._readers import cannot_read, unknown_target, value_sides, verdict
@@ -107,6 +108,10 @@ class IdentityProblem(Problem):
             node_value(claim.latex, node, names, env, {"K": 2})
             return node
 
+        by = _differentiated_by(claim.latex)
+        if by is not None and by != self.logits and claim.target != "loss":
+            return verdict(claim, "undecided", f"the claim is a derivative by {by}; the identity's is by the "
+                           f"logits {self.logits}: not judged")
         for step, side in value_sides(claim.latex, read):
             found = self.judge_softmax_side(claim, side)
             if found.verdict != "correct":
@@ -120,8 +125,8 @@ class IdentityProblem(Problem):
 
         def read(node: Any) -> Any:
             value = node_value(claim.latex, node, names)
-            if isinstance(value, sp.Basic) and value.has(sp.Derivative):  # \frac{d}{dx}\sigma(x): the subject
-                raise NotationError(claim.latex, "a derivative of sigma is what the identity states", node.pos)
+            if isinstance(value, sp.Basic) and value.has(sp.Derivative):  # \frac{d}{dx}\sigma(x): judged too
+                value = value.replace(SIGMA.func, lambda u: 1 / (1 + sp.exp(-u))).doit()
             return value
 
         try:
@@ -238,3 +243,15 @@ class IdentityProblem(Problem):
         if target == "loss":
             return -sum(tv * sp.log(sp.exp(v) / S) for tv, v in zip(ts, zs, strict=True))
         return sp.exp(zs[ii - 1]) / S * sum(ts) - ts[ii - 1]
+
+
+def _differentiated_by(latex: str) -> str | None:
+    """The name a claim's first side differentiates by (∂E/∂t_i -> 't'), when it is a derivative."""
+    sides = relation_of(latex).sides
+    first = sides[0]
+    if len(sides) < 2 or not isinstance(first, A.Deriv) or len(first.wrt) != 1:
+        return None
+    node = first.wrt[0]
+    while isinstance(node, A.Sub | A.Sup | A.Styled):
+        node = node.body
+    return node.text if isinstance(node, A.Name) else None
