@@ -38,6 +38,28 @@ def read_integer(latex: str) -> int:
     return int(last.text)
 
 
+def number_sides(latex: str) -> list[tuple[str, sp.Expr]]:
+    """The sides of a chain of arithmetic that are numbers ('3 \\times 3 \\times 16 = 144', digit groups
+    as read_integer reads them), each with its place: every one must be the answer. A side in names
+    the problem does not give (k^2 C_{in} C_{out}) is a formula, not one of them."""
+    _check_digits(latex)
+    text = _DIGIT_GROUP.sub("", latex)
+    chain = relation_of(text)
+    if len(chain.sides) < 2:
+        return []
+    out = []
+    for k, side in enumerate(chain.sides):
+        try:
+            value = node_value(text, side, {})
+        except NotationError as exc:
+            if is_input_error(exc):
+                raise
+            continue
+        if isinstance(value, sp.Expr) and value.is_number:
+            out.append((f"side {k + 1} of {len(chain.sides)}: ", value))
+    return out
+
+
 def read_integers(latex: str) -> list[int]:
     """Every whole number in a claim, in order ('28 \\times 28, 8 feature maps' -> [28, 28, 8])."""
     _check_digits(latex)
@@ -97,7 +119,7 @@ def _derivatives_only(node: A.Node) -> bool:
     return False
 
 
-def _list_items(latex: str) -> list[str]:
+def list_items(latex: str) -> list[str]:
     """The items of a list of answers, separated at bracket depth 0 by commas, \\quad or 'and'."""
     items, depth, start, pos = [], 0, 0, 0
     while pos < len(latex):
@@ -121,7 +143,7 @@ def read_number_list(latex: str, names: dict[str, Any] | None = None) -> list[sp
     '\\lambda_1 = 6, \\quad \\lambda_2 = 1' -> [6, 1]; '\\lambda_1 = \\lambda_2 = 4' -> [4, 4].
     """
     out = []
-    for item in _list_items(latex):
+    for item in list_items(latex):
         sides = relation_of(item).sides
         named = next((k for k, side in enumerate(sides) if not isinstance(side, A.Name | A.Sub)), len(sides))
         out.extend([read_number(item, names)[0]] * max(1, named))

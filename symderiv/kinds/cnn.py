@@ -13,7 +13,7 @@ from ..core.verdict import Shape as ShapeAnswer
 from ..core.verdict import Verdict
 from ..notation import ast as A
 from ..notation.reading import node_value, relation_of
-from ._readers import cannot_read, read_integer, read_integers, unknown_target, verdict
+from ._readers import cannot_read, list_items, number_sides, read_integer, read_integers, unknown_target, verdict
 from .base import HEADER_KEYS, Claim, Fields, Problem, Solution, problem_kind
 
 LAYER_TYPES = ("conv", "maxpool", "avgpool")
@@ -198,6 +198,7 @@ class CNNProblem(Problem):
             if what == "output":
                 return self.judge_shape(claim, name)
             got = read_integer(claim.latex)
+            steps = number_sides(claim.latex)
         except NotationError as exc:
             return cannot_read(claim, exc)
         if name == "total":
@@ -205,6 +206,10 @@ class CNNProblem(Problem):
         else:
             r = next(r for r in self.results if r.layer.name == name)
             true = {"weights": r.weights, "biases": r.biases, "params": r.params}[what]
+        for step, value in steps:  # 3 \times 3 \times 3 \times 16 = 144: every step of the arithmetic
+            if value != true:
+                return verdict(claim, "incorrect", f"{step}{claim.target} is {true}, not {sp.sstr(value)}",
+                               expected=sp.Integer(true), claimed=value)
         if got == true:
             return verdict(claim, "correct", f"{claim.target} = {true}",
                            expected=sp.Integer(true), claimed=sp.Integer(got))
@@ -214,8 +219,13 @@ class CNNProblem(Problem):
     def judge_shape(self, claim: Claim, name: str) -> Verdict:
         shape = self.start if name == "input" else next(
             r.output for r in self.results if r.layer.name == name)
+        for item in list_items(claim.latex):  # each part must be a formula ('28 \\times 28 \\times' is not)
+            relation_of(item)
         got = read_integers(claim.latex)
         true = [shape.height, shape.width, shape.channels]
+        if len(got) == 3 and got != true and got == [true[2], true[0], true[1]]:
+            return verdict(claim, "correct", f"the output of {name} is {shape}, written channels first (C x H x W)",
+                           expected=ShapeAnswer(tuple(true)), claimed=ShapeAnswer(tuple(got)))
         if len(got) not in (2, 3):
             return verdict(claim, "undecided",
                            "expected 'height \\times width' and optionally the number of maps")
@@ -246,21 +256,22 @@ class CNNProblem(Problem):
         true = (n + 2 * p - k) / s + 1
         pools = [L for L in self.layers if L.type != "conv"]
         convs = [L for L in self.layers if L.type == "conv"]
-        if p not in got.free_symbols:
+        context = pools if which == "pool_output" else convs
+        padded = any(L.padding != (0, 0) for L in context)
+        if p not in got.free_symbols and not padded:  # no layer here is padded: the formula without p
             true = true.subs(p, 0)
-        scope, context = "in general", convs
-        if which == "pool_output" and pools and all(L.kernel == L.stride for L in pools):
-            true, scope, context = true.subs(k, s), "when the pooling window equals its stride "\
-                "(as in every pooling layer here)", pools
-        elif which == "pool_output":
-            context = pools
+        scope = "in general" if p in true.free_symbols or not context else "without padding (as every layer here)"
+        if sp.simplify(got - true) != 0 and which == "pool_output" and pools and \
+                all(L.kernel == L.stride for L in pools):
+            true, scope = true.subs(k, s), "when the pooling window equals its stride (as in every pooling " \
+                "layer here)"
         if sp.simplify(got - true) == 0:
             return verdict(claim, "correct", f"equals {true} {scope}", expected=true, claimed=got)
         ce = None
         for nn, kk, ss in itertools.product(range(2, 9), range(1, 4), range(1, 4)):
-            point = {n: nn, k: kk, s: ss, p: 0}
-            if (nn - kk) % ss == 0 and nn >= kk and got.subs(point) != true.subs(point):
-                ce = {"input size": nn, "kernel size": kk, "stride": ss, "padding": 0,
+            point = {n: nn, k: kk if k in true.free_symbols else ss, s: ss, p: 0}
+            if (nn - point[k]) % ss == 0 and nn >= point[k] and got.subs(point) != true.subs(point):
+                ce = {"input size": nn, "kernel size": point[k], "stride": ss, "padding": 0,
                       "expected": true.subs(point), "claimed": got.subs(point)}
                 break
         here = all(got.subs({n: r.input.height, k: r.layer.kernel[0], s: r.layer.stride[0],
