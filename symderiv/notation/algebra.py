@@ -290,7 +290,11 @@ def finish(b: Binder, value: Value, transposed: bool, power, env, node) -> Value
             if value.rows != value.cols:
                 raise b.error(f"a power of a non-square ({value.rows}x{value.cols}) matrix", node)
             if e.is_Integer and e < 0:  # X^{-k} = (X^{-1})^k
-                return matrix_power(inverse(sp.ImmutableMatrix(value)), int(-e))
+                try:
+                    inv = inverse(sp.ImmutableMatrix(value))
+                except ValueError:  # det 0 for every value of its entries: (x x^T)^{-1}, (A - A)^{-1}
+                    raise b.limit_error("the inverse of a matrix whose determinant is 0: undefined", node) from None
+                return matrix_power(inv, int(-e))
             if e.is_Integer:  # X^0 = I
                 return matrix_power(sp.ImmutableMatrix(value), int(e))
             raise b.error(f"a power {sp.sstr(e)} of a matrix (a whole number is read)", node)
