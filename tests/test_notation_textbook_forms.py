@@ -234,3 +234,11 @@ def test_the_inverse_of_a_singular_matrix_is_an_error(latex: str) -> None:
     """det 0 for every value of the entries: an error naming it (it was an internal error, ValueError)."""
     with pytest.raises(NotationError, match="determinant is 0"):
         judge_formula(SCOPE, TABLE, latex)
+
+
+@pytest.mark.parametrize("latex", [r"\exp(A^T A) = \exp(A^T A)^T", r"\log(A^T A + I) = \log(A^T A + I)"])
+def test_exp_and_log_of_a_square_matrix_have_two_readings(latex: str) -> None:
+    """Entry by entry, or the matrix exponential / logarithm: undeclared, not judged (both were read
+    entry by entry silently, so the Cookbook's ∂Tr(e^X)/∂X = (e^X)^T was incorrect)."""
+    v = judge_formula(SCOPE, TABLE, latex)
+    assert v.verdict == "undecided" and "two readings" in v.message, v.message

@@ -59,8 +59,11 @@ FUNCTIONS: dict[str, Fn] = {
     "sign": Fn("sign", sp.sign, lambda v: sp.S.Zero),  # \operatorname{sign}: |x|' away from 0
     "sgn": Fn("sign", sp.sign, lambda v: sp.S.Zero),
 }
-#: Element-wise functions that are also matrix functions of a square matrix (\\sin X): two readings.
-MATRIX_FUNCTIONS = frozenset({"sin", "cos", "tan"})
+#: Element-wise functions that are also matrix functions of a square matrix (\\sin X, \\exp X, \\log X):
+#: two readings (the exponential and the logarithm entry by entry in a network's formulas, where the
+#: softmax's e^{Z} of a batch is meant so whatever its shape).
+MATRIX_FUNCTIONS = frozenset({"sin", "cos", "tan", "exp", "log", "ln"})
+ENTRYWISE_IN_NETWORKS = frozenset({"exp", "log", "ln"})
 #: The registry's vector activations (core/ops: the softmax), each an operator of a vector.
 VECTOR_ACTIVATIONS = {a.name: a for a in ACTIVATIONS.values() if not a.elementwise}
 OPERATORS = frozenset({"diag", "max", "min", "det", "tr", "vec", *VECTOR_ACTIVATIONS})  # \\det, \\operatorname{tr}
@@ -233,7 +236,8 @@ def apply(b: Binder, f: Value, arg_node: A.Node, env, canonical) -> Value:
         raise b.error("a function applied to a function", arg_node)
     operand(b, arg, arg_node)
     if (isinstance(f, Fn) and f.name in MATRIX_FUNCTIONS and FUNCTIONS.get(f.name) is f
-            and isinstance(arg, sp.MatrixBase) and arg.rows == arg.cols > 1):
+            and isinstance(arg, sp.MatrixBase) and arg.rows == arg.cols > 1
+            and not (f.name in ENTRYWISE_IN_NETWORKS and b.scope.has_activations)):
         _matrix_function_reading(b, f, arg, arg_node)
     return apply_function(b, f, arg, arg_node)
 

@@ -140,6 +140,7 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
         return first
     typed: list[tuple[frozenset, dict, tuple]] = [] if _ill_read(first) else [(frozenset(), first, first_state)]
     best_untyped: tuple[frozenset, dict, tuple] | None = None  # wrong under every reading, every side read
+    unread: tuple[frozenset, dict, tuple] | None = None  # a reading under which a side cannot be read
     tried: set[frozenset] = {frozenset()}
     queue = _alternatives(frozenset(), names, base_plan, not _ill_read(first))
     while queue and len(tried) < MAX_PLANS:
@@ -157,6 +158,8 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
             typed.append((flips, result, _state(judge)))
         elif result.get("untyped") and not result.get("within") and best_untyped is None:
             best_untyped = (flips, result, _state(judge))  # every side read: the two sides' shapes differ
+        elif result.get("unreadable") and unread is None:
+            unread = (flips, result, _state(judge))
         queue.extend(_alternatives(flips, met, binder.plan, not _ill_read(result)))
     if exhaustive and queue:  # readings left untried: one of them might disagree
         _restore(judge, state)
@@ -167,6 +170,11 @@ def judge_with_dot_readings(judge, sides: list, ops: list[str], once: Callable[[
         _restore(judge, first_state)
         binder.plan = base_plan
         return first
+    if not typed and unread is not None and first.get("untyped"):  # the claim may hold under the reading
+        flips, result, after = unread                                  # no side of which could be read
+        _restore(judge, after)
+        binder.plan = {**base_plan, **dict(flips)}
+        return result
     if not typed and first.get("within") and best_untyped is not None:
         flips, first, first_state = best_untyped  # reported under a reading that reads every side
         base_plan = {**base_plan, **dict(flips)}
