@@ -83,3 +83,31 @@ def test_a_matrix_calculus_chain_is_judged_side_by_side(claim: str, verdict: str
     (v,) = problem.check([Claim("j", "jacobian", claim, "")])
     assert v.verdict == verdict, v.message
     assert said in v.message, v.message
+
+
+SIZED = r"""title = 'v^T A v'
+kind = 'matrix_calculus'
+
+[sizes]
+names = ['n']
+check = [[3]]
+
+[variables]
+A = ['n', 'n']
+v = ['n', 1]
+
+[function]
+input = 'A'
+value = '\mathbf{v}^{\top} \mathbf{A} \mathbf{v}'
+"""
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    # n/3 is 1 at the only checked size: a claim that names a size letter and is not proved for every
+    # size is checked at one more size (it was correct)
+    (r"\nabla f(\mathbf{A})_{ij} = \frac{n}{3} v_i v_j", "incorrect"),
+    (r"\nabla f(\mathbf{A})_{ij} = v_i v_j", "correct"),
+])
+def test_a_claim_naming_a_size_is_checked_at_one_more_size(claim: str, verdict: str) -> None:
+    (v,) = parse_text(SIZED, "s.toml").check([Claim("e", "gradient_entry", claim, "")])
+    assert v.verdict == verdict, v.message

@@ -367,12 +367,12 @@ def test_entry_past_the_end_is_an_error_not_a_crash() -> None:
 
 
 def test_true_at_the_checked_size_only_is_not_proved() -> None:
-    """Σ_{i=1}^{2} equals Σ_{i=1}^{m} at the only checked size m = 2, but not for every m: the
-    verdict must say checked at that size, never proved (and m = 3 shows it is wrong)."""
+    """Σ_{i=1}^{2} equals Σ_{i=1}^{m} at the only checked size m = 2, but not for every m: never
+    proved, and a claim unproved for every size is judged at one more size too (m = 3 shows it is
+    wrong; it was correct, checked at m = 2 alone)."""
     latex = r"f = \sum_{i=1}^{2} \left( \sum_{j=1}^{n} A_{ij} v_j \right)^2"
     v = _one_claim("rewrite", latex, check="[[2, 3]]")
-    assert v.verdict == "correct" and "not a proof for all sizes" in v.message and "proof" not in v.details
-    assert "exists for every size (_i runs over 1..2, dimension m)" in v.details["unproved"]
+    assert v.verdict == "incorrect" and "m=3" in v.message and "proof" not in v.details, v.message
     assert _one_claim("rewrite", latex, check="[[2, 3], [3, 3]]").verdict == "incorrect"
 
 

@@ -288,13 +288,29 @@ class MatrixCalculusProblem(SizeChecks, IndexFormProofs, Problem):
         if wrong is not None:
             return verdict(claim, "error", f"{wrong[0]}: {wrong[1]}")
         try:
-            return getattr(self, f"_judge_{claim.target}")(claim)
+            found = getattr(self, f"_judge_{claim.target}")(claim)
+            if found.verdict == "correct" and "unproved" in found.details:
+                found = self._at_one_more_size(claim, found)
+            return found
         except NotationError as exc:
             return cannot_read(claim, exc)
         except IndexOutOfRange as exc:  # an entry past the end where no check of the target catches it
             return verdict(claim, "error", f"{exc} (at every size checked: {self._sizes_text()})")
         except WrongStep as exc:
             return self._wrong_step(claim, exc)
+
+    def _at_one_more_size(self, claim: Claim, found: Verdict) -> Verdict:
+        """A claim that held at the checked sizes but is unproved for every size, judged again at one
+        more size (each letter one more than its largest checked value): n/3 is 1 at n = 3 only, and
+        \\sum_{i=1}^{2} is \\sum_{i=1}^{m} at m = 2 only."""
+        extra = {k: max(s[k] for s in self.sizes) + 1 for k in self.size_names}
+        checked = self.sizes
+        self.sizes = [*checked, extra]
+        try:
+            again = getattr(self, f"_judge_{claim.target}")(claim)
+        finally:
+            self.sizes = checked
+        return found if again.verdict == "correct" else again
 
     def _sizes_text(self) -> str:
         return "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) for s in self.sizes)
