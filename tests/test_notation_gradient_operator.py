@@ -13,6 +13,7 @@ from symderiv.kinds import parse_text
 from symderiv.kinds.network_scope import NetworkScope
 from symderiv.notation import FreeScope, NotationTable, bind, judge_formula, parse
 from symderiv.notation import ast as A
+from symderiv.notation.conventions import Conventions
 
 # a 2-3-2 ReLU network in column layout with the squared error, one sample (seed 003 S4 shape)
 NET = Network(2, (Layer(3, "relu", "V", "b"), Layer(2, "identity", "W", "c")), "column", "sse")
@@ -232,11 +233,14 @@ def test_reduce_must_fit_the_network() -> None:
 
 
 def test_vectorisation_and_an_index_definition() -> None:
-    """Seed 003 S4 item 2: w = W vectorised through o(i,j) = (i-1)d + j (row by row)."""
+    """Seed 003 S4 item 2: w = W vectorised through o(i,j) = (i-1)d + j (row by row, as the seed
+    declares vec: [conventions] vec = "rows"; by default vec stacks the columns)."""
     table = NotationTable.from_dict(
         {"W": "W", "w": "\\operatorname{vec}(W)", "o(i,j)": "(i-1)d + j", "sizes": {"d": 3},
          "L": "L", "y": "t", "y'": "y", "h'": "a1", "c": "c"}
     )
+    assert bind("w_{2}", SCOPE, table) == SCOPE.quantity("W")[1, 0]  # by columns: W_21 is entry 2
+    table = table.with_conventions(Conventions(vec="rows"))
     assert bind("w_{o(2,1)}", SCOPE, table) == SCOPE.quantity("W")[1, 0]
     assert bind("\\mathbf{w}", SCOPE, table).shape == (6, 1)
     assert judge_formula(SCOPE, table, "W_{ij} = w_{o(i,j)}").verdict == "correct"

@@ -9,6 +9,7 @@ A problem file may switch any of them off for a strict grader::
     either_layout = false     # \\frac{\\partial y}{\\partial x} then only in the Cookbook's layout
     standard_functions = false   # \\sigma then means only what the problem declares
     matrix_functions = "elementwise"   # \\sin X of a square X: entry by entry ("matrix": the matrix function)
+    vec = "rows"              # \\operatorname{vec} stacks the rows (default "columns", as the Cookbook's)
 
 implicit_sum     An index letter repeated in the factors of a product, free on no other side of the
                  equation, is summed over its range (the summation convention):
@@ -30,6 +31,9 @@ either_layout    A claim whose derivatives \\frac{\\partial y}{\\partial x} are 
 matrix_functions Not a convention but a declaration: \\sin, \\cos, \\tan of a square matrix X read entry by
                  entry ("elementwise") or as the matrix function ("matrix", its power series); undeclared,
                  such a side has two readings and is not judged (the verdict is undecided, naming both).
+vec              A declaration too: \\operatorname{vec} X stacks the columns of X (the Cookbook's §10.2 and
+                 Magnus and Neudecker's vec, under which vec(AXB) = (B^T ⊗ A) vec X), or its rows
+                 ("rows", as seed 003 vectorises W row by row: the verdict says so).
 
 Where exactly one reading makes a claim well-typed the claim is judged under it (the verdict's
 remarks name the convention); where two readings type-check and disagree the verdict is undecided.
@@ -54,6 +58,8 @@ MEANINGS = {
 
 #: How \\sin X of a square matrix X may be declared to read.
 MATRIX_FUNCTION_READINGS = ("elementwise", "matrix")
+#: How \\operatorname{vec} may be declared to stack a matrix (the first is the default).
+VEC_READINGS = ("columns", "rows")
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ class Conventions:
     standard_functions: bool = True
     either_layout: bool = True
     matrix_functions: str = ""  # "", "elementwise" or "matrix"
+    vec: str = "columns"  # or "rows"
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Conventions:
@@ -77,10 +84,10 @@ class Conventions:
             raise ValueError(f"unknown convention{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
                              f"known: {', '.join(sorted(known))}")
         for key, value in data.items():
-            if key == "matrix_functions":
-                if value not in MATRIX_FUNCTION_READINGS:
-                    raise ValueError(f"{key}: expected one of {', '.join(map(repr, MATRIX_FUNCTION_READINGS))}, "
-                                     f"got {value!r}")
+            readings = {"matrix_functions": MATRIX_FUNCTION_READINGS, "vec": VEC_READINGS}.get(key)
+            if readings is not None:
+                if value not in readings:
+                    raise ValueError(f"{key}: expected one of {', '.join(map(repr, readings))}, got {value!r}")
             elif not isinstance(value, bool):
                 raise ValueError(f"{key}: expected true or false, got {value!r}")
         return cls(**{str(k): v for k, v in data.items()})

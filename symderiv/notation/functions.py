@@ -307,13 +307,17 @@ def _extremum(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
 
 @applies("vec")
 def _vec(b: Binder, f: Op, arg_node: A.Node, env, canonical) -> Value:
-    """vec(W): the entries row by row, as seed 003 section 3 defines it (a vector in the layout)."""
+    """vec(W): the entries column by column (the Cookbook's vec), or row by row where the problem
+    declares so ([conventions] vec = "rows", as seed 003 vectorises W); a vector in the layout."""
     arg = b.value(arg_node, env, canonical)
     if not isinstance(arg, sp.MatrixBase):
         raise b.error("vec takes a matrix", arg_node)
+    by_rows = b.table.conventions.vec == "rows"
+    if by_rows and min(arg.shape) > 1:
+        b.read("vec stacks the rows of a matrix, as the problem declares")
     found = b.vecs.get(arg) if isinstance(arg, sp.ImmutableMatrix) else None
     if found is None:
-        col = sp.ImmutableMatrix(len(arg), 1, list(arg))
+        col = sp.ImmutableMatrix(len(arg), 1, list(arg) if by_rows else list(arg.T))
         found = col if b.scope.layout == "column" else sp.ImmutableMatrix(col.T)
         if isinstance(arg, sp.ImmutableMatrix):
             b.vecs[arg] = found
