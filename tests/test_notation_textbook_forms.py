@@ -242,3 +242,14 @@ def test_exp_and_log_of_a_square_matrix_have_two_readings(latex: str) -> None:
     entry by entry silently, so the Cookbook's ∂Tr(e^X)/∂X = (e^X)^T was incorrect)."""
     v = judge_formula(SCOPE, TABLE, latex)
     assert v.verdict == "undecided" and "two readings" in v.message, v.message
+
+
+@pytest.mark.parametrize("latex,verdict", [
+    # a kink away from 0: the last random point has larger entries (7..12), so min(a, 10)'s is crossed
+    (r"\frac{d}{da}\min(a, 10) = 1", "incorrect"),
+    (r"\frac{d}{da}\min(\max(0, a), 6) = \mathbb{1}[a > 0]", "incorrect"),  # ReLU6 without its cut
+    (r"\frac{d}{da}\max(0, a) = \mathbb{1}[a > 0]", "correct"),
+])
+def test_a_kink_away_from_zero_is_crossed(latex: str, verdict: str) -> None:
+    v = judge_formula(SCOPE, TABLE, latex)
+    assert v.verdict == verdict, v.message

@@ -102,6 +102,16 @@ def point_values(scope, points: list[dict[sp.Symbol, sp.Rational]]) -> PointValu
     return cache[key]
 
 
+#: The whole numbers a point's entries are drawn from (then halved one time in three): small, and at
+#: the last point of several larger, so that a kink away from 0 (min(x, 10), ReLU6's cut at 6) is crossed.
+SMALL = [k for k in range(-6, 7) if k]
+LARGE = [k for k in range(-12, 13) if abs(k) > 6]
+
+
+def _draw_value(rng: random.Random, large: bool = False) -> sp.Rational:
+    return sp.Rational(rng.choice(LARGE if large else SMALL), rng.choice([1, 1, 2]))
+
+
 def _draw_points(scope, n: int, seed: int) -> list[dict[sp.Symbol, sp.Rational]]:
     rng = random.Random(seed)
     leaves = scope.leaves()
@@ -110,10 +120,8 @@ def _draw_points(scope, n: int, seed: int) -> list[dict[sp.Symbol, sp.Rational]]
     tries = 0
     while len(out) < n and tries < 50 * n:
         tries += 1
-        pt = {
-            s: sp.Rational(rng.choice([k for k in range(-6, 7) if k]), rng.choice([1, 1, 2]))
-            for s in leaves
-        }
+        large = n > 2 and len(out) == n - 1
+        pt = {s: _draw_value(rng, large) for s in leaves}
         for row in scope.one_hot_rows():
             hot = rng.randrange(len(row))
             pt.update({s: sp.Integer(int(n == hot)) for n, s in enumerate(row)})
