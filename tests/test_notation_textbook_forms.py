@@ -14,6 +14,7 @@ from symderiv.core.errors import NotationError, SymderivError
 from symderiv.kinds import parse_text
 from symderiv.kinds.base import Claim
 from symderiv.notation import FreeScope, NotationTable, judge_formula
+from symderiv.notation.inputcheck import UnjudgedStatement
 from symderiv.notation.parse import parse
 
 SHAPES = {"A": (2, 3), "v": (3, 1), "w": (3, 1), "a": (1, 1)}
@@ -253,3 +254,15 @@ def test_exp_and_log_of_a_square_matrix_have_two_readings(latex: str) -> None:
 def test_a_kink_away_from_zero_is_crossed(latex: str, verdict: str) -> None:
     v = judge_formula(SCOPE, TABLE, latex)
     assert v.verdict == verdict, v.message
+
+
+@pytest.mark.parametrize("latex", [
+    r"\nabla_{v} (v^T v) = 0 \iff v = 0",
+    r"v^T w = 0 \Rightarrow w^T v = 0",
+    r"v = w \implies v - w = 0",
+])
+def test_a_logical_connective_is_no_equality_to_judge(latex: str) -> None:
+    """\\iff and \\Rightarrow join statements: the judge compared the outer sides across them (the normal
+    equations' ⟺ was incorrect); now not judged, saying why."""
+    with pytest.raises(UnjudgedStatement, match="joins two statements"):
+        judge_formula(SCOPE, TABLE, latex)

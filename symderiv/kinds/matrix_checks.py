@@ -19,6 +19,7 @@ from ..notation import FreeScope, NotationTable, judge_formula, parse
 from ..notation import ast as A
 from ..notation.binder import IndexRangeError
 from ..notation.indexform import read_node
+from ..notation.inputcheck import UnjudgedStatement
 from ..notation.reading import last_side_text, node_value, relation_of
 from ._readers import value_sides, verdict
 from .base import Claim
@@ -100,6 +101,8 @@ class SizeChecks:
         vec(X) row by row, J is the Jacobian, and `where` holds the student's own functions."""
         try:
             doc = parse(claim.latex)
+        except UnjudgedStatement as exc:  # a \\iff b: no equality to judge
+            return verdict(claim, "undecided", exc.message)
         except NotationError as exc:  # the text does not parse (or is past a limit): bad input
             return verdict(claim, "error", exc.render())
         if not any(len(chain.sides) >= 2 for chain in doc.chains):

@@ -1,6 +1,6 @@
 """What no formula may hold, whatever reads it: TeX's ^^ character codes, TeX's programming
 commands, values that are not finite numbers, braces that do not balance, more than the bounds
-of length and nesting allow, a ':' anywhere but among two indices."""
+of length and nesting allow, a ':' anywhere but among two indices, a logical connective (\\iff)."""
 
 from __future__ import annotations
 
@@ -134,3 +134,22 @@ def check_colons(text: str, doc: A.Document) -> None:
         if isinstance(n, A.Colon) and id(n) not in allowed:
             raise NotationError(text, "':' stands only as an index of a matrix: A_{i,:} (row i), A_{:,j} (column j)",
                                 n.pos)
+
+
+#: Logical connectives between two statements: a formula holding one states an implication or an
+#: equivalence of equations, not an equality for every value (the audit splits a line at them).
+CONNECTIVES = frozenset({"\\iff", "\\Leftrightarrow", "\\Longleftrightarrow", "\\Rightarrow", "\\implies",
+                         "\\Longrightarrow", "\\Leftarrow", "\\impliedby", "\\Longleftarrow", "\\therefore"})
+
+
+class UnjudgedStatement(NotationError):
+    """A formula that parses but states no equality to judge (a \\iff b): undecided, not bad input."""
+
+
+def check_connectives(text: str, doc: A.Document) -> None:
+    """A logical connective (\\iff, \\Rightarrow) joins two statements: not one formula to judge (the
+    judge would compare the two outer sides across it)."""
+    for n in A.walk(doc):
+        if isinstance(n, A.Name) and n.text in CONNECTIVES:
+            raise UnjudgedStatement(text, f"{n.text} joins two statements (an implication or equivalence of "
+                                "equations), which is not judged: claim each equality on its own", n.pos)

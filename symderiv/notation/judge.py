@@ -17,6 +17,7 @@ from . import ast as A
 from .bind import Binder, FormulaLimitError, FormulaShapeError, NotationTable, Stack
 from .decimals import agrees, rounded, tolerance_text, written_decimals
 from .evaluate import to_float
+from .inputcheck import UnjudgedStatement
 from .parse import parse, parse_one
 from .points import (
     PointChecks,
@@ -551,7 +552,8 @@ def judge_claim(scope, table: NotationTable, claim, at: dict[sp.Symbol, sp.Ratio
     try:
         return judge_formula(scope, table, claim.latex, claim.target, claim.id, at=at, data=data)
     except NotationError as exc:
-        return Verdict(claim.id, claim.target, claim.latex, "error", message=exc.render())
+        kind = "undecided" if isinstance(exc, UnjudgedStatement) else "error"  # a \\iff b: nothing to judge
+        return Verdict(claim.id, claim.target, claim.latex, kind, message=exc.render())
 
 
 _SHAPE_WORDS = re.compile(

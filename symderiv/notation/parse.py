@@ -13,7 +13,7 @@ from ..core.limits import FUNCTION_MAX_NESTING
 from ..core.netproof import cache_dir
 from . import ast as A
 from . import operators as O
-from .inputcheck import TEX_PROGRAMMING, check_braces, check_colons, check_input, check_size
+from .inputcheck import TEX_PROGRAMMING, check_braces, check_colons, check_connectives, check_input, check_size
 
 __all__ = ["TEX_PROGRAMMING", "check_braces", "check_input", "parse", "parse_one"]
 
@@ -557,6 +557,7 @@ def parse(latex: str, canonical: bool = False) -> A.Document:
     if not doc.chains:
         raise NotationError(text, "no formula found", 0)
     check_colons(text, doc)
+    check_connectives(text, doc)
     return doc
 
 

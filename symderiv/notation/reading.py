@@ -17,6 +17,7 @@ from . import ast as A
 from .bind import bind_names
 from .binder import FormulaLimitError
 from .calculus import magnitude
+from .inputcheck import UnjudgedStatement
 from .parse import parse
 from .unparse import unparse
 
@@ -30,7 +31,7 @@ def relation_of(latex: str) -> A.Chain:
         raise NotationError(str(latex), f"a formula must be text, got {type(latex).__name__}", None)
     try:
         doc = parse(latex)
-    except (FormulaSyntaxError, LimitError):
+    except (FormulaSyntaxError, LimitError, UnjudgedStatement):
         raise
     except NotationError as exc:  # the text does not parse, or is past a size limit: bad input
         raise FormulaSyntaxError(exc.text, exc.message, exc.position) from None
