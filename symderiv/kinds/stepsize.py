@@ -326,7 +326,8 @@ class GradientDescentProblem(Problem):
                 got = sorted(read_number_list(claim.latex), key=lambda e: float(sp.re(sp.N(e))))
                 ok = len(got) == len(true) and all(sp.simplify(a - b) == 0
                                                    for a, b in zip(got, true, strict=True))
-                which = "H" if claim.target.endswith("hessian") else "A"
+                which = "H" if claim.target.endswith("hessian") else \
+                    "A" if self.q.A == self.q.A.T else "A's symmetric part (A + Aᵀ)/2 (A is not symmetric)"
                 return verdict(claim, "correct" if ok else "incorrect",
                                f"the eigenvalues of {which} are {sp.sstr(true)}",
                                expected=sp.Tuple(*true), claimed=sp.Tuple(*got))
