@@ -21,6 +21,22 @@ TARGETS = ["gradient", "hessian", "eigenvalues_hessian", "eigenvalues_A", "eigen
 ETA = sp.Symbol("eta")
 
 
+class _Results(dict):
+    """A problem's results by name, each built by its builder when first asked for."""
+
+    def __init__(self, builders: dict[str, Any]) -> None:
+        super().__init__()
+        self.builders = builders
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.builders[key]()
+        return value
+
+    def everything(self) -> dict[str, Any]:
+        """Every result, in the builders' order."""
+        return {key: self[key] for key in self.builders}
+
+
 @dataclass(frozen=True)
 class Quadratic:
     """f(u) = uᵀAu + bᵀu + c on ℝⁿ, with exact rational A (n×n), b (n) and c."""
@@ -213,7 +229,7 @@ class GradientDescentProblem(Problem):
     def __init__(self, header: Fields, claims: list[Claim], q: Quadratic) -> None:
         super().__init__(header, claims)
         self.q = q
-        self._derived: dict[str, Any] | None = None
+        self._derived: _Results | None = None
 
     @classmethod
     def from_fields(cls, doc: Fields, claims: list[Claim]) -> GradientDescentProblem:
@@ -235,25 +251,23 @@ class GradientDescentProblem(Problem):
     def targets(self) -> list[str]:
         return TARGETS
 
-    def derive(self) -> dict[str, Any]:
-        """Every result of this problem, exact (computed once)."""
+    def derive(self) -> _Results:
+        """The results of this problem, exact, each computed when first asked for (a claim on the
+        interval of an 8-variable quadratic does not wait for the exact line-search step)."""
         if self._derived is None:
-            self._derived = self._derive()
+            q = self.q
+            self._derived = _Results({
+                "f": q.value, "gradient": lambda: gradient(q), "hessian": lambda: hessian(q),
+                "eigenvalues_hessian": lambda: eigenvalues(self._derived["hessian"]),
+                "eigenvalues_A": lambda: eigenvalues((q.A + q.A.T) / 2),
+                "interval": lambda: convergence_interval(self._derived["hessian"]),
+                "line_search_step": lambda: line_search_step(q),
+                "iteration": lambda: iteration_map(q),
+            })
         return self._derived
 
-    def _derive(self) -> dict[str, Any]:
-        H = hessian(self.q)
-        return {
-            "f": self.q.value(), "gradient": gradient(self.q), "hessian": H,
-            "eigenvalues_hessian": eigenvalues(H),
-            "eigenvalues_A": eigenvalues((self.q.A + self.q.A.T) / 2),
-            "interval": convergence_interval(H),
-            "line_search_step": line_search_step(self.q),
-            "iteration": iteration_map(self.q),
-        }
-
     def solve(self, elementwise: bool | None = None) -> Solution:
-        d = self.derive()
+        d = self.derive().everything()
         data = {k: sp.sstr(v.tolist() if isinstance(v, sp.MatrixBase) else v)
                 for k, v in d.items()}
         data["latex"] = {k: sp.latex(v) for k, v in d.items()}
