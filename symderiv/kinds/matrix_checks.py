@@ -98,7 +98,8 @@ class SizeChecks:
     def _judge_chain(self, claim: Claim) -> Verdict:
         """Every link of a derivation step, at every checked size, by the notation layer: the
         variables are the problem's (their entries fresh symbols), the vectorised input is
-        vec(X) row by row, J is the Jacobian, and `where` holds the student's own functions."""
+        vec(X) row by row (as `vector` is, unless [conventions] vec declares otherwise), J is the
+        Jacobian, and `where` holds the student's own functions."""
         try:
             doc = parse(claim.latex)
         except UnjudgedStatement as exc:  # a \\iff b: no equality to judge
@@ -120,7 +121,8 @@ class SizeChecks:
             data.update({"J": "jacobian", "\\mathbf{J}": "jacobian", "sizes": dict(size)})
             try:
                 table = NotationTable.from_dict(data).with_where(dict(claim.options.get("where", {})))
-                table = table.with_conventions(self.conventions)
+                table = table.with_conventions(self.conventions if not self.vector or self.conventions.vec else
+                                               replace(self.conventions, vec="rows"))  # `vector`: row-major
             except NotationError as exc:
                 return verdict(claim, "error", f"where: {exc.message}")
             tag = ", ".join(f"{k}={v}" for k, v in size.items())

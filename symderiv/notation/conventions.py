@@ -72,7 +72,7 @@ class Conventions:
     standard_functions: bool = True
     either_layout: bool = True
     matrix_functions: str = ""  # "", "elementwise" or "matrix"
-    vec: str = "columns"  # or "rows"
+    vec: str = ""  # "" (undeclared: the columns), "columns" or "rows"
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Conventions:
