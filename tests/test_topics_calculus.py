@@ -111,3 +111,16 @@ value = '\mathbf{v}^{\top} \mathbf{A} \mathbf{v}'
 def test_a_claim_naming_a_size_is_checked_at_one_more_size(claim: str, verdict: str) -> None:
     (v,) = parse_text(SIZED, "s.toml").check([Claim("e", "gradient_entry", claim, "")])
     assert v.verdict == verdict, v.message
+
+
+@pytest.mark.parametrize("claim,verdict", [
+    # denominator layout is the one reading well-typed at 2x3; at 3x3 both are, and the Cookbook's was
+    # taken there: one claim read two ways. The layout read at one size is now kept at every size.
+    (r"\frac{\partial \mathbf{A}\mathbf{v}}{\partial \mathbf{v}} = \mathbf{A}^T", "correct"),
+    (r"\frac{\partial \mathbf{A}\mathbf{v}}{\partial \mathbf{v}} = \mathbf{A}", "correct"),  # the Cookbook's
+    (r"\frac{\partial \mathbf{A}\mathbf{v}}{\partial \mathbf{v}} = 2\mathbf{A}^T", "incorrect"),
+])
+def test_the_layout_read_at_one_size_is_kept_at_every_size(claim: str, verdict: str) -> None:
+    problem = parse_text(MATRIX.replace("check = [[2, 3], [3, 2]]", "check = [[2, 3], [3, 3]]"), "m.toml")
+    (v,) = problem.check([Claim("l", "chain", claim, "")])
+    assert v.verdict == verdict, v.message

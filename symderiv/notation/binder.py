@@ -189,7 +189,7 @@ class Binder:
         self.sum_terms = 1  # the terms of the sums being expanded, multiplied (indices._sum)
         self.readings: set[str] = set()  # how notation with more than one reading was read
         self.remarks: set[str] = set()  # the conventions read (notation/conventions.py), as remarks
-        self.plan: dict[object, Any] = {}  # a notation with several readings -> the reading taken (choose)
+        self.plan: dict[object, Any] = dict(table.fixed)  # a notation with several readings -> the reading taken
         self.choices: dict[object, Choice] = {}  # the notations with several readings met
         self.ranges: dict[str, int] = {}  # the free index letters' ranges (an argument of top)
         self.locals: dict[str, Value] = {}  # formal parameters of a student's function

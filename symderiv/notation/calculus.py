@@ -92,10 +92,12 @@ def _in_the_claims_layout(b: Binder, value: Value, jac: sp.ImmutableMatrix, num_
     other layout (convention either_layout), its transpose: a scalar by a vector as a row (numerator
     layout: d(x^T x)/dx = 2x^T), a vector by a vector as the transposed Jacobian (denominator layout:
     d(Ax)/dx = A^T). Offered only where the two shapes differ, so that a claim is read in the other
-    layout only where that alone makes it well-typed. Never by a matrix (a gradient has the shape of
+    layout only where that alone makes it well-typed (or where the table fixes the layout the claim
+    was so read in at another size). Never by a matrix (a gradient has the shape of
     what it updates: a transposed one is the mistake) nor for a network's derivatives."""
+    fixed = b.table.fixed.get(("layout",))  # the layout a claim was read in at another size
     if not b.table.conventions.either_layout or b.scope.has_activations or not isinstance(value, sp.MatrixBase) \
-            or value.rows == value.cols:
+            or (value.rows == value.cols and fixed is None):
         return value
     if jac.rows == 1 and 1 in value.shape:
         other = "numerator layout (the derivative of a number by a column is a row)"

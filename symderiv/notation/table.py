@@ -48,6 +48,7 @@ class NotationTable:
     index_defs: dict[str, A.Node] = field(default_factory=dict)  # k = o(i^*, j^*): an index from others
     index_domains: dict[str, tuple[int | str, ...]] = field(default_factory=dict)  # o: [1,10] x [1,d]
     conventions: Conventions = field(default_factory=Conventions)  # the problem's [conventions]
+    fixed: dict[object, Any] = field(default_factory=dict)  # readings taken in advance (binder.plan)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: dict[str, str] | None = None,
@@ -85,7 +86,7 @@ class NotationTable:
         out = NotationTable(
             dict(self.names), dict(self.sizes), dict(self.macros), dict(self.options),
             list(self.patterns), dict(self.functions), dict(self.size_map), dict(self.index_functions),
-            dict(self.index_defs), dict(self.index_domains), self.conventions,
+            dict(self.index_defs), dict(self.index_domains), self.conventions, dict(self.fixed),
         )
         for key, value in where.items():
             out._add_where(str(key), str(value))
