@@ -266,3 +266,18 @@ def test_a_logical_connective_is_no_equality_to_judge(latex: str) -> None:
     equations' ⟺ was incorrect); now not judged, saying why."""
     with pytest.raises(UnjudgedStatement, match="joins two statements"):
         judge_formula(SCOPE, TABLE, latex)
+
+
+@pytest.mark.parametrize("latex,verdict,said", [
+    # \det before a product: the whole product (det(A^T A) here), or its first factor where only that is
+    # well-typed (det(A^T A) (A^T A)^{-1}: a matrix; the whole product's det would be a number)
+    (r"\det A^T A\, (A^T A)^{-1} = \det(A^T A) (A^T A)^{-1}", "correct", "before the bracket"),
+    (r"\det A^T A = \det(A^T A)", "correct", ""),
+    # a bracket after the operand's first factors: read both ways (tanh(a(1 - tanh^2 a)) was taken alone)
+    (r"\tanh a\,(1 - \tanh^2 a) = \tanh(a)(1 - \tanh(a)^2)", "undecided", "before the bracket"),
+    (r"\tanh a\,(1 - \tanh^2 a) = 2 a", "incorrect", ""),  # wrong both ways
+])
+def test_the_operand_of_a_function_without_brackets(latex: str, verdict: str, said: str) -> None:
+    v = judge_formula(SCOPE, TABLE, latex)
+    assert v.verdict == verdict, v.message
+    assert said in v.message, v.message

@@ -124,3 +124,13 @@ def test_the_layout_read_at_one_size_is_kept_at_every_size(claim: str, verdict: 
     problem = parse_text(MATRIX.replace("check = [[2, 3], [3, 2]]", "check = [[2, 3], [3, 3]]"), "m.toml")
     (v,) = problem.check([Claim("l", "chain", claim, "")])
     assert v.verdict == verdict, v.message
+
+
+def test_det_without_brackets_before_a_matrix() -> None:
+    """\\det X\\, X^{-T}: det(X X^{-T}) = 1 is a number where a matrix is claimed; its first factor alone
+    is the one well-typed operand (stated). It was incorrect."""
+    text = MATRIX.replace("A = ['n', 'd']\nv = ['d', 1]", "X = ['n', 'n']").replace(
+        "input = 'v'\nvalue = '\\mathbf{A}\\mathbf{v}'", "input = 'X'\nvalue = '0'")
+    latex = r"\frac{\partial \det\mathbf{X}}{\partial \mathbf{X}} = \det\mathbf{X}\,\mathbf{X}^{-\top}"
+    (v,) = parse_text(text, "d.toml").check([Claim("d", "chain", latex, "")])
+    assert v.verdict == "correct" and "first factor" in v.message, v.message

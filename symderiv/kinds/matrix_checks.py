@@ -110,11 +110,11 @@ class SizeChecks:
         if not any(len(chain.sides) >= 2 for chain in doc.chains):
             return verdict(claim, "undecided", "a derivation step needs at least one '=' (a link): "
                            "a single expression states nothing to check")
-        found = [self._chain_at(claim, size, {}) for size in self.sizes]
+        found = [chain_at(self, claim, size, {}) for size in self.sizes]
         if any(v.verdict != "correct" for _, v in found) and any(
                 v.verdict == "correct" and any("either_layout" in r for r in v.remarks) for _, v in found):
             # read in the other layout at one size (where only it is well-typed): so at every size
-            found = [self._chain_at(claim, size, {("layout",): LAYOUTS[1]}) for size in self.sizes]
+            found = [chain_at(self, claim, size, {("layout",): LAYOUTS[1]}) for size in self.sizes]
         how: list[str] = []
         remarks: list[str] = []
         for (tag, v), size in zip(found, self.sizes, strict=True):
@@ -127,25 +127,6 @@ class SizeChecks:
         return verdict(claim, "correct", f"every link holds at every checked size ({'; '.join(how)}); the sizes "
                        "are symbolic, so this is a check at these sizes, not a proof for all sizes",
                        remarks=tuple(remarks))
-
-    def _chain_at(self, claim: Claim, size: dict[str, int], fixed: dict) -> tuple[str, Verdict]:
-        """The chain judged at one size (its tag and verdict), with `fixed` readings taken in advance."""
-        inst = Instance(self, size)
-        scope = FreeScope({name: M.shape for name, M in inst.mats.items()}, symmetric=self.symmetric,
-                          declared=self.declared)
-        data: dict[str, Any] = {name: name for name in inst.mats}
-        if self.vector:
-            data[self.vector] = f"\\operatorname{{vec}}({self.input})"
-        data.update({"J": "jacobian", "\\mathbf{J}": "jacobian", "sizes": dict(size)})
-        tag = ", ".join(f"{k}={v}" for k, v in size.items())
-        try:
-            table = NotationTable.from_dict(data).with_where(dict(claim.options.get("where", {})))
-        except NotationError as exc:
-            return tag, verdict(claim, "error", f"where: {exc.message}")
-        table = table.with_conventions(self.conventions if not self.vector or self.conventions.vec else
-                                       replace(self.conventions, vec="rows"))  # `vector`: row-major
-        table.fixed = dict(fixed)
-        return tag, judge_formula(scope, table, claim.latex, claim_id=claim.id)
 
     def _judge_jacobian_shape(self, claim: Claim) -> Verdict:
         long_number = re.search(rf"\d{{{MAX_DIGITS + 1},}}", claim.latex)
@@ -394,3 +375,24 @@ def _random_point(inst: Instance, seed: int = 3) -> dict[sp.Symbol, sp.Rational]
     rng = random.Random(seed)
     syms = sorted({s for M in inst.mats.values() for s in M.free_symbols}, key=str)
     return {s: sp.Rational(rng.choice([-1, 1]) * rng.randint(1, 9), rng.randint(1, 4)) for s in syms}
+
+
+def chain_at(problem: Any, claim: Claim, size: dict[str, int], fixed: dict) -> tuple[str, Verdict]:
+    """A chain claim of `problem` judged at one size (its tag and verdict), with `fixed` readings
+    taken in advance (SizeChecks._judge_chain)."""
+    inst = Instance(problem, size)
+    scope = FreeScope({name: M.shape for name, M in inst.mats.items()}, symmetric=problem.symmetric,
+                      declared=problem.declared)
+    data: dict[str, Any] = {name: name for name in inst.mats}
+    if problem.vector:
+        data[problem.vector] = f"\\operatorname{{vec}}({problem.input})"
+    data.update({"J": "jacobian", "\\mathbf{J}": "jacobian", "sizes": dict(size)})
+    tag = ", ".join(f"{k}={v}" for k, v in size.items())
+    try:
+        table = NotationTable.from_dict(data).with_where(dict(claim.options.get("where", {})))
+    except NotationError as exc:
+        return tag, verdict(claim, "error", f"where: {exc.message}")
+    table = table.with_conventions(problem.conventions if not problem.vector or problem.conventions.vec else
+                                   replace(problem.conventions, vec="rows"))  # `vector`: row-major
+    table.fixed = dict(fixed)
+    return tag, judge_formula(scope, table, claim.latex, claim_id=claim.id)

@@ -15,7 +15,7 @@ from .binder import Binder, Op, Value, handles
 from .calculus import derivative, hessian, number_value, variable
 from .functions import applies, apply
 from .linalg import determinant
-from .operators import MATRIX_FUNCTIONS
+from .operators import MATRIX_FUNCTIONS, bracket_of
 
 
 def _entries(v: Value) -> list[sp.Expr]:
@@ -50,12 +50,44 @@ def _applied(b: Binder, node: A.Apply, env, canonical) -> Value:
         power, op = int(op.exponent.text), op.body
     if not isinstance(op, A.Func):
         raise b.error("an operator without a meaning here", node)
-    value = apply(b, b.value(op, env, canonical), node.arg, env, canonical)
+    arg = node.arg
+    cut = _operand_cut(b, node, op) if isinstance(arg, A.Juxt) and len(arg.items) > 1 else None
+    if cut is not None:
+        operand = arg.items[0] if cut == 1 else A.Juxt(arg.items[0].pos, arg.items[:cut])
+        return b.value(A.Juxt(node.pos, (A.Apply(node.pos, node.op, operand), *arg.items[cut:])), env, canonical)
+    value = apply(b, b.value(op, env, canonical), arg, env, canonical)
     if power is None:
         return value
     if isinstance(value, sp.MatrixBase):  # an element-wise function's power: entry by entry
         return sp.ImmutableMatrix(value.applyfunc(lambda e: e**power))
     return number_value(b, value, node, "a power") ** power
+
+
+#: The operand of \det or \operatorname{tr} written without brackets before a product: the whole product
+#: (the default, \det AB), or its first factor where only that is well-typed (\det X\, X^{-T}).
+OPERAND_READINGS = ("the whole product after it", "its first factor")
+#: ... and before a product with a bracket after its first factors (\tanh x (1 - \tanh^2 x)): no default.
+BRACKET_READINGS = ("the whole product after it", "the factors before the bracket")
+
+
+def _operand_cut(b: Binder, node: A.Apply, op: A.Func) -> int | None:
+    r"""Where the operand of a function written without brackets ends in the product after it, when the
+    reading taken cuts it (choose): before a bracket that follows its first factors (both readings
+    tried: \tanh x (1 - \tanh^2 x)), or after its first factor (only where the whole product is not
+    well-typed: \det X\, X^{-T}); None for the whole product."""
+    items = node.arg.items
+    bracket = next((j for j in range(1, len(items)) if bracket_of(items[j]) is not None), None)
+    if bracket is not None:
+        if b.choose(("operand before a bracket", node.pos), f"\\{op.name} x (...)", BRACKET_READINGS, exhaustive=True) \
+                == BRACKET_READINGS[0]:
+            return None
+        b.read(f"\\{op.name} without brackets applied to the factors before the bracket after them")
+        return bracket
+    if op.name not in MATRIX_FUNCTIONS or \
+            b.choose(("operand", node.pos), f"\\{op.name} before a product", OPERAND_READINGS) == OPERAND_READINGS[0]:
+        return None
+    b.read(f"\\{op.name} without brackets applied to its first factor only, the reading that is well-typed")
+    return 1
 
 
 @applies(*sorted(MATRIX_FUNCTIONS))
