@@ -281,3 +281,13 @@ def test_the_operand_of_a_function_without_brackets(latex: str, verdict: str, sa
     v = judge_formula(SCOPE, TABLE, latex)
     assert v.verdict == verdict, v.message
     assert said in v.message, v.message
+
+
+def test_nabla_is_shaped_like_its_variable_in_every_layout_convention() -> None:
+    """either_layout reads \\frac{\\partial f}{\\partial x} as a row where only that is well-typed; \\nabla_x f
+    is the gradient, shaped like x, by definition: written as a row it is a mistake (it was correct)."""
+    scope = FreeScope({"A": (3, 2), "x": (2, 1), "b": (3, 1)})
+    table = NotationTable.from_dict({n: n for n in ("A", "x", "b")})
+    assert judge_formula(scope, table, r"\nabla_{x} b^T A x = b^T A").verdict == "incorrect"
+    assert judge_formula(scope, table, r"\nabla_{x} b^T A x = A^T b").verdict == "correct"
+    assert judge_formula(scope, table, r"\frac{\partial b^T A x}{\partial x} = b^T A").verdict == "correct"

@@ -132,7 +132,9 @@ def derivative(b: Binder, num_node, wrt_nodes, env, canonical, node) -> Value:
     if len(wrt_nodes) == 1:
         jac, num_shape, wrt_shape = _jacobian(b, num_node, wrt_nodes[0], env, canonical)
         value = layout(jac, num_shape, wrt_shape)
-        return value if canonical else _in_the_claims_layout(b, value, jac, num_shape, wrt_shape)
+        if canonical or isinstance(node, A.Nabla):  # \nabla_x f is shaped like x, by definition
+            return value
+        return _in_the_claims_layout(b, value, jac, num_shape, wrt_shape)
     wrts = [variable(b, b.value(w, env, canonical), w) for w in wrt_nodes]
     if any(isinstance(w, sp.MatrixBase) for w in wrts):
         raise b.error("mixed derivatives of matrices are not supported", node)
