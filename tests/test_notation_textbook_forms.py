@@ -291,3 +291,14 @@ def test_nabla_is_shaped_like_its_variable_in_every_layout_convention() -> None:
     assert judge_formula(scope, table, r"\nabla_{x} b^T A x = b^T A").verdict == "incorrect"
     assert judge_formula(scope, table, r"\nabla_{x} b^T A x = A^T b").verdict == "correct"
     assert judge_formula(scope, table, r"\frac{\partial b^T A x}{\partial x} = b^T A").verdict == "correct"
+
+
+@pytest.mark.parametrize("latex,verdict", [
+    # \mathbf{0} without a size is the zero vector or matrix the formula needs (it was the number 0)
+    (r"\nabla_{v} (v^T w - w^T v) = \mathbf{0}", "correct"),
+    (r"A - A = \mathbf{0}", "correct"),
+    (r"\nabla_{v} (v^T w) = \mathbf{0}", "incorrect"),
+])
+def test_a_bold_zero_takes_the_shape_the_formula_needs(latex: str, verdict: str) -> None:
+    v = judge_formula(SCOPE, TABLE, latex)
+    assert v.verdict == verdict, v.message

@@ -21,7 +21,7 @@ from .binder import IDLE, Binder, Op, Split, Value, handles
 from .functions import FUNCTIONS, WORD_OPERATORS, builtin_function, standard_function
 from .indices import checked, comprehension, index_value, ones, ranged_comprehension, size_value, subscript
 from .scope import Fn
-from .sized import identity, ones_column, single_entry, single_entry_indices
+from .sized import identity, ones_column, single_entry, single_entry_indices, zeros
 from .table import BoundMacro, StudentFn, StudentMacro
 from .written import base_text, decompose, layer_of, script_text, style_strip
 
@@ -44,6 +44,8 @@ def _styled(b: Binder, node, env, canonical) -> Value:
         and node.body.text == "1"
     ):
         return ones_column(b, node)  # a column of ones, its size from the formula (sized.py)
+    if node.style in ("mathbf", "boldsymbol", "bm") and isinstance(node.body, A.Num) and node.body.text == "0":
+        return zeros(b, node)  # a zero vector or matrix, its shape from the formula (sized.py)
     body = style_strip(node)
     if body is node:
         raise b.error(f"\\{node.style} is not understood here", node)

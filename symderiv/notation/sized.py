@@ -1,4 +1,4 @@
-"""Matrices sized from the formula around them: \\mathbf{I}, \\mathbf{1}, J^{ij} written without a size.
+"""Matrices sized from the formula around them: \\mathbf{I}, \\mathbf{1}, \\mathbf{0}, J^{ij} written without a size.
 
 Textbooks write I, \\mathbf{1} and J^{ij} (The Matrix Cookbook 9.7: the matrix with a 1 at (i, j)
 and 0 elsewhere) without their size: it is whatever makes the formula well-typed. Each is a
@@ -63,6 +63,21 @@ def ones_column(b: Binder, node: A.Node) -> sp.ImmutableMatrix:
     if kind == "column of ones":
         return sp.ImmutableMatrix(sp.ones(n, 1))
     return sp.ImmutableMatrix(sp.ones(n, n) if kind == "all-ones matrix" else sp.eye(n))
+
+
+def zeros(b: Binder, node: A.Node) -> sp.ImmutableMatrix:
+    """\\mathbf{0} without a size: the zero column or matrix of the shape that makes the formula
+    well-typed (every shape of the problem's sizes is tried; their values agree, all entries 0)."""
+    sizes = context_sizes(b)
+    if not sizes:
+        raise b.error("\\mathbf{0} needs its size here (no quantity of the problem gives one): write 0", node)
+    shapes = [f"{n}x1" for n in sizes] + [f"{n}x{m}" for n in sizes for m in sizes]
+    shape = b.choose(("\\mathbf{0}", node.pos, node.key()), "the shape of \\mathbf{0}", tuple(shapes),
+                     exhaustive=True)
+    b.read(f"\\mathbf{{0}} written without a size read as the {shape} zero matrix, the shape that makes the "
+           "formula well-typed")
+    rows, cols = map(int, shape.split("x"))
+    return sp.ImmutableMatrix(sp.zeros(rows, cols))
 
 
 def single_entry_indices(sup: A.Node | None) -> tuple[A.Node, A.Node] | None:
