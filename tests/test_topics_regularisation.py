@@ -45,3 +45,9 @@ def test_a_positive_definite_model_with_radical_eigenvalues_is_read() -> None:
     """Its eigenvalues (an irreducible cubic's roots) were compared with 0 as complex radicals: a TypeError."""
     text = BARE + "[model]\nH = [[2, 1, 0], [1, 3, 1], [0, 1, 5]]\nw_star = [1, 0, -1]\nmu = 0.5\n"
     assert parse_text(text, "r.toml").solve().data["optimum"] == ["84/107", "4/107", "-98/107"]
+
+
+def test_a_starred_name_in_braces() -> None:
+    """w^{*} is w^* (it was a parse error at the '*')."""
+    (v,) = parse_text(BARE, "r.toml").check([Claim("s", "stationarity", r"H(w - w^{*}) + \mu w = 0", "")])
+    assert v.verdict == "correct", v.message
