@@ -39,3 +39,17 @@ def test_gradient_descent_claims_as_written(A: str, target: str, latex: str, opt
     problem = parse_text(PROBLEM.format(A=A), "gd.toml")
     (v,) = problem.check([Claim("c", target, latex, "", options)])
     assert v.verdict == verdict, v.message
+
+
+@pytest.mark.parametrize("b,latex,verdict", [
+    # f = x_1^2 (+ b^T u): H = diag(2, 0) is singular. With b in its range a minimiser exists and gradient
+    # descent converges for 0 < η < 1 (the x_2 component never moves); the set was empty, and its
+    # counterexample contradicted itself ("converges = true").
+    ("[0, 0]", r"0 < \eta < 1", "correct"),
+    ("[1, 0]", r"0 < \eta < 1", "correct"),
+    ("[0, 1]", r"0 < \eta < 1", "incorrect"),  # f unbounded below along x_2: no step size converges
+])
+def test_a_singular_hessian(b: str, latex: str, verdict: str) -> None:
+    problem = parse_text(PROBLEM.format(A="[[1, 0], [0, 0]]") + f"b = {b}\n", "gd.toml")
+    (v,) = problem.check([Claim("c", "interval", latex, "")])
+    assert v.verdict == verdict, v.message

@@ -85,18 +85,25 @@ def positive_definite(M: sp.Matrix) -> bool:
     return all(M[:k, :k].det() > 0 for k in range(1, M.rows + 1))
 
 
-def convergence_interval(H: sp.Matrix) -> sp.Set:
-    """The step sizes η for which u_{n+1} = u_n − η∇f(u_n) converges from every start.
+def convergence_interval(H: sp.Matrix, b: sp.Matrix | None = None) -> sp.Set:
+    """The step sizes η for which u_{n+1} = u_n − η∇f(u_n) converges from every start, for the
+    gradient ∇f(u) = Hu + b.
 
-    With u* the minimiser, e_n = u_n − u* obeys e_{n+1} = (I − ηH)e_n; in the eigenbasis of
-    the symmetric H each component is multiplied by 1 − ηλ_i each step, so convergence from
-    every start holds iff |1 − ηλ_i| < 1 for all i, i.e. 0 < η < 2/λ_i for all i:
-    η ∈ (0, 2/λ_max(H)). If some λ_i ≤ 0 there is no minimum to converge to from every
-    start and the set is empty.
+    With u* a minimiser, e_n = u_n − u* obeys e_{n+1} = (I − ηH)e_n; in the eigenbasis of the
+    symmetric H each component is multiplied by 1 − ηλ_i each step, so convergence from every start
+    holds iff |1 − ηλ_i| < 1 for every λ_i > 0, i.e. η ∈ (0, 2/λ_max(H)); a component of λ_i = 0
+    does not move, so the iterates still converge (to the minimiser nearest the start) when H is
+    only positive semi-definite and b lies in its range (a minimiser exists). With a λ_i < 0, or b
+    outside the range of a singular H (f unbounded below), the set is empty.
     """
-    if not positive_definite(H):
+    if positive_definite(H):
+        return sp.Interval.open(0, 2 / eigenvalues(H)[-1])
+    lams = eigenvalues(H)
+    if any(lam < 0 for lam in lams) or all(lam == 0 for lam in lams):
         return sp.S.EmptySet
-    return sp.Interval.open(0, 2 / eigenvalues(H)[-1])
+    if b is not None and H.rank() != H.row_join(b).rank():
+        return sp.S.EmptySet
+    return sp.Interval.open(0, 2 / lams[-1])
 
 
 def line_search_step(q: Quadratic) -> sp.Expr:
@@ -260,7 +267,7 @@ class GradientDescentProblem(Problem):
                 "f": q.value, "gradient": lambda: gradient(q), "hessian": lambda: hessian(q),
                 "eigenvalues_hessian": lambda: eigenvalues(self._derived["hessian"]),
                 "eigenvalues_A": lambda: eigenvalues((q.A + q.A.T) / 2),
-                "interval": lambda: convergence_interval(self._derived["hessian"]),
+                "interval": lambda: convergence_interval(self._derived["hessian"], q.b),
                 "line_search_step": lambda: line_search_step(q),
                 "iteration": lambda: iteration_map(q),
             })
