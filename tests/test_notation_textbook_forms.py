@@ -302,3 +302,17 @@ def test_nabla_is_shaped_like_its_variable_in_every_layout_convention() -> None:
 def test_a_bold_zero_takes_the_shape_the_formula_needs(latex: str, verdict: str) -> None:
     v = judge_formula(SCOPE, TABLE, latex)
     assert v.verdict == verdict, v.message
+
+
+@pytest.mark.parametrize("latex,verdict", [
+    # the summation convention inside a derivative's numerator (the derivative is linear): it was read
+    # with j free, and the right claim was incorrect with "extra sum over j"
+    (r"\frac{\partial (A_{ij} v_j)}{\partial v_k} = A_{ik}", "correct"),
+    (r"\frac{\partial}{\partial v_k} A_{ij} v_j = A_{ik}", "correct"),
+    (r"\frac{\partial (A_{ij} v_j)}{\partial v_k} = A_{ki}", "incorrect"),
+])
+def test_the_summation_convention_inside_a_derivative(latex: str, verdict: str) -> None:
+    scope = FreeScope({"A": (3, 3), "v": (3, 1)})
+    table = NotationTable.from_dict({"A": "A", "v": "v"})
+    v = judge_formula(scope, table, latex)
+    assert v.verdict == verdict, v.message

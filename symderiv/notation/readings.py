@@ -46,7 +46,13 @@ def factors(node: A.Node) -> list[A.Node]:
 
 
 def repeated(node: A.Node, letter: str) -> bool:
-    """Index `letter` appears in at least two factors of the product `node`."""
+    """Index `letter` appears in at least two factors of the product `node`, or of the product a
+    derivative of it differentiates (\\frac{\\partial (A_{ij} x_j)}{\\partial x_k}: the derivative is linear,
+    so summing the side sums its numerator)."""
+    if isinstance(node, A.Deriv) and node.num is not None and node.order == 1:
+        return repeated(node.num, letter)
+    if isinstance(node, A.Apply) and isinstance(node.op, A.Deriv) and node.op.order == 1:
+        return repeated(node.arg, letter)
     return sum(letter in index_uses(f) for f in factors(node)) >= 2
 
 
