@@ -48,6 +48,8 @@ stride = 2
     (PADDED, "output.convA", r"28 \times 28, 16 feature maps", "correct"),
     (PADDED, "output.convA", r"16 \times 28 \times 28", "correct"),  # channels first, as PyTorch prints it
     (PADDED, "output.convA", r"16 \times 26 \times 26", "incorrect"),
+    (PADDED, "output.convA", r"28^2 \times 16", "correct"),  # a side squared: it was read as 28 x 2 x 16
+    (PADDED, "output.convA", r"26^{2} \times 16", "incorrect"),
     # the general pooling formula was incorrect, with a false counterexample, where window = stride
     (POOLED, "formula.pool_output", r"\frac{\text{Input size} - \text{Kernel size}}{\text{Stride}} + 1", "correct"),
     (POOLED, "formula.pool_output", r"\frac{\text{Input size}}{\text{Stride}}", "correct"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,10 @@ class LayerResult:
     @property
     def params(self) -> int:
         return self.weights + self.biases
+
+
+#: A side written squared in a shape (28^2, 28^{2}): the side twice.
+_SQUARED = re.compile(r"(?<![\d.])(\d+)\s*\^\s*(?:2|\{\s*2\s*\})(?![\d.])")
 
 
 def output_size(n: int, kernel: int, stride: int, padding: int, where: str) -> int:
@@ -221,7 +226,7 @@ class CNNProblem(Problem):
             r.output for r in self.results if r.layer.name == name)
         for item in list_items(claim.latex):  # each part must be a formula ('28 \\times 28 \\times' is not)
             relation_of(item)
-        got = read_integers(claim.latex)
+        got = read_integers(_SQUARED.sub(r"\1 \\times \1", claim.latex))  # 28^2 x 16: 28 x 28 x 16
         true = [shape.height, shape.width, shape.channels]
         if len(got) == 3 and got != true and got == [true[2], true[0], true[1]]:
             return verdict(claim, "correct", f"the output of {name} is {shape}, written channels first (C x H x W)",
