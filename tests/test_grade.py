@@ -98,14 +98,14 @@ CLASS = {
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """The class graded once (one job, no PDF), its first worker killed 1.5 s into ada's audit."""
+    """The class graded once (one job, no PDF), its first worker killed 0.2 s into ada's audit."""
     base = tmp_path_factory.mktemp("grade")
     subs = base / "subs"
     subs.mkdir()
     for name, (text, _, _) in CLASS.items():
         (subs / name).write_bytes(b"\xff\xfe\x00 not text" if text is None else text.encode())
     status, output, killed = run_killing_one_worker(
-        grade_command(str(subs), "--out", str(base / "out"), "--jobs", "1", "--no-pdf"), after=1.5)
+        grade_command(str(subs), "--out", str(base / "out"), "--jobs", "1", "--no-pdf"), after=0.2)
     assert killed, output
     return base, status, output
 

@@ -316,3 +316,16 @@ def test_the_summation_convention_inside_a_derivative(latex: str, verdict: str) 
     table = NotationTable.from_dict({"A": "A", "v": "v"})
     v = judge_formula(scope, table, latex)
     assert v.verdict == verdict, v.message
+
+
+@pytest.mark.parametrize("latex,verdict", [
+    (r"X^{-\mathsf{T}} = (X^{-1})^T", "correct"),  # the Cookbook's own spelling (unknown name 'T' before)
+    (r"X^{-\mathrm{T}} = (X^{-1})^T", "correct"),
+    (r"X^{-\mathsf{T}} = X^{-1}", "incorrect"),
+    (r"\vec{x}^T \vec{x} = x^T x", "correct"),  # \vec{x} and \underline{x} are the vector x, as \mathbf{x}
+    (r"\underline{x}^T x = \|x\|^2", "correct"),
+])
+def test_transpose_and_vector_typography(latex: str, verdict: str) -> None:
+    scope = FreeScope({"X": (3, 3), "x": (3, 1)})
+    table = NotationTable.from_dict({"X": "X", "x": "x"})
+    assert judge_formula(scope, table, latex).verdict == verdict

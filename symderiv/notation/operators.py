@@ -264,11 +264,11 @@ def _norm_kind(node: A.Node) -> str | None:
 
 
 def inverse_transpose(body: A.Node, exponent: A.Node, pos: int) -> A.Node | None:
-    """X^{-T}, X^{-\\top}: the transpose of the inverse, as {X^{-1}}^T."""
-    if isinstance(exponent, A.Neg) and (
-        isinstance(exponent.body, A.Transpose)
-        or (isinstance(exponent.body, A.Name) and exponent.body.text == "T" and not exponent.body.decor)
-    ):
+    """X^{-T}, X^{-\\top}, X^{-\\mathsf{T}}: the transpose of the inverse, as {X^{-1}}^T."""
+    mark = exponent.body if isinstance(exponent, A.Neg) else None
+    while isinstance(mark, A.Styled) and mark.style in ("mathsf", "mathrm"):
+        mark = mark.body
+    if mark is not None and A.is_transpose_mark(mark):
         return A.Sup(pos, A.Sup(pos, body, A.Neg(exponent.pos, A.Num(exponent.pos + 1, "1"))), A.Transpose(pos))
     return None
 

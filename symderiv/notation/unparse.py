@@ -34,8 +34,8 @@ prod int lim sup inf arg
 FUNCTIONS = frozenset("exp log ln sin cos tan tanh sinh cosh sec csc cot coth arcsin arccos arctan max min det arg sup "
                       "inf gcd".split())
 STYLES = {"mathbf": "mathbf", "boldsymbol": "boldsymbol", "bm": "boldsymbol", "mathit": "mathit",
-          "mathsf": "mathsf", "pmb": "pmb", "mathrm": "mathrm"}
-DECORATIONS = frozenset({"mathcal", "hat", "tilde", "bar", "widehat", "mathbb", "vec"})
+          "mathsf": "mathsf", "pmb": "pmb", "mathrm": "mathrm", "vec": "vec", "underline": "underline"}
+DECORATIONS = frozenset({"mathcal", "hat", "tilde", "bar", "widehat", "mathbb"})
 RELATIONS = {"=": "=", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne", "in": r"\in",
              "equiv": r"\equiv", "approx": r"\approx", ":=": ":="}
 BINARY = {"+": " + ", "-": " - ", "cdot": r" \cdot ", "odot": r" \odot ", "times": r" \times ", "/": " / ",

@@ -17,6 +17,8 @@ def style_strip(node: A.Node) -> A.Node:
         "mathsf",
         "pmb",
         "mathrm",
+        "vec",  # \\vec{x}, \\underline{x}: the vector x, as \\mathbf{x}
+        "underline",
     ):
         node = node.body
     return node
