@@ -134,3 +134,10 @@ def test_det_without_brackets_before_a_matrix() -> None:
     latex = r"\frac{\partial \det\mathbf{X}}{\partial \mathbf{X}} = \det\mathbf{X}\,\mathbf{X}^{-\top}"
     (v,) = parse_text(text, "d.toml").check([Claim("d", "chain", latex, "")])
     assert v.verdict == "correct" and "first factor" in v.message, v.message
+
+
+def test_a_gradient_at_a_point_written_approximately() -> None:
+    """\\approx joins the sides of a chain as = does (it was 'expected equalities only')."""
+    problem = parse_text(PROBLEM.format(f="x_1^2 x_2"), "c.toml")
+    (v,) = problem.check([Claim("a", "gradient_at", r"\nabla f(1, 2) \approx (4.00, 1.00)^T", "", {"at": "(1, 2)"})])
+    assert v.verdict == "correct", v.message

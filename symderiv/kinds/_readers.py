@@ -81,6 +81,10 @@ def read_number(latex: str, names: dict[str, Any] | None = None) -> tuple[sp.Exp
     return value, decimals_written(text[last.pos:]) if isinstance(last, A.Num) else None
 
 
+#: The relations of a chain each of whose sides is a value to judge (\\approx: to the digits written).
+EQUALITIES = frozenset({"=", "approx", ":=", "equiv"})
+
+
 def value_sides(latex: str, read: Callable[[A.Node], Any]) -> list[tuple[str, Any]]:
     r"""Every side of the claim's chain of equalities that `read` reads, with the words that name its
     place when the chain has several ('side 2 of 3: '): each must be what is claimed, not only the
@@ -88,8 +92,8 @@ def value_sides(latex: str, read: Callable[[A.Node], Any]) -> list[tuple[str, An
     one of them, nor a side written in derivatives alone that cannot be read (the vector of
     \frac{\partial f}{\partial x_i}); any other side that cannot be read makes the claim unreadable."""
     chain = relation_of(latex)
-    if any(op != "=" for op in chain.ops):
-        raise NotationError(latex, "expected equalities only (=)", chain.pos)
+    if any(op not in EQUALITIES for op in chain.ops):
+        raise NotationError(latex, "expected equalities only (=, \\approx, :=, \\equiv)", chain.pos)
     out, skipped = [], None
     for k, side in enumerate(chain.sides):
         try:
